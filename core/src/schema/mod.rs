@@ -1,0 +1,293 @@
+//! The static description of a model: its parameters, their types, defaults, allowed values
+//! and limits.
+//!
+//! Every `#[video_model]` struct carries a [`ModelSchema`] in
+//! [`VideoModel::SCHEMA`](crate::VideoModel::SCHEMA). The same type also holds schemas read
+//! at run time (a catalog fixture, the live hub), which is why its strings and lists are
+//! [`Cow`]s: borrowed for compiled models, owned for parsed ones. Serialized, a schema has
+//! the layout of an entry of the hub's model list (`id`, `name`, `vendor`, `category`,
+//! `description`, `params`, `image_inputs`, `constraints`).
+
+mod literal;
+pub(crate) mod validate;
+
+use std::borrow::Cow;
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+pub use literal::Literal;
+pub use validate::{ParamError, Problem, ValidationErrors};
+
+/// A string that is `&'static` in compiled schemas and owned in parsed ones.
+pub type Text = Cow<'static, str>;
+
+/// Everything the hub needs to know about one model's input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelSchema {
+    /// The hub's model id, e.g. `veo-3.1`.
+    pub id: Text,
+    /// A human-readable name, e.g. `Veo 3.1`.
+    pub name: Text,
+    /// Who makes the model, e.g. `Google`.
+    pub vendor: Text,
+    /// What kind of generation the model does; the id alone selects it on the hub.
+    pub category: Category,
+    /// One sentence on what the model is for.
+    #[serde(default)]
+    pub description: Text,
+    /// Every parameter of `input`, in declaration order.
+    pub params: Cow<'static, [ParamSchema]>,
+    /// The images (or videos) the model takes, if any.
+    #[serde(default)]
+    pub image_inputs: Option<ImageInputs>,
+    /// Rules that involve several parameters.
+    #[serde(default)]
+    pub constraints: Cow<'static, [Constraint]>,
+}
+
+impl ModelSchema {
+    /// The parameter with this wire name.
+    ///
+    /// ```
+    /// # use videohub_core::schema::*;
+    /// # use std::borrow::Cow;
+    /// let schema = ModelSchema {
+    ///     id: "demo".into(), name: "Demo".into(), vendor: "Acme".into(),
+    ///     category: Category::TextToVideo, description: "".into(),
+    ///     params: Cow::Owned(vec![ParamSchema::new("prompt", ParamType::String)]),
+    ///     image_inputs: None, constraints: Cow::Borrowed(&[]),
+    /// };
+    /// assert!(schema.param("prompt").is_some());
+    /// assert!(schema.param("promt").is_none());
+    /// ```
+    pub fn param(&self, name: &str) -> Option<&ParamSchema> {
+        self.params.iter().find(|p| p.name == name)
+    }
+}
+
+/// The kind of generation a model performs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// A video from a prompt alone.
+    TextToVideo,
+    /// A video that animates one source image.
+    ImageToVideo,
+    /// A video guided by several reference images.
+    ReferenceToVideo,
+    /// A video that moves from a first frame to a last frame.
+    FirstLastFrame,
+    /// A video made by editing an input video.
+    VideoEdit,
+}
+
+impl Category {
+    /// Every category, in the hub's order.
+    pub const ALL: [Category; 5] = [
+        Category::TextToVideo,
+        Category::ImageToVideo,
+        Category::ReferenceToVideo,
+        Category::FirstLastFrame,
+        Category::VideoEdit,
+    ];
+
+    /// The hub's name for the category, e.g. `text-to-video`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Category::TextToVideo => "text-to-video",
+            Category::ImageToVideo => "image-to-video",
+            Category::ReferenceToVideo => "reference-to-video",
+            Category::FirstLastFrame => "first-last-frame",
+            Category::VideoEdit => "video-edit",
+        }
+    }
+}
+
+impl fmt::Display for Category {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error of parsing an unknown category name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown category `{0}`: expected one of text-to-video, image-to-video, reference-to-video, first-last-frame, video-edit")]
+pub struct UnknownCategory(pub String);
+
+impl FromStr for Category {
+    type Err = UnknownCategory;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Category::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| UnknownCategory(s.to_owned()))
+    }
+}
+
+/// The JSON type of a parameter's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamType {
+    /// A JSON string.
+    String,
+    /// A JSON integer.
+    Integer,
+    /// A JSON number (integer or fraction).
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// A JSON array; see [`ParamSchema::items`].
+    Array,
+    /// A JSON object.
+    Object,
+}
+
+impl ParamType {
+    /// The schema name of the type, e.g. `integer`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ParamType::String => "string",
+            ParamType::Integer => "integer",
+            ParamType::Number => "number",
+            ParamType::Boolean => "boolean",
+            ParamType::Array => "array",
+            ParamType::Object => "object",
+        }
+    }
+}
+
+impl fmt::Display for ParamType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One parameter of a model's `input`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ParamSchema {
+    /// The wire name, e.g. `aspect_ratio`.
+    pub name: Text,
+    /// The JSON type of the value.
+    #[serde(rename = "type")]
+    pub ty: ParamType,
+    /// Whether the hub rejects a request without it.
+    #[serde(default)]
+    pub required: bool,
+    /// The value the hub uses when the parameter is absent.
+    #[serde(default)]
+    pub default: Option<Literal>,
+    /// The only values allowed, when the parameter is enumerated.
+    #[serde(default)]
+    pub values: Option<Cow<'static, [Literal]>>,
+    /// The inclusive range of a numeric parameter.
+    #[serde(default)]
+    pub range: Option<Range>,
+    /// The maximum length of a string, in characters.
+    #[serde(default)]
+    pub max_length: Option<u32>,
+    /// The shape of each element of an array parameter.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Items>,
+    /// What the parameter does.
+    #[serde(default)]
+    pub description: Text,
+}
+
+impl ParamSchema {
+    /// An optional parameter of the given type with no default, values or limits.
+    pub const fn new(name: &'static str, ty: ParamType) -> Self {
+        ParamSchema {
+            name: Cow::Borrowed(name),
+            ty,
+            required: false,
+            default: None,
+            values: None,
+            range: None,
+            max_length: None,
+            items: None,
+            description: Cow::Borrowed(""),
+        }
+    }
+}
+
+/// The inclusive bounds of a numeric parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Range {
+    /// The smallest allowed value.
+    pub min: Literal,
+    /// The largest allowed value.
+    pub max: Literal,
+}
+
+impl Range {
+    /// Whether `value` lies within the bounds.
+    pub fn contains(&self, value: f64) -> bool {
+        match (self.min.as_f64(), self.max.as_f64()) {
+            (Some(min), Some(max)) => (min..=max).contains(&value),
+            _ => true,
+        }
+    }
+}
+
+impl fmt::Display for Range {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}..={}", self.min, self.max)
+    }
+}
+
+/// The elements of an array parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Items {
+    /// The JSON type of each element.
+    #[serde(rename = "type")]
+    pub ty: ParamType,
+    /// For elements that are objects: their fields.
+    #[serde(default)]
+    pub fields: Cow<'static, [ParamSchema]>,
+}
+
+/// The images a model takes, sent as a list under one parameter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageInputs {
+    /// The wire name of the list, `image_urls` on the hub.
+    pub param: Text,
+    /// The fewest images allowed.
+    pub min: u32,
+    /// The most images allowed.
+    pub max: u32,
+    /// What each position means, e.g. first frame, last frame.
+    #[serde(default)]
+    pub roles: Cow<'static, [Text]>,
+}
+
+/// A rule that involves several parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Constraint {
+    /// What the rule demands of the parameters.
+    pub kind: ConstraintKind,
+    /// The wire names of the parameters involved.
+    pub params: Cow<'static, [Text]>,
+}
+
+/// The kinds of [`Constraint`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConstraintKind {
+    /// Exactly one of the parameters must be given.
+    ExactlyOneOf,
+    /// At most one of the parameters may be given.
+    AtMostOneOf,
+}
+
+impl ConstraintKind {
+    /// The schema name of the kind, e.g. `exactly_one_of`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ConstraintKind::ExactlyOneOf => "exactly_one_of",
+            ConstraintKind::AtMostOneOf => "at_most_one_of",
+        }
+    }
+}

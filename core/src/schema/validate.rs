@@ -1,0 +1,317 @@
+//! Checking a JSON `input` against a [`ModelSchema`], and the errors that names what is wrong.
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+use super::literal::join;
+use super::{ConstraintKind, Literal, ModelSchema, ParamSchema, ParamType, Range, Text};
+
+/// What is wrong with one parameter.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct ParamError {
+    /// The wire name of the parameter (`multi_prompt[1].duration` inside arrays); for a
+    /// [`Problem::Conflict`], the names of every parameter involved, joined by `, `.
+    pub param: Text,
+    /// What is wrong with it.
+    pub problem: Problem,
+}
+
+impl fmt::Display for ParamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.problem {
+            Problem::Conflict { .. } => {
+                let names = self.param.split(", ").collect::<Vec<_>>().join("`, `");
+                write!(f, "parameters `{names}`: {}", self.problem)
+            }
+            _ => write!(f, "parameter `{}`: {}", self.param, self.problem),
+        }
+    }
+}
+
+impl ParamError {
+    /// An error for `param`.
+    pub fn new(param: impl Into<Text>, problem: Problem) -> Self {
+        ParamError { param: param.into(), problem }
+    }
+}
+
+/// The ways a parameter can be wrong.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Problem {
+    /// A required parameter is absent.
+    Missing,
+    /// The model has no parameter of that name.
+    Unknown {
+        /// The closest parameter name, when one is close.
+        suggestion: Option<Text>,
+    },
+    /// The value has the wrong JSON type.
+    WrongType {
+        /// The type the parameter takes.
+        expected: ParamType,
+        /// The value that was given, as JSON.
+        found: String,
+    },
+    /// The value is not one of the allowed values.
+    NotAllowed {
+        /// The value that was given.
+        value: String,
+        /// The allowed values.
+        allowed: Vec<Literal>,
+    },
+    /// A number outside the parameter's range.
+    OutOfRange {
+        /// The value that was given.
+        value: String,
+        /// The allowed range.
+        range: Range,
+    },
+    /// A string longer than the parameter allows.
+    TooLong {
+        /// The length given, in characters.
+        length: usize,
+        /// The most characters allowed.
+        max: u32,
+    },
+    /// A rule over several parameters is broken (the error's `param` names them all).
+    Conflict {
+        /// The rule.
+        kind: ConstraintKind,
+        /// How many of the parameters were given.
+        given: usize,
+    },
+    /// The wrong number of images.
+    ImageCount {
+        /// The fewest allowed.
+        min: u32,
+        /// The most allowed.
+        max: u32,
+        /// How many were given.
+        given: usize,
+    },
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Problem::Missing => f.write_str("is required but was not given"),
+            Problem::Unknown { suggestion: Some(s) } => {
+                write!(f, "is not a parameter of this model (did you mean `{s}`?)")
+            }
+            Problem::Unknown { suggestion: None } => f.write_str("is not a parameter of this model"),
+            Problem::WrongType { expected, found } => write!(f, "expected {expected}, found {found}"),
+            Problem::NotAllowed { value, allowed } => {
+                write!(f, "`{value}` is not allowed; allowed values: {}", join(allowed))
+            }
+            Problem::OutOfRange { value, range } => write!(f, "{value} is outside {range}"),
+            Problem::TooLong { length, max } => {
+                write!(f, "is {length} characters long; at most {max} are allowed")
+            }
+            Problem::Conflict { kind: ConstraintKind::ExactlyOneOf, given } => {
+                write!(f, "exactly one of these must be given, found {given}")
+            }
+            Problem::Conflict { kind: ConstraintKind::AtMostOneOf, given } => {
+                write!(f, "at most one of these may be given, found {given}")
+            }
+            Problem::ImageCount { min, max, given } if min == max => {
+                write!(f, "takes exactly {min} image(s), found {given}")
+            }
+            Problem::ImageCount { min, max, given } => {
+                write!(f, "takes {min} to {max} images, found {given}")
+            }
+        }
+    }
+}
+
+/// Every problem found in one request; never empty.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidationErrors(Vec<ParamError>);
+
+impl ValidationErrors {
+    /// `Ok` when `errors` is empty, the errors otherwise.
+    pub fn check(errors: Vec<ParamError>) -> Result<(), ValidationErrors> {
+        if errors.is_empty() { Ok(()) } else { Err(ValidationErrors(errors)) }
+    }
+
+    /// The individual errors, in parameter order.
+    pub fn errors(&self) -> &[ParamError] {
+        &self.0
+    }
+}
+
+impl From<ParamError> for ValidationErrors {
+    fn from(error: ParamError) -> Self {
+        ValidationErrors(vec![error])
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, error) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            error.fmt(f)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+impl ModelSchema {
+    /// Checks a JSON `input` object against the schema: unknown parameters (with a
+    /// suggestion), missing required ones, types, allowed values, ranges, lengths,
+    /// constraints between parameters and the number of images.
+    ///
+    /// ```
+    /// # use videohub_core::schema::*;
+    /// # use std::borrow::Cow;
+    /// let mut prompt = ParamSchema::new("prompt", ParamType::String);
+    /// prompt.required = true;
+    /// let schema = ModelSchema {
+    ///     id: "demo".into(), name: "Demo".into(), vendor: "Acme".into(),
+    ///     category: Category::TextToVideo, description: "".into(),
+    ///     params: Cow::Owned(vec![prompt]), image_inputs: None, constraints: Cow::Borrowed(&[]),
+    /// };
+    /// let input = serde_json::json!({"promt": "a fox"});
+    /// let errors = schema.validate_input(input.as_object().unwrap()).unwrap_err();
+    /// assert_eq!(
+    ///     errors.to_string(),
+    ///     "parameter `promt`: is not a parameter of this model (did you mean `prompt`?); \
+    ///      parameter `prompt`: is required but was not given"
+    /// );
+    /// ```
+    pub fn validate_input(&self, input: &Map<String, Value>) -> Result<(), ValidationErrors> {
+        let mut errors = Vec::new();
+        let image_param = self.image_inputs.as_ref().map(|i| i.param.as_ref());
+        for name in input.keys() {
+            if self.param(name).is_none() && Some(name.as_str()) != image_param {
+                let suggestion = suggest(name, self.params.iter().map(|p| p.name.as_ref()));
+                errors.push(ParamError::new(name.clone(), Problem::Unknown { suggestion }));
+            }
+        }
+        check_params(&self.params, input, "", &mut errors);
+        for constraint in self.constraints.iter() {
+            let given = constraint.params.iter().filter(|p| is_given(input, p)).count();
+            let broken = match constraint.kind {
+                ConstraintKind::ExactlyOneOf => given != 1,
+                ConstraintKind::AtMostOneOf => given > 1,
+            };
+            if broken {
+                let param = constraint.params.join(", ");
+                errors.push(ParamError::new(param, Problem::Conflict { kind: constraint.kind, given }));
+            }
+        }
+        if let Some(images) = &self.image_inputs {
+            let given = match input.get(images.param.as_ref()) {
+                None | Some(Value::Null) => Some(0),
+                Some(Value::Array(list)) => Some(list.len()),
+                Some(other) => {
+                    let found = excerpt(other);
+                    errors.push(ParamError::new(
+                        images.param.clone(),
+                        Problem::WrongType { expected: ParamType::Array, found },
+                    ));
+                    None
+                }
+            };
+            if let Some(given) = given.filter(|&n| n < images.min as usize || n > images.max as usize) {
+                errors.push(ParamError::new(
+                    images.param.clone(),
+                    Problem::ImageCount { min: images.min, max: images.max, given },
+                ));
+            }
+        }
+        ValidationErrors::check(errors)
+    }
+}
+
+fn is_given(input: &Map<String, Value>, name: &str) -> bool {
+    input.get(name).is_some_and(|v| !v.is_null())
+}
+
+fn check_params(params: &[ParamSchema], input: &Map<String, Value>, prefix: &str, errors: &mut Vec<ParamError>) {
+    for param in params {
+        let name = format!("{prefix}{}", param.name);
+        match input.get(param.name.as_ref()) {
+            None | Some(Value::Null) if param.required => errors.push(ParamError::new(name, Problem::Missing)),
+            None | Some(Value::Null) => {}
+            Some(value) => check_value(param, &name, value, errors),
+        }
+    }
+}
+
+fn check_value(param: &ParamSchema, name: &str, value: &Value, errors: &mut Vec<ParamError>) {
+    let type_ok = match param.ty {
+        ParamType::String => value.is_string(),
+        ParamType::Integer => value.is_i64() || value.is_u64(),
+        ParamType::Number => value.is_number(),
+        ParamType::Boolean => value.is_boolean(),
+        ParamType::Array => value.is_array(),
+        ParamType::Object => value.is_object(),
+    };
+    if !type_ok {
+        let problem = Problem::WrongType { expected: param.ty, found: excerpt(value) };
+        errors.push(ParamError::new(name.to_owned(), problem));
+        return;
+    }
+    if let Some(values) = &param.values
+        && !values.iter().any(|v| v.matches(value))
+    {
+        let shown = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
+        let problem = Problem::NotAllowed { value: shown, allowed: values.to_vec() };
+        errors.push(ParamError::new(name.to_owned(), problem));
+    }
+    if let (Some(range), Some(number)) = (&param.range, value.as_f64())
+        && !range.contains(number)
+    {
+        let problem = Problem::OutOfRange { value: value.to_string(), range: range.clone() };
+        errors.push(ParamError::new(name.to_owned(), problem));
+    }
+    if let (Some(max), Some(text)) = (param.max_length, value.as_str())
+        && let Err(error) = check_max_length(name, text, max)
+    {
+        errors.push(error);
+    }
+    if let (Some(items), Some(list)) = (&param.items, value.as_array()) {
+        for (i, item) in list.iter().enumerate() {
+            let item_name = format!("{name}[{i}]");
+            match (items.ty, item.as_object()) {
+                (ParamType::Object, Some(fields)) => {
+                    check_params(&items.fields, fields, &format!("{item_name}."), errors);
+                }
+                _ => check_value(&ParamSchema::new("", items.ty), &item_name, item, errors),
+            }
+        }
+    }
+}
+
+/// The error for a string longer than `max` characters.
+pub(crate) fn check_max_length(name: &str, text: &str, max: u32) -> Result<(), ParamError> {
+    let length = text.chars().count();
+    if length > max as usize {
+        return Err(ParamError::new(name.to_owned(), Problem::TooLong { length, max }));
+    }
+    Ok(())
+}
+
+/// The name closest to `name`, when one is close enough to be a typo.
+pub(crate) fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<Text> {
+    candidates
+        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| Text::Owned(c.to_owned()))
+}
+
+/// A JSON value for an error message, cut to a readable length.
+fn excerpt(value: &Value) -> String {
+    let text = value.to_string();
+    match text.char_indices().nth(60) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
