@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::schema::{Literal, ModelSchema, ParamError, ParamSchema, ValidationErrors};
+use crate::schema::{Literal, ModelSchema, ParamError, ParamSchema, ParamType, ValidationErrors};
 
 /// A request to one hub model: its wire identity, its schema and its checks.
 ///
@@ -48,6 +48,8 @@ pub trait VideoModel: Serialize + Send + Sync + 'static {
 pub trait ValueEnum: Copy + Display + FromStr<Err = ParamError> + Send + Sync + 'static {
     /// The wire name of the parameter.
     const PARAM: &'static str;
+    /// The JSON type of the wire values: `string` or `integer`.
+    const TYPE: ParamType;
     /// The wire values, in the same order as [`ValueEnum::all`].
     const VALUES: &'static [Literal];
 

@@ -1,0 +1,111 @@
+//! The request struct itself: its serde attributes, getters, runtime checks and the
+//! `VideoModel` impl that wires it to the hub.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{ItemStruct, Type, parse_quote};
+
+use crate::expand::schema::literal;
+use crate::model::{Field, Kind, Model, Presence};
+
+/// The author's struct, serializable to the hub's `input`.
+pub(crate) fn item(model: &Model) -> ItemStruct {
+    let k = &model.krate;
+    let serde_path = format!("{}::__private::serde", quote!(#k)).replace(' ', "");
+    let mut item = model.item.clone();
+    item.attrs.push(parse_quote!(#[derive(#k::__private::serde::Serialize)]));
+    item.attrs.push(parse_quote!(#[serde(crate = #serde_path)]));
+    for (syn_field, field) in item.fields.iter_mut().zip(&model.fields) {
+        if field.ident != field.wire {
+            let wire = &field.wire;
+            syn_field.attrs.push(parse_quote!(#[serde(rename = #wire)]));
+        }
+        if !matches!(field.presence, Presence::Required | Presence::Default(_)) {
+            syn_field.attrs.push(parse_quote!(#[serde(skip_serializing_if = "::core::option::Option::is_none")]));
+        }
+    }
+    item
+}
+
+/// Getters, `validate` and the `VideoModel` impl.
+pub(crate) fn expand(model: &Model) -> TokenStream {
+    let k = &model.krate;
+    let ident = &model.item.ident;
+    let id = &model.id;
+    let getters = model.fields.iter().map(getter);
+    let schema = crate::expand::schema::expand(model);
+    let checks = model.fields.iter().filter_map(|f| check(f, k)).collect::<Vec<_>>();
+    let validate = if checks.is_empty() {
+        quote!(::core::result::Result::Ok(()))
+    } else {
+        quote! {
+            let mut errors = ::std::vec::Vec::new();
+            #(#checks)*
+            #k::ValidationErrors::check(errors)
+        }
+    };
+    quote! {
+        impl #ident {
+            #(#getters)*
+        }
+
+        impl #k::VideoModel for #ident {
+            const ID: &'static str = #id;
+            const SCHEMA: &'static #k::ModelSchema = #schema;
+
+            fn validate(&self) -> ::core::result::Result<(), #k::ValidationErrors> {
+                #validate
+            }
+        }
+    }
+}
+
+fn getter(field: &Field) -> TokenStream {
+    let name = &field.ident;
+    let optional = !matches!(field.presence, Presence::Required | Presence::Default(_));
+    let doc = match &field.presence {
+        Presence::Default(lit) => format!("{} (default `{}`)", field.description, crate::model::lit_text(lit)),
+        _ => field.description.clone(),
+    };
+    let (ty, body): (Type, TokenStream) = match (&field.kind, optional) {
+        (Kind::String, false) => (parse_quote!(&str), quote!(&self.#name)),
+        (Kind::String, true) => (parse_quote!(::core::option::Option<&str>), quote!(self.#name.as_deref())),
+        (Kind::List { elem, .. }, false) => (parse_quote!(&[#elem]), quote!(&self.#name)),
+        (Kind::List { elem, .. }, true) => (parse_quote!(::core::option::Option<&[#elem]>), quote!(self.#name.as_deref())),
+        _ => (field.ty.clone(), quote!(self.#name)),
+    };
+    quote! {
+        #[doc = #doc]
+        pub fn #name(&self) -> #ty {
+            #body
+        }
+    }
+}
+
+/// The runtime check of a field with a range or a maximum length.
+fn check(field: &Field, k: &TokenStream) -> Option<TokenStream> {
+    let name = &field.ident;
+    let wire = &field.wire;
+    let test = match (&field.range, field.max_length) {
+        (Some((min, max)), _) => {
+            let number = matches!(field.kind, Kind::Number);
+            let (min, max) = (literal(min, number, k), literal(max, number, k));
+            quote! {
+                #k::__private::check_range(&mut errors, #wire, *value as f64, &#k::schema::Range { min: #min, max: #max }, value);
+            }
+        }
+        (None, Some(max)) => quote!(#k::__private::check_length(&mut errors, #wire, value, #max);),
+        (None, None) => return None,
+    };
+    Some(match field.presence {
+        Presence::Required | Presence::Default(_) => quote! {
+            let value = &self.#name;
+            #test
+        },
+        _ => quote! {
+            if let ::core::option::Option::Some(value) = &self.#name {
+                #test
+            }
+        },
+    })
+}

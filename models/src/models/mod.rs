@@ -1,0 +1,44 @@
+//! Every hub model videohub knows, one module per family, one type per model.
+//!
+//! Each model type has a builder that checks at compile time what the hub would otherwise
+//! reject after a round trip: required parameters, values the model does not allow, and
+//! parameters that exclude each other. [`catalog`] lists the schema of every model here.
+
+pub mod kling;
+pub mod seedance;
+pub mod veo;
+pub mod wan;
+
+use crate::ModelSchema;
+use crate::VideoModel;
+
+/// The schema of every model compiled into this crate, in the hub's order.
+///
+/// ```
+/// let ids: Vec<&str> = videohub::models::catalog().iter().map(|m| m.id.as_ref()).collect();
+/// assert!(ids.contains(&"veo-3.1"));
+/// ```
+pub fn catalog() -> &'static [&'static ModelSchema] {
+    const CATALOG: &[&ModelSchema] = &[
+        veo::Veo31::SCHEMA,
+        veo::Veo31Fast::SCHEMA,
+        veo::Veo31Lite::SCHEMA,
+        veo::Veo3::SCHEMA,
+        kling::KlingV3Standard::SCHEMA,
+        kling::KlingV3Pro::SCHEMA,
+        wan::Wan27::SCHEMA,
+        seedance::Seedance20::SCHEMA,
+        seedance::Seedance20Fast::SCHEMA,
+    ];
+    CATALOG
+}
+
+/// The schema of the compiled model with this hub id.
+///
+/// ```
+/// let wan = videohub::models::find("wan-2.7").unwrap();
+/// assert_eq!(wan.vendor, "Alibaba");
+/// ```
+pub fn find(id: &str) -> Option<&'static ModelSchema> {
+    catalog().iter().copied().find(|m| m.id == id)
+}

@@ -1,0 +1,7 @@
+//! ByteDance's Seedance models.
+
+pub mod seedance_2_0;
+pub mod seedance_2_0_fast;
+
+pub use seedance_2_0::Seedance20;
+pub use seedance_2_0_fast::Seedance20Fast;
