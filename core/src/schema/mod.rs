@@ -244,9 +244,36 @@ pub struct Items {
     /// The JSON type of each element.
     #[serde(rename = "type")]
     pub ty: ParamType,
-    /// For elements that are objects: their fields.
-    #[serde(default)]
+    /// For elements that are objects: their fields. Read from a list of parameters, or
+    /// leniently from a map of field names to type names (`{"prompt": "string"}`).
+    #[serde(default, deserialize_with = "fields_from_list_or_map")]
     pub fields: Cow<'static, [ParamSchema]>,
+}
+
+fn fields_from_list_or_map<'de, D>(deserializer: D) -> Result<Cow<'static, [ParamSchema]>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Fields {
+        List(Vec<ParamSchema>),
+        Map(std::collections::BTreeMap<String, String>),
+    }
+    let fields = match Fields::deserialize(deserializer)? {
+        Fields::List(list) => list,
+        Fields::Map(map) => {
+            let mut list = Vec::with_capacity(map.len());
+            for (name, ty) in map {
+                // "string (same values as duration)": the type is the first word.
+                let ty = ty.split_whitespace().next().unwrap_or_default();
+                let ty = ParamType::deserialize(serde::de::value::StrDeserializer::<D::Error>::new(ty))?;
+                list.push(ParamSchema { name: Cow::Owned(name), ..ParamSchema::new("", ty) });
+            }
+            list
+        }
+    };
+    Ok(Cow::Owned(fields))
 }
 
 /// The images a model takes, sent as a list under one parameter.
