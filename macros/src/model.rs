@@ -136,6 +136,7 @@ impl Model {
         match &item.fields {
             syn::Fields::Named(named) => {
                 for (field, args) in named.named.iter().zip(param_args) {
+                    let Some(args) = args else { continue };
                     let index = fields.len();
                     if let Some(parsed) = errors.handle(Field::from_syn(field, args, &mut groups, index)) {
                         fields.push(parsed);
@@ -186,8 +187,9 @@ fn category(lit: &syn::LitStr) -> Result<Ident> {
     }
 }
 
-/// Removes every `#[param]` attribute from the fields and parses it.
-fn strip_params(item: &mut ItemStruct, errors: &mut darling::error::Accumulator) -> Vec<ParamArgs> {
+/// Removes every `#[param]` attribute from the fields and parses it; `None` for a field
+/// whose attribute did not parse (its error is recorded, and its other checks skipped).
+fn strip_params(item: &mut ItemStruct, errors: &mut darling::error::Accumulator) -> Vec<Option<ParamArgs>> {
     let mut parsed = Vec::new();
     for field in item.fields.iter_mut() {
         let (params, rest): (Vec<Attribute>, Vec<Attribute>) =
@@ -197,8 +199,8 @@ fn strip_params(item: &mut ItemStruct, errors: &mut darling::error::Accumulator)
             errors.push(Error::custom("put every setting of a parameter in one `#[param(...)]`").with_span(extra));
         }
         let args = match params.first() {
-            Some(attr) => errors.handle(ParamArgs::from_meta(&attr.meta)).unwrap_or_default(),
-            None => ParamArgs::default(),
+            Some(attr) => errors.handle(ParamArgs::from_meta(&attr.meta)),
+            None => Some(ParamArgs::default()),
         };
         parsed.push(args);
     }

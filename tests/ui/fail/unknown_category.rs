@@ -1,0 +1,11 @@
+use videohub::video_model;
+
+/// A model of a category the hub does not have.
+#[video_model(id = "demo", name = "Demo", vendor = "Acme", category = "text-to-audio")]
+pub struct Demo {
+    /// The prompt.
+    #[param(required)]
+    prompt: String,
+}
+
+fn main() {}

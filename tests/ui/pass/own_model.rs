@@ -1,0 +1,38 @@
+//! A model defined outside `videohub`, with every kind of parameter.
+use videohub::{VideoModel, video_model};
+
+/// A demo model.
+#[video_model(id = "acme-1", name = "Acme 1", vendor = "Acme", category = "text-to-video")]
+#[derive(Debug, Clone)]
+pub struct Acme1 {
+    /// The prompt.
+    #[param(required, max_length = 100)]
+    prompt: String,
+    /// The style.
+    #[param(values("noir", Pastel = "pastel-soft"), default = "noir")]
+    style: Style,
+    /// Frames per second.
+    #[param(values(24, 30), default = 24)]
+    fps: Fps,
+    /// Strength.
+    #[param(default = 1, range(min = 0, max = 2))]
+    strength: f64,
+    /// Tags.
+    tags: Option<Vec<String>>,
+    /// The seed, sent as `random_seed`.
+    #[param(rename = "random_seed", at_most_one_of = "seeding")]
+    seed: Option<u32>,
+    /// Seed from the clock.
+    #[param(at_most_one_of = "seeding")]
+    clock_seed: Option<bool>,
+}
+
+fn main() {
+    let request = Acme1::builder().prompt("x").style(Style::Pastel).fps(Fps::V30).tags(["a".to_owned()]).seed(5).build();
+    assert_eq!(request.strength(), 1.0);
+    assert_eq!(request.style().to_string(), "pastel-soft");
+    let input = request.to_input();
+    assert_eq!(input["random_seed"], 5);
+    assert_eq!(input["fps"], 30);
+    assert_eq!(Acme1::SCHEMA.constraints.len(), 1);
+}
