@@ -24,4 +24,56 @@ extern crate self as videohub;
 pub mod models;
 
 pub use videohub_core::*;
+
+/// Turns a struct of parameters into a typed hub model.
+///
+/// On `#[video_model(id = "…", name = "…", vendor = "…", category = "…")]` (and optionally
+/// `crate = "path::to::videohub"`), each field is one parameter of the hub's `input`, its
+/// doc comment the parameter's description, and `#[param(…)]` its rules:
+///
+/// | setting | meaning |
+/// |---|---|
+/// | `required` | the builder's `build()` does not exist until it is set |
+/// | `default = lit` | the hub's default: the initial value, readable and sent explicitly |
+/// | *(neither)* | optional without default: the field is an `Option<_>`, omitted when unset |
+/// | `values("a", B = "b", 5)` | generates an enum named by the field's type, one variant per value |
+/// | `range(min = 0, max = 10)` | checked by `validate()` before any request is sent |
+/// | `max_length = 500` | a string's length in characters, checked by `validate()` |
+/// | `exactly_one_of = "group"` | exactly one of the fields of the group, checked at compile time |
+/// | `at_most_one_of = "group"` | at most one of them, checked at compile time |
+/// | `rename = "wire"` | the wire name, when it differs from the field's |
+///
+/// It generates the builder (`Model::builder()`), one getter per parameter, the value
+/// enums, and the [`VideoModel`] impl with the model's static [`ModelSchema`]. Put each
+/// model in a module of its own: its value enums are generated beside it.
+///
+/// ```
+/// mod acme_1 {
+///     use videohub::video_model;
+///
+///     /// Acme 1: a fast text-to-video model.
+///     #[video_model(id = "acme-1", name = "Acme 1", vendor = "Acme", category = "text-to-video")]
+///     #[derive(Debug, Clone)]
+///     pub struct Acme1 {
+///         /// What the video shows.
+///         #[param(required, max_length = 2000)]
+///         prompt: String,
+///         /// The frame rate.
+///         #[param(values(24, 30), default = 24)]
+///         fps: Fps,
+///         /// The seed of the random generator.
+///         #[param(range(min = 0, max = 99))]
+///         seed: Option<i64>,
+///     }
+/// }
+/// use acme_1::{Acme1, Fps};
+/// use videohub::VideoModel;
+///
+/// let request = Acme1::builder().prompt("a fox").fps(Fps::V30).build();
+/// assert_eq!(request.to_input()["fps"], 30);
+/// assert!(Acme1::builder().prompt("a fox").seed(100).build().validate().is_err());
+/// ```
+///
+/// Mistakes are compile errors at the offending token, e.g. a default that is not among
+/// the values, a required parameter with a default, or an unknown setting.
 pub use videohub_macros::video_model;
