@@ -80,7 +80,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             traits.push(quote! {
                 #[doc(hidden)]
                 #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
-                pub trait #trait_ident {
+                #vis trait #trait_ident {
                     #[doc(hidden)]
                     fn __value(self) -> #ty;
                 }
@@ -106,7 +106,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         traits.push(quote! {
             #[doc(hidden)]
             #[diagnostic::on_unimplemented(message = #message, label = #label)]
-            pub trait #open {}
+            #vis trait #open {}
             impl #open for #k::Unset {}
         });
         open_traits.push(open);
@@ -117,7 +117,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             traits.push(quote! {
                 #[doc(hidden)]
                 #[diagnostic::on_unimplemented(message = #message, label = #label)]
-                pub trait #given {}
+                #vis trait #given {}
                 impl #given for #k::Set<()> {}
             });
             let generic = &state.generic;
@@ -137,7 +137,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 let moves = all_slots.iter().map(|s| if s == name { quote!(#s: #k::Set(#value)) } else { quote!(#s: self.#s) });
                 quote! {
                     #[doc = #doc]
-                    pub fn #name(self, value: #arg) -> #builder<#(#out),*> {
+                    #vis fn #name(self, value: #arg) -> #builder<#(#out),*> {
                         #builder { #(#moves),* }
                     }
                 }
@@ -158,7 +158,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 });
                 quote! {
                     #[doc = #doc]
-                    pub fn #name(self, value: #arg) -> #builder<#(#out),*>
+                    #vis fn #name(self, value: #arg) -> #builder<#(#out),*>
                     where
                         #generic: #open,
                     {
@@ -168,14 +168,14 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             }
             Presence::Default(_) => quote! {
                 #[doc = #doc]
-                pub fn #name(mut self, value: #arg) -> Self {
+                #vis fn #name(mut self, value: #arg) -> Self {
                     self.#name = #value;
                     self
                 }
             },
             Presence::Optional => quote! {
                 #[doc = #doc]
-                pub fn #name(mut self, value: #arg) -> Self {
+                #vis fn #name(mut self, value: #arg) -> Self {
                     self.#name = ::core::option::Option::Some(#value);
                     self
                 }
@@ -195,7 +195,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
 
         impl #ident {
             #[doc = #new_doc]
-            pub fn builder() -> #builder {
+            #vis fn builder() -> #builder {
                 #builder { #(#inits,)* }
             }
         }
@@ -204,7 +204,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             #(#setters)*
 
             /// Finishes the request. Available once every required parameter is set.
-            pub fn build(self) -> #ident
+            #vis fn build(self) -> #ident
             where
                 #(#build_bounds,)*
             {

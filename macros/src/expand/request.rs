@@ -32,7 +32,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let k = &model.krate;
     let ident = &model.item.ident;
     let id = &model.id;
-    let getters = model.fields.iter().map(getter);
+    let getters = model.fields.iter().map(|f| getter(f, &model.item.vis));
     let schema = crate::expand::schema::expand(model);
     let checks = model.fields.iter().filter_map(|f| check(f, k)).collect::<Vec<_>>();
     let validate = if checks.is_empty() {
@@ -60,7 +60,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     }
 }
 
-fn getter(field: &Field) -> TokenStream {
+fn getter(field: &Field, vis: &syn::Visibility) -> TokenStream {
     let name = &field.ident;
     let optional = !matches!(field.presence, Presence::Required | Presence::Default(_));
     let doc = match &field.presence {
@@ -76,7 +76,7 @@ fn getter(field: &Field) -> TokenStream {
     };
     quote! {
         #[doc = #doc]
-        pub fn #name(&self) -> #ty {
+        #vis fn #name(&self) -> #ty {
             #body
         }
     }

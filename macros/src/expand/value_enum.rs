@@ -22,7 +22,7 @@ pub(crate) fn expand(e: &ValueEnum, wire: &str, krate: &TokenStream, vis: &Visib
             quote!(serializer.serialize_i64(self.value())),
             quote! {
                 /// The wire value, as the integer sent to the hub.
-                pub const fn value(self) -> i64 {
+                #vis const fn value(self) -> i64 {
                     match self {
                         #(Self::#variants => #lits,)*
                     }
@@ -59,10 +59,10 @@ pub(crate) fn expand(e: &ValueEnum, wire: &str, krate: &TokenStream, vis: &Visib
 
         impl #ident {
             /// Every allowed value, in the model's order.
-            pub const ALL: &'static [Self] = &[#(Self::#variants),*];
+            #vis const ALL: &'static [Self] = &[#(Self::#variants),*];
 
             /// The wire value, as text.
-            pub const fn as_str(self) -> &'static str {
+            #vis const fn as_str(self) -> &'static str {
                 match self {
                     #(Self::#variants => #wires,)*
                 }
