@@ -8,9 +8,18 @@ use crate::schema::validate::check_max_length;
 use crate::schema::{Literal, ParamError, Problem, Range};
 
 /// Records an error when `value` lies outside `range`.
-pub fn check_range(errors: &mut Vec<ParamError>, name: &'static str, value: f64, range: &Range, shown: &dyn std::fmt::Display) {
+pub fn check_range(
+    errors: &mut Vec<ParamError>,
+    name: &'static str,
+    value: f64,
+    range: &Range,
+    shown: &dyn std::fmt::Display,
+) {
     if !range.contains(value) {
-        let problem = Problem::OutOfRange { value: shown.to_string(), range: range.clone() };
+        let problem = Problem::OutOfRange {
+            value: shown.to_string(),
+            range: range.clone(),
+        };
         errors.push(ParamError::new(name, problem));
     }
 }
@@ -24,5 +33,11 @@ pub fn check_length(errors: &mut Vec<ParamError>, name: &'static str, text: &str
 
 /// The error of parsing `value` as one of `allowed`.
 pub fn not_allowed(name: &'static str, value: &str, allowed: &[Literal]) -> ParamError {
-    ParamError::new(name, Problem::NotAllowed { value: value.to_owned(), allowed: allowed.to_vec() })
+    ParamError::new(
+        name,
+        Problem::NotAllowed {
+            value: value.to_owned(),
+            allowed: allowed.to_vec(),
+        },
+    )
 }

@@ -67,16 +67,30 @@ impl FromMeta for Values {
         let mut values = Vec::with_capacity(items.len());
         for item in items {
             match item {
-                NestedMeta::Lit(lit) => values.push(ValueArg { name: None, lit: lit.clone() }),
-                NestedMeta::Meta(syn::Meta::NameValue(nv)) => match (nv.path.get_ident(), &nv.value) {
-                    (Some(name), syn::Expr::Lit(expr)) => {
-                        values.push(ValueArg { name: Some(name.clone()), lit: expr.lit.clone() })
+                NestedMeta::Lit(lit) => values.push(ValueArg {
+                    name: None,
+                    lit: lit.clone(),
+                }),
+                NestedMeta::Meta(syn::Meta::NameValue(nv)) => {
+                    match (nv.path.get_ident(), &nv.value) {
+                        (Some(name), syn::Expr::Lit(expr)) => values.push(ValueArg {
+                            name: Some(name.clone()),
+                            lit: expr.lit.clone(),
+                        }),
+                        (None, _) => errors.push(
+                            Error::custom("expected a variant name, like `P720 = \"720p\"`")
+                                .with_span(&nv.path),
+                        ),
+                        (Some(_), other) => {
+                            errors.push(Error::custom("expected a literal value").with_span(other))
+                        }
                     }
-                    (None, _) => errors.push(Error::custom("expected a variant name, like `P720 = \"720p\"`").with_span(&nv.path)),
-                    (Some(_), other) => errors.push(Error::custom("expected a literal value").with_span(other)),
-                },
+                }
                 other => errors.push(
-                    Error::custom("expected a value (`\"720p\"`, `5`) or a named value (`P720 = \"720p\"`)").with_span(other),
+                    Error::custom(
+                        "expected a value (`\"720p\"`, `5`) or a named value (`P720 = \"720p\"`)",
+                    )
+                    .with_span(other),
                 ),
             }
         }

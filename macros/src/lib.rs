@@ -10,8 +10,6 @@ mod model;
 mod naming;
 
 use proc_macro::TokenStream;
-use quote::quote;
-
 /// Turns a struct of parameters into a typed hub model. See `videohub::video_model`.
 #[proc_macro_attribute]
 pub fn video_model(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -21,7 +19,7 @@ pub fn video_model(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     match model::Model::from_input(args.into(), item) {
         Ok(model) => expand::expand(&model),
-        Err(failure) => expand::fallback(failure, &quote!(::videohub)),
+        Err(failure) => expand::fallback(*failure),
     }
     .into()
 }
@@ -34,7 +32,12 @@ mod snapshot {
     /// videohub-macros` rewrites the snapshot after an intended change.
     #[test]
     fn expansion_of_a_model() {
-        let args = quote!(id = "wan-2.7", name = "WAN 2.7", vendor = "Alibaba", category = "text-to-video");
+        let args = quote!(
+            id = "wan-2.7",
+            name = "WAN 2.7",
+            vendor = "Alibaba",
+            category = "text-to-video"
+        );
         let item = syn::parse_quote! {
             /// WAN 2.7 text-to-video.
             #[derive(Debug, Clone, PartialEq)]
@@ -62,8 +65,10 @@ mod snapshot {
                 script: Option<String>,
             }
         };
-        let model = crate::model::Model::from_input(args, item).unwrap_or_else(|f| panic!("{}", f.error));
+        let model =
+            crate::model::Model::from_input(args, item).unwrap_or_else(|f| panic!("{}", f.error));
         let file = syn::parse2(crate::expand::expand(&model)).expect("the expansion parses");
-        expect_test::expect_file!["../tests/snapshots/wan_2_7.rs"].assert_eq(&prettyplease::unparse(&file));
+        expect_test::expect_file!["../tests/snapshots/wan_2_7.rs"]
+            .assert_eq(&prettyplease::unparse(&file));
     }
 }

@@ -61,13 +61,18 @@ pub(crate) enum Kind {
     Enum(ValueEnum),
     /// A list of `elem`; `elem_kind` is `None` when the elements are objects that describe
     /// themselves through `ParamObject`.
-    List { elem: Type, elem_kind: Option<Box<Kind>> },
+    List {
+        elem: Type,
+        elem_kind: Option<Box<Kind>>,
+    },
 }
 
 /// An enum generated for an enumerated parameter.
 #[derive(Clone)]
 pub(crate) struct ValueEnum {
     pub ident: Ident,
+    /// The wire name of the parameter.
+    pub param: String,
     pub integer: bool,
     pub variants: Vec<Variant>,
     pub default: Option<usize>,
@@ -110,20 +115,27 @@ const CATEGORIES: [(&str, &str); 5] = [
 /// the value enums that were well formed).
 pub(crate) struct Failure {
     pub error: Error,
+    /// The path of the `videohub` crate, as far as the arguments could be read.
+    pub krate: TokenStream,
     pub item: ItemStruct,
     pub enums: Vec<ValueEnum>,
 }
 
 impl Model {
     /// Checks the attribute arguments and the struct.
-    pub(crate) fn from_input(args: TokenStream, mut item: ItemStruct) -> std::result::Result<Model, Failure> {
+    pub(crate) fn from_input(
+        args: TokenStream,
+        mut item: ItemStruct,
+    ) -> std::result::Result<Model, Box<Failure>> {
         let mut errors = Error::accumulator();
         let args = errors.handle(
             NestedMeta::parse_meta_list(args)
                 .map_err(Error::from)
                 .and_then(|list| ModelArgs::from_list(&list)),
         );
-        let category = args.as_ref().and_then(|a| errors.handle(category(&a.category)));
+        let category = args
+            .as_ref()
+            .and_then(|a| errors.handle(category(&a.category)));
         if let Some(args) = &args
             && args.id.value().trim().is_empty()
         {
@@ -138,13 +150,16 @@ impl Model {
                 for (field, args) in named.named.iter().zip(param_args) {
                     let Some(args) = args else { continue };
                     let index = fields.len();
-                    if let Some(parsed) = errors.handle(Field::from_syn(field, args, &mut groups, index)) {
+                    if let Some(parsed) =
+                        errors.handle(Field::from_syn(field, args, &mut groups, index))
+                    {
                         fields.push(parsed);
                     }
                 }
             }
             other => errors.push(
-                Error::custom("a video model is a struct with named fields, one per parameter").with_span(&other.span()),
+                Error::custom("a video model is a struct with named fields, one per parameter")
+                    .with_span(&other.span()),
             ),
         }
         check_wire_names(&fields, &mut errors);
@@ -152,9 +167,13 @@ impl Model {
         check_groups(&groups, &fields, &mut errors);
 
         let outcome = errors.finish();
+        let krate = args
+            .as_ref()
+            .and_then(|a| a.krate.as_ref())
+            .map_or_else(|| quote!(::videohub), |p| p.to_token_stream());
         match (outcome, args.zip(category)) {
             (Ok(()), Some((args, category))) => Ok(Model {
-                krate: args.krate.map_or_else(|| quote!(::videohub), |p| p.to_token_stream()),
+                krate,
                 id: args.id.value(),
                 name: args.name.value(),
                 vendor: args.vendor.value(),
@@ -164,14 +183,20 @@ impl Model {
                 fields,
                 groups,
             }),
-            (outcome, _) => Err(Failure {
-                error: outcome.err().unwrap_or_else(|| Error::custom("invalid #[video_model] arguments")),
-                enums: fields.into_iter().filter_map(|f| match f.kind {
-                    Kind::Enum(e) => Some(e),
-                    _ => None,
-                }).collect(),
+            (outcome, _) => Err(Box::new(Failure {
+                krate,
+                error: outcome
+                    .err()
+                    .unwrap_or_else(|| Error::custom("invalid #[video_model] arguments")),
+                enums: fields
+                    .into_iter()
+                    .filter_map(|f| match f.kind {
+                        Kind::Enum(e) => Some(e),
+                        _ => None,
+                    })
+                    .collect(),
                 item,
-            }),
+            })),
         }
     }
 }
@@ -182,21 +207,32 @@ fn category(lit: &syn::LitStr) -> Result<Ident> {
         Some((_, variant)) => Ok(Ident::new(variant, lit.span())),
         None => {
             let names = CATEGORIES.map(|(n, _)| n).join(", ");
-            Err(Error::custom(format!("unknown category `{value}`: expected one of {names}")).with_span(lit))
+            Err(Error::custom(format!(
+                "unknown category `{value}`: expected one of {names}"
+            ))
+            .with_span(lit))
         }
     }
 }
 
 /// Removes every `#[param]` attribute from the fields and parses it; `None` for a field
 /// whose attribute did not parse (its error is recorded, and its other checks skipped).
-fn strip_params(item: &mut ItemStruct, errors: &mut darling::error::Accumulator) -> Vec<Option<ParamArgs>> {
+fn strip_params(
+    item: &mut ItemStruct,
+    errors: &mut darling::error::Accumulator,
+) -> Vec<Option<ParamArgs>> {
     let mut parsed = Vec::new();
     for field in item.fields.iter_mut() {
-        let (params, rest): (Vec<Attribute>, Vec<Attribute>) =
-            field.attrs.drain(..).partition(|a| a.path().is_ident("param"));
+        let (params, rest): (Vec<Attribute>, Vec<Attribute>) = field
+            .attrs
+            .drain(..)
+            .partition(|a| a.path().is_ident("param"));
         field.attrs = rest;
         if let Some(extra) = params.get(1) {
-            errors.push(Error::custom("put every setting of a parameter in one `#[param(...)]`").with_span(extra));
+            errors.push(
+                Error::custom("put every setting of a parameter in one `#[param(...)]`")
+                    .with_span(extra),
+            );
         }
         let args = match params.first() {
             Some(attr) => errors.handle(ParamArgs::from_meta(&attr.meta)),
@@ -208,17 +244,28 @@ fn strip_params(item: &mut ItemStruct, errors: &mut darling::error::Accumulator)
 }
 
 impl Field {
-    fn from_syn(field: &syn::Field, args: ParamArgs, groups: &mut Vec<Group>, index: usize) -> Result<Field> {
+    fn from_syn(
+        field: &syn::Field,
+        args: ParamArgs,
+        groups: &mut Vec<Group>,
+        index: usize,
+    ) -> Result<Field> {
         let mut errors = Error::accumulator();
         let ident = field.ident.clone().expect("named fields have names");
-        let wire = args.rename.as_ref().map_or_else(|| ident.to_string(), |r| r.value());
+        let wire = args
+            .rename
+            .as_ref()
+            .map_or_else(|| ident.to_string(), |r| r.value());
         let description = first_paragraph(&doc_text(&field.attrs));
         let option_inner = option_inner(&field.ty);
         let inner = option_inner.cloned().unwrap_or_else(|| field.ty.clone());
 
         let group = match (&args.exactly_one_of, &args.at_most_one_of) {
             (Some(_), Some(second)) => {
-                errors.push(Error::custom("`exactly_one_of` and `at_most_one_of` cannot be combined").with_span(second));
+                errors.push(
+                    Error::custom("`exactly_one_of` and `at_most_one_of` cannot be combined")
+                        .with_span(second),
+                );
                 None
             }
             (Some(name), None) => Some((name, true)),
@@ -231,13 +278,20 @@ impl Field {
                 Presence::Required
             }
             (true, None, Some((name, _))) | (false, Some(_), Some((name, _))) => {
-                errors.push(Error::custom("a parameter in a group is optional: remove `required` and `default`").with_span(name));
+                errors.push(
+                    Error::custom(
+                        "a parameter in a group is optional: remove `required` and `default`",
+                    )
+                    .with_span(name),
+                );
                 Presence::Optional
             }
             (true, None, None) => Presence::Required,
             (false, Some(default), None) => Presence::Default(default.clone()),
             (false, None, None) => Presence::Optional,
-            (false, None, Some((name, exactly_one))) => Presence::Grouped(join_group(groups, name, exactly_one, index, &mut errors)),
+            (false, None, Some((name, exactly_one))) => {
+                Presence::Grouped(join_group(groups, name, exactly_one, index, &mut errors))
+            }
         };
         match (&presence, option_inner.is_some()) {
             (Presence::Required, true) => errors.push(
@@ -272,14 +326,23 @@ impl Field {
         if let (Some(range), Some(kind)) = (&args.range, &kind)
             && !matches!(kind, Kind::Integer | Kind::Number)
         {
-            errors.push(Error::custom("`range` applies to integer and number parameters only").with_span(&range.span()));
+            errors.push(
+                Error::custom("`range` applies to integer and number parameters only")
+                    .with_span(&range.span()),
+            );
         }
         if let (Some(max), Some(kind)) = (&args.max_length, &kind)
             && !matches!(kind, Kind::String)
         {
-            errors.push(Error::custom("`max_length` applies to string parameters only").with_span(&max.span()));
+            errors.push(
+                Error::custom("`max_length` applies to string parameters only")
+                    .with_span(&max.span()),
+            );
         }
-        let range = args.range.map(SpannedValue::into_inner).map(|r| (r.min, r.max));
+        let range = args
+            .range
+            .map(SpannedValue::into_inner)
+            .map(|r| (r.min, r.max));
         if let (Some((min, max)), Some(kind)) = (&range, &kind) {
             for bound in [min, max] {
                 errors.handle(check_literal(kind, bound, "a range bound"));
@@ -288,7 +351,10 @@ impl Field {
         let max_length = args.max_length.map(SpannedValue::into_inner);
         errors.finish()?;
         Ok(Field {
-            wire_span: args.rename.as_ref().map_or_else(|| ident.span(), |r| r.span()),
+            wire_span: args
+                .rename
+                .as_ref()
+                .map_or_else(|| ident.span(), |r| r.span()),
             ident,
             wire,
             ty: field.ty.clone(),
@@ -302,18 +368,33 @@ impl Field {
     }
 }
 
-fn join_group(groups: &mut Vec<Group>, name: &syn::LitStr, exactly_one: bool, index: usize, errors: &mut darling::error::Accumulator) -> usize {
+fn join_group(
+    groups: &mut Vec<Group>,
+    name: &syn::LitStr,
+    exactly_one: bool,
+    index: usize,
+    errors: &mut darling::error::Accumulator,
+) -> usize {
     let value = name.value();
     match groups.iter().position(|g| g.name == value) {
         Some(at) => {
             if groups[at].exactly_one != exactly_one {
-                errors.push(Error::custom(format!("group `{value}` is used with both `exactly_one_of` and `at_most_one_of`")).with_span(name));
+                errors.push(
+                    Error::custom(format!(
+                        "group `{value}` is used with both `exactly_one_of` and `at_most_one_of`"
+                    ))
+                    .with_span(name),
+                );
             }
             groups[at].members.push(index);
             at
         }
         None => {
-            groups.push(Group { name: value, exactly_one, members: vec![index] });
+            groups.push(Group {
+                name: value,
+                exactly_one,
+                members: vec![index],
+            });
             groups.len() - 1
         }
     }
@@ -322,7 +403,11 @@ fn join_group(groups: &mut Vec<Group>, name: &syn::LitStr, exactly_one: bool, in
 /// The single identifier a type is written as (`String`, `Resolution`), if it is one.
 fn type_ident(ty: &Type) -> Option<&Ident> {
     match ty {
-        Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 && p.path.segments[0].arguments.is_none() => {
+        Type::Path(p)
+            if p.qself.is_none()
+                && p.path.segments.len() == 1
+                && p.path.segments[0].arguments.is_none() =>
+        {
             Some(&p.path.segments[0].ident)
         }
         _ => None,
@@ -349,7 +434,9 @@ fn option_inner(ty: &Type) -> Option<&Type> {
     generic_inner(ty, "Option")
 }
 
-const INTEGERS: [&str; 12] = ["i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize"];
+const INTEGERS: [&str; 12] = [
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+];
 
 fn plain_kind(ty: &Type) -> Result<Kind> {
     if let Some(elem) = generic_inner(ty, "Vec") {
@@ -357,7 +444,10 @@ fn plain_kind(ty: &Type) -> Result<Kind> {
             Some(_) => plain_kind(elem).ok().map(Box::new),
             None => None,
         };
-        return Ok(Kind::List { elem: elem.clone(), elem_kind });
+        return Ok(Kind::List {
+            elem: elem.clone(),
+            elem_kind,
+        });
     }
     let name = type_ident(ty).map(Ident::to_string);
     match name.as_deref() {
@@ -377,9 +467,19 @@ fn enum_kind(ty: &Type, values: &SpannedValue<Values>, wire: &str) -> Result<Kin
         return Err(Error::custom("with `values`, the type is the name of the enum to generate, e.g. `resolution: Resolution`").with_span(ty));
     };
     match ident.to_string().as_str() {
-        "bool" => return Err(Error::custom(format!("`values` cannot be used on a boolean parameter: `{wire}` is already `true` or `false`")).with_span(&values.span())),
-        name if name == "String" || name.starts_with('f') && name.len() == 3 || INTEGERS.contains(&name) => {
-            return Err(Error::custom(format!("with `values`, the type is the name of the enum to generate, e.g. `{wire}: {}`", naming::type_name(wire))).with_span(ty));
+        "bool" => return Err(Error::custom(format!(
+            "`values` cannot be used on a boolean parameter: `{wire}` is already `true` or `false`"
+        ))
+        .with_span(&values.span())),
+        name if name == "String"
+            || name.starts_with('f') && name.len() == 3
+            || INTEGERS.contains(&name) =>
+        {
+            return Err(Error::custom(format!(
+                "with `values`, the type is the name of the enum to generate, e.g. `{wire}: {}`",
+                naming::type_name(wire)
+            ))
+            .with_span(ty));
         }
         _ => {}
     }
@@ -394,11 +494,17 @@ fn enum_kind(ty: &Type, values: &SpannedValue<Values>, wire: &str) -> Result<Kin
             (Lit::Str(s), false) => s.value(),
             (Lit::Int(i), true) => i.base10_digits().to_owned(),
             (Lit::Str(_) | Lit::Int(_), _) => {
-                errors.push(Error::custom("every value of a parameter has the same type: all strings or all integers").with_span(&value.lit));
+                errors.push(
+                    Error::custom(
+                        "every value of a parameter has the same type: all strings or all integers",
+                    )
+                    .with_span(&value.lit),
+                );
                 continue;
             }
             (other, _) => {
-                errors.push(Error::custom("allowed values are strings or integers").with_span(other));
+                errors
+                    .push(Error::custom("allowed values are strings or integers").with_span(other));
                 continue;
             }
         };
@@ -413,21 +519,42 @@ fn enum_kind(ty: &Type, values: &SpannedValue<Values>, wire: &str) -> Result<Kin
             },
         };
         if variants.iter().any(|v| v.wire == wire_value) {
-            errors.push(Error::custom(format!("`{wire_value}` is listed twice")).with_span(&value.lit));
+            errors.push(
+                Error::custom(format!("`{wire_value}` is listed twice")).with_span(&value.lit),
+            );
         } else if variants.iter().any(|v| v.ident == name) {
             errors.push(Error::custom(format!("two values are named `{name}`")).with_span(&name));
         } else {
-            variants.push(Variant { ident: name, lit: value.lit.clone(), wire: wire_value });
+            variants.push(Variant {
+                ident: name,
+                lit: value.lit.clone(),
+                wire: wire_value,
+            });
         }
     }
-    errors.finish_with(Kind::Enum(ValueEnum { ident: ident.clone(), integer, variants, default: None }))
+    errors.finish_with(Kind::Enum(ValueEnum {
+        ident: ident.clone(),
+        param: wire.to_owned(),
+        integer,
+        variants,
+        default: None,
+    }))
 }
 
 fn check_default(kind: &Kind, default: &Lit) -> Result<()> {
     match kind {
         Kind::Enum(e) if !e.variants.iter().any(|v| lit_eq(&v.lit, default)) => {
-            let allowed = e.variants.iter().map(|v| v.wire.as_str()).collect::<Vec<_>>().join(", ");
-            Err(Error::custom(format!("`{}` is not among the allowed values: {allowed}", lit_text(default))).with_span(default))
+            let allowed = e
+                .variants
+                .iter()
+                .map(|v| v.wire.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            Err(Error::custom(format!(
+                "`{}` is not among the allowed values: {allowed}",
+                lit_text(default)
+            ))
+            .with_span(default))
         }
         Kind::Enum(_) => Ok(()),
         other => check_literal(other, default, "the default"),
@@ -443,7 +570,15 @@ fn check_literal(kind: &Kind, lit: &Lit, what: &str) -> Result<()> {
         Kind::Enum(_) => (true, ""),
         Kind::List { .. } => (false, "not allowed: a list parameter has no default"),
     };
-    if fits { Ok(()) } else { Err(Error::custom(format!("{what} `{}` does not fit: expected {expected}", lit_text(lit))).with_span(lit)) }
+    if fits {
+        Ok(())
+    } else {
+        Err(Error::custom(format!(
+            "{what} `{}` does not fit: expected {expected}",
+            lit_text(lit)
+        ))
+        .with_span(lit))
+    }
 }
 
 /// A literal as the user reads it: `4k`, `5`, `true`.
@@ -463,15 +598,26 @@ fn lit_eq(a: &Lit, b: &Lit) -> bool {
 fn check_wire_names(fields: &[Field], errors: &mut darling::error::Accumulator) {
     for (i, field) in fields.iter().enumerate() {
         if let Some(first) = fields[..i].iter().find(|f| f.wire == field.wire) {
-            errors.push(Error::custom(format!("wire name `{}` is already used by field `{}`", field.wire, first.ident)).with_span(&field.wire_span));
+            errors.push(
+                Error::custom(format!(
+                    "wire name `{}` is already used by field `{}`",
+                    field.wire, first.ident
+                ))
+                .with_span(&field.wire_span),
+            );
         }
     }
 }
 
 fn check_enum_names(fields: &[Field], errors: &mut darling::error::Accumulator) {
     for (i, field) in fields.iter().enumerate() {
-        let Some(e) = field.value_enum() else { continue };
-        if let Some(first) = fields[..i].iter().find(|f| f.value_enum().is_some_and(|o| o.ident == e.ident)) {
+        let Some(e) = field.value_enum() else {
+            continue;
+        };
+        if let Some(first) = fields[..i]
+            .iter()
+            .find(|f| f.value_enum().is_some_and(|o| o.ident == e.ident))
+        {
             errors.push(Error::custom(format!("enum `{}` is already generated for `{}`: give each enumerated parameter its own type name", e.ident, first.ident)).with_span(&field.inner));
         }
     }
@@ -479,9 +625,16 @@ fn check_enum_names(fields: &[Field], errors: &mut darling::error::Accumulator) 
 
 fn check_groups(groups: &[Group], fields: &[Field], errors: &mut darling::error::Accumulator) {
     for group in groups.iter().filter(|g| g.members.len() < 2) {
-        let kind = if group.exactly_one { "exactly_one_of" } else { "at_most_one_of" };
+        let kind = if group.exactly_one {
+            "exactly_one_of"
+        } else {
+            "at_most_one_of"
+        };
         if let Some(field) = group.members.first().and_then(|&m| fields.get(m)) {
-            let message = format!("`{kind} = \"{}\"` names only `{}`: a group needs two or more parameters", group.name, field.wire);
+            let message = format!(
+                "`{kind} = \"{}\"` names only `{}`: a group needs two or more parameters",
+                group.name, field.wire
+            );
             errors.push(Error::custom(message).with_span(&field.ident));
         }
     }
@@ -489,17 +642,31 @@ fn check_groups(groups: &[Group], fields: &[Field], errors: &mut darling::error:
 
 /// The doc comment of an item, one string with the author's line breaks.
 fn doc_text(attrs: &[Attribute]) -> String {
-    let lines = attrs.iter().filter(|a| a.path().is_ident("doc")).filter_map(|a| match &a.meta {
-        syn::Meta::NameValue(nv) => match &nv.value {
-            syn::Expr::Lit(syn::ExprLit { lit: Lit::Str(s), .. }) => Some(s.value()),
+    let lines = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: Lit::Str(s), ..
+                }) => Some(s.value()),
+                _ => None,
+            },
             _ => None,
-        },
-        _ => None,
-    });
-    lines.map(|l| l.strip_prefix(' ').map(str::to_owned).unwrap_or(l)).collect::<Vec<_>>().join("\n")
+        });
+    lines
+        .map(|l| l.strip_prefix(' ').map(str::to_owned).unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The first paragraph of a doc comment, on one line.
 fn first_paragraph(doc: &str) -> String {
-    doc.split("\n\n").next().unwrap_or("").lines().map(str::trim).collect::<Vec<_>>().join(" ")
+    doc.split("\n\n")
+        .next()
+        .unwrap_or("")
+        .lines()
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ")
 }

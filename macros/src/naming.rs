@@ -11,11 +11,18 @@ pub(crate) fn variant_name(value: &str) -> Option<String> {
     }
     let first = value.chars().next()?;
     if first.is_ascii_alphabetic() {
-        let words = value.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty());
+        let words = value
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| !w.is_empty());
         let name: String = words.map(capitalize).collect();
-        return name.chars().all(|c| c.is_ascii_alphanumeric()).then_some(name);
+        return name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric())
+            .then_some(name);
     }
-    let digits_end = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());
+    let digits_end = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
     let (digits, suffix) = value.split_at(digits_end);
     if digits.is_empty() {
         return None;
@@ -23,17 +30,26 @@ pub(crate) fn variant_name(value: &str) -> Option<String> {
     if suffix.is_empty() {
         return Some(format!("V{digits}"));
     }
-    suffix.chars().all(|c| c.is_ascii_alphabetic()).then(|| format!("{}{digits}", suffix.to_ascii_uppercase()))
+    suffix
+        .chars()
+        .all(|c| c.is_ascii_alphabetic())
+        .then(|| format!("{}{digits}", suffix.to_ascii_uppercase()))
 }
 
 /// The type name of a parameter: `aspect_ratio` → `AspectRatio`.
 pub(crate) fn type_name(wire: &str) -> String {
-    wire.split('_').filter(|w| !w.is_empty()).map(capitalize).collect()
+    wire.split('_')
+        .filter(|w| !w.is_empty())
+        .map(capitalize)
+        .collect()
 }
 
 fn capitalize(word: &str) -> String {
     let mut chars = word.chars();
-    chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
+    chars
+        .next()
+        .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
 }
 
 fn is_digits(s: &str) -> bool {

@@ -16,7 +16,9 @@ fn reference() -> Vec<Value> {
 fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
+        }
         _ => a == b,
     }
 }
@@ -25,56 +27,112 @@ fn compare(model: &ModelSchema, entry: &Value) -> Vec<String> {
     let mut diffs = Vec::new();
     let ours = serde_json::to_value(model).expect("schemas serialize");
     let id = &model.id;
-    for key in ["id", "name", "vendor", "category", "description", "image_inputs"] {
+    for key in [
+        "id",
+        "name",
+        "vendor",
+        "category",
+        "description",
+        "image_inputs",
+    ] {
         if !same(&ours[key], &entry[key]) {
-            diffs.push(format!("{id}: `{key}` is {} but the reference says {}", ours[key], entry[key]));
+            diffs.push(format!(
+                "{id}: `{key}` is {} but the reference says {}",
+                ours[key], entry[key]
+            ));
         }
     }
-    let names = |v: &Value| v.as_array().unwrap().iter().map(|p| p["name"].clone()).collect::<Vec<_>>();
+    let names = |v: &Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].clone())
+            .collect::<Vec<_>>()
+    };
     if names(&ours["params"]) != names(&entry["params"]) {
-        diffs.push(format!("{id}: parameters {:?} but the reference has {:?}", names(&ours["params"]), names(&entry["params"])));
+        diffs.push(format!(
+            "{id}: parameters {:?} but the reference has {:?}",
+            names(&ours["params"]),
+            names(&entry["params"])
+        ));
         return diffs;
     }
-    for (p, r) in ours["params"].as_array().unwrap().iter().zip(entry["params"].as_array().unwrap()) {
+    for (p, r) in ours["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(entry["params"].as_array().unwrap())
+    {
         let name = p["name"].as_str().unwrap();
         for key in ["type", "required", "default", "values", "max_length"] {
             let reference = r.get(key).unwrap_or(&Value::Null);
             if !same(&p[key], reference) {
-                diffs.push(format!("{id}.{name}: `{key}` is {} but the reference says {reference}", p[key]));
+                diffs.push(format!(
+                    "{id}.{name}: `{key}` is {} but the reference says {reference}",
+                    p[key]
+                ));
             }
         }
-        let range = r.get("range").map(|r| serde_json::json!({"min": r["min"], "max": r["max"]}));
+        let range = r
+            .get("range")
+            .map(|r| serde_json::json!({"min": r["min"], "max": r["max"]}));
         if !same(&p["range"], range.as_ref().unwrap_or(&Value::Null)) {
-            diffs.push(format!("{id}.{name}: `range` is {} but the reference says {range:?}", p["range"]));
+            diffs.push(format!(
+                "{id}.{name}: `range` is {} but the reference says {range:?}",
+                p["range"]
+            ));
         }
         // The reference writes "–" where the seed table had no description.
         if r["description"] != "–" && p["description"] != r["description"] {
-            diffs.push(format!("{id}.{name}: description {} but the reference says {}", p["description"], r["description"]));
+            diffs.push(format!(
+                "{id}.{name}: description {} but the reference says {}",
+                p["description"], r["description"]
+            ));
         }
         if let Some(items) = r.get("items") {
             let mut fields: Vec<(String, String)> = p["items"]["fields"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|f| (f["name"].as_str().unwrap().to_owned(), f["type"].as_str().unwrap().to_owned()))
+                .map(|f| {
+                    (
+                        f["name"].as_str().unwrap().to_owned(),
+                        f["type"].as_str().unwrap().to_owned(),
+                    )
+                })
                 .collect();
             let expected: Vec<(String, String)> = items["fields"]
                 .as_object()
                 .unwrap()
                 .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap().split(' ').next().unwrap().to_owned()))
+                .map(|(k, v)| {
+                    (
+                        k.clone(),
+                        v.as_str().unwrap().split(' ').next().unwrap().to_owned(),
+                    )
+                })
                 .collect();
             fields.sort();
             if p["items"]["type"] != items["type"] || fields != expected {
-                diffs.push(format!("{id}.{name}: items {} but the reference says {items}", p["items"]));
+                diffs.push(format!(
+                    "{id}.{name}: items {} but the reference says {items}",
+                    p["items"]
+                ));
             }
         }
     }
     let constraints = |v: &Value| {
-        v.as_array().unwrap().iter().map(|c| (c["kind"].clone(), c["params"].clone())).collect::<Vec<_>>()
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["kind"].clone(), c["params"].clone()))
+            .collect::<Vec<_>>()
     };
     if constraints(&ours["constraints"]) != constraints(&entry["constraints"]) {
-        diffs.push(format!("{id}: constraints {} but the reference says {}", ours["constraints"], entry["constraints"]));
+        diffs.push(format!(
+            "{id}: constraints {} but the reference says {}",
+            ours["constraints"], entry["constraints"]
+        ));
     }
     diffs
 }
@@ -89,23 +147,35 @@ fn every_compiled_model_matches_the_reference() {
             None => diffs.push(format!("{}: not in the reference", model.id)),
         }
     }
-    assert!(diffs.is_empty(), "{} differences:\n{}", diffs.len(), diffs.join("\n"));
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
 }
 
 #[test]
 fn every_authoritative_model_is_compiled() {
     for entry in reference().iter().filter(|e| e["source"] == "seed") {
         let id = entry["id"].as_str().unwrap();
-        assert!(videohub::models::find(id).is_some(), "{id} has an authoritative table but no type");
+        assert!(
+            videohub::models::find(id).is_some(),
+            "{id} has an authoritative table but no type"
+        );
     }
 }
 
 #[test]
 fn the_reference_deserializes_into_schemas() {
     for entry in reference() {
-        let schema: ModelSchema = serde_json::from_value(entry.clone()).expect("entries are schemas");
+        let schema: ModelSchema =
+            serde_json::from_value(entry.clone()).expect("entries are schemas");
         assert_eq!(schema.id, entry["id"].as_str().unwrap());
-        assert_eq!(schema.params.len(), entry["params"].as_array().unwrap().len());
+        assert_eq!(
+            schema.params.len(),
+            entry["params"].as_array().unwrap().len()
+        );
     }
 }
 
@@ -116,5 +186,8 @@ fn the_comparison_notices_a_difference() {
     altered["params"][3]["default"] = "6s".into();
     let model = videohub::models::find("veo-3.1").unwrap();
     let diffs = compare(model, &altered);
-    assert_eq!(diffs, ["veo-3.1.duration: `default` is \"8s\" but the reference says \"6s\""]);
+    assert_eq!(
+        diffs,
+        ["veo-3.1.duration: `default` is \"8s\" but the reference says \"6s\""]
+    );
 }

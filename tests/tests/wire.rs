@@ -13,7 +13,9 @@ fn input<M: VideoModel>(request: &M) -> serde_json::Value {
 
 #[test]
 fn veo_states_every_default_and_omits_unset_optionals() {
-    let request = Veo31::builder().prompt("a red fox trotting through fresh snow").build();
+    let request = Veo31::builder()
+        .prompt("a red fox trotting through fresh snow")
+        .build();
     assert_eq!(
         input(&request),
         json!({
@@ -63,7 +65,10 @@ fn veo_sends_what_was_set() {
 
 #[test]
 fn kling_sends_a_single_prompt_or_shots() {
-    let single = KlingV3Standard::builder().prompt("a paper boat in the rain").duration(kling::Duration::S10).build();
+    let single = KlingV3Standard::builder()
+        .prompt("a paper boat in the rain")
+        .duration(kling::Duration::S10)
+        .build();
     assert_eq!(
         input(&single),
         json!({
@@ -77,7 +82,10 @@ fn kling_sends_a_single_prompt_or_shots() {
         })
     );
     let shots = KlingV3Standard::builder()
-        .multi_prompt([Shot::new("the boat sets off", kling::Duration::S3), Shot::new("the boat sinks", kling::Duration::S4)])
+        .multi_prompt([
+            Shot::new("the boat sets off", kling::Duration::S3),
+            Shot::new("the boat sinks", kling::Duration::S4),
+        ])
         .cfg_scale(0.7)
         .shot_type(kling::ShotType::Intelligent)
         .build();
@@ -93,7 +101,10 @@ fn kling_sends_a_single_prompt_or_shots() {
 
 #[test]
 fn wan_durations_are_integers_on_the_wire() {
-    let request = Wan27::builder().prompt("a koi pond").duration(wan_2_7::Duration::S12).build();
+    let request = Wan27::builder()
+        .prompt("a koi pond")
+        .duration(wan_2_7::Duration::S12)
+        .build();
     assert_eq!(
         input(&request),
         json!({
@@ -111,7 +122,10 @@ fn wan_durations_are_integers_on_the_wire() {
 
 #[test]
 fn seedance_defaults() {
-    let request = Seedance20Fast::builder().prompt("city lights").end_user_id("user-7").build();
+    let request = Seedance20Fast::builder()
+        .prompt("city lights")
+        .end_user_id("user-7")
+        .build();
     assert_eq!(
         input(&request),
         json!({
@@ -123,12 +137,19 @@ fn seedance_defaults() {
             "generate_audio": true,
         })
     );
-    assert_eq!(seedance::Resolution::ALL, [seedance::Resolution::P480, seedance::Resolution::P720]);
+    assert_eq!(
+        seedance::Resolution::ALL,
+        [seedance::Resolution::P480, seedance::Resolution::P720]
+    );
 }
 
 #[test]
 fn validation_names_the_parameter_the_value_and_what_is_allowed() {
-    let request = Wan27::builder().prompt("x".repeat(5001)).seed(2_147_483_648).negative_prompt("ok").build();
+    let request = Wan27::builder()
+        .prompt("x".repeat(5001))
+        .seed(2_147_483_648)
+        .negative_prompt("ok")
+        .build();
     let errors = request.validate().unwrap_err();
     assert_eq!(
         errors.to_string(),
@@ -137,19 +158,41 @@ fn validation_names_the_parameter_the_value_and_what_is_allowed() {
     );
     assert_eq!(errors.errors().len(), 2);
 
-    let valid = Wan27::builder().prompt("x".repeat(5000)).seed(2_147_483_647).build();
+    let valid = Wan27::builder()
+        .prompt("x".repeat(5000))
+        .seed(2_147_483_647)
+        .build();
     assert_eq!(valid.validate(), Ok(()));
-    assert!(Wan27::builder().prompt("a").seed(-1).build().validate().is_err());
-    let kling = KlingV3Standard::builder().prompt("a").cfg_scale(1.5).build();
-    assert_eq!(kling.validate().unwrap_err().to_string(), "parameter `cfg_scale`: 1.5 is outside 0..=1");
+    assert!(
+        Wan27::builder()
+            .prompt("a")
+            .seed(-1)
+            .build()
+            .validate()
+            .is_err()
+    );
+    let kling = KlingV3Standard::builder()
+        .prompt("a")
+        .cfg_scale(1.5)
+        .build();
+    assert_eq!(
+        kling.validate().unwrap_err().to_string(),
+        "parameter `cfg_scale`: 1.5 is outside 0..=1"
+    );
 }
 
 #[test]
 fn values_parse_and_display_as_on_the_wire() {
-    assert_eq!("1080p".parse::<veo_3_1::Resolution>(), Ok(veo_3_1::Resolution::P1080));
+    assert_eq!(
+        "1080p".parse::<veo_3_1::Resolution>(),
+        Ok(veo_3_1::Resolution::P1080)
+    );
     assert_eq!(veo_3_1::Resolution::K4.to_string(), "4k");
     let error = "4k".parse::<veo_3_1_lite::Resolution>().unwrap_err();
-    assert_eq!(error.to_string(), "parameter `resolution`: `4k` is not allowed; allowed values: 720p, 1080p");
+    assert_eq!(
+        error.to_string(),
+        "parameter `resolution`: `4k` is not allowed; allowed values: 720p, 1080p"
+    );
     assert_eq!("7".parse::<wan_2_7::Duration>().map(|d| d.value()), Ok(7));
     assert!("7s".parse::<wan_2_7::Duration>().is_err());
     assert_eq!(<veo_3_1::AspectRatio as ValueEnum>::PARAM, "aspect_ratio");
@@ -158,10 +201,25 @@ fn values_parse_and_display_as_on_the_wire() {
 
 #[test]
 fn typed_requests_pass_their_own_schema() {
-    let requests: Vec<(serde_json::Map<String, serde_json::Value>, &videohub::ModelSchema)> = vec![
-        (Veo31::builder().prompt("a").seed(1).build().to_input(), Veo31::SCHEMA),
-        (KlingV3Standard::builder().multi_prompt([Shot::new("a", kling::Duration::S5)]).build().to_input(), KlingV3Standard::SCHEMA),
-        (Wan27::builder().prompt("a").build().to_input(), Wan27::SCHEMA),
+    let requests: Vec<(
+        serde_json::Map<String, serde_json::Value>,
+        &videohub::ModelSchema,
+    )> = vec![
+        (
+            Veo31::builder().prompt("a").seed(1).build().to_input(),
+            Veo31::SCHEMA,
+        ),
+        (
+            KlingV3Standard::builder()
+                .multi_prompt([Shot::new("a", kling::Duration::S5)])
+                .build()
+                .to_input(),
+            KlingV3Standard::SCHEMA,
+        ),
+        (
+            Wan27::builder().prompt("a").build().to_input(),
+            Wan27::SCHEMA,
+        ),
     ];
     for (input, schema) in requests {
         assert_eq!(schema.validate_input(&input), Ok(()), "{}", schema.id);

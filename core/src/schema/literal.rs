@@ -81,5 +81,9 @@ impl fmt::Display for Literal {
 
 /// Joins literals for messages: `720p, 1080p, 4k`.
 pub(crate) fn join(values: &[Literal]) -> String {
-    values.iter().map(Literal::to_string).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(Literal::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

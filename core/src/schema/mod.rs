@@ -113,7 +113,9 @@ impl fmt::Display for Category {
 
 /// The error of parsing an unknown category name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown category `{0}`: expected one of text-to-video, image-to-video, reference-to-video, first-last-frame, video-edit")]
+#[error(
+    "unknown category `{0}`: expected one of text-to-video, image-to-video, reference-to-video, first-last-frame, video-edit"
+)]
 pub struct UnknownCategory(pub String);
 
 impl FromStr for Category {
@@ -267,8 +269,12 @@ where
             for (name, ty) in map {
                 // "string (same values as duration)": the type is the first word.
                 let ty = ty.split_whitespace().next().unwrap_or_default();
-                let ty = ParamType::deserialize(serde::de::value::StrDeserializer::<D::Error>::new(ty))?;
-                list.push(ParamSchema { name: Cow::Owned(name), ..ParamSchema::new("", ty) });
+                let ty =
+                    ParamType::deserialize(serde::de::value::StrDeserializer::<D::Error>::new(ty))?;
+                list.push(ParamSchema {
+                    name: Cow::Owned(name),
+                    ..ParamSchema::new("", ty)
+                });
             }
             list
         }

@@ -32,7 +32,10 @@ impl fmt::Display for ParamError {
 impl ParamError {
     /// An error for `param`.
     pub fn new(param: impl Into<Text>, problem: Problem) -> Self {
-        ParamError { param: param.into(), problem }
+        ParamError {
+            param: param.into(),
+            problem,
+        }
     }
 }
 
@@ -97,22 +100,38 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Problem::Missing => f.write_str("is required but was not given"),
-            Problem::Unknown { suggestion: Some(s) } => {
+            Problem::Unknown {
+                suggestion: Some(s),
+            } => {
                 write!(f, "is not a parameter of this model (did you mean `{s}`?)")
             }
-            Problem::Unknown { suggestion: None } => f.write_str("is not a parameter of this model"),
-            Problem::WrongType { expected, found } => write!(f, "expected {expected}, found {found}"),
+            Problem::Unknown { suggestion: None } => {
+                f.write_str("is not a parameter of this model")
+            }
+            Problem::WrongType { expected, found } => {
+                write!(f, "expected {expected}, found {found}")
+            }
             Problem::NotAllowed { value, allowed } => {
-                write!(f, "`{value}` is not allowed; allowed values: {}", join(allowed))
+                write!(
+                    f,
+                    "`{value}` is not allowed; allowed values: {}",
+                    join(allowed)
+                )
             }
             Problem::OutOfRange { value, range } => write!(f, "{value} is outside {range}"),
             Problem::TooLong { length, max } => {
                 write!(f, "is {length} characters long; at most {max} are allowed")
             }
-            Problem::Conflict { kind: ConstraintKind::ExactlyOneOf, given } => {
+            Problem::Conflict {
+                kind: ConstraintKind::ExactlyOneOf,
+                given,
+            } => {
                 write!(f, "exactly one of these must be given, found {given}")
             }
-            Problem::Conflict { kind: ConstraintKind::AtMostOneOf, given } => {
+            Problem::Conflict {
+                kind: ConstraintKind::AtMostOneOf,
+                given,
+            } => {
                 write!(f, "at most one of these may be given, found {given}")
             }
             Problem::ImageCount { min, max, given } if min == max => {
@@ -132,7 +151,11 @@ pub struct ValidationErrors(Vec<ParamError>);
 impl ValidationErrors {
     /// `Ok` when `errors` is empty, the errors otherwise.
     pub fn check(errors: Vec<ParamError>) -> Result<(), ValidationErrors> {
-        if errors.is_empty() { Ok(()) } else { Err(ValidationErrors(errors)) }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationErrors(errors))
+        }
     }
 
     /// The individual errors, in parameter order.
@@ -190,19 +213,32 @@ impl ModelSchema {
         for name in input.keys() {
             if self.param(name).is_none() && Some(name.as_str()) != image_param {
                 let suggestion = suggest(name, self.params.iter().map(|p| p.name.as_ref()));
-                errors.push(ParamError::new(name.clone(), Problem::Unknown { suggestion }));
+                errors.push(ParamError::new(
+                    name.clone(),
+                    Problem::Unknown { suggestion },
+                ));
             }
         }
         check_params(&self.params, input, "", &mut errors);
         for constraint in self.constraints.iter() {
-            let given = constraint.params.iter().filter(|p| is_given(input, p)).count();
+            let given = constraint
+                .params
+                .iter()
+                .filter(|p| is_given(input, p))
+                .count();
             let broken = match constraint.kind {
                 ConstraintKind::ExactlyOneOf => given != 1,
                 ConstraintKind::AtMostOneOf => given > 1,
             };
             if broken {
                 let param = constraint.params.join(", ");
-                errors.push(ParamError::new(param, Problem::Conflict { kind: constraint.kind, given }));
+                errors.push(ParamError::new(
+                    param,
+                    Problem::Conflict {
+                        kind: constraint.kind,
+                        given,
+                    },
+                ));
             }
         }
         if let Some(images) = &self.image_inputs {
@@ -213,15 +249,24 @@ impl ModelSchema {
                     let found = excerpt(other);
                     errors.push(ParamError::new(
                         images.param.clone(),
-                        Problem::WrongType { expected: ParamType::Array, found },
+                        Problem::WrongType {
+                            expected: ParamType::Array,
+                            found,
+                        },
                     ));
                     None
                 }
             };
-            if let Some(given) = given.filter(|&n| n < images.min as usize || n > images.max as usize) {
+            if let Some(given) =
+                given.filter(|&n| n < images.min as usize || n > images.max as usize)
+            {
                 errors.push(ParamError::new(
                     images.param.clone(),
-                    Problem::ImageCount { min: images.min, max: images.max, given },
+                    Problem::ImageCount {
+                        min: images.min,
+                        max: images.max,
+                        given,
+                    },
                 ));
             }
         }
@@ -233,11 +278,18 @@ fn is_given(input: &Map<String, Value>, name: &str) -> bool {
     input.get(name).is_some_and(|v| !v.is_null())
 }
 
-fn check_params(params: &[ParamSchema], input: &Map<String, Value>, prefix: &str, errors: &mut Vec<ParamError>) {
+fn check_params(
+    params: &[ParamSchema],
+    input: &Map<String, Value>,
+    prefix: &str,
+    errors: &mut Vec<ParamError>,
+) {
     for param in params {
         let name = format!("{prefix}{}", param.name);
         match input.get(param.name.as_ref()) {
-            None | Some(Value::Null) if param.required => errors.push(ParamError::new(name, Problem::Missing)),
+            None | Some(Value::Null) if param.required => {
+                errors.push(ParamError::new(name, Problem::Missing))
+            }
             None | Some(Value::Null) => {}
             Some(value) => check_value(param, &name, value, errors),
         }
@@ -254,21 +306,32 @@ fn check_value(param: &ParamSchema, name: &str, value: &Value, errors: &mut Vec<
         ParamType::Object => value.is_object(),
     };
     if !type_ok {
-        let problem = Problem::WrongType { expected: param.ty, found: excerpt(value) };
+        let problem = Problem::WrongType {
+            expected: param.ty,
+            found: excerpt(value),
+        };
         errors.push(ParamError::new(name.to_owned(), problem));
         return;
     }
     if let Some(values) = &param.values
         && !values.iter().any(|v| v.matches(value))
     {
-        let shown = value.as_str().map_or_else(|| value.to_string(), str::to_owned);
-        let problem = Problem::NotAllowed { value: shown, allowed: values.to_vec() };
+        let shown = value
+            .as_str()
+            .map_or_else(|| value.to_string(), str::to_owned);
+        let problem = Problem::NotAllowed {
+            value: shown,
+            allowed: values.to_vec(),
+        };
         errors.push(ParamError::new(name.to_owned(), problem));
     }
     if let (Some(range), Some(number)) = (&param.range, value.as_f64())
         && !range.contains(number)
     {
-        let problem = Problem::OutOfRange { value: value.to_string(), range: range.clone() };
+        let problem = Problem::OutOfRange {
+            value: value.to_string(),
+            range: range.clone(),
+        };
         errors.push(ParamError::new(name.to_owned(), problem));
     }
     if let (Some(max), Some(text)) = (param.max_length, value.as_str())
@@ -293,7 +356,10 @@ fn check_value(param: &ParamSchema, name: &str, value: &Value, errors: &mut Vec<
 pub(crate) fn check_max_length(name: &str, text: &str, max: u32) -> Result<(), ParamError> {
     let length = text.chars().count();
     if length > max as usize {
-        return Err(ParamError::new(name.to_owned(), Problem::TooLong { length, max }));
+        return Err(ParamError::new(
+            name.to_owned(),
+            Problem::TooLong { length, max },
+        ));
     }
     Ok(())
 }

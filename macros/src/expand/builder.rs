@@ -2,7 +2,7 @@
 //! must enforce something (required parameters, groups), with diagnostics that name them.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::{Ident, Lit};
 
 use crate::model::{Field, Kind, Model, Presence};
@@ -21,10 +21,18 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let ident = &model.item.ident;
     let builder = format_ident!("{}Builder", ident);
     let id = &model.id;
+    // Diagnostics about the hidden traits point at the model's name.
+    let span = ident.span();
 
-    let required = model.fields.iter().filter(|f| matches!(f.presence, Presence::Required));
+    let required = model
+        .fields
+        .iter()
+        .filter(|f| matches!(f.presence, Presence::Required));
     let mut states: Vec<State> = required
-        .map(|f| State { generic: format_ident!("{}State", type_name(&f.wire)), slot: f.ident.clone() })
+        .map(|f| State {
+            generic: format_ident!("{}State", type_name(&f.wire)),
+            slot: f.ident.clone(),
+        })
         .collect();
     let group_start = states.len();
     states.extend(model.groups.iter().map(|g| State {
@@ -62,7 +70,12 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         decls.push(quote!(#slot: #generic));
         inits.push(quote!(#slot: #unset));
     }
-    let all_slots = model.fields.iter().map(|f| f.ident.clone()).chain(states[group_start..].iter().map(|s| s.slot.clone())).collect::<Vec<_>>();
+    let all_slots = model
+        .fields
+        .iter()
+        .map(|f| f.ident.clone())
+        .chain(states[group_start..].iter().map(|s| s.slot.clone()))
+        .collect::<Vec<_>>();
 
     // Hidden traits whose diagnostics name what is missing or in conflict.
     let mut traits = Vec::new();
@@ -77,7 +90,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             let message = format!("missing required parameter `{}` of `{id}`", field.wire);
             let label = format!("`{}` was never set", field.wire);
             let note = format!("call `.{name}(...)` on the builder before `.build()`");
-            traits.push(quote! {
+            traits.push(quote_spanned! {span=>
                 #[doc(hidden)]
                 #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
                 #vis trait #trait_ident {
@@ -98,12 +111,22 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     }
     let mut open_traits = Vec::new();
     for (group, state) in model.groups.iter().zip(&states[group_start..]) {
-        let names = group.members.iter().map(|&m| format!("`{}`", model.fields[m].wire)).collect::<Vec<_>>().join(", ");
+        let names = group
+            .members
+            .iter()
+            .map(|&m| format!("`{}`", model.fields[m].wire))
+            .collect::<Vec<_>>()
+            .join(", ");
         let open = format_ident!("__{}{}GroupOpen", ident, type_name(&group.name));
-        let rule = if group.exactly_one { "exactly one" } else { "at most one" };
-        let message = format!("{names} of `{id}` are mutually exclusive: {rule} of them can be set");
+        let rule = if group.exactly_one {
+            "exactly one"
+        } else {
+            "at most one"
+        };
+        let message =
+            format!("{names} of `{id}` are mutually exclusive: {rule} of them can be set");
         let label = "one of them is set already".to_owned();
-        traits.push(quote! {
+        traits.push(quote_spanned! {span=>
             #[doc(hidden)]
             #[diagnostic::on_unimplemented(message = #message, label = #label)]
             #vis trait #open {}
@@ -112,9 +135,10 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         open_traits.push(open);
         if group.exactly_one {
             let given = format_ident!("__{}{}GroupGiven", ident, type_name(&group.name));
-            let message = format!("missing parameter: exactly one of {names} of `{id}` must be set");
+            let message =
+                format!("missing parameter: exactly one of {names} of `{id}` must be set");
             let label = "none of them was set".to_owned();
-            traits.push(quote! {
+            traits.push(quote_spanned! {span=>
                 #[doc(hidden)]
                 #[diagnostic::on_unimplemented(message = #message, label = #label)]
                 #vis trait #given {}
@@ -133,8 +157,21 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         match &field.presence {
             Presence::Required => {
                 let ty = &field.ty;
-                let out = states.iter().map(|s| if s.slot == *name { quote!(#k::Set<#ty>) } else { let g = &s.generic; quote!(#g) });
-                let moves = all_slots.iter().map(|s| if s == name { quote!(#s: #k::Set(#value)) } else { quote!(#s: self.#s) });
+                let out = states.iter().map(|s| {
+                    if s.slot == *name {
+                        quote!(#k::Set<#ty>)
+                    } else {
+                        let g = &s.generic;
+                        quote!(#g)
+                    }
+                });
+                let moves = all_slots.iter().map(|s| {
+                    if s == name {
+                        quote!(#s: #k::Set(#value))
+                    } else {
+                        quote!(#s: self.#s)
+                    }
+                });
                 quote! {
                     #[doc = #doc]
                     #vis fn #name(self, value: #arg) -> #builder<#(#out),*> {
@@ -146,7 +183,14 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 let state = &states[group_start + g];
                 let open = &open_traits[*g];
                 let generic = &state.generic;
-                let out = states.iter().map(|s| if s.slot == state.slot { quote!(#k::Set<()>) } else { let g = &s.generic; quote!(#g) });
+                let out = states.iter().map(|s| {
+                    if s.slot == state.slot {
+                        quote!(#k::Set<()>)
+                    } else {
+                        let g = &s.generic;
+                        quote!(#g)
+                    }
+                });
                 let moves = all_slots.iter().map(|s| {
                     if s == name {
                         quote!(#s: ::core::option::Option::Some(#value))
@@ -219,8 +263,14 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
 /// The setter's argument type, and the expression that turns `value` into the stored value.
 fn setter_arg(field: &Field) -> (TokenStream, TokenStream) {
     match &field.kind {
-        Kind::String => (quote!(impl ::core::convert::Into<::std::string::String>), quote!(value.into())),
-        Kind::List { elem, .. } => (quote!(impl ::core::iter::IntoIterator<Item = #elem>), quote!(value.into_iter().collect())),
+        Kind::String => (
+            quote!(impl ::core::convert::Into<::std::string::String>),
+            quote!(value.into()),
+        ),
+        Kind::List { elem, .. } => (
+            quote!(impl ::core::iter::IntoIterator<Item = #elem>),
+            quote!(value.into_iter().collect()),
+        ),
         _ => {
             let inner = &field.inner;
             (quote!(#inner), quote!(value))
@@ -252,21 +302,39 @@ fn setter_doc(field: &Field, model: &Model) -> String {
         Presence::Required => facts.push("**Required.**".to_owned()),
         Presence::Grouped(g) => {
             let group = &model.groups[*g];
-            let names = group.members.iter().map(|&m| format!("`{}`", model.fields[m].wire)).collect::<Vec<_>>().join(", ");
-            let rule = if group.exactly_one { "Exactly one" } else { "At most one" };
+            let names = group
+                .members
+                .iter()
+                .map(|&m| format!("`{}`", model.fields[m].wire))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let rule = if group.exactly_one {
+                "Exactly one"
+            } else {
+                "At most one"
+            };
             facts.push(format!("{rule} of {names} can be set."));
         }
         _ => {}
     }
     if let Some(e) = field.value_enum() {
-        let values = e.variants.iter().map(|v| format!("`{}`", v.wire)).collect::<Vec<_>>().join(", ");
+        let values = e
+            .variants
+            .iter()
+            .map(|v| format!("`{}`", v.wire))
+            .collect::<Vec<_>>()
+            .join(", ");
         facts.push(format!("Allowed values: {values}."));
     }
     if let Presence::Default(lit) = &field.presence {
         facts.push(format!("Default: `{}`.", crate::model::lit_text(lit)));
     }
     if let Some((min, max)) = &field.range {
-        facts.push(format!("Range: {}..={}.", crate::model::lit_text(min), crate::model::lit_text(max)));
+        facts.push(format!(
+            "Range: {}..={}.",
+            crate::model::lit_text(min),
+            crate::model::lit_text(max)
+        ));
     }
     if let Some(max) = field.max_length {
         facts.push(format!("At most {max} characters."));
@@ -277,4 +345,3 @@ fn setter_doc(field: &Field, model: &Model) -> String {
     }
     doc
 }
-

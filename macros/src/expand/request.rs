@@ -13,7 +13,8 @@ pub(crate) fn item(model: &Model) -> ItemStruct {
     let k = &model.krate;
     let serde_path = format!("{}::__private::serde", quote!(#k)).replace(' ', "");
     let mut item = model.item.clone();
-    item.attrs.push(parse_quote!(#[derive(#k::__private::serde::Serialize)]));
+    item.attrs
+        .push(parse_quote!(#[derive(#k::__private::serde::Serialize)]));
     item.attrs.push(parse_quote!(#[serde(crate = #serde_path)]));
     for (syn_field, field) in item.fields.iter_mut().zip(&model.fields) {
         if field.ident != field.wire {
@@ -21,7 +22,9 @@ pub(crate) fn item(model: &Model) -> ItemStruct {
             syn_field.attrs.push(parse_quote!(#[serde(rename = #wire)]));
         }
         if !matches!(field.presence, Presence::Required | Presence::Default(_)) {
-            syn_field.attrs.push(parse_quote!(#[serde(skip_serializing_if = "::core::option::Option::is_none")]));
+            syn_field.attrs.push(
+                parse_quote!(#[serde(skip_serializing_if = "::core::option::Option::is_none")]),
+            );
         }
     }
     item
@@ -34,7 +37,11 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let id = &model.id;
     let getters = model.fields.iter().map(|f| getter(f, &model.item.vis));
     let schema = crate::expand::schema::expand(model);
-    let checks = model.fields.iter().filter_map(|f| check(f, k)).collect::<Vec<_>>();
+    let checks = model
+        .fields
+        .iter()
+        .filter_map(|f| check(f, k))
+        .collect::<Vec<_>>();
     let validate = if checks.is_empty() {
         quote!(::core::result::Result::Ok(()))
     } else {
@@ -64,14 +71,24 @@ fn getter(field: &Field, vis: &syn::Visibility) -> TokenStream {
     let name = &field.ident;
     let optional = !matches!(field.presence, Presence::Required | Presence::Default(_));
     let doc = match &field.presence {
-        Presence::Default(lit) => format!("{} (default `{}`)", field.description, crate::model::lit_text(lit)),
+        Presence::Default(lit) => format!(
+            "{} (default `{}`)",
+            field.description,
+            crate::model::lit_text(lit)
+        ),
         _ => field.description.clone(),
     };
     let (ty, body): (Type, TokenStream) = match (&field.kind, optional) {
         (Kind::String, false) => (parse_quote!(&str), quote!(&self.#name)),
-        (Kind::String, true) => (parse_quote!(::core::option::Option<&str>), quote!(self.#name.as_deref())),
+        (Kind::String, true) => (
+            parse_quote!(::core::option::Option<&str>),
+            quote!(self.#name.as_deref()),
+        ),
         (Kind::List { elem, .. }, false) => (parse_quote!(&[#elem]), quote!(&self.#name)),
-        (Kind::List { elem, .. }, true) => (parse_quote!(::core::option::Option<&[#elem]>), quote!(self.#name.as_deref())),
+        (Kind::List { elem, .. }, true) => (
+            parse_quote!(::core::option::Option<&[#elem]>),
+            quote!(self.#name.as_deref()),
+        ),
         _ => (field.ty.clone(), quote!(self.#name)),
     };
     quote! {

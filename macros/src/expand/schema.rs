@@ -9,11 +9,16 @@ use crate::model::{Field, Kind, Model, Presence};
 /// The `ModelSchema` expression of the model.
 pub(crate) fn expand(model: &Model) -> TokenStream {
     let k = &model.krate;
-    let (id, name, vendor, description) = (&model.id, &model.name, &model.vendor, &model.description);
+    let (id, name, vendor, description) =
+        (&model.id, &model.name, &model.vendor, &model.description);
     let category = &model.category;
     let params = model.fields.iter().map(|f| param(f, k));
     let constraints = model.groups.iter().map(|g| {
-        let kind = if g.exactly_one { quote!(ExactlyOneOf) } else { quote!(AtMostOneOf) };
+        let kind = if g.exactly_one {
+            quote!(ExactlyOneOf)
+        } else {
+            quote!(AtMostOneOf)
+        };
         let names = g.members.iter().map(|&m| model.fields[m].wire.as_str());
         quote! {
             #k::schema::Constraint {
@@ -67,11 +72,17 @@ fn param(field: &Field, k: &TokenStream) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let items = match &field.kind {
-        Kind::List { elem_kind: Some(elem), .. } => {
+        Kind::List {
+            elem_kind: Some(elem),
+            ..
+        } => {
             let ty = param_type(elem, k);
             quote!(::core::option::Option::Some(#k::schema::Items { ty: #ty, fields: #k::__private::Cow::Borrowed(&[]) }))
         }
-        Kind::List { elem, elem_kind: None } => quote! {
+        Kind::List {
+            elem,
+            elem_kind: None,
+        } => quote! {
             ::core::option::Option::Some(#k::schema::Items {
                 ty: #k::schema::ParamType::Object,
                 fields: #k::__private::Cow::Borrowed(<#elem as #k::model::ParamObject>::FIELDS),

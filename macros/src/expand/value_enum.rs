@@ -7,12 +7,21 @@ use syn::{LitStr, Visibility};
 
 use crate::model::ValueEnum;
 
-pub(crate) fn expand(e: &ValueEnum, wire: &str, krate: &TokenStream, vis: &Visibility) -> TokenStream {
+pub(crate) fn expand(e: &ValueEnum, krate: &TokenStream, vis: &Visibility) -> TokenStream {
     let ident = &e.ident;
+    let wire = &e.param;
     let variants = e.variants.iter().map(|v| &v.ident).collect::<Vec<_>>();
-    let wires = e.variants.iter().map(|v| v.wire.as_str()).collect::<Vec<_>>();
+    let wires = e
+        .variants
+        .iter()
+        .map(|v| v.wire.as_str())
+        .collect::<Vec<_>>();
     let variant_docs = wires.iter().map(|w| format!("`{w}`"));
-    let list = wires.iter().map(|w| format!("`{w}`")).collect::<Vec<_>>().join(", ");
+    let list = wires
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let doc = format!("The values `{wire}` allows: {list}.");
     let lits = e.variants.iter().map(|v| &v.lit).collect::<Vec<_>>();
     let (literals, ty, serialize, value_fn) = if e.integer {

@@ -4,14 +4,36 @@ use super::Shot;
 use crate::video_model;
 
 /// Kling v3 Pro text-to-video with optional native audio.
-#[video_model(id = "kling-v3-pro", name = "Kling v3 Pro", vendor = "Kuaishou", category = "text-to-video")]
+#[video_model(
+    id = "kling-v3-pro",
+    name = "Kling v3 Pro",
+    vendor = "Kuaishou",
+    category = "text-to-video"
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct KlingV3Pro {
     /// Text prompt for video generation. Either prompt or multi_prompt must be provided, but not both.
     #[param(exactly_one_of = "prompt")]
     prompt: Option<String>,
     /// The duration of the generated video in seconds
-    #[param(values(S3 = "3", S4 = "4", S5 = "5", S6 = "6", S7 = "7", S8 = "8", S9 = "9", S10 = "10", S11 = "11", S12 = "12", S13 = "13", S14 = "14", S15 = "15"), default = "5")]
+    #[param(
+        values(
+            S3 = "3",
+            S4 = "4",
+            S5 = "5",
+            S6 = "6",
+            S7 = "7",
+            S8 = "8",
+            S9 = "9",
+            S10 = "10",
+            S11 = "11",
+            S12 = "12",
+            S13 = "13",
+            S14 = "14",
+            S15 = "15"
+        ),
+        default = "5"
+    )]
     duration: Duration,
     /// The CFG (Classifier Free Guidance) scale is a measure of how close you want the model to stick to your prompt.
     #[param(default = 0.5, range(min = 0.0, max = 1.0))]

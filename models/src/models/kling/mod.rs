@@ -37,7 +37,10 @@ pub struct Shot<D> {
 impl<D: ValueEnum> Shot<D> {
     /// A shot of `duration` showing `prompt`.
     pub fn new(prompt: impl Into<String>, duration: D) -> Self {
-        Shot { prompt: prompt.into(), duration }
+        Shot {
+            prompt: prompt.into(),
+            duration,
+        }
     }
 
     /// What the shot shows.

@@ -3,7 +3,12 @@
 use crate::video_model;
 
 /// Veo 3.1 Lite: lowest cost text-to-video (720p/1080p only).
-#[video_model(id = "veo-3.1-lite", name = "Veo 3.1 Lite", vendor = "Google", category = "text-to-video")]
+#[video_model(
+    id = "veo-3.1-lite",
+    name = "Veo 3.1 Lite",
+    vendor = "Google",
+    category = "text-to-video"
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Veo31Lite {
     /// The seed for the random number generator.
@@ -29,6 +34,16 @@ pub struct Veo31Lite {
     /// A negative prompt to guide the video generation.
     negative_prompt: Option<String>,
     /// The safety tolerance level for content moderation. 1 is the most strict (blocks most content), 6 is the least strict. Note: API-only parameter.
-    #[param(values(Level1 = "1", Level2 = "2", Level3 = "3", Level4 = "4", Level5 = "5", Level6 = "6"), default = "4")]
+    #[param(
+        values(
+            Level1 = "1",
+            Level2 = "2",
+            Level3 = "3",
+            Level4 = "4",
+            Level5 = "5",
+            Level6 = "6"
+        ),
+        default = "4"
+    )]
     safety_tolerance: SafetyTolerance,
 }

@@ -3,7 +3,12 @@
 use crate::video_model;
 
 /// WAN 2.7 text-to-video - high quality generation. Default resolution is 1080p.
-#[video_model(id = "wan-2.7", name = "WAN 2.7", vendor = "Alibaba", category = "text-to-video")]
+#[video_model(
+    id = "wan-2.7",
+    name = "WAN 2.7",
+    vendor = "Alibaba",
+    category = "text-to-video"
+)]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Wan27 {
     /// Random seed for reproducibility (0-2147483647).
@@ -13,7 +18,25 @@ pub struct Wan27 {
     #[param(required, max_length = 5000)]
     prompt: String,
     /// Output video duration in seconds (2-15).
-    #[param(values(S2 = 2, S3 = 3, S4 = 4, S5 = 5, S6 = 6, S7 = 7, S8 = 8, S9 = 9, S10 = 10, S11 = 11, S12 = 12, S13 = 13, S14 = 14, S15 = 15), default = 5)]
+    #[param(
+        values(
+            S2 = 2,
+            S3 = 3,
+            S4 = 4,
+            S5 = 5,
+            S6 = 6,
+            S7 = 7,
+            S8 = 8,
+            S9 = 9,
+            S10 = 10,
+            S11 = 11,
+            S12 = 12,
+            S13 = 13,
+            S14 = 14,
+            S15 = 15
+        ),
+        default = 5
+    )]
     duration: Duration,
     /// URL of driving audio. Supports WAV and MP3. Duration: 3-30s. Max 15 MB. If not provided, the model auto-generates matching background music.
     audio_url: Option<String>,
