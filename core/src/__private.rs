@@ -41,3 +41,17 @@ pub fn not_allowed(name: &'static str, value: &str, allowed: &[Literal]) -> Para
         },
     )
 }
+
+/// Several runs of images serialized as one flat list (`image_urls`).
+pub struct ImageList<'a>(pub &'a [&'a [crate::Image]]);
+
+impl serde::Serialize for ImageList<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.iter().flat_map(|run| run.iter()))
+    }
+}
+
+/// The error of a list of `given` images where `min` to `max` are allowed.
+pub fn image_count(name: &'static str, min: u32, max: u32, given: usize) -> ParamError {
+    ParamError::new(name, Problem::ImageCount { min, max, given })
+}

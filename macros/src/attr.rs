@@ -37,10 +37,23 @@ pub(crate) struct ParamArgs {
     pub range: Option<SpannedValue<RangeArgs>>,
     /// The most characters a string may have.
     pub max_length: Option<SpannedValue<u32>>,
+    /// A single image, sent in `image_urls` (type `Image`).
+    pub image: Flag,
+    /// A list of images, sent as `image_urls` (type `Vec<Image>`), with its bounds.
+    pub images: Option<SpannedValue<CountArgs>>,
+    /// A single video, sent under the field's wire name (type `VideoInput`).
+    pub video: Flag,
     /// The name of a group of parameters of which exactly one must be given.
     pub exactly_one_of: Option<LitStr>,
     /// The name of a group of parameters of which at most one may be given.
     pub at_most_one_of: Option<LitStr>,
+}
+
+/// `images(min = …, max = …)`.
+#[derive(Debug, FromMeta)]
+pub(crate) struct CountArgs {
+    pub min: u32,
+    pub max: u32,
 }
 
 /// `range(min = …, max = …)`.

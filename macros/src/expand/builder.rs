@@ -109,6 +109,31 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             build_fields.push(quote!(#name: self.#name));
         }
     }
+    for field in &model.fields {
+        if let Kind::Images { min, max } = field.kind {
+            let count = format_ident!("__{}{}Count", ident, type_name(&field.wire));
+            let name = &field.ident;
+            let message = format!("`{id}` takes {min} to {max} images in `{name}`, not `{{Self}}`");
+            let label = format!("an array of {min} to {max} `Image`s is expected here");
+            let note = format!("for a list built at run time, use `.try_{name}(list)?`");
+            let sizes = (min..=max).map(|n| n as usize);
+            traits.push(quote_spanned! {span=>
+                #[doc(hidden)]
+                #[diagnostic::on_unimplemented(message = #message, label = #label, note = #note)]
+                #vis trait #count {
+                    #[doc(hidden)]
+                    fn __into_vec(self) -> ::std::vec::Vec<#k::Image>;
+                }
+                #(
+                    impl #count for [#k::Image; #sizes] {
+                        fn __into_vec(self) -> ::std::vec::Vec<#k::Image> {
+                            ::std::vec::Vec::from(self)
+                        }
+                    }
+                )*
+            });
+        }
+    }
     let mut open_traits = Vec::new();
     for (group, state) in model.groups.iter().zip(&states[group_start..]) {
         let names = group
@@ -172,11 +197,38 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                         quote!(#s: self.#s)
                     }
                 });
-                quote! {
-                    #[doc = #doc]
-                    #vis fn #name(self, value: #arg) -> #builder<#(#out),*> {
-                        #builder { #(#moves),* }
+                let out = out.collect::<Vec<_>>();
+                let moves = moves.collect::<Vec<_>>();
+                match field.kind {
+                    Kind::Images { min, max } => {
+                        let count = format_ident!("__{}{}Count", ident, type_name(&field.wire));
+                        let try_name = format_ident!("try_{}", name);
+                        let wire = &field.wire;
+                        let try_doc = format!("Sets `{wire}` from a list built at run time: {min} to {max} images, or an error that says how many were given.");
+                        let (lo, hi) = (min as usize, max as usize);
+                        quote! {
+                            #[doc = #doc]
+                            #vis fn #name<A: #count>(self, images: A) -> #builder<#(#out),*> {
+                                let value = #count::__into_vec(images);
+                                #builder { #(#moves),* }
+                            }
+
+                            #[doc = #try_doc]
+                            #vis fn #try_name(self, images: impl ::core::iter::IntoIterator<Item = #k::Image>) -> ::core::result::Result<#builder<#(#out),*>, #k::ParamError> {
+                                let value: ::std::vec::Vec<#k::Image> = images.into_iter().collect();
+                                if value.len() < #lo || value.len() > #hi {
+                                    return ::core::result::Result::Err(#k::__private::image_count(#wire, #min, #max, value.len()));
+                                }
+                                ::core::result::Result::Ok(#builder { #(#moves),* })
+                            }
+                        }
                     }
+                    _ => quote! {
+                        #[doc = #doc]
+                        #vis fn #name(self, value: #arg) -> #builder<#(#out),*> {
+                            #builder { #(#moves),* }
+                        }
+                    },
                 }
             }
             Presence::Grouped(g) => {

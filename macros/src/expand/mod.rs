@@ -3,6 +3,7 @@
 mod builder;
 mod request;
 mod schema;
+mod serialize;
 mod value_enum;
 
 use proc_macro2::TokenStream;
@@ -12,7 +13,8 @@ use crate::model::{Failure, Model};
 
 /// Everything `#[video_model]` emits for a valid model.
 pub(crate) fn expand(model: &Model) -> TokenStream {
-    let item = request::item(model);
+    let item = &model.item;
+    let serialize = serialize::expand(model);
     let enums = model.fields.iter().filter_map(|f| {
         f.value_enum()
             .map(|e| value_enum::expand(e, &model.krate, &model.item.vis))
@@ -21,6 +23,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let request = request::expand(model);
     quote! {
         #item
+        #serialize
         #(#enums)*
         #builder
         #request

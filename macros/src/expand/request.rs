@@ -1,41 +1,19 @@
-//! The request struct itself: its serde attributes, getters, runtime checks and the
+//! The request's getters, its runtime checks, and the
 //! `VideoModel` impl that wires it to the hub.
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::{ItemStruct, Type, parse_quote};
+use syn::{Type, parse_quote};
 
 use crate::expand::schema::literal;
 use crate::model::{Field, Kind, Model, Presence};
-
-/// The author's struct, serializable to the hub's `input`.
-pub(crate) fn item(model: &Model) -> ItemStruct {
-    let k = &model.krate;
-    let serde_path = format!("{}::__private::serde", quote!(#k)).replace(' ', "");
-    let mut item = model.item.clone();
-    item.attrs
-        .push(parse_quote!(#[derive(#k::__private::serde::Serialize)]));
-    item.attrs.push(parse_quote!(#[serde(crate = #serde_path)]));
-    for (syn_field, field) in item.fields.iter_mut().zip(&model.fields) {
-        if field.ident != field.wire {
-            let wire = &field.wire;
-            syn_field.attrs.push(parse_quote!(#[serde(rename = #wire)]));
-        }
-        if !matches!(field.presence, Presence::Required | Presence::Default(_)) {
-            syn_field.attrs.push(
-                parse_quote!(#[serde(skip_serializing_if = "::core::option::Option::is_none")]),
-            );
-        }
-    }
-    item
-}
 
 /// Getters, `validate` and the `VideoModel` impl.
 pub(crate) fn expand(model: &Model) -> TokenStream {
     let k = &model.krate;
     let ident = &model.item.ident;
     let id = &model.id;
-    let getters = model.fields.iter().map(|f| getter(f, &model.item.vis));
+    let getters = model.fields.iter().map(|f| getter(f, &model.item.vis, k));
     let schema = crate::expand::schema::expand(model);
     let checks = model
         .fields
@@ -67,8 +45,15 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     }
 }
 
-fn getter(field: &Field, vis: &syn::Visibility) -> TokenStream {
+fn getter(field: &Field, vis: &syn::Visibility, k: &TokenStream) -> TokenStream {
     let name = &field.ident;
+    let inner = match &field.kind {
+        Kind::Images { .. } => quote!(#k::Image),
+        _ => {
+            let inner = &field.inner;
+            quote!(#inner)
+        }
+    };
     let optional = !matches!(field.presence, Presence::Required | Presence::Default(_));
     let doc = match &field.presence {
         Presence::Default(lit) => format!(
@@ -85,6 +70,8 @@ fn getter(field: &Field, vis: &syn::Visibility) -> TokenStream {
             quote!(self.#name.as_deref()),
         ),
         (Kind::List { elem, .. }, false) => (parse_quote!(&[#elem]), quote!(&self.#name)),
+        (Kind::Images { .. }, _) => (parse_quote!(&[#inner]), quote!(&self.#name)),
+        (Kind::Image | Kind::Video, _) => (parse_quote!(&#inner), quote!(&self.#name)),
         (Kind::List { elem, .. }, true) => (
             parse_quote!(::core::option::Option<&[#elem]>),
             quote!(self.#name.as_deref()),

@@ -4,6 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Lit;
 
+use crate::expand::serialize::IMAGE_LIST;
 use crate::model::{Field, Kind, Model, Presence};
 
 /// The `ModelSchema` expression of the model.
@@ -12,7 +13,27 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let (id, name, vendor, description) =
         (&model.id, &model.name, &model.vendor, &model.description);
     let category = &model.category;
-    let params = model.fields.iter().map(|f| param(f, k));
+    let is_image = |f: &&Field| matches!(f.kind, Kind::Image | Kind::Images { .. });
+    let params = model.fields.iter().filter(|f| !is_image(f)).map(|f| param(f, k));
+    let images = model.fields.iter().filter(is_image).collect::<Vec<_>>();
+    let image_inputs = if images.is_empty() {
+        quote!(::core::option::Option::None)
+    } else {
+        let (min, max) = images.iter().fold((0u32, 0u32), |(min, max), f| match f.kind {
+            Kind::Images { min: lo, max: hi } => (min + lo, max + hi),
+            _ => (min + 1, max + 1),
+        });
+        let roles = images.iter().map(|f| &f.description);
+        let list = IMAGE_LIST;
+        quote! {
+            ::core::option::Option::Some(#k::schema::ImageInputs {
+                param: #k::__private::Cow::Borrowed(#list),
+                min: #min,
+                max: #max,
+                roles: #k::__private::Cow::Borrowed(&[#(#k::__private::Cow::Borrowed(#roles)),*]),
+            })
+        }
+    };
     let constraints = model.groups.iter().map(|g| {
         let kind = if g.exactly_one {
             quote!(ExactlyOneOf)
@@ -35,7 +56,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             category: #k::schema::Category::#category,
             description: #k::__private::Cow::Borrowed(#description),
             params: #k::__private::Cow::Borrowed(&[#(#params),*]),
-            image_inputs: ::core::option::Option::None,
+            image_inputs: #image_inputs,
             constraints: #k::__private::Cow::Borrowed(&[#(#constraints),*]),
         }
     }
@@ -114,7 +135,8 @@ fn param_type(kind: &Kind, k: &TokenStream) -> TokenStream {
         Kind::Boolean => quote!(Boolean),
         Kind::Enum(e) if e.integer => quote!(Integer),
         Kind::Enum(_) => quote!(String),
-        Kind::List { .. } => quote!(Array),
+        Kind::List { .. } | Kind::Images { .. } => quote!(Array),
+        Kind::Image | Kind::Video => quote!(String),
     };
     quote!(#k::schema::ParamType::#variant)
 }

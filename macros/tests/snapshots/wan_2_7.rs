@@ -1,10 +1,7 @@
 /// WAN 2.7 text-to-video.
 #[derive(Debug, Clone, PartialEq)]
-#[derive(::videohub::__private::serde::Serialize)]
-#[serde(crate = "::videohub::__private::serde")]
 pub struct Wan27 {
     /// Random seed for reproducibility.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     seed: Option<i64>,
     /// Text prompt describing the desired video.
     prompt: String,
@@ -15,12 +12,59 @@ pub struct Wan27 {
     /// Enable intelligent prompt rewriting.
     enable_prompt_expansion: bool,
     /// A prompt given as shots.
-    #[serde(rename = "shots")]
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     multi_prompt: Option<Vec<String>>,
     /// A prompt given as a script.
-    #[serde(skip_serializing_if = "::core::option::Option::is_none")]
     script: Option<String>,
+}
+impl ::videohub::__private::serde::Serialize for Wan27 {
+    fn serialize<S: ::videohub::__private::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> ::core::result::Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(::core::option::Option::None)?;
+        if let ::core::option::Option::Some(value) = &self.seed {
+            ::videohub::__private::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "seed",
+                value,
+            )?;
+        }
+        ::videohub::__private::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "prompt",
+            &self.prompt,
+        )?;
+        ::videohub::__private::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "duration",
+            &self.duration,
+        )?;
+        ::videohub::__private::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "resolution",
+            &self.resolution,
+        )?;
+        ::videohub::__private::serde::ser::SerializeMap::serialize_entry(
+            &mut map,
+            "enable_prompt_expansion",
+            &self.enable_prompt_expansion,
+        )?;
+        if let ::core::option::Option::Some(value) = &self.multi_prompt {
+            ::videohub::__private::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "shots",
+                value,
+            )?;
+        }
+        if let ::core::option::Option::Some(value) = &self.script {
+            ::videohub::__private::serde::ser::SerializeMap::serialize_entry(
+                &mut map,
+                "script",
+                value,
+            )?;
+        }
+        ::videohub::__private::serde::ser::SerializeMap::end(map)
+    }
 }
 ///The values `duration` allows: `2`, `5`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -2,7 +2,13 @@
 //!
 //! Each model type has a builder that checks at compile time what the hub would otherwise
 //! reject after a round trip: required parameters, values the model does not allow, and
-//! parameters that exclude each other. [`catalog`] lists the schema of every model here.
+//! parameters that exclude each other, the wrong number of images. [`catalog`] lists the
+//! schema of every model here.
+//!
+//! The nine text-to-video models follow the hub's reference tables. The eleven image models
+//! (image-to-video, reference images, first and last frame) are documented by the hub only by
+//! id and image rule: their parameters follow the upstream provider and are provisional;
+//! `videohub models check` compares every compiled model with the live hub.
 
 pub mod kling;
 pub mod seedance;
@@ -29,6 +35,17 @@ pub fn catalog() -> &'static [&'static ModelSchema] {
         wan::Wan27::SCHEMA,
         seedance::Seedance20::SCHEMA,
         seedance::Seedance20Fast::SCHEMA,
+        veo::Veo31Image::SCHEMA,
+        veo::Veo31FastImage::SCHEMA,
+        veo::Veo31LiteImage::SCHEMA,
+        veo::Veo3Image::SCHEMA,
+        kling::KlingV3ProImage::SCHEMA,
+        kling::KlingV3StandardImage::SCHEMA,
+        wan::Wan27Image::SCHEMA,
+        seedance::Seedance20Image::SCHEMA,
+        veo::Veo31Ref::SCHEMA,
+        veo::Veo31FastRef::SCHEMA,
+        veo::Veo31FirstLast::SCHEMA,
     ];
     CATALOG
 }

@@ -1,10 +1,14 @@
 //! Kuaishou's Kling models.
 
 pub mod kling_v3_pro;
+pub mod kling_v3_pro_image;
 pub mod kling_v3_standard;
+pub mod kling_v3_standard_image;
 
 pub use kling_v3_pro::KlingV3Pro;
+pub use kling_v3_pro_image::KlingV3ProImage;
 pub use kling_v3_standard::KlingV3Standard;
+pub use kling_v3_standard_image::KlingV3StandardImage;
 
 use std::borrow::Cow;
 
