@@ -68,7 +68,10 @@ pub(crate) enum Kind {
     /// One image, sent in the model's image list.
     Image,
     /// A list of `min` to `max` images, sent as the model's image list.
-    Images { min: u32, max: u32 },
+    Images {
+        min: u32,
+        max: u32,
+    },
     /// One video, sent under the field's wire name.
     Video,
 }
@@ -391,7 +394,12 @@ impl Field {
 /// Each category takes its own inputs: image-to-video one image, first-last-frame two (first,
 /// then last), reference-to-video one list, video-edit a video, text-to-video none.
 fn check_media(category: &syn::LitStr, fields: &[Field], errors: &mut darling::error::Accumulator) {
-    let of = |pred: fn(&Kind) -> bool| fields.iter().filter(move |f| pred(&f.kind)).collect::<Vec<_>>();
+    let of = |pred: fn(&Kind) -> bool| {
+        fields
+            .iter()
+            .filter(move |f| pred(&f.kind))
+            .collect::<Vec<_>>()
+    };
     let singles = of(|k| matches!(k, Kind::Image));
     let lists = of(|k| matches!(k, Kind::Images { .. }));
     let videos = of(|k| matches!(k, Kind::Video));
@@ -400,26 +408,60 @@ fn check_media(category: &syn::LitStr, fields: &[Field], errors: &mut darling::e
         errors.push(Error::custom(message).with_span(&field.ident));
     };
     let (wanted_singles, wanted_lists, hint) = match name.as_str() {
-        "image-to-video" => (1, 0, "one image: add a field `image: Image` with `#[param(image)]`"),
-        "first-last-frame" => (2, 0, "two images, the first frame then the last frame: add two `Image` fields with `#[param(image)]`, in that order"),
-        "reference-to-video" => (0, 1, "a list of images: add a field `images: Vec<Image>` with `#[param(images(min = …, max = …))]`"),
-        "video-edit" => (0, 0, "a video: add a field `video: VideoInput` with `#[param(video)]`"),
+        "image-to-video" => (
+            1,
+            0,
+            "one image: add a field `image: Image` with `#[param(image)]`",
+        ),
+        "first-last-frame" => (
+            2,
+            0,
+            "two images, the first frame then the last frame: add two `Image` fields with `#[param(image)]`, in that order",
+        ),
+        "reference-to-video" => (
+            0,
+            1,
+            "a list of images: add a field `images: Vec<Image>` with `#[param(images(min = …, max = …))]`",
+        ),
+        "video-edit" => (
+            0,
+            0,
+            "a video: add a field `video: VideoInput` with `#[param(video)]`",
+        ),
         _ => (0, 0, "no images or videos"),
     };
     for extra in singles.iter().skip(wanted_singles) {
-        at_field(errors, extra, format!("a model of category `{name}` takes {hint}"));
+        at_field(
+            errors,
+            extra,
+            format!("a model of category `{name}` takes {hint}"),
+        );
     }
     for extra in lists.iter().skip(wanted_lists) {
-        at_field(errors, extra, format!("a model of category `{name}` takes {hint}"));
+        at_field(
+            errors,
+            extra,
+            format!("a model of category `{name}` takes {hint}"),
+        );
     }
     if name != "video-edit" {
         for video in &videos {
-            at_field(errors, video, format!("only `video-edit` models take a video; a model of category `{name}` takes {hint}"));
+            at_field(
+                errors,
+                video,
+                format!(
+                    "only `video-edit` models take a video; a model of category `{name}` takes {hint}"
+                ),
+            );
         }
     }
-    let missing = singles.len() < wanted_singles || lists.len() < wanted_lists || name == "video-edit" && videos.is_empty();
+    let missing = singles.len() < wanted_singles
+        || lists.len() < wanted_lists
+        || name == "video-edit" && videos.is_empty();
     if missing {
-        errors.push(Error::custom(format!("a model of category `{name}` takes {hint}")).with_span(category));
+        errors.push(
+            Error::custom(format!("a model of category `{name}` takes {hint}")).with_span(category),
+        );
     }
 }
 
@@ -427,35 +469,67 @@ fn check_media(category: &syn::LitStr, fields: &[Field], errors: &mut darling::e
 /// settings; `None` for other fields.
 fn media_kind(args: &ParamArgs, ty: &Type, wire: &str) -> Result<Option<Kind>> {
     let flags = [
-        args.image.is_present().then(|| ("image", args.image.span())),
+        args.image
+            .is_present()
+            .then(|| ("image", args.image.span())),
         args.images.as_ref().map(|i| ("images", i.span())),
-        args.video.is_present().then(|| ("video", args.video.span())),
+        args.video
+            .is_present()
+            .then(|| ("video", args.video.span())),
     ];
     let mut set = flags.into_iter().flatten();
     let Some((flag, span)) = set.next() else {
         return Ok(None);
     };
     if let Some((second, span)) = set.next() {
-        return Err(Error::custom(format!("`{flag}` and `{second}` cannot be combined")).with_span(&span));
+        return Err(
+            Error::custom(format!("`{flag}` and `{second}` cannot be combined")).with_span(&span),
+        );
     }
     if let Some(values) = &args.values {
-        return Err(Error::custom(format!("`values` cannot be used on {flag} inputs")).with_span(&values.span()));
+        return Err(
+            Error::custom(format!("`values` cannot be used on {flag} inputs"))
+                .with_span(&values.span()),
+        );
     }
     let (kind, expected) = match (flag, &args.images) {
         ("images", Some(count)) => {
             let (min, max) = (count.min, count.max);
             if min == 0 || min > max || max - min > 32 {
-                return Err(Error::custom("`images(min = …, max = …)` needs 1 ≤ min ≤ max ≤ min + 32").with_span(&span));
+                return Err(Error::custom(
+                    "`images(min = …, max = …)` needs 1 ≤ min ≤ max ≤ min + 32",
+                )
+                .with_span(&span));
             }
             let elem = generic_inner(ty, "Vec").and_then(type_ident);
-            (Kind::Images { min, max }, elem.is_some_and(|e| e == "Image").then_some(()).ok_or("Vec<Image>"))
+            (
+                Kind::Images { min, max },
+                elem.is_some_and(|e| e == "Image")
+                    .then_some(())
+                    .ok_or("Vec<Image>"),
+            )
         }
-        ("image", _) => (Kind::Image, type_ident(ty).is_some_and(|t| t == "Image").then_some(()).ok_or("Image")),
-        _ => (Kind::Video, type_ident(ty).is_some_and(|t| t == "VideoInput").then_some(()).ok_or("VideoInput")),
+        ("image", _) => (
+            Kind::Image,
+            type_ident(ty)
+                .is_some_and(|t| t == "Image")
+                .then_some(())
+                .ok_or("Image"),
+        ),
+        _ => (
+            Kind::Video,
+            type_ident(ty)
+                .is_some_and(|t| t == "VideoInput")
+                .then_some(())
+                .ok_or("VideoInput"),
+        ),
     };
     match expected {
         Ok(()) => Ok(Some(kind)),
-        Err(expected) => Err(Error::custom(format!("`#[param({flag})]` needs the type `{expected}`: `{wire}: {expected}`")).with_span(ty)),
+        Err(expected) => Err(Error::custom(format!(
+            "`#[param({flag})]` needs the type `{expected}`: `{wire}: {expected}`"
+        ))
+        .with_span(ty)),
     }
 }
 
@@ -601,13 +675,12 @@ fn enum_kind(ty: &Type, values: &SpannedValue<Values>, wire: &str) -> Result<Kin
         };
         let name = match &value.name {
             Some(name) => name.clone(),
-            None => match naming::variant_name(&wire_value) {
-                Some(name) => Ident::new(&name, value.lit.span()),
-                None => {
-                    errors.push(Error::custom(format!("cannot derive a variant name from `{wire_value}`: name it, e.g. `Name = {}`", value.lit.to_token_stream())).with_span(&value.lit));
-                    continue;
-                }
-            },
+            None => {
+                let position = variants.len() + 1;
+                let name =
+                    naming::variant_name(&wire_value).unwrap_or_else(|| format!("Value{position}"));
+                Ident::new(&name, value.lit.span())
+            }
         };
         if variants.iter().any(|v| v.wire == wire_value) {
             errors.push(
@@ -660,7 +733,9 @@ fn check_literal(kind: &Kind, lit: &Lit, what: &str) -> Result<()> {
         Kind::Boolean => (matches!(lit, Lit::Bool(_)), "`true` or `false`"),
         Kind::Enum(_) => (true, ""),
         Kind::List { .. } => (false, "not allowed: a list parameter has no default"),
-        Kind::Image | Kind::Images { .. } | Kind::Video => (false, "not allowed: media inputs have no default"),
+        Kind::Image | Kind::Images { .. } | Kind::Video => {
+            (false, "not allowed: media inputs have no default")
+        }
     };
     if fits {
         Ok(())

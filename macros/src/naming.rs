@@ -1,7 +1,8 @@
 //! Names derived from wire names and values.
 
 /// The variant name of an allowed value: `720p` → `P720`, `4k` → `K4`, `16:9` → `Ratio16x9`,
-/// `auto` → `Auto`, `5` → `V5`. `None` when no readable name follows from the value.
+/// `auto` → `Auto`, `5` → `V5`. `None` when no readable name follows from the value; the
+/// caller then names the variant by its position.
 pub(crate) fn variant_name(value: &str) -> Option<String> {
     if let Some((w, h)) = value.split_once(':')
         && is_digits(w)

@@ -14,15 +14,21 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         (&model.id, &model.name, &model.vendor, &model.description);
     let category = &model.category;
     let is_image = |f: &&Field| matches!(f.kind, Kind::Image | Kind::Images { .. });
-    let params = model.fields.iter().filter(|f| !is_image(f)).map(|f| param(f, k));
+    let params = model
+        .fields
+        .iter()
+        .filter(|f| !is_image(f))
+        .map(|f| param(f, k));
     let images = model.fields.iter().filter(is_image).collect::<Vec<_>>();
     let image_inputs = if images.is_empty() {
         quote!(::core::option::Option::None)
     } else {
-        let (min, max) = images.iter().fold((0u32, 0u32), |(min, max), f| match f.kind {
-            Kind::Images { min: lo, max: hi } => (min + lo, max + hi),
-            _ => (min + 1, max + 1),
-        });
+        let (min, max) = images
+            .iter()
+            .fold((0u32, 0u32), |(min, max), f| match f.kind {
+                Kind::Images { min: lo, max: hi } => (min + lo, max + hi),
+                _ => (min + 1, max + 1),
+            });
         let roles = images.iter().map(|f| &f.description);
         let list = IMAGE_LIST;
         quote! {

@@ -17,6 +17,9 @@ pub struct Acme1 {
     /// Strength.
     #[param(default = 1, range(min = 0, max = 2))]
     strength: f64,
+    /// Zoom factor; `1.5x` yields no name of its own, so it is named by its position.
+    #[param(values("1.5x", "2x"), default = "2x")]
+    zoom: Zoom,
     /// Tags.
     tags: Option<Vec<String>>,
     /// The seed, sent as `random_seed`.
@@ -35,4 +38,5 @@ fn main() {
     assert_eq!(input["random_seed"], 5);
     assert_eq!(input["fps"], 30);
     assert_eq!(Acme1::SCHEMA.constraints.len(), 1);
+    assert_eq!((Zoom::Value1.as_str(), Zoom::X2.as_str()), ("1.5x", "2x"));
 }
