@@ -8,6 +8,7 @@
 //! the layout of an entry of the hub's model list (`id`, `name`, `vendor`, `category`,
 //! `description`, `params`, `image_inputs`, `constraints`).
 
+mod diff;
 mod literal;
 pub(crate) mod validate;
 
@@ -17,6 +18,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+pub use diff::Difference;
 pub use literal::Literal;
 pub use validate::{ParamError, Problem, ValidationErrors};
 
