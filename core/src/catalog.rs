@@ -1,0 +1,168 @@
+//! The hub's model catalog, parsed leniently: the raw JSON is always kept.
+
+use serde_json::{Map, Value};
+
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::http::excerpt;
+use crate::schema::Category;
+
+/// One model as the hub describes it. Only `id` is required; every other field is read
+/// when present, and the whole entry stays in `raw`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ModelInfo {
+    /// The model id, e.g. `veo-3.1`.
+    pub id: String,
+    /// The display name.
+    pub name: Option<String>,
+    /// The category as the hub wrote it, e.g. `text-to-video`.
+    pub category: Option<String>,
+    /// Who makes the model.
+    pub vendor: Option<String>,
+    /// A description.
+    pub description: Option<String>,
+    /// The JSON Schema of `input` (from the single-model endpoint).
+    pub input_schema: Option<Value>,
+    /// An example `input`.
+    pub example: Option<Value>,
+    /// The entry as the hub sent it.
+    pub raw: Value,
+}
+
+impl ModelInfo {
+    /// Reads one catalog entry: an object with an id (`id`, `model`, `model_id` or `name`),
+    /// or a bare id string. `None` when no id is found.
+    pub fn from_json(raw: Value) -> Option<ModelInfo> {
+        match &raw {
+            Value::String(id) if !id.trim().is_empty() => Some(ModelInfo {
+                id: id.trim().to_owned(),
+                name: None,
+                category: None,
+                vendor: None,
+                description: None,
+                input_schema: None,
+                example: None,
+                raw,
+            }),
+            Value::Object(map) => {
+                let id = ["id", "model", "model_id", "name"]
+                    .iter()
+                    .find_map(|k| text(map, k))?;
+                Some(ModelInfo {
+                    id,
+                    name: text(map, "name").or_else(|| text(map, "display_name")),
+                    category: text(map, "category").or_else(|| text(map, "mode")),
+                    vendor: text(map, "vendor").or_else(|| text(map, "provider")),
+                    description: text(map, "description"),
+                    input_schema: ["input_schema", "inputSchema", "schema"]
+                        .iter()
+                        .find_map(|k| map.get(*k).filter(|v| v.is_object()).cloned()),
+                    example: ["example", "example_input", "exampleInput"]
+                        .iter()
+                        .find_map(|k| map.get(*k).filter(|v| !v.is_null()).cloned()),
+                    raw,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The category, when it is one of the known ones.
+    pub fn category_kind(&self) -> Option<Category> {
+        self.category.as_deref()?.parse().ok()
+    }
+}
+
+fn text(map: &Map<String, Value>, key: &str) -> Option<String> {
+    map.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+/// The list inside a catalog answer: the answer itself, or under `models`, `data`,
+/// `items` or `results` (one level of nesting in `data` too).
+fn entries(value: &Value) -> Option<&Vec<Value>> {
+    match value {
+        Value::Array(list) => Some(list),
+        Value::Object(map) => ["models", "data", "items", "results"]
+            .iter()
+            .find_map(|k| match map.get(*k) {
+                Some(Value::Array(list)) => Some(list),
+                Some(inner @ Value::Object(_)) if *k == "data" => entries(inner),
+                _ => None,
+            }),
+        _ => None,
+    }
+}
+
+impl Client {
+    /// Lists the hub's video models (`GET /hub/v1/models?capability=video`). Entries without
+    /// an id are skipped.
+    pub async fn models(&self) -> Result<Vec<ModelInfo>> {
+        let mut url = self.endpoint("/hub/v1/models", &[]);
+        url.query_pairs_mut().append_pair("capability", "video");
+        let value = self.get_json(url).await?;
+        let list = entries(&value).ok_or_else(|| Error::Decode {
+            message: "the model list holds no list of models".into(),
+            excerpt: excerpt(value.to_string().as_bytes()),
+        })?;
+        Ok(list
+            .iter()
+            .cloned()
+            .filter_map(ModelInfo::from_json)
+            .collect())
+    }
+
+    /// One model with its `input_schema` and `example` (`GET /hub/v1/models/{model}`).
+    pub async fn model(&self, id: &str) -> Result<ModelInfo> {
+        let url = self.endpoint("/hub/v1/models", &[id]);
+        let value = self.get_json(url).await?;
+        let entry = match &value {
+            Value::Object(map) if text(map, "id").is_none() => ["model", "data"]
+                .iter()
+                .find_map(|k| map.get(*k).filter(|v| v.is_object()).cloned())
+                .unwrap_or_else(|| value.clone()),
+            _ => value.clone(),
+        };
+        let mut with_id = entry.clone();
+        if let Value::Object(map) = &mut with_id {
+            map.entry("id")
+                .or_insert_with(|| Value::String(id.to_owned()));
+        }
+        let mut info = ModelInfo::from_json(with_id).ok_or_else(|| Error::Decode {
+            message: format!("the description of model `{id}` is not a JSON object"),
+            excerpt: excerpt(value.to_string().as_bytes()),
+        })?;
+        info.raw = value;
+        Ok(info)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn lenient_lists() {
+        let a = json!([{"id": "veo-3.1", "vendor": "Google", "category": "text-to-video"}, "kling-v3", {"x": 1}]);
+        let list: Vec<_> = entries(&a)
+            .expect("list")
+            .iter()
+            .cloned()
+            .filter_map(ModelInfo::from_json)
+            .collect();
+        assert_eq!(list.len(), 2);
+        assert_eq!(list[0].category_kind(), Some(Category::TextToVideo));
+        assert_eq!(list[1].id, "kling-v3");
+        assert_eq!(
+            entries(&json!({"data": {"models": []}})).map(Vec::len),
+            Some(0)
+        );
+        assert_eq!(entries(&json!({"models": [1]})).map(Vec::len), Some(1));
+        assert!(entries(&json!({"nope": 1})).is_none());
+    }
+}

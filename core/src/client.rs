@@ -1,0 +1,169 @@
+//! The hub client: submit requests, resume tasks, read the catalog.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+use serde_json::{Map, Value};
+
+use crate::config::{ApiKey, ClientBuilder};
+use crate::error::{Error, Result};
+use crate::http::{decode_json, excerpt};
+use crate::model::VideoModel;
+use crate::output::Output;
+use crate::retry::RetryPolicy;
+use crate::task::{Dynamic, SubmitReceipt, Task};
+
+/// The endpoint video models are submitted to.
+pub const VIDEO_ENDPOINT: &str = "/hub/v1/video";
+
+/// A connection to the hub. Cheap to clone: clones share one connection pool.
+///
+/// ```no_run
+/// # async fn run() -> videohub_core::Result<()> {
+/// use videohub_core::Client;
+///
+/// let hub = Client::from_env()?; // MOUNTSEA_API_KEY, MOUNTSEA_BASE_URL
+/// let task = hub.task_by_id("hub-123");
+/// let output = task.wait().await?;
+/// output.save("out.mp4").await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: Url,
+    pub(crate) api_key: ApiKey,
+    pub(crate) timeout: Duration,
+    pub(crate) download_idle_timeout: Duration,
+    pub(crate) allow_insecure_http: bool,
+    pub(crate) retry: RetryPolicy,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = &self.inner;
+        f.debug_struct("Client")
+            .field("base_url", &inner.base_url.as_str())
+            .field("api_key", &inner.api_key)
+            .field("timeout", &inner.timeout)
+            .field("download_idle_timeout", &inner.download_idle_timeout)
+            .field("allow_insecure_http", &inner.allow_insecure_http)
+            .field("retry", &inner.retry)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A builder with the defaults (no key; base URL [`DEFAULT_BASE_URL`](crate::DEFAULT_BASE_URL)).
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from `MOUNTSEA_API_KEY` (required) and `MOUNTSEA_BASE_URL`
+    /// (optional). Fails with [`Error::MissingApiKey`], which says how to set the key.
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::from_env().build()
+    }
+
+    /// A client with this key and every default.
+    pub fn new(api_key: impl Into<String>) -> Result<Client> {
+        Client::builder().api_key(api_key).build()
+    }
+
+    /// The hub's base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// Validates `request`, then submits it to `M::ENDPOINT`. Nothing is sent when
+    /// validation fails ([`Error::InvalidRequest`]).
+    ///
+    /// A submit is resent only when the hub cannot have accepted it; otherwise an unclear
+    /// outcome is [`Error::SubmitOutcomeUnknown`].
+    pub async fn submit<M: VideoModel>(&self, request: &M) -> Result<Task<M>> {
+        request.validate()?;
+        let receipt = self
+            .submit_raw(M::ENDPOINT, M::ID, request.to_input())
+            .await?;
+        Ok(Task::submitted(
+            self.clone(),
+            Some(M::ID.to_owned()),
+            receipt,
+        ))
+    }
+
+    /// Submits an untyped `input` to a video model by id, for models not compiled in. The
+    /// caller validates the input (e.g. with
+    /// [`ModelSchema::validate_input`](crate::ModelSchema::validate_input)).
+    pub async fn submit_input(
+        &self,
+        model_id: &str,
+        input: Map<String, Value>,
+    ) -> Result<Task<Dynamic>> {
+        self.submit_input_to(VIDEO_ENDPOINT, model_id, input).await
+    }
+
+    /// Like [`Client::submit_input`], to another endpoint of the same `{model, input}` shape
+    /// (e.g. `/hub/v1/image`).
+    pub async fn submit_input_to(
+        &self,
+        endpoint: &str,
+        model_id: &str,
+        input: Map<String, Value>,
+    ) -> Result<Task<Dynamic>> {
+        let receipt = self.submit_raw(endpoint, model_id, input).await?;
+        Ok(Task::submitted(
+            self.clone(),
+            Some(model_id.to_owned()),
+            receipt,
+        ))
+    }
+
+    /// Submits `request` and waits for its output with the default
+    /// [`PollPolicy`](crate::PollPolicy).
+    pub async fn generate<M: VideoModel>(&self, request: &M) -> Result<Output> {
+        self.submit(request).await?.wait().await
+    }
+
+    /// A handle on an existing task of model `M`, e.g. one submitted by another process.
+    pub fn task<M: VideoModel>(&self, id: impl Into<String>) -> Task<M> {
+        Task::resumed(self.clone(), id.into(), Some(M::ID.to_owned()))
+    }
+
+    /// A handle on an existing task of any model.
+    pub fn task_by_id(&self, id: impl Into<String>) -> Task<Dynamic> {
+        Task::resumed(self.clone(), id.into(), None)
+    }
+
+    async fn submit_raw(
+        &self,
+        endpoint: &str,
+        model_id: &str,
+        input: Map<String, Value>,
+    ) -> Result<SubmitReceipt> {
+        let url = self.endpoint(endpoint, &[]);
+        let body = serde_json::json!({ "model": model_id, "input": input });
+        let accepted = self.post_submit(url, model_id, &body).await?;
+        let unknown = |reason: String| Error::SubmitOutcomeUnknown {
+            model: model_id.to_owned(),
+            reason,
+            status: None,
+        };
+        let value = decode_json(&accepted.0)
+            .map_err(|e| unknown(format!("the answer was not JSON: {e}")))?;
+        let receipt = SubmitReceipt::from_json(value).ok_or_else(|| {
+            unknown(format!(
+                "the answer named no task id: {}",
+                excerpt(&accepted.0)
+            ))
+        })?;
+        tracing::info!(task_id = %receipt.task_id, model = model_id, "task submitted");
+        Ok(receipt)
+    }
+}

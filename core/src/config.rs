@@ -1,0 +1,263 @@
+//! Building a [`Client`]: key, base URL, timeouts, user agent, HTTP client and retries.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::header::HeaderValue;
+
+use crate::client::{Client, Inner};
+use crate::error::{Error, Result};
+use crate::retry::RetryPolicy;
+
+/// The hub's base URL when none is configured.
+pub const DEFAULT_BASE_URL: &str = "https://api.mountsea.ai";
+/// The environment variable holding the API key.
+pub const API_KEY_ENV: &str = "MOUNTSEA_API_KEY";
+/// The environment variable that overrides the base URL.
+pub const BASE_URL_ENV: &str = "MOUNTSEA_BASE_URL";
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_DOWNLOAD_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The API key: kept only as a sensitive header value, shown as `***` by `Debug`.
+#[derive(Clone)]
+pub(crate) struct ApiKey(HeaderValue);
+
+impl ApiKey {
+    fn new(key: &str) -> Result<Self> {
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(Error::MissingApiKey);
+        }
+        let mut value =
+            HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| Error::Config {
+                message: "the API key contains characters that cannot be sent in an HTTP header"
+                    .into(),
+            })?;
+        value.set_sensitive(true);
+        Ok(ApiKey(value))
+    }
+
+    /// The `Authorization` header value.
+    pub(crate) fn header(&self) -> &HeaderValue {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(***)")
+    }
+}
+
+/// Configures a [`Client`]; made by [`Client::builder`].
+///
+/// ```
+/// use std::time::Duration;
+/// use videohub_core::{Client, RetryPolicy};
+///
+/// let client = Client::builder()
+///     .api_key("sk-example")
+///     .base_url("https://api.mountsea.ai")
+///     .timeout(Duration::from_secs(30))
+///     .retry(RetryPolicy::default().max_retries(5))
+///     .build()?;
+/// assert!(!format!("{client:?}").contains("sk-example"));
+/// # Ok::<(), videohub_core::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct ClientBuilder {
+    api_key: Option<String>,
+    base_url: Option<String>,
+    timeout: Duration,
+    connect_timeout: Duration,
+    download_idle_timeout: Duration,
+    user_agent: Option<String>,
+    http_client: Option<reqwest::Client>,
+    allow_insecure_http: bool,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key.as_ref().map(|_| "***"))
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("download_idle_timeout", &self.download_idle_timeout)
+            .field("user_agent", &self.user_agent)
+            .field("custom_http_client", &self.http_client.is_some())
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            api_key: None,
+            base_url: None,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            download_idle_timeout: DEFAULT_DOWNLOAD_IDLE_TIMEOUT,
+            user_agent: None,
+            http_client: None,
+            allow_insecure_http: false,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Sets the API key, sent as `Authorization: Bearer <key>` to the hub only.
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// Sets the hub's base URL (default [`DEFAULT_BASE_URL`]). A path prefix is kept.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// Sets the timeout of one API request, from sending to the whole answer (default 60 s).
+    /// Downloads are not bound by it; see [`ClientBuilder::download_idle_timeout`].
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Sets the timeout of opening a connection (default 10 s). Ignored with a custom
+    /// [`ClientBuilder::http_client`], which keeps its own.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Sets how long a download may receive nothing before it fails (default 60 s).
+    pub fn download_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.download_idle_timeout = timeout;
+        self
+    }
+
+    /// Sets the `User-Agent` (default `videohub/<version>`). Ignored with a custom
+    /// [`ClientBuilder::http_client`], which keeps its own.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Uses this `reqwest::Client` (proxies, certificates, pools of your own). The API key is
+    /// added to each hub request, never to the client's default headers.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Allows plain `http://` to hosts other than loopback (default: only `localhost`,
+    /// `127.0.0.0/8` and `::1`). The key then crosses the network unencrypted.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Sets the retry policy of requests (see [`RetryPolicy`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Builds the client. Fails without a key, or with a base URL that is not `https://`
+    /// (or `http://` to loopback, unless insecure HTTP is allowed).
+    pub fn build(self) -> Result<Client> {
+        let api_key = ApiKey::new(self.api_key.as_deref().ok_or(Error::MissingApiKey)?)?;
+        let raw = self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL).trim();
+        let base_url = Url::parse(raw).map_err(|e| Error::Config {
+            message: format!("base URL `{raw}`: {e}"),
+        })?;
+        if base_url.cannot_be_a_base() || base_url.host().is_none() {
+            return Err(Error::Config {
+                message: format!("base URL `{raw}` has no host"),
+            });
+        }
+        check_scheme(&base_url, self.allow_insecure_http)?;
+        let http = match self.http_client {
+            Some(client) => client,
+            None => {
+                let user_agent = self
+                    .user_agent
+                    .unwrap_or_else(|| format!("videohub/{}", env!("CARGO_PKG_VERSION")));
+                reqwest::Client::builder()
+                    .user_agent(user_agent)
+                    .connect_timeout(self.connect_timeout)
+                    .build()
+                    .map_err(|e| Error::Config {
+                        message: format!("cannot build the HTTP client: {e}"),
+                    })?
+            }
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                api_key,
+                timeout: self.timeout,
+                download_idle_timeout: self.download_idle_timeout,
+                allow_insecure_http: self.allow_insecure_http,
+                retry: self.retry,
+            }),
+        })
+    }
+
+    /// A builder filled from `MOUNTSEA_API_KEY` and `MOUNTSEA_BASE_URL` (when set).
+    pub fn from_env() -> Self {
+        let mut builder = ClientBuilder::default();
+        if let Some(key) = std::env::var(API_KEY_ENV)
+            .ok()
+            .filter(|k| !k.trim().is_empty())
+        {
+            builder = builder.api_key(key);
+        }
+        if let Some(url) = std::env::var(BASE_URL_ENV)
+            .ok()
+            .filter(|u| !u.trim().is_empty())
+        {
+            builder = builder.base_url(url);
+        }
+        builder
+    }
+}
+
+/// `https` always; `http` only to loopback unless `allow_insecure_http`.
+pub(crate) fn check_scheme(url: &Url, allow_insecure_http: bool) -> Result<()> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if allow_insecure_http || is_loopback(url) => Ok(()),
+        "http" => Err(Error::Config {
+            message: format!(
+                "refusing plain http:// to `{}`: use https://, or allow it with \
+                 `allow_insecure_http(true)` (only loopback hosts are allowed by default)",
+                url.host_str().unwrap_or("")
+            ),
+        }),
+        other => Err(Error::Config {
+            message: format!("unsupported URL scheme `{other}`: use https://"),
+        }),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}

@@ -1,0 +1,281 @@
+//! The one error type of the client, and the hub's error codes.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::schema::ValidationErrors;
+
+/// The result type of every fallible client operation.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong between a request and a saved video.
+///
+/// No variant ever carries the API key: messages come from the hub's response bodies, from
+/// the transport (whose errors name the URL, never the headers) or from local checks.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client could not be configured (a bad base URL, plain `http://` to a remote host,
+    /// an unusable key).
+    #[error("invalid client configuration: {message}")]
+    Config {
+        /// What is wrong.
+        message: String,
+    },
+
+    /// No API key was given and `MOUNTSEA_API_KEY` is not set.
+    #[error(
+        "no API key: set the MOUNTSEA_API_KEY environment variable (e.g. `export MOUNTSEA_API_KEY=<your key>`) \
+         or pass one with `Client::builder().api_key(..)`"
+    )]
+    MissingApiKey,
+
+    /// The request failed local validation; nothing was sent.
+    #[error("invalid request: {0}")]
+    InvalidRequest(#[from] ValidationErrors),
+
+    /// The hub rejected the request as malformed (HTTP 400 or 422); it created no task.
+    #[error("the hub rejected the request (HTTP {status}): {message}")]
+    BadRequest {
+        /// The HTTP status, 400 or 422.
+        status: u16,
+        /// The hub's message.
+        message: String,
+        /// The hub's error code, when it gave one.
+        code: Option<String>,
+    },
+
+    /// The API key is missing, wrong or not allowed to do this (HTTP 401 or 403).
+    #[error("the hub refused the API key (HTTP {status}): {message}")]
+    Auth {
+        /// The HTTP status, 401 or 403.
+        status: u16,
+        /// The hub's message.
+        message: String,
+    },
+
+    /// The account has not enough credits (HTTP 402).
+    #[error("not enough credits (HTTP 402): {message}")]
+    InsufficientCredits {
+        /// The hub's message.
+        message: String,
+    },
+
+    /// The task or model does not exist (HTTP 404).
+    #[error("not found (HTTP 404): {message}")]
+    NotFound {
+        /// The hub's message.
+        message: String,
+    },
+
+    /// Too many requests (HTTP 429), after the retries the policy allows.
+    #[error("rate limited by the hub (HTTP 429){}: {message}", retry_after_text(*.retry_after))]
+    RateLimited {
+        /// How long the hub asked to wait (`Retry-After`), when it said.
+        retry_after: Option<Duration>,
+        /// The hub's message.
+        message: String,
+    },
+
+    /// The hub failed (HTTP 5xx), after the retries the policy allows.
+    #[error("the hub failed (HTTP {status}): {message}")]
+    Server {
+        /// The HTTP status.
+        status: u16,
+        /// The hub's message.
+        message: String,
+    },
+
+    /// Any other unexpected HTTP status.
+    #[error("unexpected HTTP {status} from the hub: {message}")]
+    Http {
+        /// The HTTP status.
+        status: u16,
+        /// The hub's message.
+        message: String,
+    },
+
+    /// The connection failed (DNS, connect, TLS, a dropped connection), after retries.
+    #[error("transport error: {0}")]
+    Transport(#[source] reqwest::Error),
+
+    /// A request took longer than the configured timeout, after retries.
+    #[error("timed out: {what}")]
+    Timeout {
+        /// What timed out.
+        what: String,
+    },
+
+    /// A response could not be understood.
+    #[error("could not decode the hub's response: {message}; body starts with: {excerpt:?}")]
+    Decode {
+        /// What was wrong with it.
+        message: String,
+        /// The beginning of the body (bounded).
+        excerpt: String,
+    },
+
+    /// The submit may or may not have created a task on the hub: the request was written but
+    /// no usable answer came back (the connection dropped, the answer timed out, a 500, 502
+    /// or 504, or an unreadable success body).
+    ///
+    /// It was **not** resent, because a second submit is a second billed task. Look for the
+    /// task on the hub before submitting again.
+    #[error(
+        "the submit to `{model}` may or may not have created a task ({reason}); it was not resent: \
+         check the hub before submitting again, a second submit is billed as a second task"
+    )]
+    SubmitOutcomeUnknown {
+        /// The model id of the submit.
+        model: String,
+        /// What happened.
+        reason: String,
+        /// The HTTP status, when one came back.
+        status: Option<u16>,
+    },
+
+    /// The task ended in `failed` on the hub.
+    #[error("task {task_id} failed{}: {}", code_text(code), message.as_deref().unwrap_or("no message"))]
+    TaskFailed {
+        /// The task id.
+        task_id: String,
+        /// The hub's `error_code`, a number or a string.
+        code: Option<ErrorCode>,
+        /// The hub's `error_message`.
+        message: Option<String>,
+    },
+
+    /// The task ended in `timeout` on the hub.
+    #[error("task {task_id} timed out on the hub: {}", message.as_deref().unwrap_or("no message"))]
+    TaskTimedOut {
+        /// The task id.
+        task_id: String,
+        /// The hub's `error_message`.
+        message: Option<String>,
+    },
+
+    /// The task ended in `cancelled` on the hub.
+    #[error("task {task_id} was cancelled on the hub")]
+    TaskCancelled {
+        /// The task id.
+        task_id: String,
+    },
+
+    /// The task was still running when the poll policy's deadline passed. It may still
+    /// finish: resume it later with `Client::task_by_id`.
+    #[error(
+        "task {task_id} was not ready after {waited:?} (last status `{last_status}`); \
+         it may still finish: resume it by id"
+    )]
+    DeadlineExceeded {
+        /// The task id.
+        task_id: String,
+        /// How long the client waited.
+        waited: Duration,
+        /// The last status seen.
+        last_status: String,
+    },
+
+    /// A task finished, but its output holds no video URL in any known shape.
+    #[error(
+        "task {task_id} finished without a video URL in its output; the raw output is in `Output::raw`"
+    )]
+    NoVideo {
+        /// The task id.
+        task_id: String,
+    },
+
+    /// The download host answered with an error status.
+    #[error("download failed with HTTP {status}")]
+    DownloadStatus {
+        /// The HTTP status.
+        status: u16,
+    },
+
+    /// The download ended with a different size than announced; nothing was saved.
+    #[error("download incomplete: expected {expected} bytes, received {received}")]
+    DownloadIncomplete {
+        /// The announced size.
+        expected: u64,
+        /// The bytes received.
+        received: u64,
+    },
+
+    /// A local file operation failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// Whether retrying the same operation later might succeed (rate limits, server and
+    /// transport errors, timeouts). Never true for [`Error::SubmitOutcomeUnknown`].
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Error::RateLimited { .. }
+                | Error::Server { .. }
+                | Error::Transport(_)
+                | Error::Timeout { .. }
+        )
+    }
+
+    /// The HTTP status the hub answered with, when the error comes from one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::BadRequest { status, .. }
+            | Error::Auth { status, .. }
+            | Error::Server { status, .. }
+            | Error::Http { status, .. }
+            | Error::DownloadStatus { status } => Some(*status),
+            Error::InsufficientCredits { .. } => Some(402),
+            Error::NotFound { .. } => Some(404),
+            Error::RateLimited { .. } => Some(429),
+            Error::SubmitOutcomeUnknown { status, .. } => *status,
+            _ => None,
+        }
+    }
+}
+
+fn retry_after_text(retry_after: Option<Duration>) -> String {
+    match retry_after {
+        Some(d) => format!(", retry after {}s", d.as_secs_f64()),
+        None => String::new(),
+    }
+}
+
+fn code_text(code: &Option<ErrorCode>) -> String {
+    match code {
+        Some(code) => format!(" (code {code})"),
+        None => String::new(),
+    }
+}
+
+/// A task's `error_code`: the hub does not document its type, so both forms are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ErrorCode {
+    /// A numeric code, e.g. `500`.
+    Number(serde_json::Number),
+    /// A textual code, e.g. `"CONTENT_POLICY"`.
+    Text(String),
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorCode::Number(n) => n.fmt(f),
+            ErrorCode::Text(s) => f.write_str(s),
+        }
+    }
+}
