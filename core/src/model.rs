@@ -66,6 +66,15 @@ pub trait ParamObject {
     const FIELDS: &'static [ParamSchema];
 }
 
+/// A JSON object given as a parameter, or as the element of a list parameter, whose fields
+/// videohub does not type.
+pub type JsonObject = serde_json::Map<String, serde_json::Value>;
+
+/// Objects of any shape: their fields are not described.
+impl ParamObject for JsonObject {
+    const FIELDS: &'static [ParamSchema] = &[];
+}
+
 /// Builder typestate: a compile-time-checked parameter that has not been set yet.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Unset;

@@ -65,6 +65,8 @@ pub(crate) enum Kind {
         elem: Type,
         elem_kind: Option<Box<Kind>>,
     },
+    /// A JSON object (`JsonObject`), sent as given.
+    Object,
     /// One image, sent in the model's image list.
     Image,
     /// A list of `min` to `max` images, sent as the model's image list.
@@ -617,11 +619,12 @@ fn plain_kind(ty: &Type) -> Result<Kind> {
     let name = type_ident(ty).map(Ident::to_string);
     match name.as_deref() {
         Some("String") => Ok(Kind::String),
+        Some("JsonObject") => Ok(Kind::Object),
         Some("bool") => Ok(Kind::Boolean),
         Some("f32" | "f64") => Ok(Kind::Number),
         Some(int) if INTEGERS.contains(&int) => Ok(Kind::Integer),
         _ => Err(Error::custom(
-            "unsupported parameter type: use `String`, `bool`, an integer, `f64`, `Vec<_>`, or add `values(...)` to generate an enum of this name",
+            "unsupported parameter type: use `String`, `bool`, an integer, `f64`, `Vec<_>`, `JsonObject`, or add `values(...)` to generate an enum of this name",
         )
         .with_span(ty)),
     }
@@ -732,7 +735,10 @@ fn check_literal(kind: &Kind, lit: &Lit, what: &str) -> Result<()> {
         Kind::Number => (matches!(lit, Lit::Int(_) | Lit::Float(_)), "a number"),
         Kind::Boolean => (matches!(lit, Lit::Bool(_)), "`true` or `false`"),
         Kind::Enum(_) => (true, ""),
-        Kind::List { .. } => (false, "not allowed: a list parameter has no default"),
+        Kind::List { .. } | Kind::Object => (
+            false,
+            "not allowed: a list or object parameter has no default",
+        ),
         Kind::Image | Kind::Images { .. } | Kind::Video => {
             (false, "not allowed: media inputs have no default")
         }

@@ -365,7 +365,13 @@ pub(crate) fn check_max_length(name: &str, text: &str, max: u32) -> Result<(), P
 }
 
 /// The name closest to `name`, when one is close enough to be a typo.
-pub(crate) fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<Text> {
+///
+/// ```
+/// use videohub_core::schema::suggest;
+/// assert_eq!(suggest("resolutoin", ["duration", "resolution"].into_iter()).as_deref(), Some("resolution"));
+/// assert_eq!(suggest("fps", ["duration", "resolution"].into_iter()), None);
+/// ```
+pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<Text> {
     candidates
         .map(|c| (strsim::jaro_winkler(name, c), c))
         .filter(|(score, _)| *score > 0.8)

@@ -71,7 +71,13 @@ fn getter(field: &Field, vis: &syn::Visibility, k: &TokenStream) -> TokenStream 
         ),
         (Kind::List { elem, .. }, false) => (parse_quote!(&[#elem]), quote!(&self.#name)),
         (Kind::Images { .. }, _) => (parse_quote!(&[#inner]), quote!(&self.#name)),
-        (Kind::Image | Kind::Video, _) => (parse_quote!(&#inner), quote!(&self.#name)),
+        (Kind::Image | Kind::Video | Kind::Object, false) => {
+            (parse_quote!(&#inner), quote!(&self.#name))
+        }
+        (Kind::Object, true) => (
+            parse_quote!(::core::option::Option<&#inner>),
+            quote!(self.#name.as_ref()),
+        ),
         (Kind::List { elem, .. }, true) => (
             parse_quote!(::core::option::Option<&[#elem]>),
             quote!(self.#name.as_deref()),

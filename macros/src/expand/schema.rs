@@ -143,6 +143,7 @@ fn param_type(kind: &Kind, k: &TokenStream) -> TokenStream {
         Kind::Enum(_) => quote!(String),
         Kind::List { .. } | Kind::Images { .. } => quote!(Array),
         Kind::Image | Kind::Video => quote!(String),
+        Kind::Object => quote!(Object),
     };
     quote!(#k::schema::ParamType::#variant)
 }

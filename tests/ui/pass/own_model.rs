@@ -1,5 +1,5 @@
 //! A model defined outside `videohub`, with every kind of parameter.
-use videohub::{VideoModel, video_model};
+use videohub::{JsonObject, VideoModel, video_model};
 
 /// A demo model.
 #[video_model(id = "acme-1", name = "Acme 1", vendor = "Acme", category = "text-to-video")]
@@ -20,6 +20,10 @@ pub struct Acme1 {
     /// Zoom factor; `1.5x` yields no name of its own, so it is named by its position.
     #[param(values("1.5x", "2x"), default = "2x")]
     zoom: Zoom,
+    /// Camera settings, passed through as given.
+    camera: Option<JsonObject>,
+    /// Keyframes of any shape.
+    keyframes: Option<Vec<JsonObject>>,
     /// Tags.
     tags: Option<Vec<String>>,
     /// The seed, sent as `random_seed`.
@@ -38,5 +42,9 @@ fn main() {
     assert_eq!(input["random_seed"], 5);
     assert_eq!(input["fps"], 30);
     assert_eq!(Acme1::SCHEMA.constraints.len(), 1);
+    let camera: JsonObject = serde_json::from_str(r#"{"pan": 0.5}"#).unwrap();
+    let with_camera = Acme1::builder().prompt("x").camera(camera).keyframes(Vec::new()).build();
+    assert_eq!(with_camera.to_input()["camera"]["pan"], 0.5);
+    assert_eq!(with_camera.camera().map(|c| c.len()), Some(1));
     assert_eq!((Zoom::Value1.as_str(), Zoom::X2.as_str()), ("1.5x", "2x"));
 }
