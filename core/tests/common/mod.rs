@@ -1,0 +1,212 @@
+//! Shared pieces of the client tests: a hand-written model, clients pointed at local
+//! servers, a raw TCP server for broken connections, and a log capture.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::borrow::Cow;
+use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use videohub_core::schema::{Category, Problem};
+use videohub_core::{
+    Client, ModelSchema, ParamError, PollPolicy, RetryPolicy, ValidationErrors, VideoModel,
+};
+
+pub const KEY: &str = "sk-test-SECRET-0123456789";
+
+/// A small model written by hand, standing in for a `#[video_model]` one.
+#[derive(Debug, Serialize)]
+pub struct Demo {
+    pub prompt: String,
+    pub duration: u32,
+}
+
+static DEMO_SCHEMA: ModelSchema = ModelSchema {
+    id: Cow::Borrowed("demo-video"),
+    name: Cow::Borrowed("Demo"),
+    vendor: Cow::Borrowed("Acme"),
+    category: Category::TextToVideo,
+    description: Cow::Borrowed("A model for tests."),
+    params: Cow::Borrowed(&[]),
+    image_inputs: None,
+    constraints: Cow::Borrowed(&[]),
+};
+
+impl VideoModel for Demo {
+    const ID: &'static str = "demo-video";
+    const SCHEMA: &'static ModelSchema = &DEMO_SCHEMA;
+
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut errors = Vec::new();
+        if self.prompt.is_empty() {
+            errors.push(ParamError::new("prompt", Problem::Missing));
+        }
+        ValidationErrors::check(errors)
+    }
+}
+
+pub fn demo() -> Demo {
+    Demo {
+        prompt: "a red fox in snow".into(),
+        duration: 5,
+    }
+}
+
+/// Retries without real waiting.
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy::default()
+        .max_retries(3)
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(2))
+}
+
+/// Polls every few milliseconds, with a generous deadline.
+pub fn fast_poll() -> PollPolicy {
+    PollPolicy::default()
+        .initial_delay(Duration::from_millis(5))
+        .backoff(1.0)
+        .max_interval(Duration::from_millis(5))
+        .deadline(Duration::from_secs(20))
+}
+
+pub fn client(base: &str) -> Client {
+    client_with(base, fast_retry())
+}
+
+pub fn client_with(base: &str, retry: RetryPolicy) -> Client {
+    Client::builder()
+        .api_key(KEY)
+        .base_url(base)
+        .retry(retry)
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client")
+}
+
+/// What the raw server does with one connection.
+#[derive(Clone)]
+pub enum Conn {
+    /// Reads the whole request, then closes without answering.
+    DropAfterRequest,
+    /// Reads the whole request, then holds the connection open without answering.
+    Hang,
+    /// Reads the whole request, writes these bytes, closes.
+    Reply(Vec<u8>),
+}
+
+/// A raw HTTP/1.1 server on 127.0.0.1: connection `n` follows `script[n]` (the last entry
+/// repeats). Counts the complete requests it has read.
+pub struct RawServer {
+    pub base: String,
+    pub requests: Arc<AtomicUsize>,
+}
+
+impl RawServer {
+    pub async fn start(script: Vec<Conn>) -> RawServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let requests = Arc::new(AtomicUsize::new(0));
+        let counter = requests.clone();
+        tokio::spawn(async move {
+            let mut n = 0;
+            while let Ok((stream, _)) = listener.accept().await {
+                let conn = script[n.min(script.len() - 1)].clone();
+                n += 1;
+                let counter = counter.clone();
+                tokio::spawn(serve(stream, conn, counter));
+            }
+        });
+        RawServer { base, requests }
+    }
+
+    pub fn count(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+async fn serve(mut stream: TcpStream, conn: Conn, counter: Arc<AtomicUsize>) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let header_end = loop {
+        if let Some(i) = find(&buf, b"\r\n\r\n") {
+            break i + 4;
+        }
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..header_end]).to_ascii_lowercase();
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    while buf.len() < header_end + length {
+        match stream.read(&mut chunk).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    counter.fetch_add(1, Ordering::SeqCst);
+    match conn {
+        Conn::DropAfterRequest => drop(stream),
+        Conn::Hang => {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        }
+        Conn::Reply(bytes) => {
+            let _ = stream.write_all(&bytes).await;
+            let _ = stream.shutdown().await;
+        }
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// An HTTP/1.1 answer with a JSON body.
+pub fn json_reply(status: u16, body: &str) -> Vec<u8> {
+    format!(
+        "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .into_bytes()
+}
+
+/// Captures everything `tracing` writes while the guard lives (on this thread).
+#[derive(Clone, Default)]
+pub struct LogCapture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for LogCapture {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log lock").extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl LogCapture {
+    pub fn install(&self) -> tracing::subscriber::DefaultGuard {
+        let writer = self.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::set_default(subscriber)
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().expect("log lock")).into_owned()
+    }
+}
