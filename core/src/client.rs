@@ -12,6 +12,7 @@ use crate::error::{Error, Result};
 use crate::http::{decode_json, excerpt};
 use crate::model::VideoModel;
 use crate::output::Output;
+use crate::poll::PollPolicy;
 use crate::retry::RetryPolicy;
 use crate::task::{Dynamic, SubmitReceipt, Task};
 
@@ -125,10 +126,18 @@ impl Client {
         ))
     }
 
-    /// Submits `request` and waits for its output with the default
-    /// [`PollPolicy`](crate::PollPolicy).
+    /// Submits `request` and waits for its output with the default [`PollPolicy`].
     pub async fn generate<M: VideoModel>(&self, request: &M) -> Result<Output> {
-        self.submit(request).await?.wait().await
+        self.generate_with(request, PollPolicy::default()).await
+    }
+
+    /// Submits `request` and waits for its output with `policy`.
+    pub async fn generate_with<M: VideoModel>(
+        &self,
+        request: &M,
+        policy: PollPolicy,
+    ) -> Result<Output> {
+        self.submit(request).await?.wait_with(policy).await
     }
 
     /// A handle on an existing task of model `M`, e.g. one submitted by another process.

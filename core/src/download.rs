@@ -17,7 +17,9 @@ impl Video {
     /// directory, which is renamed to `path` only once complete: a failed or interrupted
     /// download leaves no file under `path` (an existing file there is kept until the
     /// rename replaces it). The size is checked against `file_size` when the hub states one
-    /// (and against `Content-Length`). The request carries no `Authorization` header.
+    /// (and against `Content-Length`). The request carries no `Authorization` header, and
+    /// plain `http://` is accepted only for loopback hosts unless the client allows insecure
+    /// HTTP.
     pub async fn save(&self, path: impl AsRef<Path>) -> Result<u64> {
         let path = path.as_ref();
         let url = Url::parse(self.url()).map_err(|e| Error::Decode {

@@ -108,9 +108,10 @@ impl<M> Task<M> {
         let url = self.client.endpoint("/hub/v1/tasks", &[&self.id]);
         let span = tracing::debug_span!("videohub.poll", task_id = %self.id);
         let value = self.client.get_json(url).instrument(span).await?;
+        let shown = crate::http::excerpt(value.to_string().as_bytes());
         TaskState::from_json(value).ok_or_else(|| Error::Decode {
             message: "the task answer is not a JSON object".into(),
-            excerpt: String::new(),
+            excerpt: shown,
         })
     }
 }

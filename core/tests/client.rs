@@ -624,10 +624,7 @@ async fn generate_submits_and_waits() {
     .await;
     let client = client(&server.uri());
     let output = client
-        .submit(&demo())
-        .await
-        .expect("submitted")
-        .wait_with(fast_poll())
+        .generate_with(&demo(), fast_poll())
         .await
         .expect("done");
     assert_eq!(output.task_id(), "g");
@@ -1080,4 +1077,29 @@ async fn the_key_is_absent_from_logs_and_errors() {
     assert!(!text.contains(KEY), "the key was logged");
     assert!(!text.contains("SECRET"), "part of the key was logged");
     assert!(!format!("{error} {error:?} {task:?}").contains(KEY));
+}
+
+#[tokio::test]
+async fn dropping_the_stream_stops_polling() {
+    let server = MockServer::start().await;
+    mount_task_sequence(
+        &server,
+        "drop",
+        vec![json!({"task_id": "drop", "status": "processing", "ready": false})],
+    )
+    .await;
+    let task = client(&server.uri()).task_by_id("drop");
+    let mut updates = Box::pin(task.updates_with(fast_poll()));
+    let first = updates.next().await.expect("an update").expect("ok");
+    assert!(first.status_changed && !first.is_ready());
+    let second = updates.next().await.expect("an update").expect("ok");
+    assert!(!second.status_changed);
+    drop(updates);
+    let polled = requests_to(&server, "GET", &task_path("drop")).await.len();
+    assert_eq!(polled, 2);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(
+        requests_to(&server, "GET", &task_path("drop")).await.len(),
+        polled
+    );
 }
