@@ -9,6 +9,7 @@
 //! `description`, `params`, `image_inputs`, `constraints`).
 
 mod diff;
+mod json_schema;
 mod literal;
 pub(crate) mod validate;
 
