@@ -1,0 +1,624 @@
+//! The two origins: the hub's API and the file origin that serves finished videos.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime};
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Extension, Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use futures::StreamExt;
+use rand::RngExt;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use videohub::ModelSchema;
+
+use crate::conn::ConnControl;
+use crate::faults::{FaultKind, FaultPoint, FaultSpec, rng_for};
+use crate::tasks::{Outcome, Phase, Task, TaskDuration, TaskStore};
+use crate::{Counters, SAMPLE_MP4, SubmitShape};
+
+/// Streams of the seeded generator besides the fault points.
+const STREAM_DURATION: u64 = 100;
+const STREAM_TASK_ID: u64 = 101;
+const STREAM_FAILURE: u64 = 102;
+
+/// Everything the handlers share.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) models: Vec<ModelSchema>,
+    pub(crate) api_key: Option<String>,
+    pub(crate) submit_shape: SubmitShape,
+    pub(crate) faults: FaultSpec,
+    pub(crate) time_scale: f64,
+    pub(crate) durations: TaskDuration,
+    pub(crate) model_durations: HashMap<String, TaskDuration>,
+    /// The file origin's base URL, e.g. `http://127.0.0.1:40123`.
+    pub(crate) files_url: String,
+    pub(crate) tasks: Mutex<TaskStore>,
+    pub(crate) counters: CounterCells,
+    /// How many draws each fault point has made, in [`FaultPoint`] order.
+    draws: [AtomicU64; 4],
+}
+
+impl Shared {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        models: Vec<ModelSchema>,
+        api_key: Option<String>,
+        submit_shape: SubmitShape,
+        faults: FaultSpec,
+        time_scale: f64,
+        durations: TaskDuration,
+        model_durations: HashMap<String, TaskDuration>,
+        files_url: String,
+        tasks: TaskStore,
+    ) -> Self {
+        Shared {
+            models,
+            api_key,
+            submit_shape,
+            faults,
+            time_scale,
+            durations,
+            model_durations,
+            files_url,
+            tasks: Mutex::new(tasks),
+            counters: CounterCells::default(),
+            draws: Default::default(),
+        }
+    }
+
+    fn tasks(&self) -> MutexGuard<'_, TaskStore> {
+        // A panic while holding the lock leaves the store consistent: every change is one call.
+        self.tasks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn model(&self, id: &str) -> Option<&ModelSchema> {
+        self.models.iter().find(|m| m.id == id)
+    }
+
+    /// The fault of the next request at `point`, counted when it happens.
+    fn draw(&self, point: FaultPoint) -> Option<FaultKind> {
+        let index = self.draws[point as usize].fetch_add(1, Ordering::Relaxed);
+        let fault = self.faults.fault_for(point, index);
+        if fault.is_some() {
+            CounterCells::bump(&self.counters.faults_injected);
+        }
+        fault
+    }
+
+    fn authorized(&self, headers: &HeaderMap) -> bool {
+        let key = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|k| !k.is_empty());
+        let ok = match (key, &self.api_key) {
+            (Some(given), Some(expected)) => given == expected,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if !ok {
+            CounterCells::bump(&self.counters.unauthorized);
+        }
+        ok
+    }
+}
+
+/// The live counters behind [`Counters`].
+#[derive(Debug, Default)]
+pub(crate) struct CounterCells {
+    submits_received: AtomicU64,
+    tasks_created: AtomicU64,
+    polls: AtomicU64,
+    downloads: AtomicU64,
+    unauthorized: AtomicU64,
+    authorized_downloads: AtomicU64,
+    faults_injected: AtomicU64,
+}
+
+impl CounterCells {
+    fn bump(cell: &AtomicU64) -> u64 {
+        cell.fetch_add(1, Ordering::Relaxed)
+    }
+
+    pub(crate) fn snapshot(&self) -> Counters {
+        let read = |cell: &AtomicU64| cell.load(Ordering::Relaxed);
+        Counters {
+            submits_received: read(&self.submits_received),
+            tasks_created: read(&self.tasks_created),
+            polls: read(&self.polls),
+            downloads: read(&self.downloads),
+            unauthorized: read(&self.unauthorized),
+            authorized_downloads: read(&self.authorized_downloads),
+            faults_injected: read(&self.faults_injected),
+        }
+    }
+}
+
+/// The state every handler gets.
+type AppState = Arc<Shared>;
+
+/// The hub's API.
+pub(crate) fn api(shared: AppState) -> Router {
+    Router::new()
+        .route("/hub/v1/video", post(submit))
+        .route("/hub/v1/tasks/{task_id}", get(poll))
+        .route("/hub/v1/models", get(list_models))
+        .route("/hub/v1/models/{model}", get(describe_model))
+        .route("/__sandbox/counters", get(counters))
+        .fallback(not_found)
+        .with_state(shared)
+}
+
+/// The file origin.
+pub(crate) fn files(shared: AppState) -> Router {
+    Router::new()
+        .route("/files/{task_id}/{file_name}", get(download))
+        .fallback(not_found)
+        .with_state(shared)
+}
+
+/// An error answer: `{"error": code, "message": message}`.
+fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    (
+        status,
+        Json(json!({"error": code, "message": message.into()})),
+    )
+        .into_response()
+}
+
+fn unauthorized() -> Response {
+    error(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "missing or invalid API key: send `Authorization: Bearer <key>`",
+    )
+}
+
+async fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+}
+
+async fn counters(State(shared): State<AppState>) -> Json<Counters> {
+    Json(shared.counters.snapshot())
+}
+
+/// Applies a fault that happens before the request is processed; `None` to go on.
+async fn fault_before(
+    fault: Option<FaultKind>,
+    shared: &Shared,
+    conn: &ConnControl,
+) -> Option<Response> {
+    match fault? {
+        FaultKind::Status500 => Some(error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "the sandbox failed on purpose (fault 500)",
+        )),
+        FaultKind::Status502 => Some(
+            (
+                StatusCode::BAD_GATEWAY,
+                [(header::CONTENT_TYPE, "text/html")],
+                "<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>",
+            )
+                .into_response(),
+        ),
+        FaultKind::Status503 => Some(
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({"detail": "the service is temporarily overloaded (fault 503)"})),
+            )
+                .into_response(),
+        ),
+        FaultKind::RateLimited => {
+            let mut response = error(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests (fault 429)");
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(shared.faults.retry_after));
+            Some(response)
+        }
+        FaultKind::RateLimitedBare => Some(error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests (fault 429-bare)",
+        )),
+        FaultKind::ResetBefore => Some(conn.reset().await),
+        FaultKind::Slow => {
+            tokio::time::sleep(shared.faults.slow).await;
+            None
+        }
+        _ => None,
+    }
+}
+
+/// Applies a fault that happens after the request is processed to its `answer`.
+async fn fault_after(fault: Option<FaultKind>, answer: Response, conn: &ConnControl) -> Response {
+    match fault {
+        Some(FaultKind::ResetAfter) => conn.reset().await,
+        Some(kind @ (FaultKind::Malformed | FaultKind::Truncated)) => {
+            let body = match axum::body::to_bytes(answer.into_body(), usize::MAX).await {
+                Ok(body) => body,
+                Err(_) => Bytes::new(),
+            };
+            let text = String::from_utf8_lossy(&body);
+            let garbled = if kind == FaultKind::Malformed {
+                text.replace('"', "'")
+            } else {
+                text.chars().take(text.chars().count() / 2).collect()
+            };
+            (
+                StatusCode::OK,
+                [(header::CONTENT_TYPE, "application/json")],
+                garbled,
+            )
+                .into_response()
+        }
+        _ => answer,
+    }
+}
+
+#[derive(Deserialize)]
+struct SubmitBody {
+    model: Option<Value>,
+    input: Option<Value>,
+}
+
+async fn submit(
+    State(shared): State<AppState>,
+    Extension(conn): Extension<ConnControl>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    CounterCells::bump(&shared.counters.submits_received);
+    if !shared.authorized(&headers) {
+        return unauthorized();
+    }
+    let fault = shared.draw(FaultPoint::Submit);
+    if let Some(answer) = fault_before(fault, &shared, &conn).await {
+        return answer;
+    }
+    let answer = create_task(&shared, &body);
+    fault_after(fault, answer, &conn).await
+}
+
+fn invalid(param: &str, message: String) -> Response {
+    let body = json!({"error": "invalid_input", "message": message, "errors": [{"param": param, "message": message}]});
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+}
+
+fn create_task(shared: &Shared, body: &[u8]) -> Response {
+    let request: SubmitBody = match serde_json::from_slice(body) {
+        Ok(request) => request,
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                format!("the body is not valid JSON: {e}"),
+            );
+        }
+    };
+    let model_id = match request.model {
+        Some(Value::String(id)) if !id.trim().is_empty() => id,
+        None | Some(Value::Null) => {
+            return invalid(
+                "model",
+                "parameter `model`: is required but was not given".into(),
+            );
+        }
+        Some(other) => {
+            return invalid(
+                "model",
+                format!("parameter `model`: expected string, found {other}"),
+            );
+        }
+    };
+    let Some(schema) = shared.model(&model_id) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "model_not_found",
+            format!("unknown model `{model_id}`"),
+        );
+    };
+    let empty = Map::new();
+    let input = match &request.input {
+        None | Some(Value::Null) => &empty,
+        Some(Value::Object(input)) => input,
+        Some(other) => {
+            return invalid(
+                "input",
+                format!("parameter `input`: expected object, found {other}"),
+            );
+        }
+    };
+    if let Err(errors) = schema.validate_input(input) {
+        let list: Vec<Value> = errors
+            .errors()
+            .iter()
+            .map(|e| json!({"param": e.param, "message": e.to_string()}))
+            .collect();
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Json(json!({"error": "invalid_input", "message": errors.to_string(), "errors": list})),
+        )
+            .into_response();
+    }
+
+    let now = Instant::now();
+    let mut tasks = shared.tasks();
+    if !tasks.make_room(now) {
+        let held = tasks.len();
+        drop(tasks);
+        let mut response = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_tasks",
+            format!(
+                "the sandbox holds {held} unfinished tasks, its limit; retry when some have finished"
+            ),
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return response;
+    }
+    let index = CounterCells::bump(&shared.counters.tasks_created);
+    let seed = shared.faults.seed;
+    let distribution = shared
+        .model_durations
+        .get(&model_id)
+        .unwrap_or(&shared.durations);
+    let duration = distribution.sample(&mut rng_for(seed, STREAM_DURATION, index));
+    let duration = Duration::try_from_secs_f64(duration.as_secs_f64() * shared.time_scale)
+        .unwrap_or(Duration::ZERO);
+    let outcome = match shared.draw(FaultPoint::Task) {
+        Some(FaultKind::Failed) => Outcome::failed(&mut rng_for(seed, STREAM_FAILURE, index)),
+        Some(FaultKind::Timeout) => Outcome::Timeout,
+        _ => Outcome::Completed,
+    };
+    let uuid = task_uuid(seed, index);
+    let id = match shared.submit_shape {
+        SubmitShape::TaskId => uuid,
+        SubmitShape::Full => format!("hub-{uuid}"),
+    };
+    let task = Task {
+        id: id.clone(),
+        model: model_id.clone(),
+        created: now,
+        created_at: SystemTime::now(),
+        duration,
+        outcome,
+    };
+    let answer = match shared.submit_shape {
+        SubmitShape::TaskId => json!({"taskId": id}),
+        SubmitShape::Full => json!({
+            "task_id": id,
+            "status": "pending",
+            "capability": "video",
+            "model": model_id,
+            "vendor": schema.vendor,
+            "mode": schema.category.as_str(),
+            "created_at": timestamp(task.created_at),
+        }),
+    };
+    tasks.insert(task);
+    (StatusCode::OK, Json(answer)).into_response()
+}
+
+/// A UUID-shaped id (version 4 layout) from the seed and the task's index.
+fn task_uuid(seed: u64, index: u64) -> String {
+    let mut rng = rng_for(seed, STREAM_TASK_ID, index);
+    let a: u128 = rng.random();
+    let a = (a & !(0xF << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
+    let hex = format!("{a:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+fn timestamp(time: SystemTime) -> String {
+    humantime::format_rfc3339_millis(time).to_string()
+}
+
+async fn poll(
+    State(shared): State<AppState>,
+    Extension(conn): Extension<ConnControl>,
+    Path(task_id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    CounterCells::bump(&shared.counters.polls);
+    if !shared.authorized(&headers) {
+        return unauthorized();
+    }
+    let fault = shared.draw(FaultPoint::Poll);
+    if let Some(answer) = fault_before(fault, &shared, &conn).await {
+        return answer;
+    }
+    let answer = task_status(&shared, &task_id);
+    fault_after(fault, answer, &conn).await
+}
+
+fn task_status(shared: &Shared, task_id: &str) -> Response {
+    let tasks = shared.tasks();
+    let Some(task) = tasks.get(task_id) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "task_not_found",
+            format!("unknown task `{task_id}`"),
+        );
+    };
+    let now = Instant::now();
+    let phase = task.phase(now);
+    let elapsed = match phase {
+        Phase::Done(_) => task.duration,
+        _ => now.saturating_duration_since(task.created),
+    };
+    let mut body = json!({
+        "task_id": task.id,
+        "model": task.model,
+        "capability": "video",
+        "created_at": timestamp(task.created_at),
+        "elapsed_ms": elapsed.as_millis() as u64,
+    });
+    let fields = body.as_object_mut().expect("an object literal");
+    let (status, ready) = match phase {
+        Phase::Pending => ("pending", false),
+        Phase::Processing => ("processing", false),
+        Phase::Done(Outcome::Completed) => {
+            let file_name = task.file_name();
+            fields.insert(
+                "data".into(),
+                json!({"video": {
+                    "url": format!("{}/files/{}/{}", shared.files_url, task.id, file_name),
+                    "content_type": "video/mp4",
+                    "file_name": file_name,
+                    "file_size": SAMPLE_MP4.len(),
+                }}),
+            );
+            ("completed", true)
+        }
+        Phase::Done(Outcome::Failed { code, message }) => {
+            fields.insert("error_code".into(), code.clone());
+            fields.insert("error_message".into(), (*message).into());
+            ("failed", true)
+        }
+        Phase::Done(Outcome::Timeout) => {
+            fields.insert("error_code".into(), "TIMEOUT".into());
+            fields.insert(
+                "error_message".into(),
+                "The provider did not finish the task in time.".into(),
+            );
+            ("timeout", true)
+        }
+    };
+    fields.insert("status".into(), status.into());
+    fields.insert("ready".into(), ready.into());
+    (StatusCode::OK, Json(body)).into_response()
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    capability: Option<String>,
+}
+
+fn entry(model: &ModelSchema) -> Map<String, Value> {
+    let mut entry = Map::new();
+    entry.insert("id".into(), model.id.as_ref().into());
+    entry.insert("name".into(), model.name.as_ref().into());
+    entry.insert("vendor".into(), model.vendor.as_ref().into());
+    entry.insert("capability".into(), "video".into());
+    entry.insert("category".into(), model.category.as_str().into());
+    entry.insert("description".into(), model.description.as_ref().into());
+    entry
+}
+
+async fn list_models(
+    State(shared): State<AppState>,
+    Query(query): Query<ListQuery>,
+    headers: HeaderMap,
+) -> Response {
+    if !shared.authorized(&headers) {
+        return unauthorized();
+    }
+    let video = query.capability.as_deref().is_none_or(|c| c == "video");
+    let data: Vec<Value> = if video {
+        shared
+            .models
+            .iter()
+            .map(|m| Value::Object(entry(m)))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Json(json!({"object": "list", "data": data})).into_response()
+}
+
+async fn describe_model(
+    State(shared): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !shared.authorized(&headers) {
+        return unauthorized();
+    }
+    let Some(model) = shared.model(&id) else {
+        return error(
+            StatusCode::NOT_FOUND,
+            "model_not_found",
+            format!("unknown model `{id}`"),
+        );
+    };
+    let mut body = entry(model);
+    body.insert("input_schema".into(), model.to_json_schema());
+    body.insert("example".into(), Value::Object(model.example_input()));
+    Json(Value::Object(body)).into_response()
+}
+
+async fn download(
+    State(shared): State<AppState>,
+    Path((task_id, file_name)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    if headers.contains_key(header::AUTHORIZATION) {
+        CounterCells::bump(&shared.counters.authorized_downloads);
+        return error(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "this file origin refuses requests that carry an Authorization header: never send the hub's key here",
+        );
+    }
+    CounterCells::bump(&shared.counters.downloads);
+    let found = shared.tasks().get(&task_id).is_some_and(|task| {
+        task.file_name() == file_name
+            && matches!(task.phase(Instant::now()), Phase::Done(Outcome::Completed))
+    });
+    if !found {
+        return error(
+            StatusCode::NOT_FOUND,
+            "file_not_found",
+            format!("no file `{task_id}/{file_name}`"),
+        );
+    }
+    let fault = shared.draw(FaultPoint::Download);
+    if fault == Some(FaultKind::Slow) {
+        tokio::time::sleep(shared.faults.slow).await;
+    }
+    let body = if fault == Some(FaultKind::TruncatedDownload) {
+        let half = Bytes::from_static(&SAMPLE_MP4[..SAMPLE_MP4.len() / 2]);
+        let first = futures::stream::once(async move { Ok::<_, std::io::Error>(half) });
+        // Let the first half reach the socket, then break the body: hyper closes the
+        // connection short of the announced length.
+        let cut = futures::stream::once(async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "truncated download (fault)",
+            ))
+        });
+        Body::from_stream(first.chain(cut))
+    } else {
+        Body::from(Bytes::from_static(SAMPLE_MP4))
+    };
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, HeaderValue::from_static("video/mp4")),
+            (header::CONTENT_LENGTH, HeaderValue::from(SAMPLE_MP4.len())),
+        ],
+        body,
+    )
+        .into_response()
+}
