@@ -97,15 +97,22 @@ pub struct RawOutcome {
 }
 
 /// Sends one HTTP/1.1 request over a plain TCP stream and reads until the server closes.
+/// With `keyed`, it carries `Authorization: Bearer KEY`.
 pub async fn raw_request(
     addr: std::net::SocketAddr,
     method: &str,
     path: &str,
     body: &str,
+    keyed: bool,
 ) -> RawOutcome {
     let mut stream = TcpStream::connect(addr).await.expect("connect");
+    let auth = if keyed {
+        format!("Authorization: Bearer {KEY}\r\n")
+    } else {
+        String::new()
+    };
     let request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {KEY}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
     stream
