@@ -5,7 +5,8 @@ use serde_json::{Map, Value};
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::excerpt;
-use crate::schema::Category;
+use crate::schema::{Category, ModelSchema};
+use crate::task::{Dynamic, Task};
 
 /// One model as the hub describes it. Only `id` is required; every other field is read
 /// when present, and the whole entry stays in `raw`.
@@ -71,6 +72,26 @@ impl ModelInfo {
     /// The category, when it is one of the known ones.
     pub fn category_kind(&self) -> Option<Category> {
         self.category.as_deref()?.parse().ok()
+    }
+
+    /// The model's schema, read from `input_schema`; the entry's name, vendor, category and
+    /// description fill in what the JSON Schema does not say. `None` without `input_schema`.
+    pub fn schema(&self) -> Option<ModelSchema> {
+        let json = self.input_schema.as_ref()?;
+        let mut schema = ModelSchema::from_json_schema(&self.id, json);
+        if let Some(name) = self.name.as_ref().filter(|_| json.get("title").is_none()) {
+            schema.name = name.clone().into();
+        }
+        if let Some(vendor) = self.vendor.as_ref().filter(|_| schema.vendor.is_empty()) {
+            schema.vendor = vendor.clone().into();
+        }
+        if let Some(category) = self.category_kind().filter(|_| json.get("x-category").is_none()) {
+            schema.category = category;
+        }
+        if let Some(description) = self.description.as_ref().filter(|_| schema.description.is_empty()) {
+            schema.description = description.clone().into();
+        }
+        Some(schema)
     }
 }
 
@@ -138,6 +159,24 @@ impl Client {
         })?;
         info.raw = value;
         Ok(info)
+    }
+
+    /// The live hub's schema of a model (`GET /hub/v1/models/{model}`), for models not
+    /// compiled in; [`Error::Decode`] when the hub describes no `input_schema`.
+    pub async fn model_schema(&self, id: &str) -> Result<ModelSchema> {
+        let info = self.model(id).await?;
+        info.schema().ok_or_else(|| Error::Decode {
+            message: format!("the hub describes no input schema for model `{id}`"),
+            excerpt: excerpt(info.raw.to_string().as_bytes()),
+        })
+    }
+
+    /// Checks `input` against `schema` (see [`ModelSchema::validate_input`]), then submits it
+    /// to the model `schema.id`: the dynamic counterpart of [`Client::submit`]. Nothing is
+    /// sent when the input is invalid.
+    pub async fn submit_checked(&self, schema: &ModelSchema, input: Map<String, Value>) -> Result<Task<Dynamic>> {
+        schema.validate_input(&input)?;
+        self.submit_input(&schema.id, input).await
     }
 }
 

@@ -15,8 +15,9 @@ pub mod seedance;
 pub mod veo;
 pub mod wan;
 
-use crate::ModelSchema;
-use crate::VideoModel;
+use std::borrow::Cow;
+
+use crate::{Client, ModelSchema, Result, VideoModel};
 
 /// The schema of every model compiled into this crate, in the hub's order.
 ///
@@ -58,4 +59,24 @@ pub fn catalog() -> &'static [&'static ModelSchema] {
 /// ```
 pub fn find(id: &str) -> Option<&'static ModelSchema> {
     catalog().iter().copied().find(|m| m.id == id)
+}
+
+/// The schema of model `id`: the compiled one when videohub knows the model, else the live
+/// hub's ([`Client::model_schema`]). With [`Client::submit_checked`] this is the dynamic path
+/// for any model id, including those the hub adds after this release.
+///
+/// ```no_run
+/// # async fn run(client: videohub::Client) -> videohub::Result<()> {
+/// let schema = videohub::models::resolve(&client, "veo-3.1").await?;
+/// let mut input = videohub::JsonObject::new();
+/// input.insert("prompt".into(), "a red fox in snow".into());
+/// let task = client.submit_checked(&schema, input).await?;
+/// task.wait().await?.save("fox.mp4").await?;
+/// # Ok(()) }
+/// ```
+pub async fn resolve(client: &Client, id: &str) -> Result<Cow<'static, ModelSchema>> {
+    match find(id) {
+        Some(schema) => Ok(Cow::Borrowed(schema)),
+        None => client.model_schema(id).await.map(Cow::Owned),
+    }
 }

@@ -1,0 +1,171 @@
+//! The command line, as clap reads it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use videohub::schema::Category;
+
+/// Generate videos with the hub's models, from a terminal.
+#[derive(Debug, Parser)]
+#[command(name = "videohub", version, propagate_version = true)]
+pub(crate) struct Cli {
+    /// Show the cause of each error.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(flatten)]
+    pub hub: HubArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Which hub to talk to.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct HubArgs {
+    /// Run against an in-process sandbox hub: no key needed, nothing is billed.
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+    /// The hub's API key.
+    #[arg(long, global = true, env = "MOUNTSEA_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// The hub's base URL.
+    #[arg(long, global = true, env = "MOUNTSEA_BASE_URL")]
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Generate a video: validate, submit, follow the task, download the result.
+    Generate(GenerateArgs),
+    /// Follow a task submitted earlier, from its id.
+    Task {
+        #[command(subcommand)]
+        command: TaskCommand,
+    },
+    /// Serve a local sandbox hub for your own code to talk to.
+    Sandbox(SandboxArgs),
+    /// List the models, show their parameters, compare them with the live hub.
+    Models {
+        #[command(subcommand)]
+        command: ModelsCommand,
+    },
+    /// Print a completion script for a shell.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ModelsCommand {
+    /// List every model videohub knows, with its category and vendor.
+    List {
+        /// Only the models of this category (e.g. text-to-video).
+        #[arg(long, value_parser = parse_category)]
+        category: Option<Category>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one model's parameters: types, defaults, allowed values, ranges.
+    Show {
+        /// The model id, e.g. veo-3.1.
+        id: String,
+        /// Print the schema as JSON, in the layout of the hub's model list.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare every compiled model with the live hub (exit 4 when they differ).
+    Check {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write `#[video_model]` structs from the live hub's schemas, ready for your own crate.
+    Codegen {
+        /// The model ids.
+        #[arg(required_unless_present = "all_missing", conflicts_with = "all_missing")]
+        ids: Vec<String>,
+        /// Every model the hub lists that videohub does not compile.
+        #[arg(long)]
+        all_missing: bool,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// `videohub generate`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct GenerateArgs {
+    /// The model id, e.g. veo-3.1 (`videohub models list`).
+    pub model: String,
+    /// What the video shows.
+    #[arg(short, long)]
+    pub prompt: Option<String>,
+    /// A parameter, e.g. `--set duration=4s` (`videohub models show <model>` lists them).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// An image: an http(s) URL, or a local file sent inline.
+    #[arg(long = "image", value_name = "URL_OR_FILE")]
+    pub images: Vec<String>,
+    /// Print the task id and exit without waiting.
+    #[arg(long)]
+    pub no_wait: bool,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+/// How to wait for a task and where its video goes.
+#[derive(Debug, clap::Args)]
+pub(crate) struct WaitArgs {
+    /// Where to save the video (default: `<model>-<task id>.mp4` here).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Stop waiting after this long, e.g. `10m` (the task goes on).
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub timeout: Option<Duration>,
+    /// Print one JSON result, and no progress.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `videohub task …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum TaskCommand {
+    /// Show a task's status once.
+    Status {
+        /// The task id.
+        id: String,
+        /// Print the hub's answer as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Wait for a task and download its video.
+    Wait {
+        /// The task id.
+        id: String,
+        #[command(flatten)]
+        wait: WaitArgs,
+    },
+}
+
+/// `videohub sandbox`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct SandboxArgs {
+    /// The port to listen on (on 127.0.0.1).
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+    /// Faults to inject, e.g. `seed=7,rate=0.2,kinds=500+429`.
+    #[arg(long, value_name = "SPEC")]
+    pub faults: Option<String>,
+    /// How fast simulated time runs: 1 is real time, 0.01 makes a minute last 0.6 s.
+    #[arg(long, value_name = "X")]
+    pub time_scale: Option<f64>,
+}
+
+fn parse_category(text: &str) -> Result<Category, String> {
+    text.parse().map_err(|e: videohub::schema::UnknownCategory| e.to_string())
+}

@@ -1,0 +1,245 @@
+//! Rust source of `#[video_model]` structs written from models' schemas, ready to drop into
+//! a crate that depends on `videohub`.
+
+use std::fmt::Write;
+
+use videohub::ModelSchema;
+use videohub::schema::{Category, ConstraintKind, Literal, ParamSchema, ParamType};
+
+/// One module per model, each holding the struct and (once expanded) its value enums.
+pub(crate) fn rust_source(schemas: &[&ModelSchema]) -> String {
+    let mut out = String::from(
+        "//! Models written by `videohub models codegen` from the hub's schemas.\n\
+         //! Each model is in a module of its own, beside the value enums it generates.\n",
+    );
+    for schema in schemas {
+        out.push('\n');
+        out.push_str(&module(schema));
+    }
+    out
+}
+
+/// `veo-3.1` → `veo_3_1`.
+pub(crate) fn module_name(id: &str) -> String {
+    let name: String = id.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    if name.starts_with(|c: char| c.is_ascii_digit()) { format!("m_{name}") } else { name }
+}
+
+/// `veo-3.1` → `Veo31`.
+pub(crate) fn type_name(text: &str) -> String {
+    let name: String = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w[..1].to_ascii_uppercase() + &w[1..])
+        .collect();
+    if name.starts_with(|c: char| c.is_ascii_digit()) || name.is_empty() { format!("M{name}") } else { name }
+}
+
+fn module(schema: &ModelSchema) -> String {
+    let mut fields = String::new();
+    let mut uses = vec!["video_model"];
+    for param in schema.params.iter() {
+        if is_video_input(schema, param) {
+            uses.push("VideoInput");
+            field(&mut fields, param, &["video".to_owned()], "VideoInput");
+            continue;
+        }
+        let group = schema.constraints.iter().find(|c| c.params.iter().any(|p| *p == param.name)).map(|c| {
+            let kind = match c.kind {
+                ConstraintKind::ExactlyOneOf => "exactly_one_of",
+                ConstraintKind::AtMostOneOf => "at_most_one_of",
+            };
+            format!("{kind} = {:?}", c.params[0])
+        });
+        let (settings, ty) = param_settings(param, group);
+        if ty.contains("JsonObject") && !uses.contains(&"JsonObject") {
+            uses.push("JsonObject");
+        }
+        field(&mut fields, param, &settings, &ty);
+    }
+    let images = schema.image_inputs.as_ref();
+    let image_field = |fields: &mut String, name: &str, doc: &str, setting: String, ty: &str| {
+        let _ = write!(fields, "        /// {doc}\n        #[param({setting})]\n        {name}: {ty},\n");
+    };
+    match schema.category {
+        Category::ImageToVideo => image_field(&mut fields, "image", "The image to animate.", "image".into(), "Image"),
+        Category::FirstLastFrame => {
+            image_field(&mut fields, "first_frame", "The first frame of the video.", "image".into(), "Image");
+            image_field(&mut fields, "last_frame", "The last frame of the video.", "image".into(), "Image");
+        }
+        Category::ReferenceToVideo => {
+            let (min, max) = images.map_or((1, 9), |i| (i.min.max(1), i.max.max(i.min.max(1))));
+            let setting = format!("images(min = {min}, max = {max})");
+            image_field(&mut fields, "reference_images", "The reference images that guide the video.", setting, "Vec<Image>");
+        }
+        Category::TextToVideo | Category::VideoEdit => {}
+    }
+    if matches!(schema.category, Category::ImageToVideo | Category::FirstLastFrame | Category::ReferenceToVideo) {
+        uses.push("Image");
+    }
+    uses.sort_unstable();
+
+    let mut out = String::new();
+    let _ = writeln!(out, "pub mod {} {{", module_name(&schema.id));
+    let _ = writeln!(out, "    use videohub::{{{}}};\n", uses.join(", "));
+    doc(&mut out, "    ", if schema.description.is_empty() { &schema.name } else { &schema.description });
+    let _ = writeln!(
+        out,
+        "    #[video_model(id = {:?}, name = {:?}, vendor = {:?}, category = {:?})]",
+        schema.id, schema.name, schema.vendor, schema.category.as_str()
+    );
+    let _ = writeln!(out, "    #[derive(Debug, Clone)]\n    pub struct {} {{", type_name(&schema.id));
+    out.push_str(&fields);
+    out.push_str("    }\n}\n");
+    out
+}
+
+/// A video-edit model's video: the first required string parameter named for a video.
+fn is_video_input(schema: &ModelSchema, param: &ParamSchema) -> bool {
+    schema.category == Category::VideoEdit
+        && param.ty == ParamType::String
+        && param.name.contains("video")
+        && schema.params.iter().find(|p| p.ty == ParamType::String && p.name.contains("video")).is_some_and(|p| p.name == param.name)
+}
+
+/// The `#[param(…)]` settings and the Rust type of a parameter.
+fn param_settings(param: &ParamSchema, group: Option<String>) -> (Vec<String>, String) {
+    let mut settings = Vec::new();
+    let values = param.values.as_deref().filter(|v| !v.is_empty());
+    let enumerated = values.filter(|v| {
+        v.iter().all(|l| matches!(l, Literal::Str(_))) && param.ty == ParamType::String
+            || v.iter().all(|l| matches!(l, Literal::Int(_))) && param.ty == ParamType::Integer
+    });
+    let mut ty = match (enumerated, param.ty) {
+        (Some(values), _) => {
+            settings.push(format!("values({})", values.iter().map(literal).collect::<Vec<_>>().join(", ")));
+            type_name(&param.name)
+        }
+        (None, ParamType::String) => "String".into(),
+        (None, ParamType::Integer) => "i64".into(),
+        (None, ParamType::Number) => "f64".into(),
+        (None, ParamType::Boolean) => "bool".into(),
+        (None, ParamType::Object) => "JsonObject".into(),
+        (None, ParamType::Array) => match param.items.as_ref().map(|i| i.ty) {
+            Some(ParamType::String) => "Vec<String>".into(),
+            Some(ParamType::Integer) => "Vec<i64>".into(),
+            Some(ParamType::Number) => "Vec<f64>".into(),
+            Some(ParamType::Boolean) => "Vec<bool>".into(),
+            _ => "Vec<JsonObject>".into(),
+        },
+    };
+    if let (Some(range), ParamType::Integer | ParamType::Number) = (&param.range, param.ty) {
+        let bound = |l: &Literal| match (l, param.ty) {
+            (Literal::Float(x), ParamType::Integer) => format!("{}", *x as i64),
+            (l, _) => literal(l),
+        };
+        settings.push(format!("range(min = {}, max = {})", bound(&range.min), bound(&range.max)));
+    }
+    if let (Some(max), ParamType::String) = (param.max_length, param.ty) {
+        settings.push(format!("max_length = {max}"));
+    }
+    let default = param.default.as_ref().filter(|d| match enumerated {
+        Some(values) => values.contains(d),
+        None => d.fits(param.ty) && param.ty != ParamType::Array,
+    });
+    match (group, param.required, default) {
+        (Some(group), _, _) => {
+            settings.push(group);
+            ty = format!("Option<{ty}>");
+        }
+        (None, true, _) => settings.insert(0, "required".into()),
+        (None, false, Some(default)) => settings.push(format!("default = {}", literal_of(default, param.ty))),
+        (None, false, None) => ty = format!("Option<{ty}>"),
+    }
+    (settings, ty)
+}
+
+fn field(out: &mut String, param: &ParamSchema, settings: &[String], ty: &str) {
+    let mut settings = settings.to_vec();
+    let name = field_name(&param.name);
+    if name != param.name {
+        settings.push(format!("rename = {:?}", param.name));
+    }
+    let description = if param.description.is_empty() { format!("The `{}` parameter.", param.name) } else { param.description.to_string() };
+    doc(out, "        ", &description);
+    if !settings.is_empty() {
+        let _ = writeln!(out, "        #[param({})]", settings.join(", "));
+    }
+    let _ = writeln!(out, "        {name}: {ty},");
+}
+
+/// A Rust field name for a wire name: `aspect-ratio` → `aspect_ratio`, `type` → `type_`.
+fn field_name(wire: &str) -> String {
+    const KEYWORDS: [&str; 38] = [
+        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
+        "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",
+        "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while",
+    ];
+    let mut name: String = wire.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert_str(0, "p_");
+    }
+    if KEYWORDS.contains(&name.as_str()) || name == "builder" {
+        name.push('_');
+    }
+    name
+}
+
+fn doc(out: &mut String, indent: &str, text: &str) {
+    for line in text.lines() {
+        let _ = writeln!(out, "{indent}/// {}", line.trim_end());
+    }
+}
+
+fn literal(value: &Literal) -> String {
+    match value {
+        Literal::Str(s) => format!("{s:?}"),
+        Literal::Float(x) if x.fract() == 0.0 => format!("{x:.1}"),
+        other => other.to_string(),
+    }
+}
+
+/// A default written for the field's type: integers of a number parameter as floats.
+fn literal_of(value: &Literal, ty: ParamType) -> String {
+    match (value, ty) {
+        (Literal::Int(i), ParamType::Number) => format!("{i}.0"),
+        (value, _) => literal(value),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(module_name("veo-3.1"), "veo_3_1");
+        assert_eq!(type_name("kling-v3-pro"), "KlingV3Pro");
+        assert_eq!(type_name("aspect_ratio"), "AspectRatio");
+        assert_eq!(field_name("type"), "type_");
+        assert_eq!(field_name("aspect-ratio"), "aspect_ratio");
+        assert_eq!(field_name("2pass"), "p_2pass");
+    }
+
+    #[test]
+    fn a_compiled_model_round_trips_to_its_own_settings() {
+        let wan = videohub::models::find("wan-2.7").unwrap();
+        let source = rust_source(&[wan]);
+        for expected in [
+            "pub mod wan_2_7 {",
+            "#[video_model(id = \"wan-2.7\", name = \"WAN 2.7\", vendor = \"Alibaba\", category = \"text-to-video\")]",
+            "pub struct Wan27 {",
+            "#[param(range(min = 0, max = 2147483647))]\n        seed: Option<i64>,",
+            "#[param(required, max_length = 5000)]\n        prompt: String,",
+            "#[param(values(2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), default = 5)]\n        duration: Duration,",
+            "#[param(values(\"720p\", \"1080p\"), default = \"1080p\")]\n        resolution: Resolution,",
+        ] {
+            assert!(source.contains(expected), "missing {expected:?} in\n{source}");
+        }
+        let kling = rust_source(&[videohub::models::find("kling-v3-pro-image").unwrap()]);
+        assert!(kling.contains("#[param(exactly_one_of = \"prompt\")]\n        multi_prompt: Option<Vec<JsonObject>>,"), "{kling}");
+        assert!(kling.contains("#[param(range(min = 0.0, max = 1.0), default = 0.5)]\n        cfg_scale: f64,"), "{kling}");
+        assert!(kling.contains("#[param(image)]\n        image: Image,"), "{kling}");
+        assert!(kling.contains("use videohub::{Image, JsonObject, video_model};"), "{kling}");
+    }
+}

@@ -1,0 +1,71 @@
+//! The hub the commands talk to: the real one from the key and URL given, or an in-process
+//! sandbox.
+
+use std::time::Duration;
+
+use videohub::{Client, PollPolicy};
+
+use crate::args::HubArgs;
+use crate::output::{Exit, Failure};
+
+/// A client, and the sandbox it points at while it lives.
+pub(crate) struct Hub {
+    pub client: Client,
+    /// How tasks are polled: the default, or a quick one against the sandbox.
+    pub poll: PollPolicy,
+    _sandbox: Option<videohub_sandbox::SandboxHandle>,
+}
+
+impl Hub {
+    /// Connects as the flags and environment say; `--sandbox` starts a local hub first.
+    pub(crate) async fn connect(args: &HubArgs) -> Result<Hub, Failure> {
+        if args.sandbox {
+            let sandbox = videohub_sandbox::Sandbox::builder()
+                .time_scale(crate::sandbox::DEFAULT_TIME_SCALE)
+                .start()
+                .await
+                .map_err(|e| Failure::new(Exit::Api, format!("cannot start the sandbox: {e}")))?;
+            let client = Client::builder()
+                .api_key("sandbox")
+                .base_url(sandbox.url())
+                .build()
+                .map_err(api)?;
+            let poll = PollPolicy::default()
+                .initial_delay(Duration::from_millis(100))
+                .max_interval(Duration::from_millis(500));
+            return Ok(Hub { client, poll, _sandbox: Some(sandbox) });
+        }
+        let mut builder = videohub::ClientBuilder::from_env();
+        if let Some(key) = &args.api_key {
+            builder = builder.api_key(key);
+        }
+        if let Some(url) = &args.base_url {
+            builder = builder.base_url(url);
+        }
+        let client = builder.build().map_err(|e| match e {
+            videohub::Error::MissingApiKey => Failure::usage(
+                "no API key: set it with `export MOUNTSEA_API_KEY=<your key>` or pass `--api-key <key>`; \
+                 `--sandbox` runs against a local hub without one",
+            ),
+            other => api(other),
+        })?;
+        Ok(Hub { client, poll: PollPolicy::default(), _sandbox: None })
+    }
+}
+
+/// The failure of a hub call: its exit code by kind, one line, the cause kept for `-v`.
+pub(crate) fn api(error: videohub::Error) -> Failure {
+    use videohub::Error;
+    let exit = match &error {
+        Error::TaskFailed { .. } | Error::TaskTimedOut { .. } | Error::TaskCancelled { .. } => Exit::Task,
+        Error::InvalidRequest(_) | Error::Config { .. } | Error::MissingApiKey => Exit::Usage,
+        _ => Exit::Api,
+    };
+    let message = match &error {
+        Error::SubmitOutcomeUnknown { .. } => format!(
+            "{error}\n  the hub may have created the task: check before submitting again (it may be billed twice)"
+        ),
+        _ => error.to_string(),
+    };
+    Failure { exit, message, source: Some(Box::new(error)) }
+}
