@@ -86,7 +86,10 @@ pub(crate) enum ModelsCommand {
     /// Write `#[video_model]` structs from the live hub's schemas, ready for your own crate.
     Codegen {
         /// The model ids.
-        #[arg(required_unless_present = "all_missing", conflicts_with = "all_missing")]
+        #[arg(
+            required_unless_present = "all_missing",
+            conflicts_with = "all_missing"
+        )]
         ids: Vec<String>,
         /// Every model the hub lists that videohub does not compile.
         #[arg(long)]
@@ -167,5 +170,6 @@ pub(crate) struct SandboxArgs {
 }
 
 fn parse_category(text: &str) -> Result<Category, String> {
-    text.parse().map_err(|e: videohub::schema::UnknownCategory| e.to_string())
+    text.parse()
+        .map_err(|e: videohub::schema::UnknownCategory| e.to_string())
 }

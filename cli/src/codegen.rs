@@ -21,8 +21,21 @@ pub(crate) fn rust_source(schemas: &[&ModelSchema]) -> String {
 
 /// `veo-3.1` → `veo_3_1`.
 pub(crate) fn module_name(id: &str) -> String {
-    let name: String = id.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
-    if name.starts_with(|c: char| c.is_ascii_digit()) { format!("m_{name}") } else { name }
+    let name: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("m_{name}")
+    } else {
+        name
+    }
 }
 
 /// `veo-3.1` → `Veo31`.
@@ -32,7 +45,11 @@ pub(crate) fn type_name(text: &str) -> String {
         .filter(|w| !w.is_empty())
         .map(|w| w[..1].to_ascii_uppercase() + &w[1..])
         .collect();
-    if name.starts_with(|c: char| c.is_ascii_digit()) || name.is_empty() { format!("M{name}") } else { name }
+    if name.starts_with(|c: char| c.is_ascii_digit()) || name.is_empty() {
+        format!("M{name}")
+    } else {
+        name
+    }
 }
 
 fn module(schema: &ModelSchema) -> String {
@@ -44,13 +61,17 @@ fn module(schema: &ModelSchema) -> String {
             field(&mut fields, param, &["video".to_owned()], "VideoInput");
             continue;
         }
-        let group = schema.constraints.iter().find(|c| c.params.iter().any(|p| *p == param.name)).map(|c| {
-            let kind = match c.kind {
-                ConstraintKind::ExactlyOneOf => "exactly_one_of",
-                ConstraintKind::AtMostOneOf => "at_most_one_of",
-            };
-            format!("{kind} = {:?}", c.params[0])
-        });
+        let group = schema
+            .constraints
+            .iter()
+            .find(|c| c.params.contains(&param.name))
+            .map(|c| {
+                let kind = match c.kind {
+                    ConstraintKind::ExactlyOneOf => "exactly_one_of",
+                    ConstraintKind::AtMostOneOf => "at_most_one_of",
+                };
+                format!("{kind} = {:?}", c.params[0])
+            });
         let (settings, ty) = param_settings(param, group);
         if ty.contains("JsonObject") && !uses.contains(&"JsonObject") {
             uses.push("JsonObject");
@@ -59,22 +80,52 @@ fn module(schema: &ModelSchema) -> String {
     }
     let images = schema.image_inputs.as_ref();
     let image_field = |fields: &mut String, name: &str, doc: &str, setting: String, ty: &str| {
-        let _ = write!(fields, "        /// {doc}\n        #[param({setting})]\n        {name}: {ty},\n");
+        let _ = write!(
+            fields,
+            "        /// {doc}\n        #[param({setting})]\n        {name}: {ty},\n"
+        );
     };
     match schema.category {
-        Category::ImageToVideo => image_field(&mut fields, "image", "The image to animate.", "image".into(), "Image"),
+        Category::ImageToVideo => image_field(
+            &mut fields,
+            "image",
+            "The image to animate.",
+            "image".into(),
+            "Image",
+        ),
         Category::FirstLastFrame => {
-            image_field(&mut fields, "first_frame", "The first frame of the video.", "image".into(), "Image");
-            image_field(&mut fields, "last_frame", "The last frame of the video.", "image".into(), "Image");
+            image_field(
+                &mut fields,
+                "first_frame",
+                "The first frame of the video.",
+                "image".into(),
+                "Image",
+            );
+            image_field(
+                &mut fields,
+                "last_frame",
+                "The last frame of the video.",
+                "image".into(),
+                "Image",
+            );
         }
         Category::ReferenceToVideo => {
             let (min, max) = images.map_or((1, 9), |i| (i.min.max(1), i.max.max(i.min.max(1))));
             let setting = format!("images(min = {min}, max = {max})");
-            image_field(&mut fields, "reference_images", "The reference images that guide the video.", setting, "Vec<Image>");
+            image_field(
+                &mut fields,
+                "reference_images",
+                "The reference images that guide the video.",
+                setting,
+                "Vec<Image>",
+            );
         }
         Category::TextToVideo | Category::VideoEdit => {}
     }
-    if matches!(schema.category, Category::ImageToVideo | Category::FirstLastFrame | Category::ReferenceToVideo) {
+    if matches!(
+        schema.category,
+        Category::ImageToVideo | Category::FirstLastFrame | Category::ReferenceToVideo
+    ) {
         uses.push("Image");
     }
     uses.sort_unstable();
@@ -82,13 +133,28 @@ fn module(schema: &ModelSchema) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "pub mod {} {{", module_name(&schema.id));
     let _ = writeln!(out, "    use videohub::{{{}}};\n", uses.join(", "));
-    doc(&mut out, "    ", if schema.description.is_empty() { &schema.name } else { &schema.description });
+    doc(
+        &mut out,
+        "    ",
+        if schema.description.is_empty() {
+            &schema.name
+        } else {
+            &schema.description
+        },
+    );
     let _ = writeln!(
         out,
         "    #[video_model(id = {:?}, name = {:?}, vendor = {:?}, category = {:?})]",
-        schema.id, schema.name, schema.vendor, schema.category.as_str()
+        schema.id,
+        schema.name,
+        schema.vendor,
+        schema.category.as_str()
     );
-    let _ = writeln!(out, "    #[derive(Debug, Clone)]\n    pub struct {} {{", type_name(&schema.id));
+    let _ = writeln!(
+        out,
+        "    #[derive(Debug, Clone)]\n    pub struct {} {{",
+        type_name(&schema.id)
+    );
     out.push_str(&fields);
     out.push_str("    }\n}\n");
     out
@@ -99,7 +165,11 @@ fn is_video_input(schema: &ModelSchema, param: &ParamSchema) -> bool {
     schema.category == Category::VideoEdit
         && param.ty == ParamType::String
         && param.name.contains("video")
-        && schema.params.iter().find(|p| p.ty == ParamType::String && p.name.contains("video")).is_some_and(|p| p.name == param.name)
+        && schema
+            .params
+            .iter()
+            .find(|p| p.ty == ParamType::String && p.name.contains("video"))
+            .is_some_and(|p| p.name == param.name)
 }
 
 /// The `#[param(…)]` settings and the Rust type of a parameter.
@@ -112,7 +182,10 @@ fn param_settings(param: &ParamSchema, group: Option<String>) -> (Vec<String>, S
     });
     let mut ty = match (enumerated, param.ty) {
         (Some(values), _) => {
-            settings.push(format!("values({})", values.iter().map(literal).collect::<Vec<_>>().join(", ")));
+            settings.push(format!(
+                "values({})",
+                values.iter().map(literal).collect::<Vec<_>>().join(", ")
+            ));
             type_name(&param.name)
         }
         (None, ParamType::String) => "String".into(),
@@ -133,7 +206,11 @@ fn param_settings(param: &ParamSchema, group: Option<String>) -> (Vec<String>, S
             (Literal::Float(x), ParamType::Integer) => format!("{}", *x as i64),
             (l, _) => literal(l),
         };
-        settings.push(format!("range(min = {}, max = {})", bound(&range.min), bound(&range.max)));
+        settings.push(format!(
+            "range(min = {}, max = {})",
+            bound(&range.min),
+            bound(&range.max)
+        ));
     }
     if let (Some(max), ParamType::String) = (param.max_length, param.ty) {
         settings.push(format!("max_length = {max}"));
@@ -148,7 +225,9 @@ fn param_settings(param: &ParamSchema, group: Option<String>) -> (Vec<String>, S
             ty = format!("Option<{ty}>");
         }
         (None, true, _) => settings.insert(0, "required".into()),
-        (None, false, Some(default)) => settings.push(format!("default = {}", literal_of(default, param.ty))),
+        (None, false, Some(default)) => {
+            settings.push(format!("default = {}", literal_of(default, param.ty)))
+        }
         (None, false, None) => ty = format!("Option<{ty}>"),
     }
     (settings, ty)
@@ -160,7 +239,11 @@ fn field(out: &mut String, param: &ParamSchema, settings: &[String], ty: &str) {
     if name != param.name {
         settings.push(format!("rename = {:?}", param.name));
     }
-    let description = if param.description.is_empty() { format!("The `{}` parameter.", param.name) } else { param.description.to_string() };
+    let description = if param.description.is_empty() {
+        format!("The `{}` parameter.", param.name)
+    } else {
+        param.description.to_string()
+    };
     doc(out, "        ", &description);
     if !settings.is_empty() {
         let _ = writeln!(out, "        #[param({})]", settings.join(", "));
@@ -171,11 +254,21 @@ fn field(out: &mut String, param: &ParamSchema, settings: &[String], ty: &str) {
 /// A Rust field name for a wire name: `aspect-ratio` → `aspect_ratio`, `type` → `type_`.
 fn field_name(wire: &str) -> String {
     const KEYWORDS: [&str; 38] = [
-        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
-        "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",
-        "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while",
+        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
+        "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
+        "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait",
+        "true", "type", "unsafe", "use", "where", "while",
     ];
-    let mut name: String = wire.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    let mut name: String = wire
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert_str(0, "p_");
     }
@@ -234,12 +327,26 @@ mod tests {
             "#[param(values(2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), default = 5)]\n        duration: Duration,",
             "#[param(values(\"720p\", \"1080p\"), default = \"1080p\")]\n        resolution: Resolution,",
         ] {
-            assert!(source.contains(expected), "missing {expected:?} in\n{source}");
+            assert!(
+                source.contains(expected),
+                "missing {expected:?} in\n{source}"
+            );
         }
         let kling = rust_source(&[videohub::models::find("kling-v3-pro-image").unwrap()]);
         assert!(kling.contains("#[param(exactly_one_of = \"prompt\")]\n        multi_prompt: Option<Vec<JsonObject>>,"), "{kling}");
-        assert!(kling.contains("#[param(range(min = 0.0, max = 1.0), default = 0.5)]\n        cfg_scale: f64,"), "{kling}");
-        assert!(kling.contains("#[param(image)]\n        image: Image,"), "{kling}");
-        assert!(kling.contains("use videohub::{Image, JsonObject, video_model};"), "{kling}");
+        assert!(
+            kling.contains(
+                "#[param(range(min = 0.0, max = 1.0), default = 0.5)]\n        cfg_scale: f64,"
+            ),
+            "{kling}"
+        );
+        assert!(
+            kling.contains("#[param(image)]\n        image: Image,"),
+            "{kling}"
+        );
+        assert!(
+            kling.contains("use videohub::{Image, JsonObject, video_model};"),
+            "{kling}"
+        );
     }
 }

@@ -19,8 +19,19 @@ const INTERRUPTED: u8 = 130;
 
 pub(crate) async fn generate(hub: &Hub, args: GenerateArgs) -> Result<ExitCode, Failure> {
     let schema: ModelSchema = schemas::resolve(hub, &args.model).await?;
-    let input = input::build(&schema, &InputArgs { prompt: args.prompt.as_deref(), set: &args.set, images: &args.images })?;
-    let task = hub.client.submit_input(&schema.id, input).await.map_err(api)?;
+    let input = input::build(
+        &schema,
+        &InputArgs {
+            prompt: args.prompt.as_deref(),
+            set: &args.set,
+            images: &args.images,
+        },
+    )?;
+    let task = hub
+        .client
+        .submit_input(&schema.id, input)
+        .await
+        .map_err(api)?;
     if args.no_wait {
         if args.wait.json {
             print_json(&json!({"task_id": task.id(), "model": schema.id, "status": "submitted"}))?;
@@ -39,8 +50,15 @@ pub(crate) async fn task(hub: &Hub, command: TaskCommand) -> Result<ExitCode, Fa
             if json {
                 print_json(&state.raw)?;
             } else {
-                let elapsed = state.elapsed.map(|e| format!(" after {}s", e.as_secs())).unwrap_or_default();
-                let error = state.error_message.as_deref().map(|m| format!(": {m}")).unwrap_or_default();
+                let elapsed = state
+                    .elapsed
+                    .map(|e| format!(" after {}s", e.as_secs()))
+                    .unwrap_or_default();
+                let error = state
+                    .error_message
+                    .as_deref()
+                    .map(|m| format!(": {m}"))
+                    .unwrap_or_default();
                 println!("{} {}{elapsed}{error}", id, state.status);
             }
             Ok(ExitCode::SUCCESS)
@@ -53,7 +71,12 @@ pub(crate) async fn task(hub: &Hub, command: TaskCommand) -> Result<ExitCode, Fa
 }
 
 /// Waits for the task with a progress display, then downloads its video.
-async fn follow(hub: &Hub, task: &Task<Dynamic>, model: &str, args: &WaitArgs) -> Result<ExitCode, Failure> {
+async fn follow(
+    hub: &Hub,
+    task: &Task<Dynamic>,
+    model: &str,
+    args: &WaitArgs,
+) -> Result<ExitCode, Failure> {
     let mut policy: PollPolicy = hub.poll;
     if let Some(timeout) = args.timeout {
         policy = policy.deadline(timeout);
@@ -74,7 +97,10 @@ async fn follow(hub: &Hub, task: &Task<Dynamic>, model: &str, args: &WaitArgs) -
             return Err(failure);
         }
     };
-    let path = args.output.clone().unwrap_or_else(|| default_path(model, task.id()));
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| default_path(model, task.id()));
     progress.step("downloading");
     let saved = output.save(&path).await;
     progress.finish();
@@ -83,16 +109,27 @@ async fn follow(hub: &Hub, task: &Task<Dynamic>, model: &str, args: &WaitArgs) -
     Ok(ExitCode::SUCCESS)
 }
 
-async fn wait(hub: &Hub, task: &Task<Dynamic>, policy: PollPolicy, progress: &Progress) -> Result<Output, Failure> {
+async fn wait(
+    hub: &Hub,
+    task: &Task<Dynamic>,
+    policy: PollPolicy,
+    progress: &Progress,
+) -> Result<Output, Failure> {
     let mut updates = std::pin::pin!(task.updates_with(policy));
     while let Some(update) = updates.next().await {
         let update = update.map_err(api)?;
         progress.update(&update);
         if update.is_ready() {
-            return update.state.into_output(&hub.client, task.id()).map_err(api);
+            return update
+                .state
+                .into_output(&hub.client, task.id())
+                .map_err(api);
         }
     }
-    Err(Failure::new(Exit::Api, format!("stopped following task {} before it finished", task.id())))
+    Err(Failure::new(
+        Exit::Api,
+        format!("stopped following task {} before it finished", task.id()),
+    ))
 }
 
 fn report(output: &Output, path: &Path, bytes: u64, json: bool) -> Result<(), Failure> {
@@ -114,10 +151,23 @@ fn report(output: &Output, path: &Path, bytes: u64, json: bool) -> Result<(), Fa
 
 /// `veo-3.1-<task id>.mp4` in the current directory.
 fn default_path(model: &str, task_id: &str) -> PathBuf {
-    let safe = |s: &str| s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' }).collect::<String>();
+    let safe = |s: &str| {
+        s.chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect::<String>()
+    };
     PathBuf::from(format!("{}-{}.mp4", safe(model), safe(task_id)))
 }
 
 fn resume_flags(args: &WaitArgs) -> String {
-    args.output.as_ref().map(|p| format!(" -o {}", p.display())).unwrap_or_default()
+    args.output
+        .as_ref()
+        .map(|p| format!(" -o {}", p.display()))
+        .unwrap_or_default()
 }

@@ -33,7 +33,11 @@ impl Hub {
             let poll = PollPolicy::default()
                 .initial_delay(Duration::from_millis(100))
                 .max_interval(Duration::from_millis(500));
-            return Ok(Hub { client, poll, _sandbox: Some(sandbox) });
+            return Ok(Hub {
+                client,
+                poll,
+                _sandbox: Some(sandbox),
+            });
         }
         let mut builder = videohub::ClientBuilder::from_env();
         if let Some(key) = &args.api_key {
@@ -49,7 +53,11 @@ impl Hub {
             ),
             other => api(other),
         })?;
-        Ok(Hub { client, poll: PollPolicy::default(), _sandbox: None })
+        Ok(Hub {
+            client,
+            poll: PollPolicy::default(),
+            _sandbox: None,
+        })
     }
 }
 
@@ -57,7 +65,9 @@ impl Hub {
 pub(crate) fn api(error: videohub::Error) -> Failure {
     use videohub::Error;
     let exit = match &error {
-        Error::TaskFailed { .. } | Error::TaskTimedOut { .. } | Error::TaskCancelled { .. } => Exit::Task,
+        Error::TaskFailed { .. } | Error::TaskTimedOut { .. } | Error::TaskCancelled { .. } => {
+            Exit::Task
+        }
         Error::InvalidRequest(_) | Error::Config { .. } | Error::MissingApiKey => Exit::Usage,
         _ => Exit::Api,
     };
@@ -67,5 +77,9 @@ pub(crate) fn api(error: videohub::Error) -> Failure {
         ),
         _ => error.to_string(),
     };
-    Failure { exit, message, source: Some(Box::new(error)) }
+    Failure {
+        exit,
+        message,
+        source: Some(Box::new(error)),
+    }
 }

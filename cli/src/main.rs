@@ -24,7 +24,10 @@ fn main() -> ExitCode {
     let verbose = cli.verbose;
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
-        Err(e) => return Failure::new(Exit::Api, format!("cannot start the async runtime: {e}")).report(verbose),
+        Err(e) => {
+            return Failure::new(Exit::Api, format!("cannot start the async runtime: {e}"))
+                .report(verbose);
+        }
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
@@ -34,7 +37,10 @@ fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     if cli.verbose > 1 {
-        tracing_subscriber::fmt().with_writer(std::io::stderr).with_env_filter("videohub=debug").init();
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .with_env_filter("videohub=debug")
+            .init();
     }
     match cli.command {
         Command::Models { command } => models::run(command, &cli.hub).await,
@@ -42,7 +48,12 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Task { command } => generate::task(&Hub::connect(&cli.hub).await?, command).await,
         Command::Sandbox(args) => sandbox::serve(args).await,
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "videohub", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "videohub",
+                &mut std::io::stdout(),
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

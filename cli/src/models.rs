@@ -16,8 +16,11 @@ use crate::schemas;
 pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCode, Failure> {
     match command {
         ModelsCommand::List { category, json } => {
-            let models: Vec<&ModelSchema> =
-                catalog().iter().copied().filter(|m| category.is_none_or(|c| m.category == c)).collect();
+            let models: Vec<&ModelSchema> = catalog()
+                .iter()
+                .copied()
+                .filter(|m| category.is_none_or(|c| m.category == c))
+                .collect();
             if json {
                 let list: Vec<_> = models
                     .iter()
@@ -25,9 +28,19 @@ pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCod
                     .collect();
                 print_json(&list)?;
             } else {
-                let mut rows = vec![vec!["ID".into(), "CATEGORY".into(), "VENDOR".into(), "NAME".into()]];
+                let mut rows = vec![vec![
+                    "ID".into(),
+                    "CATEGORY".into(),
+                    "VENDOR".into(),
+                    "NAME".into(),
+                ]];
                 rows.extend(models.iter().map(|m| {
-                    vec![m.id.to_string(), m.category.to_string(), m.vendor.to_string(), m.name.to_string()]
+                    vec![
+                        m.id.to_string(),
+                        m.category.to_string(),
+                        m.vendor.to_string(),
+                        m.name.to_string(),
+                    ]
                 }));
                 print!("{}", table(&rows));
             }
@@ -44,9 +57,17 @@ pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCod
             }
         }
         ModelsCommand::Check { json } => return check(&Hub::connect(hub).await?, json).await,
-        ModelsCommand::Codegen { ids, all_missing, output } => {
+        ModelsCommand::Codegen {
+            ids,
+            all_missing,
+            output,
+        } => {
             let hub = Hub::connect(hub).await?;
-            let ids = if all_missing { missing(&hub).await? } else { ids };
+            let ids = if all_missing {
+                missing(&hub).await?
+            } else {
+                ids
+            };
             let mut schemas = Vec::with_capacity(ids.len());
             for id in &ids {
                 schemas.push(hub.client.model_schema(id).await.map_err(|e| match e {
@@ -56,8 +77,9 @@ pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCod
             }
             let source = codegen::rust_source(&schemas.iter().collect::<Vec<_>>());
             match output {
-                Some(path) => std::fs::write(&path, source)
-                    .map_err(|e| Failure::usage(format!("cannot write `{}`: {e}", path.display())))?,
+                Some(path) => std::fs::write(&path, source).map_err(|e| {
+                    Failure::usage(format!("cannot write `{}`: {e}", path.display()))
+                })?,
                 None => print!("{source}"),
             }
         }
@@ -68,7 +90,11 @@ pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCod
 /// The ids the live hub lists that videohub does not compile.
 async fn missing(hub: &Hub) -> Result<Vec<String>, Failure> {
     let live = hub.client.models().await.map_err(api)?;
-    Ok(live.into_iter().map(|m| m.id).filter(|id| videohub::models::find(id).is_none()).collect())
+    Ok(live
+        .into_iter()
+        .map(|m| m.id)
+        .filter(|id| videohub::models::find(id).is_none())
+        .collect())
 }
 
 /// Compares every compiled model with the live hub: exit 0 when in step, 4 on drift.
@@ -79,14 +105,24 @@ async fn check(hub: &Hub, json: bool) -> Result<ExitCode, Failure> {
         let (status, differences) = if live.iter().any(|m| m.id == model.id) {
             let schema = hub.client.model_schema(&model.id).await.map_err(api)?;
             let differences = model.diff(&schema);
-            (if differences.is_empty() { "in-step" } else { "drift" }, differences)
+            (
+                if differences.is_empty() {
+                    "in-step"
+                } else {
+                    "drift"
+                },
+                differences,
+            )
         } else {
             ("missing", Vec::new())
         };
         reports.push((model, status, differences));
     }
-    let not_compiled: Vec<&str> =
-        live.iter().map(|m| m.id.as_str()).filter(|id| videohub::models::find(id).is_none()).collect();
+    let not_compiled: Vec<&str> = live
+        .iter()
+        .map(|m| m.id.as_str())
+        .filter(|id| videohub::models::find(id).is_none())
+        .collect();
     let in_step = reports.iter().all(|(_, status, _)| *status == "in-step");
     if json {
         let models: Vec<_> = reports
@@ -115,44 +151,94 @@ async fn check(hub: &Hub, json: bool) -> Result<ExitCode, Failure> {
             );
         }
     }
-    Ok(if in_step { ExitCode::SUCCESS } else { Exit::Drift.into() })
+    Ok(if in_step {
+        ExitCode::SUCCESS
+    } else {
+        Exit::Drift.into()
+    })
 }
 
 /// The error for a model id neither compiled nor on the hub.
 pub(crate) fn unknown(id: &str) -> Failure {
     let ids = catalog().iter().map(|m| m.id.as_ref());
-    let hint = videohub::schema::suggest(id, ids).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
-    Failure::usage(format!("unknown model `{id}`{hint}; `videohub models list` shows them all"))
+    let hint = videohub::schema::suggest(id, ids)
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default();
+    Failure::usage(format!(
+        "unknown model `{id}`{hint}; `videohub models list` shows them all"
+    ))
 }
 
 /// A model's parameters as a table, with its image rule and constraints.
 fn describe(model: &ModelSchema) -> String {
-    let mut out = format!("{} ({}), {}: {}\n{}\n\n", model.name, model.id, model.vendor, model.category, model.description);
-    let mut rows = vec![["NAME", "TYPE", "REQUIRED", "DEFAULT", "VALUES / RANGE", "DESCRIPTION"].map(String::from).to_vec()];
+    let mut out = format!(
+        "{} ({}), {}: {}\n{}\n\n",
+        model.name, model.id, model.vendor, model.category, model.description
+    );
+    let mut rows = vec![
+        [
+            "NAME",
+            "TYPE",
+            "REQUIRED",
+            "DEFAULT",
+            "VALUES / RANGE",
+            "DESCRIPTION",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
     rows.extend(model.params.iter().map(|p| {
         vec![
             p.name.to_string(),
             p.ty.to_string(),
-            if p.required { "yes".into() } else { String::new() },
-            p.default.as_ref().map(ToString::to_string).unwrap_or_default(),
+            if p.required {
+                "yes".into()
+            } else {
+                String::new()
+            },
+            p.default
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             limits(p),
             p.description.to_string(),
         ]
     }));
     out.push_str(&table(&rows));
     if let Some(images) = &model.image_inputs {
-        let count = if images.min == images.max { images.min.to_string() } else { format!("{} to {}", images.min, images.max) };
-        out.push_str(&format!("\nimages: {count} in `{}` ({})\n", images.param, images.roles.join("; ")));
+        let count = if images.min == images.max {
+            images.min.to_string()
+        } else {
+            format!("{} to {}", images.min, images.max)
+        };
+        out.push_str(&format!(
+            "\nimages: {count} in `{}` ({})\n",
+            images.param,
+            images.roles.join("; ")
+        ));
     }
     for constraint in model.constraints.iter() {
-        out.push_str(&format!("\nrule: {} of {}\n", constraint.kind.as_str().replace('_', " "), constraint.params.join(", ")));
+        out.push_str(&format!(
+            "\nrule: {} of {}\n",
+            constraint.kind.as_str().replace('_', " "),
+            constraint.params.join(", ")
+        ));
     }
     out
 }
 
 fn limits(param: &ParamSchema) -> String {
-    let values = param.values.as_ref().map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(" "));
+    let values = param.values.as_ref().map(|v| {
+        v.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
     let range = param.range.as_ref().map(ToString::to_string);
     let length = param.max_length.map(|m| format!("≤ {m} chars"));
-    [values, range, length].into_iter().flatten().collect::<Vec<_>>().join(", ")
+    [values, range, length]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ")
 }

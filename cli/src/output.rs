@@ -32,7 +32,11 @@ pub(crate) struct Failure {
 impl Failure {
     /// A failure with no further cause.
     pub(crate) fn new(exit: Exit, message: impl Display) -> Self {
-        Failure { exit, message: message.to_string(), source: None }
+        Failure {
+            exit,
+            message: message.to_string(),
+            source: None,
+        }
     }
 
     /// A usage or validation error: nothing was sent.
@@ -58,7 +62,13 @@ impl Failure {
 pub(crate) fn table(rows: &[Vec<String>]) -> String {
     let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
-        .map(|c| rows.iter().filter_map(|r| r.get(c)).map(|cell| cell.chars().count()).max().unwrap_or(0))
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     for row in rows {

@@ -17,7 +17,10 @@ impl Progress {
             return Progress(None);
         }
         let bar = ProgressBar::new_spinner();
-        bar.set_style(ProgressStyle::with_template("{spinner} {prefix} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {prefix} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         bar.set_prefix(format!("{model} {task_id}"));
         bar.set_message("submitted");
         bar.enable_steady_tick(Duration::from_millis(120));
@@ -27,7 +30,11 @@ impl Progress {
     /// Shows a poll's status and the task's running time.
     pub(crate) fn update(&self, update: &TaskUpdate) {
         if let Some(bar) = &self.0 {
-            bar.set_message(format!("{} · {}s", update.status(), update.elapsed().as_secs()));
+            bar.set_message(format!(
+                "{} · {}s",
+                update.status(),
+                update.elapsed().as_secs()
+            ));
         }
     }
 

@@ -1,0 +1,323 @@
+//! The built `videohub` binary end to end, against sandbox hubs started by the tests.
+
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use videohub_sandbox::{Sandbox, SandboxBuilder, SandboxHandle, TaskDuration};
+
+/// A sandbox served by its own runtime while the test thread runs the binary.
+struct Hub {
+    handle: SandboxHandle,
+    _runtime: tokio::runtime::Runtime,
+}
+
+impl Hub {
+    fn start(configure: impl FnOnce(SandboxBuilder) -> SandboxBuilder) -> Hub {
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let builder = configure(
+            Sandbox::builder()
+                .api_key("test-key")
+                .durations(TaskDuration::Fixed(Duration::from_millis(50))),
+        );
+        let handle = runtime.block_on(builder.start()).unwrap();
+        Hub {
+            handle,
+            _runtime: runtime,
+        }
+    }
+
+    /// The binary, pointed at this hub.
+    fn videohub(&self) -> Command {
+        let mut command = Command::cargo_bin("videohub").unwrap();
+        command
+            .env_remove("MOUNTSEA_API_KEY")
+            .env_remove("MOUNTSEA_BASE_URL");
+        command.args(["--base-url", self.handle.url(), "--api-key", "test-key"]);
+        command
+    }
+}
+
+fn videohub() -> Command {
+    let mut command = Command::cargo_bin("videohub").unwrap();
+    command
+        .env_remove("MOUNTSEA_API_KEY")
+        .env_remove("MOUNTSEA_BASE_URL");
+    command
+}
+
+fn is_sample_video(path: &Path) -> bool {
+    std::fs::read(path)
+        .is_ok_and(|bytes| bytes == videohub_sandbox::SAMPLE_MP4 && &bytes[4..8] == b"ftyp")
+}
+
+fn stdout_json(output: &std::process::Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+#[test]
+fn generate_against_the_built_in_sandbox_saves_a_playable_mp4() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fox.mp4");
+    let assert = videohub()
+        .args([
+            "--sandbox",
+            "generate",
+            "veo-3.1",
+            "--prompt",
+            "a red fox in snow",
+            "-o",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(
+        String::from_utf8_lossy(&assert.get_output().stdout).trim(),
+        out.display().to_string()
+    );
+    assert!(is_sample_video(&out));
+}
+
+#[test]
+fn each_validation_error_exits_2_and_sends_nothing() {
+    let hub = Hub::start(|b| b);
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &[
+                "generate",
+                "veo-3.1-lite",
+                "--prompt",
+                "x",
+                "--set",
+                "resolution=4k",
+            ],
+            "allowed values: 720p, 1080p",
+        ),
+        (
+            &[
+                "generate",
+                "veo-3.1",
+                "--prompt",
+                "x",
+                "--set",
+                "resolutoin=4k",
+            ],
+            "did you mean `resolution`?",
+        ),
+        (
+            &[
+                "generate",
+                "wan-2.7",
+                "--prompt",
+                "x",
+                "--set",
+                "duration=5s",
+            ],
+            "`duration` takes an integer, not `5s`",
+        ),
+        (
+            &["generate", "wan-2.7", "--set", "seed=1"],
+            "parameter `prompt`: is required",
+        ),
+        (
+            &[
+                "generate",
+                "kling-v3-pro",
+                "--prompt",
+                "x",
+                "--set",
+                r#"multi_prompt=[{"prompt":"a","duration":"5"}]"#,
+            ],
+            "exactly one of these",
+        ),
+        (
+            &["generate", "veo-3.1-image", "--prompt", "x"],
+            "takes exactly 1 image(s), found 0",
+        ),
+    ];
+    for (args, message) in cases {
+        let assert = hub.videohub().args(args).assert().code(2);
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr.lines().next().map(|l| l.starts_with("error: ")),
+            Some(true),
+            "{stderr}"
+        );
+    }
+    assert_eq!(hub.handle.counters().submits_received, 0);
+}
+
+#[test]
+fn json_output_parses_and_names_the_file() {
+    let hub = Hub::start(|b| b);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("koi.mp4");
+    let output = hub
+        .videohub()
+        .args(["generate", "wan-2.7", "--prompt", "koi", "--json", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let result = stdout_json(&output);
+    assert_eq!(result["status"], "completed");
+    assert_eq!(result["bytes"], videohub_sandbox::SAMPLE_MP4.len());
+    assert_eq!(result["file"], out.display().to_string());
+    assert!(result["task_id"].as_str().is_some_and(|id| !id.is_empty()));
+    assert!(is_sample_video(&out));
+}
+
+#[test]
+fn a_task_resumes_from_its_id() {
+    let hub = Hub::start(|b| b);
+    let submitted = hub
+        .videohub()
+        .args([
+            "generate",
+            "seedance-2.0",
+            "--prompt",
+            "city lights",
+            "--no-wait",
+        ])
+        .output()
+        .unwrap();
+    assert!(submitted.status.success());
+    let id = String::from_utf8(submitted.stdout)
+        .unwrap()
+        .trim()
+        .to_owned();
+    assert!(!id.is_empty());
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("city.mp4");
+    hub.videohub()
+        .args(["task", "wait", &id, "-o"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(is_sample_video(&out));
+    let status = hub
+        .videohub()
+        .args(["task", "status", &id, "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout_json(&status)["status"], "completed");
+    assert_eq!(hub.handle.counters().submits_received, 1);
+}
+
+#[test]
+fn a_failed_task_exits_3() {
+    let hub = Hub::start(|b| b.faults("kinds=failed".parse().unwrap()));
+    let dir = tempfile::tempdir().unwrap();
+    let assert = hub
+        .videohub()
+        .current_dir(dir.path())
+        .args(["generate", "veo-3", "--prompt", "x"])
+        .assert()
+        .code(3);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        0,
+        "no file is left behind"
+    );
+}
+
+#[test]
+fn an_unknown_submit_outcome_exits_1_and_warns_against_resending() {
+    let hub = Hub::start(|b| b.faults("kinds=reset-after,on=submit".parse().unwrap()));
+    let assert = hub
+        .videohub()
+        .args(["generate", "veo-3", "--prompt", "x"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("may be billed twice"), "{stderr}");
+    assert_eq!(hub.handle.counters().submits_received, 1);
+}
+
+#[test]
+fn a_missing_key_says_how_to_set_it() {
+    let assert = videohub()
+        .args(["generate", "veo-3.1", "--prompt", "x"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(stderr.contains("export MOUNTSEA_API_KEY="), "{stderr}");
+}
+
+#[test]
+fn models_list_and_show() {
+    let list = videohub()
+        .args([
+            "models",
+            "list",
+            "--category",
+            "reference-to-video",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    let ids: Vec<String> = stdout_json(&list)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids, ["veo-3.1-ref", "veo-3.1-fast-ref"]);
+
+    let show = videohub()
+        .args(["models", "show", "wan-2.7", "--json"])
+        .output()
+        .unwrap();
+    let schema = stdout_json(&show);
+    let keys: Vec<&str> = schema
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for key in [
+        "id",
+        "name",
+        "vendor",
+        "category",
+        "description",
+        "params",
+        "image_inputs",
+        "constraints",
+    ] {
+        assert!(keys.contains(&key), "{key} missing from {keys:?}");
+    }
+    assert_eq!(
+        schema["params"][0]["range"],
+        serde_json::json!({"min": 0, "max": 2147483647})
+    );
+
+    let table = videohub()
+        .args(["models", "show", "veo-3.1-lite"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        text.contains("resolution") && text.contains("720p 1080p"),
+        "{text}"
+    );
+    videohub()
+        .args(["models", "show", "veo-31"])
+        .assert()
+        .code(2);
+    videohub().args(["completions", "bash"]).assert().success();
+}
