@@ -17,13 +17,19 @@ fn image_to_video_sends_one_image() {
         .image(image("fox"))
         .build();
     let input = request.to_input();
-    assert_eq!(input["image_urls"], json!(["https://cdn.example.com/fox.png"]));
+    assert_eq!(
+        input["image_urls"],
+        json!(["https://cdn.example.com/fox.png"])
+    );
     assert_eq!(input["aspect_ratio"], "auto");
     assert_eq!(request.image().as_str(), "https://cdn.example.com/fox.png");
     assert_eq!(Veo31Image::SCHEMA.validate_input(&input), Ok(()));
     // WAN's image model leaves the prompt optional.
     let wan = Wan27Image::builder().image(image("koi")).build();
-    assert_eq!(wan.to_input()["image_urls"], json!(["https://cdn.example.com/koi.png"]));
+    assert_eq!(
+        wan.to_input()["image_urls"],
+        json!(["https://cdn.example.com/koi.png"])
+    );
 }
 
 #[test]
@@ -49,14 +55,27 @@ fn reference_images_are_checked_at_compile_time_or_on_request() {
         .reference_images([image("a"), image("b"), image("c")])
         .build();
     assert_eq!(request.reference_images().len(), 3);
-    assert_eq!(request.to_input()["image_urls"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        request.to_input()["image_urls"].as_array().unwrap().len(),
+        3
+    );
 
     let from_run_time = (0..9).map(|i| image(&i.to_string()));
-    let built = Veo31Ref::builder().try_reference_images(from_run_time).unwrap().prompt("x").build();
+    let built = Veo31Ref::builder()
+        .try_reference_images(from_run_time)
+        .unwrap()
+        .prompt("x")
+        .build();
     assert_eq!(built.reference_images().len(), 9);
 
-    let one = Veo31Ref::builder().try_reference_images([image("a")]).map(|_| ()).unwrap_err();
-    assert_eq!(one.to_string(), "parameter `reference_images`: takes 2 to 9 images, found 1");
+    let one = Veo31Ref::builder()
+        .try_reference_images([image("a")])
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(
+        one.to_string(),
+        "parameter `reference_images`: takes 2 to 9 images, found 1"
+    );
     let ten = (0..10).map(|i| image(&i.to_string()));
     assert!(Veo31Ref::builder().try_reference_images(ten).is_err());
 }
@@ -67,17 +86,26 @@ fn inline_images_are_data_uris() {
         .prompt("x")
         .image(Image::from_bytes(b"\x89PNG", "image/png"))
         .build();
-    assert_eq!(request.to_input()["image_urls"], json!(["data:image/png;base64,iVBORw=="]));
+    assert_eq!(
+        request.to_input()["image_urls"],
+        json!(["data:image/png;base64,iVBORw=="])
+    );
 }
 
 #[test]
 fn the_schema_states_the_image_rule() {
     let rule = Veo31Ref::SCHEMA.image_inputs.as_ref().unwrap();
-    assert_eq!((rule.param.as_ref(), rule.min, rule.max), ("image_urls", 2, 9));
+    assert_eq!(
+        (rule.param.as_ref(), rule.min, rule.max),
+        ("image_urls", 2, 9)
+    );
     assert!(Veo31Ref::SCHEMA.param("reference_images").is_none());
     let wrong = json!({"prompt": "x", "image_urls": ["https://a.example/1.png"]});
     assert_eq!(
-        Veo31Ref::SCHEMA.validate_input(wrong.as_object().unwrap()).unwrap_err().to_string(),
+        Veo31Ref::SCHEMA
+            .validate_input(wrong.as_object().unwrap())
+            .unwrap_err()
+            .to_string(),
         "parameter `image_urls`: takes 2 to 9 images, found 1"
     );
 }
@@ -86,7 +114,12 @@ mod clip_fix {
     use videohub::{VideoInput, video_model};
 
     /// Clip Fix: restyles a video.
-    #[video_model(id = "clip-fix", name = "Clip Fix", vendor = "Acme", category = "video-edit")]
+    #[video_model(
+        id = "clip-fix",
+        name = "Clip Fix",
+        vendor = "Acme",
+        category = "video-edit"
+    )]
     #[derive(Debug, Clone)]
     pub(crate) struct ClipFix {
         /// How to change the video.
@@ -101,7 +134,10 @@ mod clip_fix {
 #[test]
 fn a_video_edit_model_sends_its_video() {
     let video = videohub::VideoInput::url("https://cdn.example.com/clip.mp4").unwrap();
-    let request = clip_fix::ClipFix::builder().video(video).prompt("make it snow").build();
+    let request = clip_fix::ClipFix::builder()
+        .video(video)
+        .prompt("make it snow")
+        .build();
     assert_eq!(
         serde_json::Value::Object(request.to_input()),
         json!({"prompt": "make it snow", "video_url": "https://cdn.example.com/clip.mp4"})
