@@ -86,7 +86,11 @@ async fn follow(
         outcome = wait(hub, task, policy, &progress) => outcome,
         _ = tokio::signal::ctrl_c() => {
             progress.finish();
-            eprintln!("stopped waiting; the task goes on. Resume with:\n  videohub task wait {}{}", task.id(), resume_flags(args));
+            if hub.is_in_process() {
+                eprintln!("stopped; the in-process sandbox stops too (`videohub sandbox` keeps one running)");
+            } else {
+                eprintln!("stopped waiting; the task goes on. Resume with:\n  videohub task wait {}{}", task.id(), resume_flags(args));
+            }
             return Ok(ExitCode::from(INTERRUPTED));
         }
     };

@@ -13,7 +13,7 @@ pub(crate) struct Hub {
     pub client: Client,
     /// How tasks are polled: the default, or a quick one against the sandbox.
     pub poll: PollPolicy,
-    _sandbox: Option<videohub_sandbox::SandboxHandle>,
+    sandbox: Option<videohub_sandbox::SandboxHandle>,
 }
 
 impl Hub {
@@ -36,7 +36,7 @@ impl Hub {
             return Ok(Hub {
                 client,
                 poll,
-                _sandbox: Some(sandbox),
+                sandbox: Some(sandbox),
             });
         }
         let mut builder = videohub::ClientBuilder::from_env();
@@ -56,8 +56,15 @@ impl Hub {
         Ok(Hub {
             client,
             poll: PollPolicy::default(),
-            _sandbox: None,
+            sandbox: None,
         })
+    }
+}
+
+impl Hub {
+    /// Whether this is the in-process sandbox, which stops with the command.
+    pub(crate) fn is_in_process(&self) -> bool {
+        self.sandbox.is_some()
     }
 }
 
