@@ -20,9 +20,14 @@ struct Hub {
 impl Hub {
     fn serving(models: Vec<ModelSchema>) -> Hub {
         let runtime = tokio::runtime::Runtime::new().unwrap();
-        let builder = Sandbox::builder().models(models).durations(TaskDuration::Fixed(Duration::from_millis(50)));
+        let builder = Sandbox::builder()
+            .models(models)
+            .durations(TaskDuration::Fixed(Duration::from_millis(50)));
         let handle = runtime.block_on(builder.start()).unwrap();
-        Hub { handle, _runtime: runtime }
+        Hub {
+            handle,
+            _runtime: runtime,
+        }
     }
 
     fn videohub(&self) -> Command {
@@ -43,7 +48,10 @@ fn an_unchanged_hub_is_in_step() {
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     assert_eq!(output.status.code(), Some(0), "{text}");
     assert!(text.contains("veo-3.1: in step"), "{text}");
-    assert!(text.contains("2 model(s) videohub does not compile: lumen-2, clipfix-1"), "{text}");
+    assert!(
+        text.contains("2 model(s) videohub does not compile: lumen-2, clipfix-1"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -53,11 +61,24 @@ fn drift_is_reported_per_model_and_exits_4() {
     let params = veo.params.to_mut();
     let duration = params.iter_mut().find(|p| p.name == "duration").unwrap();
     duration.default = Some(Literal::str("6s"));
-    duration.values.as_mut().unwrap().to_mut().push(Literal::str("10s"));
+    duration
+        .values
+        .as_mut()
+        .unwrap()
+        .to_mut()
+        .push(Literal::str("10s"));
     params.retain(|p| p.name != "auto_fix");
-    params.push(ParamSchema { description: Cow::Borrowed("Frames per second."), ..ParamSchema::new("fps", ParamType::Integer) });
+    params.push(ParamSchema {
+        description: Cow::Borrowed("Frames per second."),
+        ..ParamSchema::new("fps", ParamType::Integer)
+    });
     let wan = models.iter_mut().find(|m| m.id == "wan-2.7").unwrap();
-    wan.params.to_mut().iter_mut().find(|p| p.name == "prompt").unwrap().required = false;
+    wan.params
+        .to_mut()
+        .iter_mut()
+        .find(|p| p.name == "prompt")
+        .unwrap()
+        .required = false;
     models.retain(|m| m.id != "seedance-2.0-fast");
     let hub = Hub::serving(models);
 
@@ -75,16 +96,31 @@ fn drift_is_reported_per_model_and_exits_4() {
         "seedance-2.0-fast: not listed by the hub",
         "veo-3: in step",
     ] {
-        assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in\n{text}"
+        );
     }
 
-    let json = hub.videohub().args(["models", "check", "--json"]).output().unwrap();
+    let json = hub
+        .videohub()
+        .args(["models", "check", "--json"])
+        .output()
+        .unwrap();
     assert_eq!(json.status.code(), Some(4));
     let report: Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(report["in_step"], false);
-    let veo = report["models"].as_array().unwrap().iter().find(|m| m["id"] == "veo-3.1").unwrap();
+    let veo = report["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "veo-3.1")
+        .unwrap();
     assert_eq!(veo["status"], "drift");
-    assert_eq!(veo["differences"][0], serde_json::json!({"kind": "removed", "param": "auto_fix"}));
+    assert_eq!(
+        veo["differences"][0],
+        serde_json::json!({"kind": "removed", "param": "auto_fix"})
+    );
 }
 
 /// The source `models codegen --all-missing` writes builds in a crate that depends on
@@ -95,9 +131,16 @@ fn generated_models_build_and_run_in_a_crate_of_their_own() {
     let scratch = tempfile::tempdir().unwrap();
     let src = scratch.path().join("src");
     std::fs::create_dir(&src).unwrap();
-    hub.videohub().args(["models", "codegen", "--all-missing", "-o"]).arg(src.join("generated.rs")).assert().success();
+    hub.videohub()
+        .args(["models", "codegen", "--all-missing", "-o"])
+        .arg(src.join("generated.rs"))
+        .assert()
+        .success();
     let generated = std::fs::read_to_string(src.join("generated.rs")).unwrap();
-    assert!(generated.contains("pub struct Lumen2 {") && generated.contains("pub struct Clipfix1 {"), "{generated}");
+    assert!(
+        generated.contains("pub struct Lumen2 {") && generated.contains("pub struct Clipfix1 {"),
+        "{generated}"
+    );
 
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     std::fs::write(
@@ -110,7 +153,11 @@ fn generated_models_build_and_run_in_a_crate_of_their_own() {
         ),
     )
     .unwrap();
-    std::fs::copy(workspace.join("Cargo.lock"), scratch.path().join("Cargo.lock")).unwrap();
+    std::fs::copy(
+        workspace.join("Cargo.lock"),
+        scratch.path().join("Cargo.lock"),
+    )
+    .unwrap();
     std::fs::write(src.join("main.rs"), MAIN).unwrap();
 
     let target = workspace.join("target").join("codegen-round-trip");
@@ -120,14 +167,30 @@ fn generated_models_build_and_run_in_a_crate_of_their_own() {
         .env("CARGO_TARGET_DIR", &target)
         .output()
         .unwrap();
-    assert!(build.status.success(), "the generated source does not build:\n{}", String::from_utf8_lossy(&build.stderr));
+    assert!(
+        build.status.success(),
+        "the generated source does not build:\n{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
 
     let videos = scratch.path().join("videos");
     std::fs::create_dir(&videos).unwrap();
-    let run = Process::new(target.join("debug").join("generated-models")).arg(hub.handle.url()).arg(&videos).output().unwrap();
-    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let run = Process::new(target.join("debug").join("generated-models"))
+        .arg(hub.handle.url())
+        .arg(&videos)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
     for name in ["lumen-2.mp4", "clipfix-1.mp4"] {
-        assert_eq!(std::fs::read(videos.join(name)).unwrap(), videohub_sandbox::SAMPLE_MP4, "{name}");
+        assert_eq!(
+            std::fs::read(videos.join(name)).unwrap(),
+            videohub_sandbox::SAMPLE_MP4,
+            "{name}"
+        );
     }
     assert_eq!(hub.handle.counters().tasks_created, 2);
 }
