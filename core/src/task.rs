@@ -217,8 +217,7 @@ impl TaskState {
         let elapsed = map
             .get("elapsed_ms")
             .and_then(Value::as_f64)
-            .filter(|ms| ms.is_finite() && *ms >= 0.0)
-            .map(|ms| Duration::from_secs_f64(ms / 1000.0));
+            .and_then(|ms| Duration::try_from_secs_f64(ms / 1000.0).ok());
         let error_code = match map.get("error_code") {
             Some(Value::Number(n)) => Some(ErrorCode::Number(n.clone())),
             Some(Value::String(s)) if !s.is_empty() => Some(ErrorCode::Text(s.clone())),
