@@ -1,0 +1,236 @@
+//! One parameter: its presence, kind, limits and default, checked against each other.
+
+use darling::util::SpannedValue;
+use darling::{Error, Result};
+use quote::ToTokens;
+use syn::Lit;
+
+use super::docs::{doc_text, first_paragraph};
+use super::kind::{enum_kind, media_kind, option_inner, plain_kind};
+use super::{Field, Group, Kind, Presence};
+use crate::attr::ParamArgs;
+
+impl Field {
+    pub(super) fn from_syn(
+        field: &syn::Field,
+        args: ParamArgs,
+        groups: &mut Vec<Group>,
+        index: usize,
+    ) -> Result<Field> {
+        let mut errors = Error::accumulator();
+        let ident = field.ident.clone().expect("named fields have names");
+        let wire = args
+            .rename
+            .as_ref()
+            .map_or_else(|| ident.to_string(), |r| r.value());
+        let description = first_paragraph(&doc_text(&field.attrs));
+        let option_inner = option_inner(&field.ty);
+        let inner = option_inner.cloned().unwrap_or_else(|| field.ty.clone());
+
+        let group = match (&args.exactly_one_of, &args.at_most_one_of) {
+            (Some(_), Some(second)) => {
+                errors.push(
+                    Error::custom("`exactly_one_of` and `at_most_one_of` cannot be combined")
+                        .with_span(second),
+                );
+                None
+            }
+            (Some(name), None) => Some((name, true)),
+            (None, Some(name)) => Some((name, false)),
+            (None, None) => None,
+        };
+        let media = errors.handle(media_kind(&args, &inner, &wire));
+        // Media inputs are always required, whether or not their type is right.
+        let required = args.required.is_present()
+            || args.image.is_present()
+            || args.images.is_some()
+            || args.video.is_present();
+        let presence = match (required, &args.default, group) {
+            (true, Some(default), _) => {
+                errors.push(Error::custom(format!("`{wire}` is `required`, so it cannot have a `default`: remove one of the two")).with_span(default));
+                Presence::Required
+            }
+            (true, None, Some((name, _))) | (false, Some(_), Some((name, _))) => {
+                errors.push(
+                    Error::custom(
+                        "a parameter in a group is optional: remove `required` and `default`",
+                    )
+                    .with_span(name),
+                );
+                Presence::Optional
+            }
+            (true, None, None) => Presence::Required,
+            (false, Some(default), None) => Presence::Default(default.clone()),
+            (false, None, None) => Presence::Optional,
+            (false, None, Some((name, exactly_one))) => {
+                Presence::Grouped(join_group(groups, name, exactly_one, index, &mut errors))
+            }
+        };
+        match (&presence, option_inner.is_some()) {
+            (Presence::Required, true) => errors.push(
+                Error::custom(format!("`{wire}` is required, so its type holds the value itself: remove the `Option`")).with_span(&field.ty),
+            ),
+            (Presence::Default(_), true) => errors.push(
+                Error::custom(format!("`{wire}` has a default, so its type holds the effective value: remove the `Option`")).with_span(&field.ty),
+            ),
+            (Presence::Optional | Presence::Grouped(_), false) => errors.push(
+                Error::custom(format!(
+                    "`{wire}` is optional and has no default, so its type must be `Option<_>`; or mark it `#[param(required)]`, or give it a `default`"
+                ))
+                .with_span(&field.ty),
+            ),
+            _ => {}
+        }
+
+        let kind = match (media, &args.values) {
+            (None, _) => None,
+            (Some(Some(media)), _) => Some(media),
+            (Some(None), Some(values)) => errors.handle(enum_kind(&inner, values, &wire)),
+            (Some(None), None) => errors.handle(plain_kind(&inner)),
+        };
+        if let (Some(kind), Presence::Default(default)) = (&kind, &presence) {
+            errors.handle(check_default(kind, default));
+        }
+        let kind = kind.map(|kind| match (kind, &presence) {
+            (Kind::Enum(mut e), Presence::Default(default)) => {
+                e.default = e.variants.iter().position(|v| lit_eq(&v.lit, default));
+                Kind::Enum(e)
+            }
+            (kind, _) => kind,
+        });
+        if let (Some(range), Some(kind)) = (&args.range, &kind)
+            && !matches!(kind, Kind::Integer | Kind::Number)
+        {
+            errors.push(
+                Error::custom("`range` applies to integer and number parameters only")
+                    .with_span(&range.span()),
+            );
+        }
+        if let (Some(max), Some(kind)) = (&args.max_length, &kind)
+            && !matches!(kind, Kind::String)
+        {
+            errors.push(
+                Error::custom("`max_length` applies to string parameters only")
+                    .with_span(&max.span()),
+            );
+        }
+        let range = args
+            .range
+            .map(SpannedValue::into_inner)
+            .map(|r| (r.min, r.max));
+        if let (Some((min, max)), Some(kind)) = (&range, &kind) {
+            for bound in [min, max] {
+                errors.handle(check_literal(kind, bound, "a range bound"));
+            }
+        }
+        let max_length = args.max_length.map(SpannedValue::into_inner);
+        errors.finish()?;
+        Ok(Field {
+            wire_span: args
+                .rename
+                .as_ref()
+                .map_or_else(|| ident.span(), |r| r.span()),
+            ident,
+            wire,
+            ty: field.ty.clone(),
+            inner,
+            presence,
+            kind: kind.expect("a kind is parsed whenever no error was recorded"),
+            range,
+            max_length,
+            description,
+        })
+    }
+}
+
+pub(super) fn join_group(
+    groups: &mut Vec<Group>,
+    name: &syn::LitStr,
+    exactly_one: bool,
+    index: usize,
+    errors: &mut darling::error::Accumulator,
+) -> usize {
+    let value = name.value();
+    match groups.iter().position(|g| g.name == value) {
+        Some(at) => {
+            if groups[at].exactly_one != exactly_one {
+                errors.push(
+                    Error::custom(format!(
+                        "group `{value}` is used with both `exactly_one_of` and `at_most_one_of`"
+                    ))
+                    .with_span(name),
+                );
+            }
+            groups[at].members.push(index);
+            at
+        }
+        None => {
+            groups.push(Group {
+                name: value,
+                exactly_one,
+                members: vec![index],
+            });
+            groups.len() - 1
+        }
+    }
+}
+
+pub(super) fn check_default(kind: &Kind, default: &Lit) -> Result<()> {
+    match kind {
+        Kind::Enum(e) if !e.variants.iter().any(|v| lit_eq(&v.lit, default)) => {
+            let allowed = e
+                .variants
+                .iter()
+                .map(|v| v.wire.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            Err(Error::custom(format!(
+                "`{}` is not among the allowed values: {allowed}",
+                lit_text(default)
+            ))
+            .with_span(default))
+        }
+        Kind::Enum(_) => Ok(()),
+        other => check_literal(other, default, "the default"),
+    }
+}
+
+pub(super) fn check_literal(kind: &Kind, lit: &Lit, what: &str) -> Result<()> {
+    let (fits, expected) = match kind {
+        Kind::String => (matches!(lit, Lit::Str(_)), "a string"),
+        Kind::Integer => (matches!(lit, Lit::Int(_)), "an integer"),
+        Kind::Number => (matches!(lit, Lit::Int(_) | Lit::Float(_)), "a number"),
+        Kind::Boolean => (matches!(lit, Lit::Bool(_)), "`true` or `false`"),
+        Kind::Enum(_) => (true, ""),
+        Kind::List { .. } | Kind::Object => (
+            false,
+            "not allowed: a list or object parameter has no default",
+        ),
+        Kind::Image | Kind::Images { .. } | Kind::Video => {
+            (false, "not allowed: media inputs have no default")
+        }
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(Error::custom(format!(
+            "{what} `{}` does not fit: expected {expected}",
+            lit_text(lit)
+        ))
+        .with_span(lit))
+    }
+}
+
+/// A literal as the user reads it: `4k`, `5`, `true`.
+pub(crate) fn lit_text(lit: &Lit) -> String {
+    match lit {
+        Lit::Str(s) => s.value(),
+        Lit::Int(i) => i.base10_digits().to_owned(),
+        Lit::Float(f) => f.base10_digits().to_owned(),
+        other => other.to_token_stream().to_string(),
+    }
+}
+
+pub(super) fn lit_eq(a: &Lit, b: &Lit) -> bool {
+    std::mem::discriminant(a) == std::mem::discriminant(b) && lit_text(a) == lit_text(b)
+}

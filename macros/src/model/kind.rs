@@ -1,0 +1,219 @@
+//! What a field's type and settings make of it: a plain value, a list, an enum to generate,
+//! or a media input.
+
+use darling::util::SpannedValue;
+use darling::{Error, Result};
+use syn::{GenericArgument, Ident, Lit, PathArguments, Type};
+
+use super::{Kind, ValueEnum, Variant};
+use crate::attr::{ParamArgs, Values};
+use crate::naming;
+
+/// The kind of an `image`, `images(…)` or `video` field, after checking its type and
+/// settings; `None` for other fields.
+pub(super) fn media_kind(args: &ParamArgs, ty: &Type, wire: &str) -> Result<Option<Kind>> {
+    let flags = [
+        args.image
+            .is_present()
+            .then(|| ("image", args.image.span())),
+        args.images.as_ref().map(|i| ("images", i.span())),
+        args.video
+            .is_present()
+            .then(|| ("video", args.video.span())),
+    ];
+    let mut set = flags.into_iter().flatten();
+    let Some((flag, span)) = set.next() else {
+        return Ok(None);
+    };
+    if let Some((second, span)) = set.next() {
+        return Err(
+            Error::custom(format!("`{flag}` and `{second}` cannot be combined")).with_span(&span),
+        );
+    }
+    if let Some(values) = &args.values {
+        return Err(
+            Error::custom(format!("`values` cannot be used on {flag} inputs"))
+                .with_span(&values.span()),
+        );
+    }
+    let (kind, expected) = match (flag, &args.images) {
+        ("images", Some(count)) => {
+            let (min, max) = (count.min, count.max);
+            if min == 0 || min > max || max - min > 32 {
+                return Err(Error::custom(
+                    "`images(min = …, max = …)` needs 1 ≤ min ≤ max ≤ min + 32",
+                )
+                .with_span(&span));
+            }
+            let elem = generic_inner(ty, "Vec").and_then(type_ident);
+            (
+                Kind::Images { min, max },
+                elem.is_some_and(|e| e == "Image")
+                    .then_some(())
+                    .ok_or("Vec<Image>"),
+            )
+        }
+        ("image", _) => (
+            Kind::Image,
+            type_ident(ty)
+                .is_some_and(|t| t == "Image")
+                .then_some(())
+                .ok_or("Image"),
+        ),
+        _ => (
+            Kind::Video,
+            type_ident(ty)
+                .is_some_and(|t| t == "VideoInput")
+                .then_some(())
+                .ok_or("VideoInput"),
+        ),
+    };
+    match expected {
+        Ok(()) => Ok(Some(kind)),
+        Err(expected) => Err(Error::custom(format!(
+            "`#[param({flag})]` needs the type `{expected}`: `{wire}: {expected}`"
+        ))
+        .with_span(ty)),
+    }
+}
+
+/// The single identifier a type is written as (`String`, `Resolution`), if it is one.
+pub(super) fn type_ident(ty: &Type) -> Option<&Ident> {
+    match ty {
+        Type::Path(p)
+            if p.qself.is_none()
+                && p.path.segments.len() == 1
+                && p.path.segments[0].arguments.is_none() =>
+        {
+            Some(&p.path.segments[0].ident)
+        }
+        _ => None,
+    }
+}
+
+/// `T` of a type written `Wrapper<T>`.
+pub(super) fn generic_inner<'a>(ty: &'a Type, wrapper: &str) -> Option<&'a Type> {
+    let Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != wrapper {
+        return None;
+    }
+    match &last.arguments {
+        PathArguments::AngleBracketed(args) if args.args.len() == 1 => match &args.args[0] {
+            GenericArgument::Type(inner) => Some(inner),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+pub(super) fn option_inner(ty: &Type) -> Option<&Type> {
+    generic_inner(ty, "Option")
+}
+
+const INTEGERS: [&str; 12] = [
+    "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+];
+
+pub(super) fn plain_kind(ty: &Type) -> Result<Kind> {
+    if let Some(elem) = generic_inner(ty, "Vec") {
+        let elem_kind = match type_ident(elem) {
+            Some(_) => plain_kind(elem).ok().map(Box::new),
+            None => None,
+        };
+        return Ok(Kind::List {
+            elem: elem.clone(),
+            elem_kind,
+        });
+    }
+    let name = type_ident(ty).map(Ident::to_string);
+    match name.as_deref() {
+        Some("String") => Ok(Kind::String),
+        Some("JsonObject") => Ok(Kind::Object),
+        Some("bool") => Ok(Kind::Boolean),
+        Some("f32" | "f64") => Ok(Kind::Number),
+        Some(int) if INTEGERS.contains(&int) => Ok(Kind::Integer),
+        _ => Err(Error::custom(
+            "unsupported parameter type: use `String`, `bool`, an integer, `f64`, `Vec<_>`, `JsonObject`, or add `values(...)` to generate an enum of this name",
+        )
+        .with_span(ty)),
+    }
+}
+
+pub(super) fn enum_kind(ty: &Type, values: &SpannedValue<Values>, wire: &str) -> Result<Kind> {
+    let Some(ident) = type_ident(ty) else {
+        return Err(Error::custom("with `values`, the type is the name of the enum to generate, e.g. `resolution: Resolution`").with_span(ty));
+    };
+    match ident.to_string().as_str() {
+        "bool" => return Err(Error::custom(format!(
+            "`values` cannot be used on a boolean parameter: `{wire}` is already `true` or `false`"
+        ))
+        .with_span(&values.span())),
+        name if name == "String"
+            || name.starts_with('f') && name.len() == 3
+            || INTEGERS.contains(&name) =>
+        {
+            return Err(Error::custom(format!(
+                "with `values`, the type is the name of the enum to generate, e.g. `{wire}: {}`",
+                naming::type_name(wire)
+            ))
+            .with_span(ty));
+        }
+        _ => {}
+    }
+    if values.0.is_empty() {
+        return Err(Error::custom("`values` needs at least one value").with_span(&values.span()));
+    }
+    let mut errors = Error::accumulator();
+    let integer = matches!(values.0[0].lit, Lit::Int(_));
+    let mut variants: Vec<Variant> = Vec::new();
+    for value in &values.0 {
+        let wire_value = match (&value.lit, integer) {
+            (Lit::Str(s), false) => s.value(),
+            (Lit::Int(i), true) => i.base10_digits().to_owned(),
+            (Lit::Str(_) | Lit::Int(_), _) => {
+                errors.push(
+                    Error::custom(
+                        "every value of a parameter has the same type: all strings or all integers",
+                    )
+                    .with_span(&value.lit),
+                );
+                continue;
+            }
+            (other, _) => {
+                errors
+                    .push(Error::custom("allowed values are strings or integers").with_span(other));
+                continue;
+            }
+        };
+        let name = match &value.name {
+            Some(name) => name.clone(),
+            None => {
+                let position = variants.len() + 1;
+                let name =
+                    naming::variant_name(&wire_value).unwrap_or_else(|| format!("Value{position}"));
+                Ident::new(&name, value.lit.span())
+            }
+        };
+        if variants.iter().any(|v| v.wire == wire_value) {
+            errors.push(
+                Error::custom(format!("`{wire_value}` is listed twice")).with_span(&value.lit),
+            );
+        } else if variants.iter().any(|v| v.ident == name) {
+            errors.push(Error::custom(format!("two values are named `{name}`")).with_span(&name));
+        } else {
+            variants.push(Variant {
+                ident: name,
+                lit: value.lit.clone(),
+                wire: wire_value,
+            });
+        }
+    }
+    errors.finish_with(Kind::Enum(ValueEnum {
+        ident: ident.clone(),
+        param: wire.to_owned(),
+        integer,
+        variants,
+        default: None,
+    }))
+}
