@@ -153,6 +153,17 @@ pub(crate) enum TaskCommand {
         #[command(flatten)]
         wait: WaitArgs,
     },
+    /// Download the video of a finished task, without waiting.
+    Download {
+        /// The task id.
+        id: String,
+        /// Where to save the video (default: `task-<task id>.mp4` here).
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Print one JSON result.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// `videohub sandbox`.

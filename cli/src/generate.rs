@@ -67,6 +67,23 @@ pub(crate) async fn task(hub: &Hub, command: TaskCommand) -> Result<ExitCode, Fa
             let task = hub.client.task_by_id(&id);
             follow(hub, &task, "task", &wait).await
         }
+        TaskCommand::Download { id, output, json } => {
+            let state = hub.client.task_by_id(&id).status().await.map_err(api)?;
+            if !state.ready {
+                return Err(Failure::new(
+                    Exit::Api,
+                    format!(
+                        "task {id} is still {}: `videohub task wait {id}` waits for it",
+                        state.status
+                    ),
+                ));
+            }
+            let output_of_task = state.into_output(&hub.client, &id).map_err(api)?;
+            let path = output.unwrap_or_else(|| default_path("task", &id));
+            let bytes = output_of_task.save(&path).await.map_err(api)?;
+            report(&output_of_task, &path, bytes, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

@@ -213,7 +213,133 @@ fn a_task_resumes_from_its_id() {
         .output()
         .unwrap();
     assert_eq!(stdout_json(&status)["status"], "completed");
+    let again = dir.path().join("again.mp4");
+    hub.videohub()
+        .args(["task", "download", &id, "-o"])
+        .arg(&again)
+        .assert()
+        .success();
+    assert!(is_sample_video(&again));
     assert_eq!(hub.handle.counters().submits_received, 1);
+}
+
+#[test]
+fn download_of_a_running_task_says_to_wait() {
+    let hub = Hub::start(|b| b.durations(TaskDuration::Fixed(Duration::from_secs(600))));
+    let submitted = hub
+        .videohub()
+        .args(["generate", "veo-3", "--prompt", "x", "--no-wait"])
+        .output()
+        .unwrap();
+    let id = String::from_utf8(submitted.stdout)
+        .unwrap()
+        .trim()
+        .to_owned();
+    let assert = hub
+        .videohub()
+        .args(["task", "download", &id])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains(&format!("`videohub task wait {id}` waits for it")),
+        "{stderr}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_waiting_and_prints_how_to_resume() {
+    let hub = Hub::start(|b| b.durations(TaskDuration::Fixed(Duration::from_secs(600))));
+    let dir = tempfile::tempdir().unwrap();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("videohub"))
+        .args([
+            "--base-url",
+            hub.handle.url(),
+            "--api-key",
+            "test-key",
+            "generate",
+            "veo-3",
+            "--prompt",
+            "x",
+            "-o",
+        ])
+        .arg(dir.path().join("out.mp4"))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the task is polled, the command is waiting, with Ctrl-C handled.
+    while hub.handle.counters().polls == 0 {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(130));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(
+        stderr.contains("stopped waiting; the task goes on. Resume with:\n  videohub task wait "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("out.mp4"), "{stderr}");
+}
+
+#[test]
+fn the_sandbox_command_serves_a_hub_other_processes_use() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let mut server = std::process::Command::new(assert_cmd::cargo::cargo_bin("videohub"))
+        .args([
+            "sandbox",
+            "--port",
+            &port.to_string(),
+            "--time-scale",
+            "0.001",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first_line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
+        &mut first_line,
+    )
+    .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    assert!(
+        first_line.starts_with(&format!("sandbox hub on {url}")),
+        "{first_line}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fox.mp4");
+    let result = videohub()
+        .args([
+            "--base-url",
+            &url,
+            "--api-key",
+            "any",
+            "generate",
+            "veo-3.1",
+            "--prompt",
+            "a fox",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    assert!(is_sample_video(&out));
 }
 
 #[test]
