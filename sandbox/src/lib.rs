@@ -47,7 +47,7 @@
 //! ids, failure codes) derives from its seed.
 
 mod conn;
-mod faults;
+pub mod faults;
 mod server;
 mod tasks;
 
