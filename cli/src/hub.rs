@@ -22,6 +22,7 @@ impl Hub {
         if args.sandbox {
             let sandbox = videohub_sandbox::Sandbox::builder()
                 .time_scale(crate::sandbox::DEFAULT_TIME_SCALE)
+                .faults(crate::sandbox::fresh())
                 .start()
                 .await
                 .map_err(|e| Failure::new(Exit::Api, format!("cannot start the sandbox: {e}")))?;

@@ -12,14 +12,25 @@ use crate::output::{Exit, Failure};
 /// takes three seconds.
 pub(crate) const DEFAULT_TIME_SCALE: f64 = 0.05;
 
+/// No faults, and task ids that differ from one run to the next (a fault spec's seed makes
+/// a run reproducible instead).
+pub(crate) fn fresh() -> FaultSpec {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    FaultSpec::none().seed(nanos as u64 ^ u64::from(std::process::id()))
+}
+
 pub(crate) async fn serve(args: SandboxArgs) -> Result<ExitCode, Failure> {
-    let mut builder = Sandbox::builder().time_scale(args.time_scale.unwrap_or(DEFAULT_TIME_SCALE));
-    if let Some(spec) = &args.faults {
-        let faults: FaultSpec = spec
+    let faults = match &args.faults {
+        Some(spec) => spec
             .parse()
-            .map_err(|e| Failure::usage(format!("`--faults {spec}`: {e}")))?;
-        builder = builder.faults(faults);
-    }
+            .map_err(|e| Failure::usage(format!("`--faults {spec}`: {e}")))?,
+        None => fresh(),
+    };
+    let builder = Sandbox::builder()
+        .time_scale(args.time_scale.unwrap_or(DEFAULT_TIME_SCALE))
+        .faults(faults);
     let files_port = args
         .port
         .checked_add(1)
