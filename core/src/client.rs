@@ -44,6 +44,8 @@ pub(crate) struct Inner {
     pub(crate) download_idle_timeout: Duration,
     pub(crate) allow_insecure_http: bool,
     pub(crate) retry: RetryPolicy,
+    /// Recent task durations per model, for learned poll schedules.
+    pub(crate) durations: crate::poll::DurationHistory,
 }
 
 impl fmt::Debug for Client {

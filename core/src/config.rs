@@ -212,6 +212,7 @@ impl ClientBuilder {
                 download_idle_timeout: self.download_idle_timeout,
                 allow_insecure_http: self.allow_insecure_http,
                 retry: self.retry,
+                durations: Default::default(),
             }),
         })
     }
