@@ -39,7 +39,7 @@
 //! - `GET /__sandbox/counters`: the [`Counters`] as JSON, without a key.
 //!
 //! The video URL points at a second origin ([`SandboxHandle::download_url`]) that serves
-//! [`SAMPLE_MP4`] and refuses with 403 any request carrying `Authorization`, as a storage
+//! [`SAMPLE_MP4`] (or a larger MP4, see [`SandboxBuilder::video_size`]) and refuses with 403 any request carrying `Authorization`, as a storage
 //! bucket would: a client must not send the hub's key to it.
 //!
 //! Tasks take a duration drawn per task from a [`TaskDuration`] (per model if set), times
@@ -133,6 +133,26 @@ pub struct Counters {
     pub authorized_downloads: u64,
     /// Faults injected (including task outcomes and slow answers).
     pub faults_injected: u64,
+    /// Tasks created from a body byte for byte equal to an earlier task's: a submit the
+    /// client sent twice (or two identical requests).
+    #[serde(default)]
+    pub duplicate_tasks: u64,
+}
+
+/// What the sandbox knows of one task, for measurements ([`SandboxHandle::task_report`]).
+/// Times are real: divide by the time scale for the hub's seconds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TaskReport {
+    /// The model id.
+    pub model: String,
+    /// How long the task runs before it is ready, time scale applied.
+    pub duration: Duration,
+    /// `GET /hub/v1/tasks/{id}` requests received for it.
+    pub polls: u32,
+    /// How long after the task became ready the first poll that found it ready arrived;
+    /// `None` until one has.
+    pub seen_ready_after: Option<Duration>,
 }
 
 /// The error of reading a model list.
@@ -219,6 +239,7 @@ pub struct SandboxBuilder {
     model_durations: HashMap<String, TaskDuration>,
     max_tasks: usize,
     retention: Duration,
+    video_size: u64,
     bind: SocketAddr,
     download_bind: Option<SocketAddr>,
 }
@@ -235,6 +256,7 @@ impl Default for SandboxBuilder {
             model_durations: HashMap::new(),
             max_tasks: 1000,
             retention: Duration::from_secs(600),
+            video_size: 0,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             download_bind: None,
         }
@@ -304,6 +326,15 @@ impl SandboxBuilder {
         self
     }
 
+    /// The size in bytes of every video served (for download measurements): [`SAMPLE_MP4`]
+    /// followed by a top-level MP4 `free` box of zeros, which players skip, so the file
+    /// stays a playable MP4. Streamed from one static buffer: a 1 GB video costs the
+    /// sandbox no memory. Sizes up to the fixture's serve the fixture alone (the default).
+    pub fn video_size(mut self, bytes: u64) -> Self {
+        self.video_size = bytes;
+        self
+    }
+
     /// The address of the API origin; `127.0.0.1:0` (an ephemeral port) by default.
     pub fn bind(mut self, addr: SocketAddr) -> Self {
         self.bind = addr;
@@ -335,6 +366,7 @@ impl SandboxBuilder {
             self.durations,
             self.model_durations,
             files_url.clone(),
+            self.video_size,
             TaskStore::new(self.max_tasks, self.retention),
         ));
         let (stop, stopped) = watch::channel(false);
@@ -423,6 +455,23 @@ impl SandboxHandle {
     /// The counters now.
     pub fn counters(&self) -> Counters {
         self.shared.counters.snapshot()
+    }
+
+    /// What the sandbox knows of task `id`, while it holds it.
+    pub fn task_report(&self, id: &str) -> Option<TaskReport> {
+        let tasks = self.shared.tasks();
+        let task = tasks.get(id)?;
+        Some(TaskReport {
+            model: task.model.clone(),
+            duration: task.duration,
+            polls: task.polls,
+            seen_ready_after: task.seen_finished_after,
+        })
+    }
+
+    /// The size of every video served, in bytes.
+    pub fn video_size(&self) -> u64 {
+        self.shared.video_size
     }
 
     /// The models served.

@@ -39,6 +39,8 @@ pub(crate) struct Shared {
     pub(crate) model_durations: HashMap<String, TaskDuration>,
     /// The file origin's base URL, e.g. `http://127.0.0.1:40123`.
     pub(crate) files_url: String,
+    /// The size of every video served; the fixture's when 0 or smaller.
+    pub(crate) video_size: u64,
     pub(crate) tasks: Mutex<TaskStore>,
     pub(crate) counters: CounterCells,
     /// How many draws each fault point has made, in [`FaultPoint`] order.
@@ -56,6 +58,7 @@ impl Shared {
         durations: TaskDuration,
         model_durations: HashMap<String, TaskDuration>,
         files_url: String,
+        video_size: u64,
         tasks: TaskStore,
     ) -> Self {
         Shared {
@@ -67,13 +70,14 @@ impl Shared {
             durations,
             model_durations,
             files_url,
+            video_size: video_size.max(SAMPLE_MP4.len() as u64),
             tasks: Mutex::new(tasks),
             counters: CounterCells::default(),
             draws: Default::default(),
         }
     }
 
-    fn tasks(&self) -> MutexGuard<'_, TaskStore> {
+    pub(crate) fn tasks(&self) -> MutexGuard<'_, TaskStore> {
         // A panic while holding the lock leaves the store consistent: every change is one call.
         self.tasks
             .lock()
@@ -126,6 +130,7 @@ pub(crate) struct CounterCells {
     unauthorized: AtomicU64,
     authorized_downloads: AtomicU64,
     faults_injected: AtomicU64,
+    duplicate_tasks: AtomicU64,
 }
 
 impl CounterCells {
@@ -143,6 +148,7 @@ impl CounterCells {
             unauthorized: read(&self.unauthorized),
             authorized_downloads: read(&self.authorized_downloads),
             faults_injected: read(&self.faults_injected),
+            duplicate_tasks: read(&self.duplicate_tasks),
         }
     }
 }
@@ -371,6 +377,9 @@ fn create_task(shared: &Shared, body: &[u8]) -> Response {
         return response;
     }
     let index = CounterCells::bump(&shared.counters.tasks_created);
+    if tasks.seen_body(body_hash(body)) {
+        CounterCells::bump(&shared.counters.duplicate_tasks);
+    }
     let seed = shared.faults.seed;
     let distribution = shared
         .model_durations
@@ -396,6 +405,8 @@ fn create_task(shared: &Shared, body: &[u8]) -> Response {
         created_at: SystemTime::now(),
         duration,
         outcome,
+        polls: 0,
+        seen_finished_after: None,
     };
     let answer = match shared.submit_shape {
         SubmitShape::TaskId => json!({"taskId": id}),
@@ -411,6 +422,13 @@ fn create_task(shared: &Shared, body: &[u8]) -> Response {
     };
     tasks.insert(task);
     (StatusCode::OK, Json(answer)).into_response()
+}
+
+fn body_hash(body: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    body.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// A UUID-shaped id (version 4 layout) from the seed and the task's index.
@@ -452,8 +470,8 @@ async fn poll(
 }
 
 fn task_status(shared: &Shared, task_id: &str) -> Response {
-    let tasks = shared.tasks();
-    let Some(task) = tasks.get(task_id) else {
+    let mut tasks = shared.tasks();
+    let Some(task) = tasks.get_mut(task_id) else {
         return error(
             StatusCode::NOT_FOUND,
             "task_not_found",
@@ -461,6 +479,11 @@ fn task_status(shared: &Shared, task_id: &str) -> Response {
         );
     };
     let now = Instant::now();
+    task.polls = task.polls.saturating_add(1);
+    if task.seen_finished_after.is_none() && now >= task.finished_at() {
+        task.seen_finished_after = Some(now - task.finished_at());
+    }
+    let task = &*task;
     let phase = task.phase(now);
     let elapsed = match phase {
         Phase::Done(_) => task.duration,
@@ -485,7 +508,7 @@ fn task_status(shared: &Shared, task_id: &str) -> Response {
                     "url": format!("{}/files/{}/{}", shared.files_url, task.id, file_name),
                     "content_type": "video/mp4",
                     "file_name": file_name,
-                    "file_size": SAMPLE_MP4.len(),
+                    "file_size": shared.video_size,
                 }}),
             );
             ("completed", true)
@@ -596,9 +619,9 @@ async fn download(
     if fault == Some(FaultKind::Slow) {
         tokio::time::sleep(shared.faults.slow).await;
     }
+    let size = shared.video_size;
     let body = if fault == Some(FaultKind::TruncatedDownload) {
-        let half = Bytes::from_static(&SAMPLE_MP4[..SAMPLE_MP4.len() / 2]);
-        let first = futures::stream::once(async move { Ok::<_, std::io::Error>(half) });
+        let first = video_bytes(size).take_bytes(size / 2);
         // Let the first half reach the socket, then break the body: hyper closes the
         // connection short of the announced length.
         let cut = futures::stream::once(async {
@@ -609,16 +632,133 @@ async fn download(
             ))
         });
         Body::from_stream(first.chain(cut))
-    } else {
+    } else if size == SAMPLE_MP4.len() as u64 {
         Body::from(Bytes::from_static(SAMPLE_MP4))
+    } else {
+        Body::from_stream(video_bytes(size))
     };
     (
         StatusCode::OK,
         [
             (header::CONTENT_TYPE, HeaderValue::from_static("video/mp4")),
-            (header::CONTENT_LENGTH, HeaderValue::from(SAMPLE_MP4.len())),
+            (header::CONTENT_LENGTH, HeaderValue::from(size)),
         ],
         body,
     )
         .into_response()
+}
+
+/// Zeros for the padding of large videos, shared by every download.
+static ZEROS: [u8; 64 * 1024] = [0; 64 * 1024];
+
+/// A video of `size` bytes (at least the fixture's): [`SAMPLE_MP4`], then a top-level MP4
+/// `free` box of zeros filling the rest, which players skip. Streamed in 64 KiB pieces of
+/// one static buffer: nothing of the size is held in memory.
+fn video_bytes(size: u64) -> VideoBytes {
+    let fixture = SAMPLE_MP4.len() as u64;
+    let padding = size.saturating_sub(fixture);
+    let mut header = Vec::new();
+    if padding >= 16 && padding > u64::from(u32::MAX) {
+        // A 64-bit box size: size field 1, then the real size after the type.
+        header.extend_from_slice(&1u32.to_be_bytes());
+        header.extend_from_slice(b"free");
+        header.extend_from_slice(&padding.to_be_bytes());
+    } else if padding >= 8 {
+        header.extend_from_slice(&(padding as u32).to_be_bytes());
+        header.extend_from_slice(b"free");
+    }
+    VideoBytes {
+        pieces: vec![Bytes::from_static(SAMPLE_MP4), Bytes::from(header.clone())],
+        zeros_left: padding.saturating_sub(header.len() as u64),
+        limit: u64::MAX,
+    }
+}
+
+/// The pieces of [`video_bytes`], as a stream.
+struct VideoBytes {
+    /// Pieces still to send before the zeros, in order.
+    pieces: Vec<Bytes>,
+    zeros_left: u64,
+    /// Bytes still allowed (for a truncated download).
+    limit: u64,
+}
+
+impl VideoBytes {
+    /// Ends the stream after `limit` bytes.
+    fn take_bytes(mut self, limit: u64) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    fn next_piece(&mut self) -> Option<Bytes> {
+        let mut piece = loop {
+            if !self.pieces.is_empty() {
+                let piece = self.pieces.remove(0);
+                if piece.is_empty() {
+                    continue;
+                }
+                break piece;
+            }
+            if self.zeros_left == 0 {
+                return None;
+            }
+            let n = self.zeros_left.min(ZEROS.len() as u64);
+            self.zeros_left -= n;
+            break Bytes::from_static(&ZEROS[..n as usize]);
+        };
+        if self.limit == 0 {
+            return None;
+        }
+        if piece.len() as u64 > self.limit {
+            piece.truncate(self.limit as usize);
+        }
+        self.limit -= piece.len() as u64;
+        Some(piece)
+    }
+}
+
+impl futures::Stream for VideoBytes {
+    type Item = Result<Bytes, std::io::Error>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Self::Item>> {
+        std::task::Poll::Ready(self.next_piece().map(Ok))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(stream: VideoBytes) -> Vec<u8> {
+        let mut stream = stream;
+        let mut out = Vec::new();
+        while let Some(piece) = stream.next_piece() {
+            out.extend_from_slice(&piece);
+        }
+        out
+    }
+
+    #[test]
+    fn large_videos_are_the_fixture_and_a_free_box() {
+        let fixture = SAMPLE_MP4.len();
+        assert_eq!(collect(video_bytes(fixture as u64)), SAMPLE_MP4);
+        let size = fixture + 200_000;
+        let video = collect(video_bytes(size as u64));
+        assert_eq!(video.len(), size);
+        assert_eq!(&video[..fixture], SAMPLE_MP4);
+        assert_eq!(&video[fixture..fixture + 4], &200_000u32.to_be_bytes());
+        assert_eq!(&video[fixture + 4..fixture + 8], b"free");
+        assert!(video[fixture + 8..].iter().all(|b| *b == 0));
+        let half = collect(video_bytes(size as u64).take_bytes(size as u64 / 2));
+        assert_eq!(half.len(), size / 2);
+        // A box beyond 4 GiB takes the 64-bit size form (checked without streaming it).
+        let mut huge = video_bytes(5 << 30);
+        huge.next_piece();
+        let header = huge.next_piece().expect("header");
+        assert_eq!(&header[..8], b"\0\0\0\x01free");
+        assert_eq!(&header[8..], &((5u64 << 30) - fixture as u64).to_be_bytes());
+    }
 }

@@ -1,6 +1,6 @@
 //! Tasks: how long they take, how they end, and the bounded store that holds them.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::str::FromStr;
 use std::time::{Duration, Instant, SystemTime};
@@ -129,6 +129,10 @@ pub(crate) struct Task {
     /// The real time it takes, scale applied.
     pub(crate) duration: Duration,
     pub(crate) outcome: Outcome,
+    /// Polls of this task received.
+    pub(crate) polls: u32,
+    /// How long after it finished the first poll that found it finished came.
+    pub(crate) seen_finished_after: Option<Duration>,
 }
 
 /// What a task is at one instant.
@@ -168,6 +172,8 @@ pub(crate) struct TaskStore {
     retention: Duration,
     tasks: HashMap<String, Task>,
     order: VecDeque<String>,
+    /// Hashes of the bodies tasks were created from, to count resent submits.
+    bodies: HashSet<u64>,
 }
 
 impl TaskStore {
@@ -177,6 +183,7 @@ impl TaskStore {
             retention,
             tasks: HashMap::new(),
             order: VecDeque::new(),
+            bodies: HashSet::new(),
         }
     }
 
@@ -210,6 +217,15 @@ impl TaskStore {
 
     pub(crate) fn get(&self, id: &str) -> Option<&Task> {
         self.tasks.get(id)
+    }
+
+    pub(crate) fn get_mut(&mut self, id: &str) -> Option<&mut Task> {
+        self.tasks.get_mut(id)
+    }
+
+    /// Whether a task was already created from a body with this hash; remembers it.
+    pub(crate) fn seen_body(&mut self, hash: u64) -> bool {
+        !self.bodies.insert(hash)
     }
 
     pub(crate) fn len(&self) -> usize {
