@@ -85,10 +85,17 @@ impl ModelInfo {
         if let Some(vendor) = self.vendor.as_ref().filter(|_| schema.vendor.is_empty()) {
             schema.vendor = vendor.clone().into();
         }
-        if let Some(category) = self.category_kind().filter(|_| json.get("x-category").is_none()) {
+        if let Some(category) = self
+            .category_kind()
+            .filter(|_| json.get("x-category").is_none())
+        {
             schema.category = category;
         }
-        if let Some(description) = self.description.as_ref().filter(|_| schema.description.is_empty()) {
+        if let Some(description) = self
+            .description
+            .as_ref()
+            .filter(|_| schema.description.is_empty())
+        {
             schema.description = description.clone().into();
         }
         Some(schema)
@@ -174,7 +181,11 @@ impl Client {
     /// Checks `input` against `schema` (see [`ModelSchema::validate_input`]), then submits it
     /// to the model `schema.id`: the dynamic counterpart of [`Client::submit`]. Nothing is
     /// sent when the input is invalid.
-    pub async fn submit_checked(&self, schema: &ModelSchema, input: Map<String, Value>) -> Result<Task<Dynamic>> {
+    pub async fn submit_checked(
+        &self,
+        schema: &ModelSchema,
+        input: Map<String, Value>,
+    ) -> Result<Task<Dynamic>> {
         schema.validate_input(&input)?;
         self.submit_input(&schema.id, input).await
     }

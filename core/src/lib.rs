@@ -23,7 +23,7 @@ mod task;
 pub mod __private;
 
 pub use media::{Image, MediaError, VideoInput};
-pub use model::{JsonObject, Set, Unset, VideoModel, ValueEnum};
+pub use model::{JsonObject, Set, Unset, ValueEnum, VideoModel};
 pub use schema::{ModelSchema, ParamError, ValidationErrors};
 
 pub use catalog::ModelInfo;
