@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::config::{ApiKey, ClientBuilder};
@@ -91,9 +92,7 @@ impl Client {
     /// outcome is [`Error::SubmitOutcomeUnknown`].
     pub async fn submit<M: VideoModel>(&self, request: &M) -> Result<Task<M>> {
         request.validate()?;
-        let receipt = self
-            .submit_raw(M::ENDPOINT, M::ID, request.to_input())
-            .await?;
+        let receipt = self.submit_raw(M::ENDPOINT, M::ID, request).await?;
         Ok(Task::submitted(
             self.clone(),
             Some(M::ID.to_owned()),
@@ -120,7 +119,7 @@ impl Client {
         model_id: &str,
         input: Map<String, Value>,
     ) -> Result<Task<Dynamic>> {
-        let receipt = self.submit_raw(endpoint, model_id, input).await?;
+        let receipt = self.submit_raw(endpoint, model_id, &input).await?;
         Ok(Task::submitted(
             self.clone(),
             Some(model_id.to_owned()),
@@ -152,14 +151,21 @@ impl Client {
         Task::resumed(self.clone(), id.into(), None)
     }
 
-    async fn submit_raw(
+    async fn submit_raw<I: Serialize + ?Sized>(
         &self,
         endpoint: &str,
         model_id: &str,
-        input: Map<String, Value>,
+        input: &I,
     ) -> Result<SubmitReceipt> {
         let url = self.endpoint(endpoint, &[]);
-        let body = serde_json::json!({ "model": model_id, "input": input });
+        // Serialized once, straight from the request: no intermediate JSON tree.
+        let body = serde_json::to_vec(&SubmitBody {
+            model: model_id,
+            input,
+        })
+        .map_err(|e| Error::Encode {
+            message: e.to_string(),
+        })?;
         let accepted = self.post_submit(url, model_id, &body).await?;
         let unknown = |reason: String| Error::SubmitOutcomeUnknown {
             model: model_id.to_owned(),
@@ -177,4 +183,11 @@ impl Client {
         tracing::info!(task_id = %receipt.task_id, model = model_id, "task submitted");
         Ok(receipt)
     }
+}
+
+/// The body of a submit: `{"model": …, "input": …}`.
+#[derive(Serialize)]
+struct SubmitBody<'a, I: ?Sized> {
+    model: &'a str,
+    input: &'a I,
 }

@@ -37,6 +37,14 @@ pub enum Error {
     #[error("invalid request: {0}")]
     InvalidRequest(#[from] ValidationErrors),
 
+    /// The request could not be written as JSON (a hand-written `Serialize` failed); nothing
+    /// was sent.
+    #[error("the request could not be written as JSON: {message}")]
+    Encode {
+        /// What the serializer said.
+        message: String,
+    },
+
     /// The hub rejected the request as malformed (HTTP 400 or 422); it created no task.
     #[error("the hub rejected the request (HTTP {status}): {message}")]
     BadRequest {

@@ -225,12 +225,7 @@ impl Client {
     /// `POST` a submit. Resent only when the hub cannot have accepted it (connection not
     /// opened, 429, 503); every other failure after the request was written is
     /// [`Error::SubmitOutcomeUnknown`].
-    pub(crate) async fn post_submit(
-        &self,
-        url: Url,
-        model: &str,
-        body: &Value,
-    ) -> Result<Accepted> {
+    pub(crate) async fn post_submit(&self, url: Url, model: &str, body: &[u8]) -> Result<Accepted> {
         let span = tracing::info_span!("videohub.request", method = "POST", path = %url.path(), model, status = tracing::field::Empty);
         async move {
             let unknown = |reason: String, status: Option<u16>| Error::SubmitOutcomeUnknown {
@@ -240,7 +235,12 @@ impl Client {
             };
             let mut retry = 0;
             loop {
-                let (error, wait) = match self.api_request(Method::POST, url.clone()).json(body).send().await {
+                let (error, wait) = match self
+                    .api_request(Method::POST, url.clone())
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.to_vec())
+                    .send()
+                    .await {
                     // Nothing was sent: the connection (or TLS) could not be established.
                     Err(e) if e.is_connect() => (Error::Transport(e), None),
                     Err(e) if e.is_timeout() => {

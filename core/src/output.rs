@@ -150,13 +150,9 @@ fn videos_in(data: &Value) -> Vec<VideoMeta> {
     if let Some(Value::Array(urls)) = data.get("video_urls") {
         found.extend(urls.iter().filter_map(video_of));
     }
-    let mut unique: Vec<VideoMeta> = Vec::with_capacity(found.len());
-    for video in found {
-        if !unique.iter().any(|v| v.url == video.url) {
-            unique.push(video);
-        }
-    }
-    unique
+    let mut seen = std::collections::HashSet::with_capacity(found.len());
+    found.retain(|video| seen.insert(video.url.clone()));
+    found
 }
 
 fn video_of(value: &Value) -> Option<VideoMeta> {
