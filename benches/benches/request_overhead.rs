@@ -48,8 +48,8 @@ fn to_json(c: &mut Criterion) {
     group.finish();
 }
 
-/// Build + validate + the `{model, input}` body that `Client::submit` sends (through
-/// `VideoModel::to_input`, a `serde_json::Value` on both sides).
+/// Build + validate + the `{model, input}` body that `Client::submit` sends, with the
+/// client's own code, against a hand-written body struct borrowing the request.
 fn submit_body(c: &mut Criterion) {
     let mut group = c.benchmark_group("submit_body/veo-3.1");
     group.bench_function("typed", |b| {

@@ -427,7 +427,15 @@ pub fn submit_body<T: Serialize>(
     request: &T,
     validate: fn(&T) -> Result<(), Vec<Invalid>>,
 ) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Body<'a, T> {
+        model: &'a str,
+        input: &'a T,
+    }
     validate(request).expect("a valid request");
-    let body = serde_json::json!({ "model": model, "input": request });
-    serde_json::to_vec(&body).expect("serializable")
+    serde_json::to_vec(&Body {
+        model,
+        input: request,
+    })
+    .expect("serializable")
 }

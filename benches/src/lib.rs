@@ -67,14 +67,13 @@ pub mod typed {
         serde_json::to_string(request).expect("serializable")
     }
 
-    /// Validates `request` and builds the body `Client::submit` sends: `{model, input}`,
-    /// with `input` made through [`VideoModel::to_input`].
+    /// Validates `request` and builds the body `Client::submit` sends, `{model, input}`,
+    /// with the client's own code.
     ///
     /// # Panics
     /// When the request is invalid (the benchmark's requests are valid).
     pub fn submit_body<M: VideoModel>(request: &M) -> Vec<u8> {
         request.validate().expect("a valid request");
-        let body = serde_json::json!({ "model": M::ID, "input": request.to_input() });
-        serde_json::to_vec(&body).expect("serializable")
+        videohub::__private::submit_body(M::ID, request).expect("serializable")
     }
 }

@@ -158,14 +158,7 @@ impl Client {
         input: &I,
     ) -> Result<SubmitReceipt> {
         let url = self.endpoint(endpoint, &[]);
-        // Serialized once, straight from the request: no intermediate JSON tree.
-        let body = serde_json::to_vec(&SubmitBody {
-            model: model_id,
-            input,
-        })
-        .map_err(|e| Error::Encode {
-            message: e.to_string(),
-        })?;
+        let body = submit_body(model_id, input)?;
         let accepted = self.post_submit(url, model_id, &body).await?;
         let unknown = |reason: String| Error::SubmitOutcomeUnknown {
             model: model_id.to_owned(),
@@ -185,9 +178,15 @@ impl Client {
     }
 }
 
-/// The body of a submit: `{"model": …, "input": …}`.
-#[derive(Serialize)]
-struct SubmitBody<'a, I: ?Sized> {
-    model: &'a str,
-    input: &'a I,
+/// The body of a submit, `{"model": …, "input": …}`, serialized once straight from the
+/// request: no intermediate JSON tree.
+pub fn submit_body<I: Serialize + ?Sized>(model: &str, input: &I) -> Result<Vec<u8>> {
+    #[derive(Serialize)]
+    struct SubmitBody<'a, I: ?Sized> {
+        model: &'a str,
+        input: &'a I,
+    }
+    serde_json::to_vec(&SubmitBody { model, input }).map_err(|e| Error::Encode {
+        message: e.to_string(),
+    })
 }
