@@ -31,11 +31,15 @@ pub trait VideoModel: Serialize + Send + Sync + 'static {
     /// network I/O.
     fn validate(&self) -> Result<(), ValidationErrors>;
 
-    /// The JSON `input` object of the request.
+    /// The JSON `input` object of the request, e.g. to inspect or log it.
+    ///
+    /// # Panics
+    ///
+    /// When the request does not serialize to a JSON object, which a `#[video_model]` type
+    /// always does (it writes a map of plain values); only a hand-written `Serialize` can.
     fn to_input(&self) -> serde_json::Map<String, serde_json::Value> {
         match serde_json::to_value(self) {
             Ok(serde_json::Value::Object(map)) => map,
-            // Generated models serialize as structs of plain values, which cannot fail.
             other => panic!("{} did not serialize to a JSON object: {other:?}", Self::ID),
         }
     }
