@@ -28,7 +28,7 @@ use crate::task::{Task, TaskState, TaskStatus};
 ///
 /// | setting | default | meaning |
 /// | --- | --- | --- |
-/// | [`learn`](PollPolicy::learn) | on | schedule polls from the durations of the model's recent tasks, once 3 are known |
+/// | [`learn`](PollPolicy::learn) | on | schedule polls from the durations of the model's recent tasks, once 3 are known (the schedule is chosen when the wait starts) |
 /// | [`target_polls`](PollPolicy::target_polls) | 14 | the requests a learned schedule aims to spend per task, on average |
 /// | [`min_interval`](PollPolicy::min_interval) | 1 s | the shortest interval of a learned schedule |
 /// | [`initial_delay`](PollPolicy::initial_delay) | 5 s | without a learned schedule: first poll after a submit (a task resumed by id is polled at once) |
@@ -328,8 +328,9 @@ impl LearnedSchedule {
         if !(step > 0.0 && step.is_finite()) {
             return None;
         }
-        // The tolerance absorbs the rounding of an age that is itself a previous poll age.
-        let level = (self.g_at(age) / step + 1e-6).floor() + 1.0;
+        // A poll up to a quarter step early (clocks, an `elapsed_ms` cut to the millisecond)
+        // counts as the poll of its level: the next one is a whole step later, not at once.
+        let level = (self.g_at(age) / step + 0.25).floor() + 1.0;
         self.age_at(level * step)
     }
 
@@ -448,6 +449,10 @@ struct Poller<M> {
     age_at: Option<(Instant, Duration)>,
     /// The model named by the hub's answers, for a task resumed without one.
     answer_model: Option<Box<str>>,
+    /// The learned schedule, chosen when the wait starts (or when the model becomes known)
+    /// and kept: durations recorded meanwhile are those of tasks that finished while this
+    /// one ran, a sample biased towards its own age.
+    schedule: Option<Arc<LearnedSchedule>>,
     last_status: Option<TaskStatus>,
     polls: u32,
     failed_polls: u32,
@@ -470,13 +475,15 @@ impl<M> Poller<M> {
             },
             age_at: fresh.then_some((started, Duration::ZERO)),
             answer_model: None,
+            schedule: None,
             last_status: None,
             polls: 0,
             failed_polls: 0,
             finished: false,
         };
+        poller.schedule = poller.learned_schedule();
         if fresh {
-            poller.next_sleep = match poller.schedule() {
+            poller.next_sleep = match poller.schedule.clone() {
                 Some(schedule) => policy.learned_interval(&schedule, Duration::ZERO),
                 None => policy.initial_delay,
             };
@@ -489,7 +496,7 @@ impl<M> Poller<M> {
     }
 
     /// The learned schedule of the task's model, when the policy learns and one is known.
-    fn schedule(&self) -> Option<Arc<LearnedSchedule>> {
+    fn learned_schedule(&self) -> Option<Arc<LearnedSchedule>> {
         if !self.policy.learn {
             return None;
         }
@@ -500,10 +507,10 @@ impl<M> Poller<M> {
     fn plan(&mut self, now: Instant) {
         let unlearned = self.interval;
         self.interval = self.policy.grow(self.interval);
-        self.next_sleep = match (self.age_at, self.schedule()) {
+        self.next_sleep = match (self.age_at, self.schedule.as_deref()) {
             (Some((at, age)), Some(schedule)) => {
                 let age = age + now.saturating_duration_since(at);
-                self.policy.learned_interval(&schedule, age)
+                self.policy.learned_interval(schedule, age)
             }
             _ => unlearned,
         };
@@ -521,6 +528,9 @@ impl<M> Poller<M> {
                 .and_then(serde_json::Value::as_str)
                 .filter(|m| !m.is_empty())
                 .map(Into::into);
+            if self.answer_model.is_some() {
+                self.schedule = self.learned_schedule();
+            }
         }
         if state.ready && state.status == TaskStatus::Completed {
             let took = state
@@ -844,6 +854,16 @@ mod tests {
             default.learned_interval(&schedule, Duration::from_secs(100_000)),
             Duration::from_secs(15)
         );
+    }
+
+    #[test]
+    fn a_slightly_early_poll_does_not_add_one() {
+        let policy = PollPolicy::default();
+        let schedule = lognormal(60.0);
+        let first = policy.learned_interval(&schedule, Duration::ZERO);
+        let on_time = policy.learned_interval(&schedule, first);
+        let early = policy.learned_interval(&schedule, first - Duration::from_millis(50));
+        assert!(early > on_time.mul_f64(0.9), "{early:?} vs {on_time:?}");
     }
 
     #[test]
