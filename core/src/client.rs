@@ -45,6 +45,8 @@ pub(crate) struct Inner {
     pub(crate) download_idle_timeout: Duration,
     pub(crate) allow_insecure_http: bool,
     pub(crate) retry: RetryPolicy,
+    /// Permits for API requests in flight (one per request, retries included).
+    pub(crate) requests: tokio::sync::Semaphore,
     /// Recent task durations per model, for learned poll schedules.
     pub(crate) durations: crate::poll::DurationHistory,
 }
@@ -159,7 +161,8 @@ impl Client {
     ) -> Result<SubmitReceipt> {
         let url = self.endpoint(endpoint, &[]);
         let body = submit_body(model_id, input)?;
-        let accepted = self.post_submit(url, model_id, &body).await?;
+        // Boxed, like polls: a spawned task holding a submit stays small after it.
+        let accepted = Box::pin(self.post_submit(url, model_id, &body)).await?;
         let unknown = |reason: String| Error::SubmitOutcomeUnknown {
             model: model_id.to_owned(),
             reason,

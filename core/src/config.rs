@@ -22,6 +22,7 @@ pub const BASE_URL_ENV: &str = "MOUNTSEA_BASE_URL";
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_DOWNLOAD_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 64;
 
 /// The API key: kept only as a sensitive header value, shown as `***` by `Debug`.
 #[derive(Clone)]
@@ -80,6 +81,7 @@ pub struct ClientBuilder {
     http_client: Option<reqwest::Client>,
     allow_insecure_http: bool,
     retry: RetryPolicy,
+    max_concurrent_requests: usize,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -94,6 +96,7 @@ impl fmt::Debug for ClientBuilder {
             .field("custom_http_client", &self.http_client.is_some())
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("retry", &self.retry)
+            .field("max_concurrent_requests", &self.max_concurrent_requests)
             .finish()
     }
 }
@@ -110,6 +113,7 @@ impl Default for ClientBuilder {
             http_client: None,
             allow_insecure_http: false,
             retry: RetryPolicy::default(),
+            max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
         }
     }
 }
@@ -174,6 +178,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Sets how many API requests (submits, polls, catalog reads) the client and its clones
+    /// have in flight at once; further ones wait their turn (64 by default, at least 1).
+    /// This bounds the connections, and the memory, of a process that tracks thousands of
+    /// tasks: each connection costs about 30 KiB. Downloads are not counted.
+    pub fn max_concurrent_requests(mut self, requests: usize) -> Self {
+        self.max_concurrent_requests = requests.clamp(1, tokio::sync::Semaphore::MAX_PERMITS);
+        self
+    }
+
     /// Builds the client. Fails without a key, or with a base URL that is not `https://`
     /// (or `http://` to loopback, unless insecure HTTP is allowed).
     pub fn build(self) -> Result<Client> {
@@ -212,6 +225,7 @@ impl ClientBuilder {
                 download_idle_timeout: self.download_idle_timeout,
                 allow_insecure_http: self.allow_insecure_http,
                 retry: self.retry,
+                requests: tokio::sync::Semaphore::new(self.max_concurrent_requests),
                 durations: Default::default(),
             }),
         })

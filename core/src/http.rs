@@ -185,6 +185,7 @@ impl Client {
             let what = format!("GET {}", url.path());
             let mut retry = 0;
             loop {
+                let permit = self.inner.requests.acquire().await.ok();
                 let (error, wait) = match self.api_request(Method::GET, url.clone()).send().await {
                     Ok(response) => {
                         let status = response.status();
@@ -208,6 +209,7 @@ impl Client {
                     }
                     Err(e) => (transport_error(e, &what), None),
                 };
+                drop(permit);
                 match self.inner.retry.delay(retry, wait) {
                     Some(delay) => {
                         tracing::debug!(retry = retry + 1, delay_ms = delay.as_millis() as u64, error = %error, "retrying request");
@@ -235,6 +237,7 @@ impl Client {
             };
             let mut retry = 0;
             loop {
+                let permit = self.inner.requests.acquire().await.ok();
                 let (error, wait) = match self
                     .api_request(Method::POST, url.clone())
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
@@ -276,6 +279,7 @@ impl Client {
                         }
                     }
                 };
+                drop(permit);
                 match self.inner.retry.delay(retry, wait) {
                     Some(delay) => {
                         tracing::debug!(retry = retry + 1, delay_ms = delay.as_millis() as u64, error = %error, "retrying submit that the hub did not accept");

@@ -107,7 +107,9 @@ impl<M> Task<M> {
     pub async fn status(&self) -> Result<TaskState> {
         let url = self.client.endpoint("/hub/v1/tasks", &[&self.id]);
         let span = tracing::debug_span!("videohub.poll", task_id = %self.id);
-        let value = self.client.get_json(url).instrument(span).await?;
+        // Boxed: the request's state (about 1.5 KiB) is allocated while it runs, not carried
+        // by every waiting task between polls.
+        let value = Box::pin(self.client.get_json(url).instrument(span)).await?;
         let shown = crate::http::excerpt(value.to_string().as_bytes());
         TaskState::from_json(value).ok_or_else(|| Error::Decode {
             message: "the task answer is not a JSON object".into(),
