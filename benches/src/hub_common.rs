@@ -1,0 +1,156 @@
+//! What the sandbox measurements share: process figures from /proc, percentiles, and a
+//! sandbox served from a child process (so that the parent's memory is the client's alone).
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+/// A `VmXxx:` line of /proc/self/status, in KiB.
+pub fn status_kib(key: &str) -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix(key)?.strip_prefix(':'))
+        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// The resident set now, in KiB.
+pub fn rss_kib() -> u64 {
+    status_kib("VmRSS")
+}
+
+/// The peak resident set so far, in KiB.
+pub fn peak_rss_kib() -> u64 {
+    status_kib("VmHWM")
+}
+
+/// Resets the peak resident set to the current one (Linux: `echo 5 > clear_refs`).
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// User and system CPU time of this process so far (from /proc/self/stat, 100 ticks/s).
+pub fn cpu_time() -> (Duration, Duration) {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after `)`+state.
+    let tick = Duration::from_millis(10);
+    (tick * ticks(11) as u32, tick * ticks(12) as u32)
+}
+
+/// The `p`-quantile (0 to 1) of sorted values, nearest rank.
+pub fn quantile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+/// The mean of values.
+pub fn mean(values: &[f64]) -> f64 {
+    values.iter().sum::<f64>() / values.len().max(1) as f64
+}
+
+/// The median of values (sorted here).
+pub fn median(values: &[f64]) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    quantile(&sorted, 0.5)
+}
+
+/// A sandbox in a child process: this program re-run with `--serve` and the arguments,
+/// which prints the API's URL on its first line and serves until its stdin closes.
+pub struct ChildSandbox {
+    child: Child,
+    /// The API's base URL.
+    pub url: String,
+}
+
+impl ChildSandbox {
+    /// Starts `current_exe --serve args…`.
+    pub fn start(args: &[&str]) -> ChildSandbox {
+        let exe = std::env::current_exe().expect("the current executable");
+        let mut child = Command::new(exe)
+            .arg("--serve")
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the sandbox process");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the sandbox's URL");
+        ChildSandbox {
+            child,
+            url: line.trim().to_owned(),
+        }
+    }
+
+    /// The counters, from `GET /__sandbox/counters`, as JSON text.
+    pub fn counters(&self) -> String {
+        let output = Command::new("curl")
+            .args(["-s", &format!("{}/__sandbox/counters", self.url)])
+            .output();
+        output.map_or_else(
+            |e| e.to_string(),
+            |o| String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
+    }
+}
+
+impl Drop for ChildSandbox {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// In the child: prints the URL, then serves until stdin closes.
+pub async fn serve_until_stdin_closes(sandbox: videohub_sandbox::SandboxHandle) {
+    println!("{}", sandbox.url());
+    tokio::task::spawn_blocking(|| {
+        let mut sink = String::new();
+        while std::io::stdin()
+            .read_line(&mut sink)
+            .map(|n| n > 0)
+            .unwrap_or(false)
+        {
+            sink.clear();
+        }
+    })
+    .await
+    .ok();
+    sandbox.shutdown().await;
+}
+
+/// The example input of a model the sandbox serves, with a prompt of our own.
+pub fn input_for(
+    sandbox_models: &[videohub::ModelSchema],
+    model: &str,
+    prompt: &str,
+) -> serde_json::Map<String, serde_json::Value> {
+    let schema = sandbox_models
+        .iter()
+        .find(|m| m.id == model)
+        .expect("a model the sandbox serves");
+    let mut input = schema.example_input();
+    assert!(
+        input.contains_key("prompt"),
+        "{model} has no prompt in its example"
+    );
+    input.insert("prompt".into(), prompt.into());
+    input
+}
