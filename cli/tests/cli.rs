@@ -303,12 +303,10 @@ fn the_sandbox_command_serves_a_hub_other_processes_use() {
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // The reader stays open until the server is stopped, so its banner is never cut short.
+    let mut banner = std::io::BufReader::new(server.stdout.take().unwrap());
     let mut first_line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(server.stdout.take().unwrap()),
-        &mut first_line,
-    )
-    .unwrap();
+    std::io::BufRead::read_line(&mut banner, &mut first_line).unwrap();
     let url = format!("http://127.0.0.1:{port}");
     assert!(
         first_line.starts_with(&format!("sandbox hub on {url}")),
@@ -334,6 +332,7 @@ fn the_sandbox_command_serves_a_hub_other_processes_use() {
         .unwrap();
     server.kill().unwrap();
     server.wait().unwrap();
+    drop(banner);
     assert!(
         result.status.success(),
         "{}",
