@@ -19,10 +19,9 @@ pub(crate) fn rust_source(schemas: &[&ModelSchema]) -> String {
     out
 }
 
-/// `veo-3.1` → `veo_3_1`.
-pub(crate) fn module_name(id: &str) -> String {
-    let name: String = id
-        .chars()
+/// `veo-3.1` → `veo_3_1`: lowercase, every other character an underscore.
+fn snake(text: &str) -> String {
+    text.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() {
                 c.to_ascii_lowercase()
@@ -30,7 +29,12 @@ pub(crate) fn module_name(id: &str) -> String {
                 '_'
             }
         })
-        .collect();
+        .collect()
+}
+
+/// `veo-3.1` → `veo_3_1`.
+pub(crate) fn module_name(id: &str) -> String {
+    let name = snake(id);
     if name.starts_with(|c: char| c.is_ascii_digit()) {
         format!("m_{name}")
     } else {
@@ -259,16 +263,7 @@ fn field_name(wire: &str) -> String {
         "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait",
         "true", "type", "unsafe", "use", "where", "while",
     ];
-    let mut name: String = wire
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let mut name = snake(wire);
     if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
         name.insert_str(0, "p_");
     }

@@ -4,38 +4,14 @@
 use std::borrow::Cow;
 use std::path::Path;
 use std::process::Command as Process;
-use std::time::Duration;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use videohub::ModelSchema;
 use videohub::schema::{Literal, ParamSchema, ParamType};
-use videohub_sandbox::{Sandbox, SandboxHandle, TaskDuration, compiled_models, load_models};
+use videohub_sandbox::{compiled_models, load_models};
 
-struct Hub {
-    handle: SandboxHandle,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl Hub {
-    fn serving(models: Vec<ModelSchema>) -> Hub {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let builder = Sandbox::builder()
-            .models(models)
-            .durations(TaskDuration::Fixed(Duration::from_millis(50)));
-        let handle = runtime.block_on(builder.start()).unwrap();
-        Hub {
-            handle,
-            _runtime: runtime,
-        }
-    }
-
-    fn videohub(&self) -> Command {
-        let mut command = Command::cargo_bin("videohub").unwrap();
-        command.args(["--base-url", self.handle.url(), "--api-key", "test-key"]);
-        command
-    }
-}
+mod common;
+use common::Hub;
 
 fn uncompiled() -> Vec<ModelSchema> {
     load_models(include_str!("fixtures/uncompiled-models.json")).unwrap()
@@ -43,7 +19,7 @@ fn uncompiled() -> Vec<ModelSchema> {
 
 #[test]
 fn an_unchanged_hub_is_in_step() {
-    let hub = Hub::serving(compiled_models().into_iter().chain(uncompiled()).collect());
+    let hub = Hub::start(|b| b.models(compiled_models().into_iter().chain(uncompiled())));
     let output = hub.videohub().args(["models", "check"]).output().unwrap();
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     assert_eq!(output.status.code(), Some(0), "{text}");
@@ -80,7 +56,7 @@ fn drift_is_reported_per_model_and_exits_4() {
         .unwrap()
         .required = false;
     models.retain(|m| m.id != "seedance-2.0-fast");
-    let hub = Hub::serving(models);
+    let hub = Hub::start(|b| b.models(models));
 
     let output = hub.videohub().args(["models", "check"]).output().unwrap();
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
@@ -127,7 +103,7 @@ fn drift_is_reported_per_model_and_exits_4() {
 /// `videohub`, and its requests get videos from the hub that described them.
 #[test]
 fn generated_models_build_and_run_in_a_crate_of_their_own() {
-    let hub = Hub::serving(compiled_models().into_iter().chain(uncompiled()).collect());
+    let hub = Hub::start(|b| b.models(compiled_models().into_iter().chain(uncompiled())));
     let scratch = tempfile::tempdir().unwrap();
     let src = scratch.path().join("src");
     std::fs::create_dir(&src).unwrap();

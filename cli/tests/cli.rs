@@ -3,49 +3,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use assert_cmd::Command;
 use serde_json::Value;
-use videohub_sandbox::{Sandbox, SandboxBuilder, SandboxHandle, TaskDuration};
+use videohub_sandbox::TaskDuration;
 
-/// A sandbox served by its own runtime while the test thread runs the binary.
-struct Hub {
-    handle: SandboxHandle,
-    _runtime: tokio::runtime::Runtime,
-}
-
-impl Hub {
-    fn start(configure: impl FnOnce(SandboxBuilder) -> SandboxBuilder) -> Hub {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        let builder = configure(
-            Sandbox::builder()
-                .api_key("test-key")
-                .durations(TaskDuration::Fixed(Duration::from_millis(50))),
-        );
-        let handle = runtime.block_on(builder.start()).unwrap();
-        Hub {
-            handle,
-            _runtime: runtime,
-        }
-    }
-
-    /// The binary, pointed at this hub.
-    fn videohub(&self) -> Command {
-        let mut command = Command::cargo_bin("videohub").unwrap();
-        command
-            .env_remove("MOUNTSEA_API_KEY")
-            .env_remove("MOUNTSEA_BASE_URL");
-        command.args(["--base-url", self.handle.url(), "--api-key", "test-key"]);
-        command
-    }
-}
-
-fn videohub() -> Command {
-    let mut command = Command::cargo_bin("videohub").unwrap();
-    command
-        .env_remove("MOUNTSEA_API_KEY")
-        .env_remove("MOUNTSEA_BASE_URL");
-    command
-}
+mod common;
+use common::{Hub, videohub};
 
 fn is_sample_video(path: &Path) -> bool {
     std::fs::read(path)
