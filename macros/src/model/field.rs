@@ -118,7 +118,7 @@ impl Field {
             .range
             .map(SpannedValue::into_inner)
             .map(|r| (r.min, r.max));
-        if let (Some((min, max)), Some(kind)) = (&range, &kind) {
+        if let (Some((min, max)), Some(kind @ (Kind::Integer | Kind::Number))) = (&range, &kind) {
             for bound in [min, max] {
                 errors.handle(check_literal(kind, bound, "a range bound"));
             }
@@ -196,28 +196,24 @@ pub(super) fn check_default(kind: &Kind, default: &Lit) -> Result<()> {
 }
 
 pub(super) fn check_literal(kind: &Kind, lit: &Lit, what: &str) -> Result<()> {
-    let (fits, expected) = match kind {
-        Kind::String => (matches!(lit, Lit::Str(_)), "a string"),
-        Kind::Integer => (matches!(lit, Lit::Int(_)), "an integer"),
-        Kind::Number => (matches!(lit, Lit::Int(_) | Lit::Float(_)), "a number"),
-        Kind::Boolean => (matches!(lit, Lit::Bool(_)), "`true` or `false`"),
-        Kind::Enum(_) => (true, ""),
-        Kind::List { .. } | Kind::Object => (
-            false,
-            "not allowed: a list or object parameter has no default",
-        ),
-        Kind::Image | Kind::Images { .. } | Kind::Video => {
-            (false, "not allowed: media inputs have no default")
+    let expected = match kind {
+        Kind::String => (!matches!(lit, Lit::Str(_))).then_some("a string"),
+        Kind::Integer => (!matches!(lit, Lit::Int(_))).then_some("an integer"),
+        Kind::Number => (!matches!(lit, Lit::Int(_) | Lit::Float(_))).then_some("a number"),
+        Kind::Boolean => (!matches!(lit, Lit::Bool(_))).then_some("`true` or `false`"),
+        Kind::Enum(_) => None,
+        Kind::List { .. } | Kind::Object | Kind::Image | Kind::Images { .. } | Kind::Video => {
+            let message = "lists, objects and media inputs have no default: remove it";
+            return Err(Error::custom(message).with_span(lit));
         }
     };
-    if fits {
-        Ok(())
-    } else {
-        Err(Error::custom(format!(
+    match expected {
+        None => Ok(()),
+        Some(expected) => Err(Error::custom(format!(
             "{what} `{}` does not fit: expected {expected}",
             lit_text(lit)
         ))
-        .with_span(lit))
+        .with_span(lit)),
     }
 }
 

@@ -211,17 +211,24 @@ impl Model {
                 error: outcome
                     .err()
                     .unwrap_or_else(|| Error::custom("invalid #[video_model] arguments")),
-                enums: fields
-                    .into_iter()
-                    .filter_map(|f| match f.kind {
-                        Kind::Enum(e) => Some(e),
-                        _ => None,
-                    })
-                    .collect(),
+                enums: emittable_enums(fields),
                 item,
             })),
         }
     }
+}
+
+/// The value enums of the fields, each name once: what the fallback can still emit.
+fn emittable_enums(fields: Vec<Field>) -> Vec<ValueEnum> {
+    let mut enums: Vec<ValueEnum> = Vec::new();
+    for field in fields {
+        if let Kind::Enum(e) = field.kind
+            && !enums.iter().any(|other| other.ident == e.ident)
+        {
+            enums.push(e);
+        }
+    }
+    enums
 }
 
 fn category(lit: &syn::LitStr) -> Result<Ident> {

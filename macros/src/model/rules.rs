@@ -22,64 +22,51 @@ pub(super) fn check_media(
     let lists = of(|k| matches!(k, Kind::Images { .. }));
     let videos = of(|k| matches!(k, Kind::Video));
     let name = category.value();
-    let at_field = |errors: &mut darling::error::Accumulator, field: &Field, message: String| {
-        errors.push(Error::custom(message).with_span(&field.ident));
-    };
-    let (wanted_singles, wanted_lists, hint) = match name.as_str() {
+    // What the category takes, and how to declare it.
+    let (wanted_singles, wanted_lists, takes, declare) = match name.as_str() {
         "image-to-video" => (
             1,
             0,
-            "one image: add a field `image: Image` with `#[param(image)]`",
+            "one image",
+            "add a field `image: Image` with `#[param(image)]`",
         ),
         "first-last-frame" => (
             2,
             0,
-            "two images, the first frame then the last frame: add two `Image` fields with `#[param(image)]`, in that order",
+            "two images, the first frame then the last frame",
+            "add two `Image` fields with `#[param(image)]`, in that order",
         ),
         "reference-to-video" => (
             0,
             1,
-            "a list of images: add a field `images: Vec<Image>` with `#[param(images(min = …, max = …))]`",
+            "one list of images",
+            "add a field `images: Vec<Image>` with `#[param(images(min = …, max = …))]`",
         ),
         "video-edit" => (
             0,
             0,
-            "a video: add a field `video: VideoInput` with `#[param(video)]`",
+            "a video",
+            "add a field `video: VideoInput` with `#[param(video)]`",
         ),
-        _ => (0, 0, "no images or videos"),
+        _ => (0, 0, "no images or videos", ""),
     };
-    for extra in singles.iter().skip(wanted_singles) {
-        at_field(
-            errors,
-            extra,
-            format!("a model of category `{name}` takes {hint}"),
+    let extras = singles
+        .iter()
+        .skip(wanted_singles)
+        .chain(lists.iter().skip(wanted_lists));
+    let extras = extras.chain(videos.iter().filter(|_| name != "video-edit"));
+    for extra in extras {
+        let message = format!(
+            "a model of category `{name}` takes {takes}: remove this input or change the category"
         );
-    }
-    for extra in lists.iter().skip(wanted_lists) {
-        at_field(
-            errors,
-            extra,
-            format!("a model of category `{name}` takes {hint}"),
-        );
-    }
-    if name != "video-edit" {
-        for video in &videos {
-            at_field(
-                errors,
-                video,
-                format!(
-                    "only `video-edit` models take a video; a model of category `{name}` takes {hint}"
-                ),
-            );
-        }
+        errors.push(Error::custom(message).with_span(&extra.ident));
     }
     let missing = singles.len() < wanted_singles
         || lists.len() < wanted_lists
         || name == "video-edit" && videos.is_empty();
     if missing {
-        errors.push(
-            Error::custom(format!("a model of category `{name}` takes {hint}")).with_span(category),
-        );
+        let message = format!("a model of category `{name}` takes {takes}: {declare}");
+        errors.push(Error::custom(message).with_span(category));
     }
 }
 
