@@ -387,3 +387,118 @@ fn excerpt(value: &Value) -> String {
         None => text,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::schema::{Category, Constraint, ImageInputs, Items};
+
+    fn schema() -> ModelSchema {
+        let param = |name: &'static str, ty| ParamSchema::new(name, ty);
+        let shot_duration = ParamSchema {
+            required: true,
+            values: Some(Cow::Owned(vec![Literal::str("3"), Literal::str("5")])),
+            ..param("duration", ParamType::String)
+        };
+        ModelSchema {
+            id: "demo".into(),
+            name: "Demo".into(),
+            vendor: "Acme".into(),
+            category: Category::ImageToVideo,
+            description: "".into(),
+            params: Cow::Owned(vec![
+                ParamSchema {
+                    max_length: Some(5),
+                    ..param("prompt", ParamType::String)
+                },
+                ParamSchema {
+                    range: Some(Range {
+                        min: Literal::Int(0),
+                        max: Literal::Int(9),
+                    }),
+                    ..param("seed", ParamType::Integer)
+                },
+                ParamSchema {
+                    required: true,
+                    ..param("fps", ParamType::Integer)
+                },
+                ParamSchema {
+                    items: Some(Items {
+                        ty: ParamType::Object,
+                        fields: Cow::Owned(vec![shot_duration]),
+                    }),
+                    ..param("shots", ParamType::Array)
+                },
+                param("tags", ParamType::Array),
+            ]),
+            image_inputs: Some(ImageInputs {
+                param: "image_urls".into(),
+                min: 1,
+                max: 1,
+                roles: Cow::Borrowed(&[]),
+            }),
+            constraints: Cow::Owned(vec![Constraint {
+                kind: ConstraintKind::AtMostOneOf,
+                params: Cow::Owned(vec!["prompt".into(), "shots".into()]),
+            }]),
+        }
+    }
+
+    fn problems(input: serde_json::Value) -> Vec<String> {
+        match schema().validate_input(input.as_object().unwrap()) {
+            Ok(()) => Vec::new(),
+            Err(errors) => errors.errors().iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn a_valid_input_passes() {
+        let input = json!({"prompt": "fox", "seed": 9, "fps": 24, "image_urls": ["https://a.example/1.png"]});
+        assert_eq!(problems(input), Vec::<String>::new());
+    }
+
+    #[test]
+    fn every_problem_names_the_parameter() {
+        let input = json!({
+            "prompt": "a red fox",
+            "seed": 10,
+            "fps": 24.5,
+            "shots": [{"duration": "4"}, {}],
+            "image_urls": [],
+            "sed": 1,
+        });
+        assert_eq!(
+            problems(input),
+            [
+                "parameter `sed`: is not a parameter of this model (did you mean `seed`?)",
+                "parameter `prompt`: is 9 characters long; at most 5 are allowed",
+                "parameter `seed`: 10 is outside 0..=9",
+                "parameter `fps`: expected integer, found 24.5",
+                "parameter `shots[0].duration`: `4` is not allowed; allowed values: 3, 5",
+                "parameter `shots[1].duration`: is required but was not given",
+                "parameters `prompt`, `shots`: at most one of these may be given, found 2",
+                "parameter `image_urls`: takes exactly 1 image(s), found 0",
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_and_malformed_images_are_reported() {
+        assert_eq!(
+            problems(json!({"fps": 24})),
+            ["parameter `image_urls`: takes exactly 1 image(s), found 0"]
+        );
+        assert_eq!(
+            problems(json!({"fps": 24, "image_urls": "https://a.example/1.png"})),
+            ["parameter `image_urls`: expected array, found \"https://a.example/1.png\""]
+        );
+        assert_eq!(
+            problems(json!({"image_urls": ["x"], "fps": null})),
+            ["parameter `fps`: is required but was not given"]
+        );
+    }
+}
