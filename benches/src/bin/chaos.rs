@@ -15,6 +15,8 @@
 #[path = "../hub_common.rs"]
 mod common;
 
+use common::arg;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -23,13 +25,6 @@ use videohub::{Client, Error, PollPolicy, RetryPolicy};
 use videohub_sandbox::{FaultKind, FaultSpec, SAMPLE_MP4, Sandbox};
 
 const MODEL: &str = "veo-3.1";
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
 
 /// How one generation ended.
 fn outcome(result: &Result<u64, Error>) -> &'static str {

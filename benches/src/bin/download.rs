@@ -16,16 +16,9 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{ChildSandbox, median, peak_rss_kib, reset_peak_rss, rss_kib};
+use common::{ChildSandbox, arg, median, peak_rss_kib, reset_peak_rss, rss_kib};
 use videohub::Client;
 use videohub_sandbox::Sandbox;
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()

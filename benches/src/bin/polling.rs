@@ -15,7 +15,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{mean, quantile};
+use common::{arg, mean, quantile};
 use videohub::{Client, PollPolicy};
 use videohub_sandbox::{Sandbox, SandboxHandle, TaskDuration};
 
@@ -31,13 +31,6 @@ struct Row {
     requests: Vec<f64>,
     delays: Vec<f64>,
     failures: usize,
-}
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

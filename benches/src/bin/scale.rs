@@ -17,18 +17,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use common::{ChildSandbox, cpu_time, peak_rss_kib, rss_kib};
+use common::{ChildSandbox, arg, cpu_time, peak_rss_kib, rss_kib};
 use videohub::{Client, PollPolicy};
 use videohub_sandbox::{Sandbox, TaskDuration};
 
 const MODEL: &str = "veo-3.1";
-
-fn arg(name: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1).cloned())
-}
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
