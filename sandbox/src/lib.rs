@@ -68,7 +68,6 @@ pub use faults::{FaultKind, FaultPoint, FaultSpec, FaultSpecError};
 pub use tasks::TaskDuration;
 
 use server::Shared;
-use tasks::TaskStore;
 
 /// The video every completed task points at: 2 s of a test pattern with a tone, 160×90,
 /// H.264 and AAC in an MP4 container.
@@ -357,18 +356,7 @@ impl SandboxBuilder {
         let files_listener = TcpListener::bind(files_bind).await?;
         let files_addr = files_listener.local_addr()?;
         let files_url = base_url(files_addr);
-        let shared = Arc::new(Shared::new(
-            self.models.unwrap_or_else(compiled_models),
-            self.api_key,
-            self.submit_shape,
-            self.faults,
-            self.time_scale,
-            self.durations,
-            self.model_durations,
-            files_url.clone(),
-            self.video_size,
-            TaskStore::new(self.max_tasks, self.retention),
-        ));
+        let shared = Arc::new(Shared::new(self, files_url.clone()));
         let (stop, stopped) = watch::channel(false);
         let servers = vec![
             conn::spawn(api_listener, server::api(shared.clone()), stopped.clone()),

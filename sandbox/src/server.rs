@@ -20,7 +20,7 @@ use videohub::ModelSchema;
 use crate::conn::ConnControl;
 use crate::faults::{FaultKind, FaultPoint, FaultSpec, rng_for};
 use crate::tasks::{Outcome, Phase, Task, TaskDuration, TaskStore};
-use crate::{Counters, SAMPLE_MP4, SubmitShape};
+use crate::{Counters, SAMPLE_MP4, SandboxBuilder, SubmitShape, compiled_models};
 
 /// Streams of the seeded generator besides the fault points.
 const STREAM_DURATION: u64 = 100;
@@ -48,30 +48,19 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn new(
-        models: Vec<ModelSchema>,
-        api_key: Option<String>,
-        submit_shape: SubmitShape,
-        faults: FaultSpec,
-        time_scale: f64,
-        durations: TaskDuration,
-        model_durations: HashMap<String, TaskDuration>,
-        files_url: String,
-        video_size: u64,
-        tasks: TaskStore,
-    ) -> Self {
+    /// The state of a sandbox configured by `builder`, whose videos are served at `files_url`.
+    pub(crate) fn new(builder: SandboxBuilder, files_url: String) -> Self {
         Shared {
-            models,
-            api_key,
-            submit_shape,
-            faults,
-            time_scale,
-            durations,
-            model_durations,
+            models: builder.models.unwrap_or_else(compiled_models),
+            api_key: builder.api_key,
+            submit_shape: builder.submit_shape,
+            faults: builder.faults,
+            time_scale: builder.time_scale,
+            durations: builder.durations,
+            model_durations: builder.model_durations,
             files_url,
-            video_size: video_size.max(SAMPLE_MP4.len() as u64),
-            tasks: Mutex::new(tasks),
+            video_size: builder.video_size.max(SAMPLE_MP4.len() as u64),
+            tasks: Mutex::new(TaskStore::new(builder.max_tasks, builder.retention)),
             counters: CounterCells::default(),
             draws: Default::default(),
         }
