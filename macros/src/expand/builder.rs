@@ -2,7 +2,7 @@
 //! must enforce something (required parameters, groups), with diagnostics that name them.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::{Ident, Lit};
 
 use crate::model::{Field, Kind, Model, Presence};
@@ -174,7 +174,17 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         }
     }
 
-    // Setters.
+    // Setters. A setter that changes a state returns the builder with that generic replaced.
+    let generics_with = |slot: &Ident, set: TokenStream| -> Vec<TokenStream> {
+        let replace = |s: &State| {
+            if s.slot == *slot {
+                set.clone()
+            } else {
+                s.generic.to_token_stream()
+            }
+        };
+        states.iter().map(replace).collect()
+    };
     let setters = model.fields.iter().map(|field| {
         let name = &field.ident;
         let doc = setter_doc(field, model);
@@ -182,14 +192,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         match &field.presence {
             Presence::Required => {
                 let ty = &field.ty;
-                let out = states.iter().map(|s| {
-                    if s.slot == *name {
-                        quote!(#k::Set<#ty>)
-                    } else {
-                        let g = &s.generic;
-                        quote!(#g)
-                    }
-                });
+                let out = generics_with(name, quote!(#k::Set<#ty>));
                 let moves = all_slots.iter().map(|s| {
                     if s == name {
                         quote!(#s: #k::Set(#value))
@@ -197,7 +200,6 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                         quote!(#s: self.#s)
                     }
                 });
-                let out = out.collect::<Vec<_>>();
                 let moves = moves.collect::<Vec<_>>();
                 match field.kind {
                     Kind::Images { min, max } => {
@@ -235,14 +237,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 let state = &states[group_start + g];
                 let open = &open_traits[*g];
                 let generic = &state.generic;
-                let out = states.iter().map(|s| {
-                    if s.slot == state.slot {
-                        quote!(#k::Set<()>)
-                    } else {
-                        let g = &s.generic;
-                        quote!(#g)
-                    }
-                });
+                let out = generics_with(&state.slot, quote!(#k::Set<()>));
                 let moves = all_slots.iter().map(|s| {
                     if s == name {
                         quote!(#s: ::core::option::Option::Some(#value))
