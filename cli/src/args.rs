@@ -17,6 +17,9 @@ pub(crate) struct Cli {
     #[command(flatten)]
     pub hub: HubArgs,
 
+    #[command(flatten)]
+    pub store: StoreArgs,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -35,6 +38,17 @@ pub(crate) struct HubArgs {
     pub base_url: Option<String>,
 }
 
+/// Where jobs are recorded.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct StoreArgs {
+    /// The journal database (default: `$XDG_DATA_HOME/videohub/journal.sqlite3`).
+    #[arg(long, global = true, env = "VIDEOHUB_STORE", value_name = "FILE")]
+    pub store: Option<PathBuf>,
+    /// Record nothing: a job killed after its submit cannot be resumed.
+    #[arg(long, global = true, conflicts_with = "store")]
+    pub no_store: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
     /// Generate a video: validate, submit, follow the task, download the result.
@@ -44,6 +58,13 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: TaskCommand,
     },
+    /// The journal's jobs: list them, show one, finish the unfinished, retry, forget.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
+    /// What was generated: prompt, model, parameters, status, duration, file.
+    History(HistoryArgs),
     /// Serve a local sandbox hub for your own code to talk to.
     Sandbox(SandboxArgs),
     /// List the models, show their parameters, compare them with the live hub.
@@ -166,6 +187,75 @@ pub(crate) enum TaskCommand {
     },
 }
 
+/// `videohub jobs …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum JobsCommand {
+    /// The unfinished jobs (every job with `--all`), newest first.
+    List {
+        /// Every job, finished ones too.
+        #[arg(long)]
+        all: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One job: its input, task, file, and every change of its state.
+    Show {
+        /// The job id (a unique prefix is enough).
+        id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Finish every unfinished job of this hub: submit the unsent, poll, download.
+    Resume {
+        /// Only these jobs.
+        ids: Vec<String>,
+        /// Print one JSON line per job.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Submit a failed job again (`--force` for one whose first submit may have created a task).
+    Retry {
+        /// The job id.
+        id: String,
+        /// Submit a job whose outcome is unknown again, at the risk of a second billed task.
+        #[arg(long)]
+        force: bool,
+        /// Record it as pending without running it (`videohub jobs resume` runs it).
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Remove a job from the journal (its video file stays).
+    Forget {
+        /// The job id.
+        id: String,
+        /// Forget a job still in progress too.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// `videohub history`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct HistoryArgs {
+    /// Only this model.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Only this status (e.g. downloaded, failed, outcome_unknown).
+    #[arg(long, value_parser = parse_state)]
+    pub status: Option<videohub_journal::JobState>,
+    /// Only jobs whose prompt or parameters contain this text.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// At most this many, newest first.
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// `videohub sandbox`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct SandboxArgs {
@@ -183,4 +273,9 @@ pub(crate) struct SandboxArgs {
 fn parse_category(text: &str) -> Result<Category, String> {
     text.parse()
         .map_err(|e: videohub::schema::UnknownCategory| e.to_string())
+}
+
+fn parse_state(text: &str) -> Result<videohub_journal::JobState, String> {
+    text.parse()
+        .map_err(|e: videohub_journal::UnknownState| e.to_string())
 }

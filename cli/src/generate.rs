@@ -1,5 +1,6 @@
 //! `videohub generate` and `videohub task …`: submit, follow, download.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -7,17 +8,23 @@ use futures::StreamExt;
 use serde_json::json;
 use videohub::{Dynamic, ModelSchema, Output, PollPolicy, Task};
 
-use crate::args::{GenerateArgs, TaskCommand, WaitArgs};
+use videohub_journal::{Job, JobState, NewJob, Runner, Step};
+
+use crate::args::{GenerateArgs, StoreArgs, TaskCommand, WaitArgs};
 use crate::hub::{Hub, api};
 use crate::input::{self, InputArgs};
 use crate::output::{Exit, Failure, print_json};
 use crate::progress::Progress;
-use crate::schemas;
+use crate::{schemas, store};
 
 /// Exit code of a wait stopped with Ctrl-C.
 const INTERRUPTED: u8 = 130;
 
-pub(crate) async fn generate(hub: &Hub, args: GenerateArgs) -> Result<ExitCode, Failure> {
+pub(crate) async fn generate(
+    hub: &Hub,
+    store: &StoreArgs,
+    args: GenerateArgs,
+) -> Result<ExitCode, Failure> {
     let schema: ModelSchema = schemas::resolve(hub, &args.model).await?;
     let input = input::build(
         &schema,
@@ -27,20 +34,172 @@ pub(crate) async fn generate(hub: &Hub, args: GenerateArgs) -> Result<ExitCode, 
             images: &args.images,
         },
     )?;
-    let task = hub
-        .client
-        .submit_input(&schema.id, input)
-        .await
-        .map_err(api)?;
-    if args.no_wait {
-        if args.wait.json {
-            print_json(&json!({"task_id": task.id(), "model": schema.id, "status": "submitted"}))?;
-        } else {
-            println!("{}", task.id());
-        }
-        return Ok(ExitCode::SUCCESS);
+    let output_path = output_template(args.wait.output.as_deref())?;
+    let journal = store::open_for(hub, store).await?;
+    let mut policy: PollPolicy = hub.poll;
+    if let Some(timeout) = args.wait.timeout {
+        policy = policy.deadline(timeout);
     }
-    follow(hub, &task, &schema.id, &args.wait).await
+    let runner = Runner::new(journal, hub.client.clone()).poll_policy(policy);
+    let new = NewJob {
+        hub: hub.label(),
+        model: schema.id.to_string(),
+        endpoint: videohub::VIDEO_ENDPOINT.to_owned(),
+        input,
+        output_path,
+    };
+    if args.no_wait {
+        let job = runner
+            .submit(new, |step| pause_for_crash_tests(&step))
+            .await
+            .map_err(store::failure)?;
+        return match (job.state, &job.task_id) {
+            (JobState::Submitted, Some(task_id)) if args.wait.json => {
+                print_json(&json!({"job_id": job.id, "task_id": task_id, "model": job.model, "status": "submitted"}))?;
+                Ok(ExitCode::SUCCESS)
+            }
+            (JobState::Submitted, Some(task_id)) => {
+                println!("{task_id}");
+                Ok(ExitCode::SUCCESS)
+            }
+            _ => Err(ended(&job)),
+        };
+    }
+    let expected = hub.client.typical_duration(&schema.id);
+    let progress = Progress::start(&schema.id, expected, args.wait.json);
+    let job = runner.record(&new).await.map_err(store::failure)?;
+    let run = runner.drive(job.clone(), |step| {
+        pause_for_crash_tests(&step);
+        match step {
+            Step::Submitted(job) => progress.task(&job.model, job.task_id.as_deref().unwrap_or("")),
+            Step::Polled(update) => progress.update(update),
+            Step::Downloading { .. } => progress.step("downloading"),
+            _ => {}
+        }
+    });
+    let outcome = tokio::select! {
+        outcome = run => outcome,
+        _ = tokio::signal::ctrl_c() => {
+            progress.finish();
+            if let Err(e) = runner.release(&job.id).await {
+                eprintln!("warning: {e}");
+            }
+            if hub.is_in_process() {
+                eprintln!("stopped; the in-process sandbox stops too (`videohub sandbox` keeps one running)");
+            } else {
+                eprintln!("stopped waiting; the task goes on. Resume with:\n  videohub jobs resume {}", job.id);
+            }
+            return Ok(ExitCode::from(INTERRUPTED));
+        }
+    };
+    progress.finish();
+    let job = outcome.map_err(|e| unfinished(&job.id, e))?;
+    if job.state != JobState::Downloaded {
+        return Err(ended(&job));
+    }
+    report_job(&job, args.wait.json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Where `-o` puts the video, as an absolute path (so that a resume from elsewhere saves it
+/// in the same place), or `<model>-<task id>.mp4` in the current directory. A directory
+/// that does not exist is refused before anything is sent.
+fn output_template(output: Option<&Path>) -> Result<PathBuf, Failure> {
+    let path = output.unwrap_or(Path::new("{model}-{task_id}.mp4"));
+    let absolute = std::path::absolute(path)
+        .map_err(|e| Failure::usage(format!("cannot use the output path {}: {e}", path.display())))?;
+    let dir = absolute.parent().unwrap_or(Path::new("/"));
+    if !dir.is_dir() {
+        return Err(Failure::usage(format!(
+            "the output directory {} does not exist: create it first (nothing was sent)",
+            dir.display()
+        )));
+    }
+    if absolute.is_dir() {
+        return Err(Failure::usage(format!(
+            "the output path {} is a directory: name a file in it",
+            absolute.display()
+        )));
+    }
+    Ok(absolute)
+}
+
+/// The failure of a job that reached a final state other than downloaded.
+pub(crate) fn ended(job: &Job) -> Failure {
+    let error = job.error.clone().unwrap_or_else(|| job.state.to_string());
+    match job.state {
+        JobState::OutcomeUnknown => Failure::new(
+            Exit::Api,
+            videohub_journal::Error::OutcomeUnknown {
+                id: job.id.clone(),
+                reason: error,
+            },
+        ),
+        JobState::Failed if job.task_id.is_none() => Failure::new(Exit::Api, error),
+        _ => Failure::new(Exit::Task, error),
+    }
+}
+
+/// The failure of a job that stopped short of a final state: it stays in the journal.
+pub(crate) fn unfinished(job_id: &str, error: videohub_journal::Error) -> Failure {
+    let mut failure = store::failure(error);
+    if failure.exit != Exit::Usage {
+        failure.message = format!(
+            "{}\n  the job is kept: `videohub jobs resume {job_id}` finishes it",
+            failure.message
+        );
+    }
+    failure
+}
+
+/// For crash tests: with `VIDEOHUB_CRASH_PAUSE=before-submit`, the process stops for good
+/// once the job is recorded and before its submit is sent, so that a test can kill it
+/// exactly there.
+fn pause_for_crash_tests(step: &Step<'_>) {
+    if let Step::Submitting(job) = step {
+        if std::env::var("VIDEOHUB_CRASH_PAUSE").as_deref() == Ok("before-submit") {
+            eprintln!("paused before the submit of job {}", job.id);
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(3600));
+            }
+        }
+    }
+}
+
+/// One line for a saved job: the path on standard output when it is not a terminal (for
+/// scripts), the summary on standard error; or one JSON object.
+pub(crate) fn report_job(job: &Job, json: bool) -> Result<(), Failure> {
+    let path = job.file_path.clone().unwrap_or_default();
+    let size = job.file_size.unwrap_or(0);
+    if json {
+        return print_json(&json!({
+            "job_id": job.id,
+            "task_id": job.task_id,
+            "model": job.model,
+            "status": "completed",
+            "file": path,
+            "bytes": size,
+            "sha256": job.sha256,
+            "task_seconds": job.task_duration.map(|d| d.as_secs_f64()),
+            "data": job.result.as_ref().and_then(|r| r.get("data")),
+        }));
+    }
+    if !std::io::stdout().is_terminal() {
+        println!("{}", path.display());
+    }
+    let took = job
+        .updated_at
+        .duration_since(job.created_at)
+        .unwrap_or_default();
+    eprintln!(
+        "{} · task {} · {:.1} s · {} · {}",
+        job.model,
+        job.task_id.as_deref().unwrap_or("?"),
+        took.as_secs_f64(),
+        path.display(),
+        crate::progress::bytes(size)
+    );
+    Ok(())
 }
 
 pub(crate) async fn task(hub: &Hub, command: TaskCommand) -> Result<ExitCode, Failure> {
@@ -98,7 +257,8 @@ async fn follow(
     if let Some(timeout) = args.timeout {
         policy = policy.deadline(timeout);
     }
-    let progress = Progress::start(model, task.id(), args.json);
+    let progress = Progress::start(model, hub.client.typical_duration(model), args.json);
+    progress.task(model, task.id());
     let outcome = tokio::select! {
         outcome = wait(hub, task, policy, &progress) => outcome,
         _ = tokio::signal::ctrl_c() => {

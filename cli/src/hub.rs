@@ -8,6 +8,9 @@ use videohub::{Client, PollPolicy};
 use crate::args::HubArgs;
 use crate::output::{Exit, Failure};
 
+/// The journal's name for the hub of `--sandbox`.
+pub(crate) const IN_PROCESS: &str = "in-process sandbox";
+
 /// A client, and the sandbox it points at while it lives.
 pub(crate) struct Hub {
     pub client: Client,
@@ -63,6 +66,16 @@ impl Hub {
 }
 
 impl Hub {
+    /// The hub as the journal names it: its base URL, or `in-process sandbox`, whose tasks
+    /// end with the process that started it.
+    pub(crate) fn label(&self) -> String {
+        if self.is_in_process() {
+            IN_PROCESS.to_owned()
+        } else {
+            self.client.base_url().to_string()
+        }
+    }
+
     /// Whether this is the in-process sandbox, which stops with the command.
     pub(crate) fn is_in_process(&self) -> bool {
         self.sandbox.is_some()
@@ -73,21 +86,16 @@ impl Hub {
 pub(crate) fn api(error: videohub::Error) -> Failure {
     use videohub::Error;
     let exit = match &error {
-        Error::TaskFailed { .. } | Error::TaskTimedOut { .. } | Error::TaskCancelled { .. } => {
-            Exit::Task
-        }
+        Error::TaskFailed { .. }
+        | Error::TaskTimedOut { .. }
+        | Error::TaskCancelled { .. }
+        | Error::DeadlineExceeded { .. } => Exit::Task,
         Error::InvalidRequest(_) | Error::Config { .. } | Error::MissingApiKey => Exit::Usage,
         _ => Exit::Api,
     };
-    let message = match &error {
-        Error::SubmitOutcomeUnknown { .. } => format!(
-            "{error}\n  the hub may have created the task: check before submitting again (it may be billed twice)"
-        ),
-        _ => error.to_string(),
-    };
     Failure {
         exit,
-        message,
+        message: error.to_string(),
         source: Some(Box::new(error)),
     }
 }

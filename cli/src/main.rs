@@ -5,11 +5,13 @@ mod codegen;
 mod generate;
 mod hub;
 mod input;
+mod jobs;
 mod models;
 mod output;
 mod progress;
 mod sandbox;
 mod schemas;
+mod store;
 
 use std::process::ExitCode;
 
@@ -44,7 +46,11 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
     }
     match cli.command {
         Command::Models { command } => models::run(command, &cli.hub).await,
-        Command::Generate(args) => generate::generate(&Hub::connect(&cli.hub).await?, args).await,
+        Command::Generate(args) => {
+            generate::generate(&Hub::connect(&cli.hub).await?, &cli.store, args).await
+        }
+        Command::Jobs { command } => jobs::jobs(&cli.hub, &cli.store, command).await,
+        Command::History(args) => jobs::history(&cli.store, args).await,
         Command::Task { command } => generate::task(&Hub::connect(&cli.hub).await?, command).await,
         Command::Sandbox(args) => sandbox::serve(args).await,
         Command::Completions { shell } => {

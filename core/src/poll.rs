@@ -267,6 +267,74 @@ impl DurationHistory {
         let models = self.models.lock().unwrap_or_else(|p| p.into_inner());
         models.get(model)?.schedule.clone()
     }
+
+    /// The durations held, per model, oldest first.
+    fn snapshot(&self) -> TaskDurations {
+        let models = self.models.lock().unwrap_or_else(|p| p.into_inner());
+        let models = models
+            .iter()
+            .map(|(model, durations)| {
+                let secs = durations.logs.iter().map(|log| log.exp()).collect();
+                (model.clone(), secs)
+            })
+            .collect();
+        TaskDurations { models }
+    }
+}
+
+/// Task durations per model: what learned poll schedules are fitted to.
+///
+/// A client learns durations from the tasks it sees complete and forgets them when it is
+/// dropped. To start the next process with a learned schedule, save a snapshot
+/// ([`Client::task_durations`]) in your own storage and load it into the new client
+/// ([`Client::remember_task_durations`]). It serializes as a JSON object of seconds per
+/// model, oldest first: `{"veo-3.1": [61.2, 58.9, 64.0]}`.
+///
+/// ```
+/// use std::time::Duration;
+/// use videohub_core::{Client, TaskDurations};
+///
+/// let mut saved = TaskDurations::default();
+/// for secs in [58, 61, 64] {
+///     saved.record("veo-3.1", Duration::from_secs(secs));
+/// }
+/// let json = serde_json::to_string(&saved).unwrap();
+/// assert_eq!(json, r#"{"veo-3.1":[58.0,61.0,64.0]}"#);
+///
+/// let hub = Client::new("key").unwrap();
+/// hub.remember_task_durations(&serde_json::from_str(&json).unwrap());
+/// let median = hub.typical_duration("veo-3.1").unwrap();
+/// assert_eq!(median.as_secs_f64().round(), 61.0);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct TaskDurations {
+    models: std::collections::BTreeMap<String, Vec<f64>>,
+}
+
+impl TaskDurations {
+    /// Adds a duration of `model`'s tasks, after the ones held.
+    pub fn record(&mut self, model: &str, duration: Duration) {
+        self.models
+            .entry(model.to_owned())
+            .or_default()
+            .push(duration.as_secs_f64());
+    }
+
+    /// The models and their durations, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, impl Iterator<Item = Duration> + '_)> {
+        self.models.iter().map(|(model, secs)| {
+            let durations = secs
+                .iter()
+                .filter_map(|s| Duration::try_from_secs_f64(*s).ok());
+            (model.as_str(), durations)
+        })
+    }
+
+    /// Whether no duration is held.
+    pub fn is_empty(&self) -> bool {
+        self.models.values().all(Vec::is_empty)
+    }
 }
 
 /// A log-normal fit of a model's durations, and `G(z) = ∫ √hazard dt` tabulated over the
@@ -397,6 +465,25 @@ fn erfc(x: f64) -> f64 {
 }
 
 impl Client {
+    /// A snapshot of the task durations this client learned, per model (the last 32 of
+    /// each), to save and load into a later client with
+    /// [`Client::remember_task_durations`].
+    pub fn task_durations(&self) -> TaskDurations {
+        self.inner.durations.snapshot()
+    }
+
+    /// Adds saved durations to what this client learned, as if it had seen those tasks
+    /// complete, in order: the next wait for a task of such a model uses a learned schedule
+    /// once 3 durations of it are known. Durations that are not positive and finite are
+    /// skipped.
+    pub fn remember_task_durations(&self, durations: &TaskDurations) {
+        for (model, durations) in durations.iter() {
+            for duration in durations {
+                self.inner.durations.record(model, duration);
+            }
+        }
+    }
+
     /// The median duration of `model`'s tasks as this client learned it from the tasks it
     /// saw complete (at least 3; the last 32 count), or `None`.
     pub fn typical_duration(&self, model: &str) -> Option<Duration> {

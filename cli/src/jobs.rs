@@ -1,0 +1,297 @@
+//! `videohub jobs …` and `videohub history`: the journal's jobs, and finishing them.
+
+use std::process::ExitCode;
+
+use futures::StreamExt;
+use serde_json::json;
+use videohub_journal::{Error, Job, JobFilter, JobState, Runner};
+
+use crate::args::{HistoryArgs, HubArgs, JobsCommand, StoreArgs};
+use crate::generate::{ended, report_job};
+use crate::hub::Hub;
+use crate::output::{Exit, Failure, print_json, table};
+use crate::progress::bytes;
+use crate::store;
+
+/// Jobs resumed at once.
+const RESUME_CONCURRENCY: usize = 8;
+
+pub(crate) async fn jobs(
+    hub: &HubArgs,
+    store_args: &StoreArgs,
+    command: JobsCommand,
+) -> Result<ExitCode, Failure> {
+    match command {
+        JobsCommand::List { all, json } => {
+            let journal = store::open_existing(store_args).await?;
+            let filter = JobFilter {
+                states: if all {
+                    vec![]
+                } else {
+                    JobState::UNFINISHED.to_vec()
+                },
+                ..JobFilter::default()
+            };
+            let jobs = journal.jobs(&filter).await.map_err(store::failure)?;
+            if json {
+                print_json(&jobs)?;
+            } else if jobs.is_empty() {
+                println!("no {}jobs in {}", if all { "" } else { "unfinished " }, journal.path().display());
+            } else {
+                let mut rows = vec![row(["JOB", "STATE", "MODEL", "TASK", "CREATED", "NOTE"])];
+                rows.extend(jobs.iter().map(|job| {
+                    vec![
+                        job.id.clone(),
+                        job.state.to_string(),
+                        job.model.clone(),
+                        job.task_id.clone().unwrap_or_default(),
+                        when(job),
+                        short(job.error.as_deref().unwrap_or(""), 60),
+                    ]
+                }));
+                print!("{}", table(&rows));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        JobsCommand::Show { id, json } => {
+            let journal = store::open_existing(store_args).await?;
+            let job = journal.job(&id).await.map_err(store::failure)?;
+            let events = journal.events(&job.id).await.map_err(store::failure)?;
+            if json {
+                print_json(&json!({"job": job, "events": events}))?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut lines = vec![
+                ("job", job.id.clone()),
+                ("state", job.state.to_string()),
+                ("model", job.model.clone()),
+                ("hub", job.hub.clone()),
+                ("task", job.task_id.clone().unwrap_or_else(|| "-".into())),
+                ("submits sent", job.submits.to_string()),
+                ("created", when(&job)),
+                ("output", job.output_file().display().to_string()),
+            ];
+            if let Some(path) = &job.file_path {
+                lines.push(("file", path.display().to_string()));
+                lines.push(("size", bytes(job.file_size.unwrap_or(0))));
+                lines.push(("sha256", job.sha256.clone().unwrap_or_default()));
+            }
+            if let Some(took) = job.task_duration {
+                lines.push(("task took", format!("{:.1} s", took.as_secs_f64())));
+            }
+            if let Some(error) = &job.error {
+                lines.push(("error", error.clone()));
+            }
+            for (key, value) in lines {
+                println!("{key:>13}: {value}");
+            }
+            println!("{:>13}:", "input");
+            for (name, value) in &job.input {
+                println!("{:>15}{name} = {value}", "");
+            }
+            println!("{:>13}:", "history");
+            for event in events {
+                println!(
+                    "{:>15}{}  {}{}",
+                    "",
+                    humantime::format_rfc3339_seconds(event.at),
+                    event.state,
+                    event.detail.map(|d| format!("  {d}")).unwrap_or_default()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        JobsCommand::Resume { ids, json } => resume(hub, store_args, ids, json).await,
+        JobsCommand::Retry { id, force, no_wait } => {
+            let journal = store::open_existing(store_args).await?;
+            let job = journal.retry(&id, force).await.map_err(store::failure)?;
+            if no_wait {
+                println!("job {} is pending: `videohub jobs resume {}` submits it", job.id, job.id);
+                return Ok(ExitCode::SUCCESS);
+            }
+            resume(hub, store_args, vec![job.id], false).await
+        }
+        JobsCommand::Forget { id, force } => {
+            let journal = store::open_existing(store_args).await?;
+            let job = journal.forget(&id, force).await.map_err(store::failure)?;
+            println!("forgot job {} ({}, {})", job.id, job.model, job.state);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Finishes the unfinished jobs of this hub (or the ones named), several at once.
+async fn resume(
+    hub_args: &HubArgs,
+    store_args: &StoreArgs,
+    ids: Vec<String>,
+    json: bool,
+) -> Result<ExitCode, Failure> {
+    let hub = Hub::connect(hub_args).await?;
+    if hub.is_in_process() {
+        return Err(Failure::usage(
+            "jobs of an in-process sandbox end with its process: there is nothing to resume with `--sandbox`",
+        ));
+    }
+    let journal = store::open_for(&hub, store_args).await?;
+    let label = hub.label();
+    let jobs: Vec<Job> = if ids.is_empty() {
+        let filter = JobFilter {
+            states: JobState::UNFINISHED.to_vec(),
+            ..JobFilter::default()
+        };
+        journal.jobs(&filter).await.map_err(store::failure)?
+    } else {
+        let mut jobs = Vec::new();
+        for id in &ids {
+            jobs.push(journal.job(id).await.map_err(store::failure)?);
+        }
+        jobs
+    };
+    let (mine, others): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| j.hub == label);
+    for job in others.iter().filter(|j| j.state.is_unfinished()) {
+        eprintln!(
+            "skipped job {}: it belongs to {} (resume it with --base-url {})",
+            job.id, job.hub, job.hub
+        );
+    }
+    if mine.is_empty() {
+        if !json {
+            println!("nothing to resume on {label}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let runner = Runner::new(journal, hub.client.clone()).poll_policy(hub.poll);
+    let mut outcomes = futures::stream::iter(mine)
+        .map(|job| {
+            let runner = &runner;
+            async move {
+                let outcome = runner.resume(&job.id, |_| {}).await;
+                (job, outcome)
+            }
+        })
+        .buffer_unordered(RESUME_CONCURRENCY);
+    let mut exit = ExitCode::SUCCESS;
+    let mut worst = 0;
+    while let Some((job, outcome)) = outcomes.next().await {
+        let (rank, line) = match outcome {
+            Ok(done) if done.state == JobState::Downloaded => {
+                if json {
+                    report_job(&done, true)?;
+                } else {
+                    println!(
+                        "{} downloaded {} ({})",
+                        done.id,
+                        done.file_path.clone().unwrap_or_default().display(),
+                        bytes(done.file_size.unwrap_or(0))
+                    );
+                }
+                continue;
+            }
+            Ok(done) => {
+                let failure = ended(&done);
+                let rank = if failure.exit == Exit::Task { 1 } else { 2 };
+                (rank, (done.id.clone(), done.state.to_string(), failure.message))
+            }
+            Err(Error::Busy { id, owner }) => (
+                2,
+                (id, "busy".into(), format!("another process ({owner}) is working on it")),
+            ),
+            Err(error) => (2, (job.id.clone(), job.state.to_string(), error.to_string())),
+        };
+        if rank > worst {
+            worst = rank;
+            exit = if rank == 1 { Exit::Task.into() } else { Exit::Api.into() };
+        }
+        let (id, state, message) = line;
+        if json {
+            print_json(&json!({"job_id": id, "status": state, "error": message}))?;
+        } else {
+            eprintln!("{id} {state}: {message}");
+        }
+    }
+    Ok(exit)
+}
+
+pub(crate) async fn history(store_args: &StoreArgs, args: HistoryArgs) -> Result<ExitCode, Failure> {
+    let journal = store::open_existing(store_args).await?;
+    let filter = JobFilter {
+        states: args.status.into_iter().collect(),
+        model: args.model,
+        text: args.search,
+        limit: Some(args.limit),
+    };
+    let jobs = journal.jobs(&filter).await.map_err(store::failure)?;
+    if args.json {
+        let entries: Vec<_> = jobs
+            .iter()
+            .map(|job| {
+                json!({
+                    "job_id": job.id,
+                    "created_at": humantime::format_rfc3339_seconds(job.created_at).to_string(),
+                    "model": job.model,
+                    "prompt": job.prompt(),
+                    "parameters": job.input,
+                    "status": job.state,
+                    "task_id": job.task_id,
+                    "task_seconds": job.task_duration.map(|d| d.as_secs_f64()),
+                    "file": job.file_path,
+                    "bytes": job.file_size,
+                    "error": job.error,
+                })
+            })
+            .collect();
+        return print_json(&entries).map(|()| ExitCode::SUCCESS);
+    }
+    if jobs.is_empty() {
+        println!("no generations recorded in {}", journal.path().display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut rows = vec![row(["CREATED", "MODEL", "STATUS", "TOOK", "PROMPT", "FILE"])];
+    rows.extend(jobs.iter().map(|job| {
+        let parameters: Vec<String> = job
+            .input
+            .iter()
+            .filter(|(k, _)| k.as_str() != "prompt")
+            .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+            .collect();
+        let prompt = match (job.prompt(), parameters.is_empty()) {
+            (Some(p), true) => p.to_owned(),
+            (Some(p), false) => format!("{p} [{}]", parameters.join(" ")),
+            (None, _) => format!("[{}]", parameters.join(" ")),
+        };
+        vec![
+            when(job),
+            job.model.clone(),
+            job.state.to_string(),
+            job.task_duration
+                .map(|d| format!("{:.1}s", d.as_secs_f64()))
+                .unwrap_or_default(),
+            short(&prompt, 60),
+            job.file_path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+        ]
+    }));
+    print!("{}", table(&rows));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn row<const N: usize>(cells: [&str; N]) -> Vec<String> {
+    cells.iter().map(|c| (*c).to_owned()).collect()
+}
+
+fn when(job: &Job) -> String {
+    humantime::format_rfc3339_seconds(job.created_at).to_string()
+}
+
+/// `text` on one line, cut to `max` characters with an ellipsis.
+fn short(text: &str, max: usize) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= max {
+        line
+    } else {
+        format!("{}…", line.chars().take(max - 1).collect::<String>())
+    }
+}

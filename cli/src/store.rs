@@ -1,0 +1,68 @@
+//! The journal the commands record jobs in: the user's own, another given with `--store`,
+//! or one in memory with `--no-store`.
+
+use videohub_journal::{Error, Journal};
+
+use crate::args::StoreArgs;
+use crate::hub::{Hub, api};
+use crate::output::{Exit, Failure};
+
+/// Opens the journal the flags name (in memory with `--no-store`).
+pub(crate) async fn open(args: &StoreArgs) -> Result<Journal, Failure> {
+    if args.no_store {
+        return Journal::in_memory().await.map_err(failure);
+    }
+    let path = match &args.store {
+        Some(path) => path.clone(),
+        None => Journal::default_path().ok_or_else(|| {
+            Failure::usage(
+                "no home directory to keep the journal in: pass `--store FILE` (or set VIDEOHUB_STORE), or `--no-store`",
+            )
+        })?,
+    };
+    Journal::open(path).await.map_err(failure)
+}
+
+/// Opens the journal for commands that read it: `--no-store` makes no sense there.
+pub(crate) async fn open_existing(args: &StoreArgs) -> Result<Journal, Failure> {
+    if args.no_store {
+        return Err(Failure::usage(
+            "`--no-store` keeps no journal: there are no jobs to show",
+        ));
+    }
+    open(args).await
+}
+
+/// Opens the journal and teaches the hub's client the task durations it holds for this hub.
+pub(crate) async fn open_for(hub: &Hub, args: &StoreArgs) -> Result<Journal, Failure> {
+    let journal = open(args).await?;
+    let durations = journal
+        .task_durations(&hub.label())
+        .await
+        .map_err(failure)?;
+    hub.client.remember_task_durations(&durations);
+    Ok(journal)
+}
+
+/// A journal or job error, with its exit code.
+pub(crate) fn failure(error: Error) -> Failure {
+    let exit = match &error {
+        Error::Hub(_) => return api_of(error),
+        Error::NoSuchJob { .. } | Error::AmbiguousJob { .. } | Error::WrongState { .. } => {
+            Exit::Usage
+        }
+        _ => Exit::Api,
+    };
+    Failure {
+        exit,
+        message: error.to_string(),
+        source: Some(Box::new(error)),
+    }
+}
+
+fn api_of(error: Error) -> Failure {
+    match error {
+        Error::Hub(hub) => api(hub),
+        other => failure(other),
+    }
+}

@@ -1,0 +1,135 @@
+//! What can go wrong with the journal or with a journaled job.
+
+use std::path::PathBuf;
+
+/// The result type of the journal.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A journal or job failure. Every storage error names the database file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The database file is not a SQLite database, or it is damaged.
+    #[error(
+        "the journal {path} is not a readable SQLite database ({message}): move it aside and videohub starts a new one, or pass another with --store"
+    )]
+    Corrupt {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite said.
+        message: String,
+    },
+
+    /// Another process held the database longer than the busy timeout.
+    #[error(
+        "the journal {path} stayed locked by another process for more than {seconds} s; try again when it is done"
+    )]
+    Locked {
+        /// The database file.
+        path: PathBuf,
+        /// The busy timeout, in seconds.
+        seconds: u64,
+    },
+
+    /// The database was written by a newer videohub, whose schema this one does not know.
+    #[error(
+        "the journal {path} was written by a newer videohub (schema version {found}, this one knows up to {known}); upgrade videohub or pass another --store"
+    )]
+    NewerSchema {
+        /// The database file.
+        path: PathBuf,
+        /// The newest schema version the database has.
+        found: i64,
+        /// The newest schema version this build knows.
+        known: i64,
+    },
+
+    /// The disk (or the database's size limit) is full; the change was not written.
+    #[error("the journal {path} cannot grow: the disk is full; nothing of this change was written")]
+    DiskFull {
+        /// The database file.
+        path: PathBuf,
+    },
+
+    /// The database or its directory cannot be created, opened or written.
+    #[error("cannot use the journal {path}: {message}")]
+    Storage {
+        /// The database file.
+        path: PathBuf,
+        /// What went wrong.
+        message: String,
+    },
+
+    /// No job has this id (or this id prefix).
+    #[error("no job `{id}` in the journal (`videohub jobs list` shows them)")]
+    NoSuchJob {
+        /// The id asked for.
+        id: String,
+    },
+
+    /// An id prefix names several jobs.
+    #[error("`{prefix}` names {count} jobs; give more of the id")]
+    AmbiguousJob {
+        /// The prefix.
+        prefix: String,
+        /// How many jobs it names.
+        count: usize,
+    },
+
+    /// The job's state is not one this operation applies to, or it changed meanwhile (e.g.
+    /// another process moved it on).
+    #[error("job {id} is {state}: {reason}")]
+    WrongState {
+        /// The job id.
+        id: String,
+        /// Its state.
+        state: String,
+        /// Why that state does not fit.
+        reason: String,
+    },
+
+    /// Another live process is working on the job.
+    #[error("job {id} is being worked on by {owner}; it is left to that process")]
+    Busy {
+        /// The job id.
+        id: String,
+        /// The owner: host, process id.
+        owner: String,
+    },
+
+    /// The submit of the job may or may not have created a task: it is not resent without
+    /// an explicit `videohub jobs retry --force`.
+    #[error(
+        "job {id}: the submit may or may not have created a task ({reason}); it was not resent. \
+         Check the hub first; `videohub jobs retry {id} --force` submits it again (a second task is billed as a second task)"
+    )]
+    OutcomeUnknown {
+        /// The job id.
+        id: String,
+        /// What happened.
+        reason: String,
+    },
+
+    /// The stored input of a job is not a JSON object.
+    #[error("job {id} has an unreadable input: {message}")]
+    BadInput {
+        /// The job id.
+        id: String,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// The hub or the download failed.
+    #[error(transparent)]
+    Hub(#[from] videohub::Error),
+
+    /// The downloaded file could not be read back for its checksum.
+    #[error("cannot read {path} back: {source}")]
+    ReadBack {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}

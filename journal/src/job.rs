@@ -1,0 +1,130 @@
+//! A job as the journal holds it.
+
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::state::JobState;
+
+/// A generation to record: which hub, which model, which input, where its output goes.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    /// The hub's base URL (never its key).
+    pub hub: String,
+    /// The model id.
+    pub model: String,
+    /// The submit endpoint, e.g. `/hub/v1/video`.
+    pub endpoint: String,
+    /// The model's input, validated.
+    pub input: Map<String, Value>,
+    /// Where the output goes. `{task_id}`, `{job_id}` and `{model}` in it are replaced
+    /// when the file is saved, e.g. `videos/{model}-{task_id}.mp4`.
+    pub output_path: PathBuf,
+}
+
+/// One job of the journal.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct Job {
+    /// The journal's id of the job, made before anything is sent.
+    pub id: String,
+    /// The hub's base URL.
+    pub hub: String,
+    /// The model id.
+    pub model: String,
+    /// The submit endpoint.
+    pub endpoint: String,
+    /// The input sent (or to send).
+    pub input: Map<String, Value>,
+    /// Where the output goes, with `{task_id}`, `{job_id}` and `{model}` not yet replaced.
+    pub output_path: PathBuf,
+    /// The state.
+    pub state: JobState,
+    /// The hub's task id, once submitted.
+    pub task_id: Option<String>,
+    /// The hub's answer for the finished task.
+    pub result: Option<Value>,
+    /// The last error: why it failed, or why its download did not finish yet.
+    pub error: Option<String>,
+    /// The saved file.
+    pub file_path: Option<PathBuf>,
+    /// Its size in bytes.
+    pub file_size: Option<u64>,
+    /// Its SHA-256, in hex.
+    pub sha256: Option<String>,
+    /// How long the task ran, as the hub reported it (or as waited).
+    #[serde(serialize_with = "crate::time::serialize_secs")]
+    pub task_duration: Option<Duration>,
+    /// How many submits were sent for it (more than one only after `retry`).
+    pub submits: u32,
+    /// The process working on it, while one does.
+    pub owner: Option<String>,
+    /// When it was recorded.
+    #[serde(serialize_with = "crate::time::serialize_time")]
+    pub created_at: SystemTime,
+    /// When it last changed.
+    #[serde(serialize_with = "crate::time::serialize_time")]
+    pub updated_at: SystemTime,
+}
+
+impl Job {
+    /// Where the output goes, with `{task_id}`, `{job_id}` and `{model}` replaced (each
+    /// with anything but letters, digits, `-` and `.` turned into `_`).
+    pub fn output_file(&self) -> PathBuf {
+        let text = self.output_path.to_string_lossy();
+        if !text.contains('{') {
+            return self.output_path.clone();
+        }
+        let task_id = self.task_id.as_deref().unwrap_or(&self.id);
+        PathBuf::from(
+            text.replace("{task_id}", &file_safe(task_id))
+                .replace("{job_id}", &file_safe(&self.id))
+                .replace("{model}", &file_safe(&self.model)),
+        )
+    }
+
+    /// The prompt of the input, when it has one.
+    pub fn prompt(&self) -> Option<&str> {
+        self.input.get("prompt").and_then(Value::as_str)
+    }
+}
+
+/// One change of a job's state.
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct JobEvent {
+    /// When.
+    #[serde(serialize_with = "crate::time::serialize_time")]
+    pub at: SystemTime,
+    /// The state entered (or kept, for a note).
+    pub state: JobState,
+    /// What happened.
+    pub detail: Option<String>,
+}
+
+/// Which jobs to list, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct JobFilter {
+    /// Only these states (all when empty).
+    pub states: Vec<JobState>,
+    /// Only this model.
+    pub model: Option<String>,
+    /// Only jobs whose input contains this text (case-insensitive).
+    pub text: Option<String>,
+    /// At most this many.
+    pub limit: Option<u32>,
+}
+
+fn file_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}

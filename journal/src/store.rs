@@ -1,0 +1,639 @@
+//! The journal's database: opening it, its schema, and every read and write of jobs.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, SqliteConnection};
+use videohub::TaskDurations;
+
+use crate::error::{Error, Result};
+use crate::job::{Job, JobEvent, JobFilter, NewJob};
+use crate::owner::{self, LEASE, Owner};
+use crate::state::JobState;
+use crate::time::{from_ms, now_ms};
+
+/// How long a write waits for another process's write to end before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+/// Durations kept per model when loading them: the poller fits the last 32.
+const DURATIONS_PER_MODEL: i64 = 32;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The journal: a SQLite database of every job, its states and its output.
+///
+/// Every write is a committed, synced transaction before the step it records goes on: a job
+/// is in the journal before its submit is sent. Several processes may share one database
+/// (WAL mode; a write waits up to 15 s for another to finish).
+///
+/// ```no_run
+/// # async fn run() -> videohub_journal::Result<()> {
+/// use videohub_journal::{Journal, JobFilter};
+///
+/// let journal = Journal::open(Journal::default_path().unwrap()).await?;
+/// for job in journal.jobs(&JobFilter::default()).await? {
+///     println!("{} {} {}", job.id, job.model, job.state);
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Journal {
+    pool: SqlitePool,
+    path: PathBuf,
+    busy_timeout: Duration,
+}
+
+impl Journal {
+    /// Where the journal lives by default: `$XDG_DATA_HOME/videohub/journal.sqlite3`
+    /// (`~/.local/share/videohub/journal.sqlite3` on Linux, the platform's data directory
+    /// elsewhere); `None` when the system names no home directory.
+    pub fn default_path() -> Option<PathBuf> {
+        let dirs = directories::ProjectDirs::from("", "", "videohub")?;
+        Some(dirs.data_dir().join("journal.sqlite3"))
+    }
+
+    /// Opens (or creates, with its directory) the journal at `path` and brings its schema
+    /// up to date. A database written by a newer videohub is refused
+    /// ([`Error::NewerSchema`]), and is not changed.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Journal> {
+        Journal::open_with(path, BUSY_TIMEOUT).await
+    }
+
+    /// [`Journal::open`], with writes waiting at most `busy_timeout` for another process's
+    /// write to end (15 s by default) before failing with [`Error::Locked`].
+    pub async fn open_with(path: impl AsRef<Path>, busy_timeout: Duration) -> Result<Journal> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| Error::Storage {
+                path: path.clone(),
+                message: format!("cannot create its directory {}: {e}", dir.display()),
+            })?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(busy_timeout);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(busy_timeout * 2)
+            .connect_with(options)
+            .await
+            .map_err(|e| classify(&path, busy_timeout, e))?;
+        let journal = Journal {
+            pool,
+            path,
+            busy_timeout,
+        };
+        journal.migrate().await?;
+        Ok(journal)
+    }
+
+    /// A journal in memory, gone with the process: the same steps, nothing kept (what
+    /// `videohub --no-store` uses).
+    pub async fn in_memory() -> Result<Journal> {
+        let path = PathBuf::from(":memory:");
+        let options = SqliteConnectOptions::new()
+            .in_memory(true)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+            .map_err(|e| classify(&path, BUSY_TIMEOUT, e))?;
+        let journal = Journal {
+            pool,
+            path,
+            busy_timeout: BUSY_TIMEOUT,
+        };
+        journal.migrate().await?;
+        Ok(journal)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    async fn migrate(&self) -> Result<()> {
+        let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
+        let applied: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(version) FROM _sqlx_migrations WHERE success \
+             AND EXISTS (SELECT 1 FROM sqlite_master WHERE name = '_sqlx_migrations')",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .or_else(|e| match &e {
+            sqlx::Error::Database(db) if db.message().contains("no such table") => Ok(None),
+            _ => Err(e),
+        })
+        .map_err(|e| self.error(e))?;
+        if let Some(found) = applied.filter(|found| *found > known) {
+            return Err(Error::NewerSchema {
+                path: self.path.clone(),
+                found,
+                known,
+            });
+        }
+        MIGRATOR.run(&self.pool).await.map_err(|e| match e {
+            sqlx::migrate::MigrateError::VersionMissing(found) => Error::NewerSchema {
+                path: self.path.clone(),
+                found,
+                known,
+            },
+            sqlx::migrate::MigrateError::Execute(e) => self.error(e),
+            other => Error::Storage {
+                path: self.path.clone(),
+                message: other.to_string(),
+            },
+        })
+    }
+
+    fn error(&self, error: sqlx::Error) -> Error {
+        classify(&self.path, self.busy_timeout, error)
+    }
+
+    /// Records a new job as [`JobState::Pending`], leased to `owner`, and returns it.
+    pub async fn record(&self, new: &NewJob, owner: &Owner) -> Result<Job> {
+        let now = now_ms();
+        let input = Value::Object(new.input.clone()).to_string();
+        let output = path_text(&new.output_path);
+        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let id = loop {
+            let id = new_job_id();
+            let inserted = sqlx::query(
+                "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, owner, \
+                 lease_until, created_at, updated_at) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?9, ?9) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&id)
+            .bind(&new.hub)
+            .bind(&new.model)
+            .bind(&new.endpoint)
+            .bind(&input)
+            .bind(&output)
+            .bind(owner.as_str())
+            .bind(now + lease_ms())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.error(e))?;
+            if inserted.rows_affected() == 1 {
+                break id;
+            }
+        };
+        event(&mut tx, &id, JobState::Pending, Some("recorded"))
+            .await
+            .map_err(|e| self.error(e))?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        self.job(&id).await
+    }
+
+    /// The job with this id, or with this unique id prefix.
+    pub async fn job(&self, id: &str) -> Result<Job> {
+        let escaped = id.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let rows = sqlx::query(
+            "SELECT * FROM jobs WHERE id = ?1 OR id LIKE ?2 ESCAPE '\\' ORDER BY id = ?1 DESC LIMIT 2",
+        )
+        .bind(id)
+        .bind(format!("{escaped}%"))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        match rows.as_slice() {
+            [] => Err(Error::NoSuchJob { id: id.to_owned() }),
+            [one] => read_job(one),
+            [first, _] if first.get::<String, _>("id") == id => read_job(first),
+            _ => {
+                let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE id LIKE ?1 ESCAPE '\\'")
+                    .bind(format!("{escaped}%"))
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(|e| self.error(e))?;
+                Err(Error::AmbiguousJob {
+                    prefix: id.to_owned(),
+                    count: usize::try_from(count).unwrap_or(usize::MAX),
+                })
+            }
+        }
+    }
+
+    /// The jobs that match `filter`, newest first.
+    pub async fn jobs(&self, filter: &JobFilter) -> Result<Vec<Job>> {
+        let states: Vec<&str> = filter.states.iter().map(|s| s.as_str()).collect();
+        let states = serde_json::to_string(&states).unwrap_or_else(|_| "[]".into());
+        let rows = sqlx::query(
+            "SELECT * FROM jobs \
+             WHERE (?1 = '[]' OR state IN (SELECT value FROM json_each(?1))) \
+             AND (?2 IS NULL OR model = ?2) \
+             AND (?3 IS NULL OR instr(lower(input), lower(?3)) > 0) \
+             ORDER BY created_at DESC, id DESC LIMIT ?4",
+        )
+        .bind(states)
+        .bind(filter.model.as_deref())
+        .bind(filter.text.as_deref().map(json_text))
+        .bind(filter.limit.map_or(-1, i64::from))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        rows.iter().map(read_job).collect()
+    }
+
+    /// The changes of a job's state, oldest first.
+    pub async fn events(&self, id: &str) -> Result<Vec<JobEvent>> {
+        let rows = sqlx::query(
+            "SELECT at, state, detail FROM job_events WHERE job_id = ?1 ORDER BY at, rowid",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        rows.iter()
+            .map(|row| {
+                Ok(JobEvent {
+                    at: from_ms(row.get("at")),
+                    state: parse_state(row.get("state"))?,
+                    detail: row.get("detail"),
+                })
+            })
+            .collect()
+    }
+
+    /// Takes the lease of job `id` for `owner`, when nobody else holds it: no owner, an
+    /// expired lease, or an owner whose process is gone. `false` when another process holds
+    /// it.
+    pub async fn claim(&self, id: &str, owner: &Owner) -> Result<bool> {
+        let job = self.job(id).await?;
+        let gone_owner = job.owner.as_deref().filter(|o| owner::is_gone(o));
+        let now = now_ms();
+        let claimed = sqlx::query(
+            "UPDATE jobs SET owner = ?1, lease_until = ?2 WHERE id = ?3 \
+             AND (owner IS NULL OR owner = ?1 OR lease_until < ?4 OR owner = ?5)",
+        )
+        .bind(owner.as_str())
+        .bind(now + lease_ms())
+        .bind(&job.id)
+        .bind(now)
+        .bind(gone_owner)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        Ok(claimed.rows_affected() == 1)
+    }
+
+    /// Extends `owner`'s lease of job `id`.
+    pub async fn renew(&self, id: &str, owner: &Owner) -> Result<()> {
+        sqlx::query("UPDATE jobs SET lease_until = ?1 WHERE id = ?2 AND owner = ?3")
+            .bind(now_ms() + lease_ms())
+            .bind(id)
+            .bind(owner.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// Gives up `owner`'s lease of job `id`, so another process may take it at once.
+    pub async fn release(&self, id: &str, owner: &Owner) -> Result<()> {
+        sqlx::query("UPDATE jobs SET owner = NULL, lease_until = NULL WHERE id = ?1 AND owner = ?2")
+            .bind(id)
+            .bind(owner.as_str())
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// Moves job `id` from one of `from` to `change.state`, recording the change; fails
+    /// with [`Error::WrongState`] when the job is not in one of `from` (e.g. another process
+    /// moved it on), changing nothing.
+    pub(crate) async fn transition(&self, id: &str, from: &[JobState], change: Change) -> Result<Job> {
+        let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+        let from = serde_json::to_string(&from).unwrap_or_else(|_| "[]".into());
+        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let updated = sqlx::query(
+            "UPDATE jobs SET state = ?1, task_id = COALESCE(?2, task_id), \
+             result = COALESCE(?3, result), error = ?4, file_path = COALESCE(?5, file_path), \
+             file_size = COALESCE(?6, file_size), sha256 = COALESCE(?7, sha256), \
+             task_elapsed_ms = COALESCE(?8, task_elapsed_ms), submits = submits + ?9, \
+             updated_at = ?10 \
+             WHERE id = ?11 AND state IN (SELECT value FROM json_each(?12))",
+        )
+        .bind(change.state.as_str())
+        .bind(change.task_id.as_deref())
+        .bind(change.result.as_ref().map(Value::to_string))
+        .bind(change.error.as_deref())
+        .bind(change.file_path.as_deref().map(path_text))
+        .bind(change.file_size.map(|s| i64::try_from(s).unwrap_or(i64::MAX)))
+        .bind(change.sha256.as_deref())
+        .bind(change.task_elapsed.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)))
+        .bind(i64::from(change.submitted))
+        .bind(now_ms())
+        .bind(id)
+        .bind(from)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.error(e))?;
+        if updated.rows_affected() == 0 {
+            drop(tx);
+            let job = self.job(id).await?;
+            return Err(Error::WrongState {
+                id: job.id,
+                state: job.state.to_string(),
+                reason: format!("it cannot become {} from there", change.state),
+            });
+        }
+        let detail = change.detail.or(change.error);
+        event(&mut tx, id, change.state, detail.as_deref())
+            .await
+            .map_err(|e| self.error(e))?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        self.job(id).await
+    }
+
+    /// Records an error on a job without changing its state (e.g. a download that will be
+    /// tried again).
+    pub(crate) async fn note(&self, id: &str, error: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let state: String = sqlx::query_scalar(
+            "UPDATE jobs SET error = ?1, updated_at = ?2 WHERE id = ?3 RETURNING state",
+        )
+        .bind(error)
+        .bind(now_ms())
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| self.error(e))?;
+        event(&mut tx, id, parse_state(state)?, Some(error))
+            .await
+            .map_err(|e| self.error(e))?;
+        tx.commit().await.map_err(|e| self.error(e))
+    }
+
+    /// Makes a finished job [`JobState::Pending`] again, to be submitted anew by the next
+    /// run or resume. A job whose outcome is unknown needs `force` (its first submit may
+    /// have created a task, billed if it completes); a job still in progress or downloaded
+    /// cannot be retried.
+    pub async fn retry(&self, id: &str, force: bool) -> Result<Job> {
+        let job = self.job(id).await?;
+        let allowed = match job.state {
+            JobState::Failed | JobState::Timeout | JobState::Cancelled => true,
+            JobState::OutcomeUnknown => force,
+            _ => false,
+        };
+        if !allowed {
+            let reason = match job.state {
+                JobState::OutcomeUnknown => "its first submit may have created a task that is billed if it completes; check the hub, then retry with --force".to_owned(),
+                JobState::Downloaded => "its output is already saved".to_owned(),
+                _ => "it is not finished: `videohub jobs resume` finishes it".to_owned(),
+            };
+            return Err(Error::WrongState {
+                id: job.id,
+                state: job.state.to_string(),
+                reason,
+            });
+        }
+        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let updated = sqlx::query(
+            "UPDATE jobs SET state = 'pending', task_id = NULL, result = NULL, error = NULL, \
+             task_elapsed_ms = NULL, owner = NULL, lease_until = NULL, updated_at = ?1 \
+             WHERE id = ?2 AND state = ?3",
+        )
+        .bind(now_ms())
+        .bind(&job.id)
+        .bind(job.state.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.error(e))?;
+        if updated.rows_affected() == 1 {
+            let detail = format!("retry after {} (task {})", job.state, job.task_id.as_deref().unwrap_or("none"));
+            event(&mut tx, &job.id, JobState::Pending, Some(&detail))
+                .await
+                .map_err(|e| self.error(e))?;
+        }
+        tx.commit().await.map_err(|e| self.error(e))?;
+        self.job(&job.id).await
+    }
+
+    /// Removes a job and its history from the journal (its saved file stays). A job still
+    /// in progress needs `force`: once forgotten, nothing finishes it.
+    pub async fn forget(&self, id: &str, force: bool) -> Result<Job> {
+        let job = self.job(id).await?;
+        if job.state.is_unfinished() && job.state != JobState::Pending && !force {
+            return Err(Error::WrongState {
+                id: job.id,
+                state: job.state.to_string(),
+                reason: "it may still produce a billed video: `videohub jobs resume` finishes it, --force forgets it anyway".into(),
+            });
+        }
+        sqlx::query("DELETE FROM jobs WHERE id = ?1")
+            .bind(&job.id)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(job)
+    }
+
+    /// Remembers that a task of `model` on `hub` took `duration`.
+    pub async fn record_duration(&self, hub: &str, model: &str, duration: Duration) -> Result<()> {
+        sqlx::query("INSERT INTO task_durations (hub, model, seconds, at) VALUES (?1, ?2, ?3, ?4)")
+            .bind(hub)
+            .bind(model)
+            .bind(duration.as_secs_f64())
+            .bind(now_ms())
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// The last 32 task durations of each model on `hub`, oldest first, to load into a
+    /// client with [`Client::remember_task_durations`](videohub::Client::remember_task_durations).
+    pub async fn task_durations(&self, hub: &str) -> Result<TaskDurations> {
+        let rows = sqlx::query(
+            "SELECT model, seconds FROM ( \
+               SELECT model, seconds, at, rowid AS n, \
+                 ROW_NUMBER() OVER (PARTITION BY model ORDER BY at DESC, rowid DESC) AS recent \
+               FROM task_durations WHERE hub = ?1) \
+             WHERE recent <= ?2 ORDER BY model, at, n",
+        )
+        .bind(hub)
+        .bind(DURATIONS_PER_MODEL)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        let mut durations = TaskDurations::default();
+        for row in rows {
+            let seconds: f64 = row.get("seconds");
+            if let Ok(duration) = Duration::try_from_secs_f64(seconds) {
+                durations.record(row.get::<&str, _>("model"), duration);
+            }
+        }
+        Ok(durations)
+    }
+
+    #[cfg(test)]
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+/// What a state change writes besides the state; `None` keeps a column.
+#[derive(Debug)]
+pub(crate) struct Change {
+    pub(crate) state: JobState,
+    pub(crate) task_id: Option<String>,
+    pub(crate) result: Option<Value>,
+    /// Set as given: `None` clears the last error.
+    pub(crate) error: Option<String>,
+    pub(crate) file_path: Option<PathBuf>,
+    pub(crate) file_size: Option<u64>,
+    pub(crate) sha256: Option<String>,
+    pub(crate) task_elapsed: Option<Duration>,
+    /// Whether this change sends a submit.
+    pub(crate) submitted: bool,
+    /// The event's text, when not the error.
+    pub(crate) detail: Option<String>,
+}
+
+impl Change {
+    /// A change to `state` that writes nothing else (and clears the last error).
+    pub(crate) fn to(state: JobState) -> Change {
+        Change {
+            state,
+            task_id: None,
+            result: None,
+            error: None,
+            file_path: None,
+            file_size: None,
+            sha256: None,
+            task_elapsed: None,
+            submitted: false,
+            detail: None,
+        }
+    }
+}
+
+async fn event(
+    tx: &mut SqliteConnection,
+    id: &str,
+    state: JobState,
+    detail: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO job_events (job_id, at, state, detail) VALUES (?1, ?2, ?3, ?4)")
+        .bind(id)
+        .bind(now_ms())
+        .bind(state.as_str())
+        .bind(detail)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+fn read_job(row: &SqliteRow) -> Result<Job> {
+    let id: String = row.get("id");
+    let input: String = row.get("input");
+    let input: Map<String, Value> = serde_json::from_str(&input).map_err(|e| Error::BadInput {
+        id: id.clone(),
+        message: e.to_string(),
+    })?;
+    let result: Option<String> = row.get("result");
+    Ok(Job {
+        hub: row.get("hub"),
+        model: row.get("model"),
+        endpoint: row.get("endpoint"),
+        input,
+        output_path: PathBuf::from(row.get::<String, _>("output_path")),
+        state: parse_state(row.get("state"))?,
+        task_id: row.get("task_id"),
+        result: result.and_then(|r| serde_json::from_str(&r).ok()),
+        error: row.get("error"),
+        file_path: row.get::<Option<String>, _>("file_path").map(PathBuf::from),
+        file_size: row
+            .get::<Option<i64>, _>("file_size")
+            .and_then(|s| u64::try_from(s).ok()),
+        sha256: row.get("sha256"),
+        task_duration: row
+            .get::<Option<i64>, _>("task_elapsed_ms")
+            .and_then(|ms| u64::try_from(ms).ok())
+            .map(Duration::from_millis),
+        submits: u32::try_from(row.get::<i64, _>("submits")).unwrap_or(u32::MAX),
+        owner: row.get("owner"),
+        created_at: from_ms(row.get("created_at")),
+        updated_at: from_ms(row.get("updated_at")),
+        id,
+    })
+}
+
+fn parse_state(text: String) -> Result<JobState> {
+    text.parse().map_err(|e: crate::state::UnknownState| Error::Storage {
+        path: PathBuf::new(),
+        message: e.to_string(),
+    })
+}
+
+/// A new job id: the time in milliseconds and 32 random bits, in hex (ids sort by time).
+fn new_job_id() -> String {
+    format!("{:011x}{:08x}", now_ms(), fastrand::u32(..))
+}
+
+fn lease_ms() -> i64 {
+    i64::try_from(LEASE.as_millis()).unwrap_or(i64::MAX)
+}
+
+fn path_text(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
+
+/// `text` as it appears inside a JSON string, to search stored inputs.
+fn json_text(text: &str) -> String {
+    let quoted = serde_json::to_string(text).unwrap_or_default();
+    quoted[1..quoted.len().saturating_sub(1).max(1)].to_owned()
+}
+
+/// A database error as the journal's error, naming the file.
+fn classify(path: &Path, busy_timeout: Duration, error: sqlx::Error) -> Error {
+    let path = path.to_path_buf();
+    if let sqlx::Error::Database(db) = &error {
+        let code = db
+            .code()
+            .and_then(|c| c.parse::<i32>().ok())
+            .map(|c| c & 0xff);
+        match code {
+            Some(5 | 6) => {
+                return Error::Locked {
+                    path,
+                    seconds: busy_timeout.as_secs(),
+                };
+            }
+            Some(11 | 26) => {
+                return Error::Corrupt {
+                    path,
+                    message: db.message().to_owned(),
+                };
+            }
+            Some(13) => return Error::DiskFull { path },
+            _ => {}
+        }
+    }
+    if let sqlx::Error::PoolTimedOut = error {
+        return Error::Locked {
+            path,
+            seconds: busy_timeout.as_secs(),
+        };
+    }
+    Error::Storage {
+        path,
+        message: error.to_string(),
+    }
+}
