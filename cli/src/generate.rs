@@ -55,7 +55,9 @@ pub(crate) async fn generate(
             .map_err(store::failure)?;
         return match (job.state, &job.task_id) {
             (JobState::Submitted, Some(task_id)) if args.wait.json => {
-                print_json(&json!({"job_id": job.id, "task_id": task_id, "model": job.model, "status": "submitted"}))?;
+                print_json(
+                    &json!({"job_id": job.id, "task_id": task_id, "model": job.model, "status": "submitted"}),
+                )?;
                 Ok(ExitCode::SUCCESS)
             }
             (JobState::Submitted, Some(task_id)) => {
@@ -106,8 +108,12 @@ pub(crate) async fn generate(
 /// that does not exist is refused before anything is sent.
 fn output_template(output: Option<&Path>) -> Result<PathBuf, Failure> {
     let path = output.unwrap_or(Path::new("{model}-{task_id}.mp4"));
-    let absolute = std::path::absolute(path)
-        .map_err(|e| Failure::usage(format!("cannot use the output path {}: {e}", path.display())))?;
+    let absolute = std::path::absolute(path).map_err(|e| {
+        Failure::usage(format!(
+            "cannot use the output path {}: {e}",
+            path.display()
+        ))
+    })?;
     let dir = absolute.parent().unwrap_or(Path::new("/"));
     if !dir.is_dir() {
         return Err(Failure::usage(format!(

@@ -36,7 +36,11 @@ pub(crate) async fn jobs(
             if json {
                 print_json(&jobs)?;
             } else if jobs.is_empty() {
-                println!("no {}jobs in {}", if all { "" } else { "unfinished " }, journal.path().display());
+                println!(
+                    "no {}jobs in {}",
+                    if all { "" } else { "unfinished " },
+                    journal.path().display()
+                );
             } else {
                 let mut rows = vec![row(["JOB", "STATE", "MODEL", "TASK", "CREATED", "NOTE"])];
                 rows.extend(jobs.iter().map(|job| {
@@ -106,7 +110,10 @@ pub(crate) async fn jobs(
             let journal = store::open_existing(store_args).await?;
             let job = journal.retry(&id, force).await.map_err(store::failure)?;
             if no_wait {
-                println!("job {} is pending: `videohub jobs resume {}` submits it", job.id, job.id);
+                println!(
+                    "job {} is pending: `videohub jobs resume {}` submits it",
+                    job.id, job.id
+                );
                 return Ok(ExitCode::SUCCESS);
             }
             resume(hub, store_args, vec![job.id], false).await
@@ -191,17 +198,31 @@ async fn resume(
             Ok(done) => {
                 let failure = ended(&done);
                 let rank = if failure.exit == Exit::Task { 1 } else { 2 };
-                (rank, (done.id.clone(), done.state.to_string(), failure.message))
+                (
+                    rank,
+                    (done.id.clone(), done.state.to_string(), failure.message),
+                )
             }
             Err(Error::Busy { id, owner }) => (
                 2,
-                (id, "busy".into(), format!("another process ({owner}) is working on it")),
+                (
+                    id,
+                    "busy".into(),
+                    format!("another process ({owner}) is working on it"),
+                ),
             ),
-            Err(error) => (2, (job.id.clone(), job.state.to_string(), error.to_string())),
+            Err(error) => (
+                2,
+                (job.id.clone(), job.state.to_string(), error.to_string()),
+            ),
         };
         if rank > worst {
             worst = rank;
-            exit = if rank == 1 { Exit::Task.into() } else { Exit::Api.into() };
+            exit = if rank == 1 {
+                Exit::Task.into()
+            } else {
+                Exit::Api.into()
+            };
         }
         let (id, state, message) = line;
         if json {
@@ -213,7 +234,10 @@ async fn resume(
     Ok(exit)
 }
 
-pub(crate) async fn history(store_args: &StoreArgs, args: HistoryArgs) -> Result<ExitCode, Failure> {
+pub(crate) async fn history(
+    store_args: &StoreArgs,
+    args: HistoryArgs,
+) -> Result<ExitCode, Failure> {
     let journal = store::open_existing(store_args).await?;
     let filter = JobFilter {
         states: args.status.into_iter().collect(),
@@ -247,13 +271,20 @@ pub(crate) async fn history(store_args: &StoreArgs, args: HistoryArgs) -> Result
         println!("no generations recorded in {}", journal.path().display());
         return Ok(ExitCode::SUCCESS);
     }
-    let mut rows = vec![row(["CREATED", "MODEL", "STATUS", "TOOK", "PROMPT", "FILE"])];
+    let mut rows = vec![row([
+        "CREATED", "MODEL", "STATUS", "TOOK", "PROMPT", "FILE",
+    ])];
     rows.extend(jobs.iter().map(|job| {
         let parameters: Vec<String> = job
             .input
             .iter()
             .filter(|(k, _)| k.as_str() != "prompt")
-            .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_owned)))
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
+                )
+            })
             .collect();
         let prompt = match (job.prompt(), parameters.is_empty()) {
             (Some(p), true) => p.to_owned(),

@@ -124,7 +124,10 @@ mod tests {
     fn remaining_time_and_sizes() {
         let s = Duration::from_secs;
         assert_eq!(remaining(s(60), s(20)), "about 40s left");
-        assert_eq!(remaining(s(60), Duration::from_millis(59_500)), "any moment now");
+        assert_eq!(
+            remaining(s(60), Duration::from_millis(59_500)),
+            "any moment now"
+        );
         assert_eq!(remaining(s(60), s(61)), "longer than usual");
         assert_eq!(bytes(999), "999 B");
         assert_eq!(bytes(20_100), "20.1 KB");

@@ -215,6 +215,7 @@ fn ctrl_c_stops_waiting_and_prints_how_to_resume() {
     let hub = Hub::start(|b| b.durations(TaskDuration::Fixed(Duration::from_secs(600))));
     let dir = tempfile::tempdir().unwrap();
     let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("videohub"))
+        .env("VIDEOHUB_STORE", hub.journal())
         .args([
             "--base-url",
             hub.handle.url(),
@@ -243,10 +244,24 @@ fn ctrl_c_stops_waiting_and_prints_how_to_resume() {
     assert_eq!(output.status.code(), Some(130));
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(
-        stderr.contains("stopped waiting; the task goes on. Resume with:\n  videohub task wait "),
+        stderr.contains("stopped waiting; the task goes on. Resume with:\n  videohub jobs resume "),
         "{stderr}"
     );
-    assert!(stderr.contains("out.mp4"), "{stderr}");
+    // The job is kept, submitted, and let go for the resume.
+    let list = hub
+        .videohub()
+        .args(["jobs", "list", "--json"])
+        .output()
+        .unwrap();
+    let jobs = stdout_json(&list);
+    assert_eq!(jobs[0]["state"], "submitted", "{jobs}");
+    assert_eq!(jobs[0]["owner"], Value::Null, "{jobs}");
+    assert!(
+        jobs[0]["output_path"]
+            .as_str()
+            .unwrap()
+            .ends_with("out.mp4")
+    );
 }
 
 #[test]
@@ -331,7 +346,13 @@ fn an_unknown_submit_outcome_exits_1_and_warns_against_resending() {
         .assert()
         .code(1);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert!(stderr.contains("may be billed twice"), "{stderr}");
+    assert!(stderr.contains("it was not resent"), "{stderr}");
+    assert_eq!(
+        stderr.matches("billed").count(),
+        1,
+        "the warning is printed once: {stderr}"
+    );
+    assert!(stderr.contains("videohub jobs retry "), "{stderr}");
     assert_eq!(hub.handle.counters().submits_received, 1);
 }
 

@@ -101,7 +101,7 @@ pub enum Error {
     /// an explicit `videohub jobs retry --force`.
     #[error(
         "job {id}: the submit may or may not have created a task ({reason}); it was not resent. \
-         Check the hub first; `videohub jobs retry {id} --force` submits it again (a second task is billed as a second task)"
+         Check the hub first: `videohub jobs retry {id} --force` submits it again, and if the first submit did create a task, both are billed"
     )]
     OutcomeUnknown {
         /// The job id.

@@ -163,7 +163,8 @@ impl Runner {
                     next
                 }
                 JobState::Submitting => {
-                    let reason = "the process sending its submit stopped before the answer was recorded";
+                    let reason =
+                        "the process sending its submit stopped before the answer was recorded";
                     let mut change = Change::to(JobState::OutcomeUnknown);
                     change.error = Some(reason.to_owned());
                     self.journal
@@ -173,7 +174,9 @@ impl Runner {
                 JobState::Submitted => {
                     let task = match task.take() {
                         Some(task) => task,
-                        None => self.client.task_by_id(job.task_id.clone().unwrap_or_default()),
+                        None => self
+                            .client
+                            .task_by_id(job.task_id.clone().unwrap_or_default()),
                     };
                     let (next, finished) = self.wait(job, &task, on_step).await?;
                     output = finished;
@@ -210,9 +213,9 @@ impl Runner {
                 change.detail = Some(format!("task {}", task.id()));
                 (change, Some(task))
             }
-            Err(error @ videohub::Error::SubmitOutcomeUnknown { .. }) => {
+            Err(videohub::Error::SubmitOutcomeUnknown { reason, .. }) => {
                 let mut change = Change::to(JobState::OutcomeUnknown);
-                change.error = Some(error.to_string());
+                change.error = Some(reason);
                 (change, None)
             }
             Err(error) => {
@@ -285,7 +288,9 @@ impl Runner {
                 one.record(&job.model, took);
                 one
             });
-            self.journal.record_duration(&job.hub, &job.model, took).await?;
+            self.journal
+                .record_duration(&job.hub, &job.model, took)
+                .await?;
         }
         Ok((job, output))
     }
@@ -313,9 +318,14 @@ impl Runner {
         on_step: &mut impl FnMut(Step<'_>),
     ) -> Result<Job> {
         let path = job.output_file();
-        on_step(Step::Downloading { job: &job, path: &path });
+        on_step(Step::Downloading {
+            job: &job,
+            path: &path,
+        });
         let saved = match output.save(&path).await {
-            Err(videohub::Error::DownloadStatus { status }) if matches!(status, 403 | 404 | 410) => {
+            Err(videohub::Error::DownloadStatus { status })
+                if matches!(status, 403 | 404 | 410) =>
+            {
                 // The link may have expired: ask the hub for the task's output again.
                 let task_id = job.task_id.clone().unwrap_or_default();
                 let fresh = self.client.task_by_id(&task_id).status().await?;

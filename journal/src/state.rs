@@ -86,7 +86,9 @@ impl fmt::Display for JobState {
 
 /// A state name that is not one of [`JobState::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown job state `{0}` (one of: pending, submitting, submitted, completed, failed, timeout, cancelled, downloaded, outcome_unknown)")]
+#[error(
+    "unknown job state `{0}` (one of: pending, submitting, submitted, completed, failed, timeout, cancelled, downloaded, outcome_unknown)"
+)]
 pub struct UnknownState(pub String);
 
 impl FromStr for JobState {

@@ -22,7 +22,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 /// Durations kept per model when loading them: the poller fits the last 32.
 const DURATIONS_PER_MODEL: i64 = 32;
 
-static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// The schema, one step per version: a journal at version `n` has had the first `n` applied.
+const MIGRATIONS: [&str; 1] = [include_str!("../migrations/0001_jobs.sql")];
 
 /// The journal: a SQLite database of every job, its states and its output.
 ///
@@ -124,38 +125,53 @@ impl Journal {
         &self.path
     }
 
+    /// Brings the schema up to date in one immediate transaction, so that processes
+    /// opening a new journal at once apply each migration exactly once. The version is
+    /// SQLite's `user_version`.
     async fn migrate(&self) -> Result<()> {
-        let known = MIGRATOR.iter().map(|m| m.version).max().unwrap_or(0);
-        let applied: Option<i64> = sqlx::query_scalar(
-            "SELECT MAX(version) FROM _sqlx_migrations WHERE success \
-             AND EXISTS (SELECT 1 FROM sqlite_master WHERE name = '_sqlx_migrations')",
-        )
-        .fetch_one(&self.pool)
-        .await
-        .or_else(|e| match &e {
-            sqlx::Error::Database(db) if db.message().contains("no such table") => Ok(None),
-            _ => Err(e),
-        })
-        .map_err(|e| self.error(e))?;
-        if let Some(found) = applied.filter(|found| *found > known) {
-            return Err(Error::NewerSchema {
-                path: self.path.clone(),
-                found,
-                known,
-            });
+        let known = MIGRATIONS.len() as i64;
+        let mut conn = self.pool.acquire().await.map_err(|e| self.error(e))?;
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| self.error(e))?;
+        let migrated = async {
+            let found: i64 = sqlx::query_scalar("PRAGMA user_version")
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(|e| self.error(e))?;
+            if found > known {
+                return Err(Error::NewerSchema {
+                    path: self.path.clone(),
+                    found,
+                    known,
+                });
+            }
+            for (version, sql) in (1..)
+                .zip(MIGRATIONS)
+                .skip(usize::try_from(found).unwrap_or(0))
+            {
+                sqlx::raw_sql(sql)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(|e| self.error(e))?;
+                sqlx::raw_sql(&format!("PRAGMA user_version = {version}"))
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(|e| self.error(e))?;
+            }
+            Ok(())
         }
-        MIGRATOR.run(&self.pool).await.map_err(|e| match e {
-            sqlx::migrate::MigrateError::VersionMissing(found) => Error::NewerSchema {
-                path: self.path.clone(),
-                found,
-                known,
-            },
-            sqlx::migrate::MigrateError::Execute(e) => self.error(e),
-            other => Error::Storage {
-                path: self.path.clone(),
-                message: other.to_string(),
-            },
-        })
+        .await;
+        let end = if migrated.is_ok() {
+            "COMMIT"
+        } else {
+            "ROLLBACK"
+        };
+        let ended = sqlx::query(end).execute(&mut *conn).await;
+        migrated?;
+        ended.map_err(|e| self.error(e))?;
+        Ok(())
     }
 
     fn error(&self, error: sqlx::Error) -> Error {
@@ -201,7 +217,10 @@ impl Journal {
 
     /// The job with this id, or with this unique id prefix.
     pub async fn job(&self, id: &str) -> Result<Job> {
-        let escaped = id.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let escaped = id
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
         let rows = sqlx::query(
             "SELECT * FROM jobs WHERE id = ?1 OR id LIKE ?2 ESCAPE '\\' ORDER BY id = ?1 DESC LIMIT 2",
         )
@@ -215,11 +234,12 @@ impl Journal {
             [one] => read_job(one),
             [first, _] if first.get::<String, _>("id") == id => read_job(first),
             _ => {
-                let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE id LIKE ?1 ESCAPE '\\'")
-                    .bind(format!("{escaped}%"))
-                    .fetch_one(&self.pool)
-                    .await
-                    .map_err(|e| self.error(e))?;
+                let count: i64 =
+                    sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE id LIKE ?1 ESCAPE '\\'")
+                        .bind(format!("{escaped}%"))
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(|e| self.error(e))?;
                 Err(Error::AmbiguousJob {
                     prefix: id.to_owned(),
                     count: usize::try_from(count).unwrap_or(usize::MAX),
@@ -305,19 +325,26 @@ impl Journal {
 
     /// Gives up `owner`'s lease of job `id`, so another process may take it at once.
     pub async fn release(&self, id: &str, owner: &Owner) -> Result<()> {
-        sqlx::query("UPDATE jobs SET owner = NULL, lease_until = NULL WHERE id = ?1 AND owner = ?2")
-            .bind(id)
-            .bind(owner.as_str())
-            .execute(&self.pool)
-            .await
-            .map_err(|e| self.error(e))?;
+        sqlx::query(
+            "UPDATE jobs SET owner = NULL, lease_until = NULL WHERE id = ?1 AND owner = ?2",
+        )
+        .bind(id)
+        .bind(owner.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
         Ok(())
     }
 
     /// Moves job `id` from one of `from` to `change.state`, recording the change; fails
     /// with [`Error::WrongState`] when the job is not in one of `from` (e.g. another process
     /// moved it on), changing nothing.
-    pub(crate) async fn transition(&self, id: &str, from: &[JobState], change: Change) -> Result<Job> {
+    pub(crate) async fn transition(
+        &self,
+        id: &str,
+        from: &[JobState],
+        change: Change,
+    ) -> Result<Job> {
         let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
         let from = serde_json::to_string(&from).unwrap_or_else(|_| "[]".into());
         let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
@@ -334,9 +361,17 @@ impl Journal {
         .bind(change.result.as_ref().map(Value::to_string))
         .bind(change.error.as_deref())
         .bind(change.file_path.as_deref().map(path_text))
-        .bind(change.file_size.map(|s| i64::try_from(s).unwrap_or(i64::MAX)))
+        .bind(
+            change
+                .file_size
+                .map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+        )
         .bind(change.sha256.as_deref())
-        .bind(change.task_elapsed.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)))
+        .bind(
+            change
+                .task_elapsed
+                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        )
         .bind(i64::from(change.submitted))
         .bind(now_ms())
         .bind(id)
@@ -416,7 +451,11 @@ impl Journal {
         .await
         .map_err(|e| self.error(e))?;
         if updated.rows_affected() == 1 {
-            let detail = format!("retry after {} (task {})", job.state, job.task_id.as_deref().unwrap_or("none"));
+            let detail = format!(
+                "retry after {} (task {})",
+                job.state,
+                job.task_id.as_deref().unwrap_or("none")
+            );
             event(&mut tx, &job.id, JobState::Pending, Some(&detail))
                 .await
                 .map_err(|e| self.error(e))?;
@@ -576,10 +615,11 @@ fn read_job(row: &SqliteRow) -> Result<Job> {
 }
 
 fn parse_state(text: String) -> Result<JobState> {
-    text.parse().map_err(|e: crate::state::UnknownState| Error::Storage {
-        path: PathBuf::new(),
-        message: e.to_string(),
-    })
+    text.parse()
+        .map_err(|e: crate::state::UnknownState| Error::Storage {
+            path: PathBuf::new(),
+            message: e.to_string(),
+        })
 }
 
 /// A new job id: the time in milliseconds and 32 random bits, in hex (ids sort by time).

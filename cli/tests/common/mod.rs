@@ -10,6 +10,8 @@ use videohub_sandbox::{Sandbox, SandboxBuilder, SandboxHandle, TaskDuration};
 /// A sandbox served by its own runtime while the test thread runs the binary.
 pub struct Hub {
     pub handle: SandboxHandle,
+    /// The journal of the commands run against this hub.
+    pub store: tempfile::TempDir,
     _runtime: tokio::runtime::Runtime,
 }
 
@@ -24,6 +26,7 @@ impl Hub {
         let handle = runtime.block_on(builder.start()).unwrap();
         Hub {
             handle,
+            store: tempfile::tempdir().unwrap(),
             _runtime: runtime,
         }
     }
@@ -31,16 +34,28 @@ impl Hub {
     /// The binary, pointed at this hub.
     pub fn videohub(&self) -> Command {
         let mut command = videohub();
-        command.args(["--base-url", self.handle.url(), "--api-key", "test-key"]);
         command
+            .args(["--base-url", self.handle.url(), "--api-key", "test-key"])
+            .env("VIDEOHUB_STORE", self.journal());
+        command
+    }
+
+    /// The journal's file.
+    pub fn journal(&self) -> std::path::PathBuf {
+        self.store.path().join("journal.sqlite3")
     }
 }
 
-/// The binary, with no key or URL from the environment.
+/// The binary, with no key or URL from the environment, and a journal of this test
+/// process's own (never the user's).
 pub fn videohub() -> Command {
     let mut command = Command::cargo_bin("videohub").unwrap();
+    let journal = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("cli-tests-{}", std::process::id()))
+        .join("journal.sqlite3");
     command
         .env_remove("MOUNTSEA_API_KEY")
-        .env_remove("MOUNTSEA_BASE_URL");
+        .env_remove("MOUNTSEA_BASE_URL")
+        .env("VIDEOHUB_STORE", journal);
     command
 }
