@@ -103,6 +103,7 @@ impl Runner {
         let sent = self.send_submit(job).await;
         self.journal.release(&id, &self.owner).await?;
         let (job, _task) = sent?;
+        let job = Job { owner: None, ..job };
         if job.state == JobState::Submitted {
             on_step(Step::Submitted(&job));
         }
@@ -142,10 +143,13 @@ impl Runner {
         let _heartbeat = Heartbeat::start(self.journal.clone(), job.id.clone(), self.owner.clone());
         let id = job.id.clone();
         let outcome = self.advance(job, &mut on_step).await;
-        if let Err(e) = self.journal.release(&id, &self.owner).await {
-            tracing::warn!(job = %id, error = %e, "could not release the job");
+        match self.journal.release(&id, &self.owner).await {
+            Ok(()) => outcome.map(|job| Job { owner: None, ..job }),
+            Err(e) => {
+                tracing::warn!(job = %id, error = %e, "could not release the job");
+                outcome
+            }
         }
-        outcome
     }
 
     async fn advance(&self, mut job: Job, on_step: &mut impl FnMut(Step<'_>)) -> Result<Job> {

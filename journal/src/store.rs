@@ -677,3 +677,91 @@ fn classify(path: &Path, busy_timeout: Duration, error: sqlx::Error) -> Error {
         message: error.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn new_job(prompt: &str) -> NewJob {
+        let mut input = Map::new();
+        input.insert("prompt".into(), Value::from(prompt));
+        NewJob {
+            hub: "http://127.0.0.1:1".into(),
+            model: "veo-3.1".into(),
+            endpoint: "/hub/v1/video".into(),
+            input,
+            output_path: "out-{task_id}.mp4".into(),
+        }
+    }
+
+    /// A full disk, as SQLite sees it: the database may not grow past its page limit.
+    #[tokio::test]
+    async fn a_full_disk_is_named_and_writes_nothing_half() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(dir.path().join("j.sqlite3")).await.unwrap();
+        let owner = Owner::this_process();
+        let first = journal.record(&new_job("first"), &owner).await.unwrap();
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(journal.pool())
+            .await
+            .unwrap();
+        sqlx::query(&format!("PRAGMA max_page_count = {}", pages + 2))
+            .execute(journal.pool())
+            .await
+            .unwrap();
+        let big = "x".repeat(16 * 1024);
+        let mut recorded = 1;
+        let error = loop {
+            match journal.record(&new_job(&big), &owner).await {
+                Ok(_) => recorded += 1,
+                Err(e) => break e,
+            }
+            assert!(recorded < 100, "the page limit never hit");
+        };
+        assert!(matches!(error, Error::DiskFull { .. }), "{error}");
+        assert!(error.to_string().contains("j.sqlite3"), "{error}");
+        let jobs = journal.jobs(&JobFilter::default()).await.unwrap();
+        assert_eq!(jobs.len(), recorded);
+        let kept = journal.job(&first.id).await.unwrap();
+        assert_eq!(
+            (kept.state, kept.prompt()),
+            (JobState::Pending, Some("first"))
+        );
+        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM job_events")
+            .fetch_one(journal.pool())
+            .await
+            .unwrap();
+        assert_eq!(events as usize, recorded, "no event without its job");
+    }
+
+    #[tokio::test]
+    async fn ids_and_prefixes() {
+        let journal = Journal::in_memory().await.unwrap();
+        let owner = Owner::this_process();
+        let a = journal.record(&new_job("a"), &owner).await.unwrap();
+        assert_eq!(journal.job(&a.id).await.unwrap().id, a.id);
+        assert_eq!(journal.job(&a.id[..14]).await.unwrap().id, a.id);
+        assert!(matches!(
+            journal.job("zz").await,
+            Err(Error::NoSuchJob { .. })
+        ));
+        let _b = journal.record(&new_job("b"), &owner).await.unwrap();
+        assert!(matches!(
+            journal.job("").await,
+            Err(Error::AmbiguousJob { count: 2, .. })
+        ));
+        assert!(matches!(
+            journal.job("%").await,
+            Err(Error::NoSuchJob { .. })
+        ));
+        let found = journal
+            .jobs(&JobFilter {
+                text: Some("A".into()),
+                ..JobFilter::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].id, a.id);
+    }
+}
