@@ -44,8 +44,8 @@ pub(crate) struct StoreArgs {
     /// The journal database (default: `$XDG_DATA_HOME/videohub/journal.sqlite3`).
     #[arg(long, global = true, env = "VIDEOHUB_STORE", value_name = "FILE")]
     pub store: Option<PathBuf>,
-    /// Record nothing: a job killed after its submit cannot be resumed.
-    #[arg(long, global = true, conflicts_with = "store")]
+    /// Record nothing (wins over `--store`): a job killed after its submit cannot be resumed.
+    #[arg(long, global = true)]
     pub no_store: bool,
 }
 

@@ -571,6 +571,12 @@ impl<M> Poller<M> {
             finished: false,
         };
         poller.schedule = poller.learned_schedule();
+        if let Some(schedule) = &poller.schedule {
+            tracing::debug!(
+                median_secs = schedule.median(),
+                "polling on the schedule learned for the model"
+            );
+        }
         if fresh {
             poller.next_sleep = match poller.schedule.clone() {
                 Some(schedule) => policy.learned_interval(&schedule, Duration::ZERO),
