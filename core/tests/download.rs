@@ -82,7 +82,11 @@ async fn a_host_that_ignores_ranges_is_read_again_from_zero() {
         "the whole answer replaced the first part"
     );
     let heads = cdn.heads();
-    assert_eq!(heads.len(), 2, "the whole answer to the range request is used");
+    assert_eq!(
+        heads.len(),
+        2,
+        "the whole answer to the range request is used"
+    );
     assert_eq!(header_of(&heads[1], "range"), Some("bytes=30000-"));
     assert_eq!(names(dir.path()), ["v.mp4"]);
     assert_no_key(&cdn);
@@ -240,4 +244,30 @@ async fn a_download_that_keeps_failing_gives_up_and_leaves_nothing() {
         "the temporary file is removed"
     );
     assert_no_key(&cdn);
+}
+
+#[tokio::test]
+async fn without_any_announced_size_a_short_part_is_not_taken_for_the_end() {
+    let body = file(LEN);
+    // Chunked, no size from the hub nor the host; cut in the middle.
+    let mut first = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\naccept-ranges: bytes\r\netag: \"v1\"\r\nconnection: close\r\n\r\n".to_vec();
+    first.extend_from_slice(format!("{:x}\r\n", 10_000).as_bytes());
+    first.extend_from_slice(&body[..10_000]);
+    first.extend_from_slice(b"\r\n");
+    let cdn = RawServer::start(vec![
+        Conn::Reply(first),
+        // The part says it runs to the end of the file but stops after 10,000 bytes.
+        Conn::Reply(part("bytes 10000-99999/*", &body[10_000..20_000])),
+        Conn::Reply(part("bytes 20000-99999/*", &body[20_000..])),
+    ])
+    .await;
+    let hub = MockServer::start().await;
+    let output = output_for(&hub, &format!("{}/v.mp4", cdn.base), None, 5).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let target = dir.path().join("v.mp4");
+    assert_eq!(output.save(&target).await.expect("saved"), LEN as u64);
+    assert!(std::fs::read(&target).expect("read") == body);
+    let heads = cdn.heads();
+    assert_eq!(heads.len(), 3);
+    assert_eq!(header_of(&heads[2], "range"), Some("bytes=20000-"));
 }
