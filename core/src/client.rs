@@ -43,6 +43,8 @@ pub(crate) struct Inner {
     pub(crate) api_key: ApiKey,
     pub(crate) timeout: Duration,
     pub(crate) download_idle_timeout: Duration,
+    /// How many times an interrupted download is tried again.
+    pub(crate) download_retries: u32,
     pub(crate) allow_insecure_http: bool,
     pub(crate) retry: RetryPolicy,
     /// Permits for API requests in flight (one per request, retries included).
@@ -59,6 +61,7 @@ impl fmt::Debug for Client {
             .field("api_key", &inner.api_key)
             .field("timeout", &inner.timeout)
             .field("download_idle_timeout", &inner.download_idle_timeout)
+            .field("download_retries", &inner.download_retries)
             .field("allow_insecure_http", &inner.allow_insecure_http)
             .field("retry", &inner.retry)
             .finish()

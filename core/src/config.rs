@@ -23,6 +23,7 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_DOWNLOAD_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 64;
+const DEFAULT_DOWNLOAD_RETRIES: u32 = 5;
 
 /// The API key: kept only as a sensitive header value, shown as `***` by `Debug`.
 #[derive(Clone)]
@@ -77,6 +78,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     download_idle_timeout: Duration,
+    download_retries: u32,
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
     allow_insecure_http: bool,
@@ -92,6 +94,7 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("download_idle_timeout", &self.download_idle_timeout)
+            .field("download_retries", &self.download_retries)
             .field("user_agent", &self.user_agent)
             .field("custom_http_client", &self.http_client.is_some())
             .field("allow_insecure_http", &self.allow_insecure_http)
@@ -109,6 +112,7 @@ impl Default for ClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             download_idle_timeout: DEFAULT_DOWNLOAD_IDLE_TIMEOUT,
+            download_retries: DEFAULT_DOWNLOAD_RETRIES,
             user_agent: None,
             http_client: None,
             allow_insecure_http: false,
@@ -145,9 +149,22 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets how long a download may receive nothing before it fails (default 60 s).
+    /// Sets how long a download may receive nothing, neither the answer's headers nor body
+    /// bytes, before the attempt is abandoned (default 60 s). The download is then tried
+    /// again (see [`ClientBuilder::download_retries`]).
     pub fn download_idle_timeout(mut self, timeout: Duration) -> Self {
         self.download_idle_timeout = timeout;
+        self
+    }
+
+    /// Sets how many times a download interrupted by network trouble (a reset, a broken
+    /// body, the idle timeout, or a 408, 429 or 5xx from the file host) is tried again
+    /// before [`Video::save`](crate::Video::save) gives up (default 5; 0 tries once). The
+    /// waits between tries follow the backoff of the [`RetryPolicy`] (its retry count is
+    /// not used for downloads). Each try resumes where the last one stopped when the host
+    /// serves byte ranges.
+    pub fn download_retries(mut self, retries: u32) -> Self {
+        self.download_retries = retries;
         self
     }
 
@@ -223,6 +240,7 @@ impl ClientBuilder {
                 api_key,
                 timeout: self.timeout,
                 download_idle_timeout: self.download_idle_timeout,
+                download_retries: self.download_retries,
                 allow_insecure_http: self.allow_insecure_http,
                 retry: self.retry,
                 requests: tokio::sync::Semaphore::new(self.max_concurrent_requests),

@@ -212,6 +212,35 @@ pub enum Error {
         received: u64,
     },
 
+    /// The file host answered a resumed download inconsistently: a `206 Partial Content`
+    /// without a usable `Content-Range`, a part that does not start where the download
+    /// stopped, a total size other than the announced one, or a `416` to a range inside the
+    /// file. The download restarts from zero when it has tries left; this is the cause of
+    /// [`Error::DownloadInterrupted`] when it has none.
+    #[error("the download host answered a range request inconsistently: {reason}")]
+    DownloadInconsistent {
+        /// What was inconsistent.
+        reason: String,
+    },
+
+    /// The download failed on every try the client allows
+    /// ([`ClientBuilder::download_retries`](crate::ClientBuilder::download_retries));
+    /// nothing was saved and the temporary file was removed.
+    #[error(
+        "download failed after {attempts} attempt(s), {received} bytes received; nothing was saved: {source}"
+    )]
+    DownloadInterrupted {
+        /// How many requests were made.
+        attempts: u32,
+        /// The bytes held when the last try failed (discarded).
+        received: u64,
+        /// Why the last try failed: [`Error::Transport`], [`Error::Timeout`],
+        /// [`Error::DownloadStatus`] (408, 429 or 5xx), [`Error::DownloadIncomplete`] or
+        /// [`Error::DownloadInconsistent`].
+        #[source]
+        source: Box<Error>,
+    },
+
     /// A local file operation failed.
     #[error("{action} {path}: {source}")]
     Io {
@@ -227,7 +256,8 @@ pub enum Error {
 
 impl Error {
     /// Whether retrying the same operation later might succeed (rate limits, server and
-    /// transport errors, timeouts). Never true for [`Error::SubmitOutcomeUnknown`].
+    /// transport errors, timeouts, downloads that failed on every try). Never true for
+    /// [`Error::SubmitOutcomeUnknown`].
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
@@ -235,6 +265,7 @@ impl Error {
                 | Error::Server { .. }
                 | Error::Transport(_)
                 | Error::Timeout { .. }
+                | Error::DownloadInterrupted { .. }
         )
     }
 
@@ -250,6 +281,7 @@ impl Error {
             Error::NotFound { .. } => Some(404),
             Error::RateLimited { .. } => Some(429),
             Error::SubmitOutcomeUnknown { status, .. } => *status,
+            Error::DownloadInterrupted { source, .. } => source.status(),
             _ => None,
         }
     }

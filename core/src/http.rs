@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, AUTHORIZATION};
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, IF_RANGE, RANGE};
 use reqwest::{Method, Response, StatusCode, Url};
 use serde_json::Value;
 use tracing::Instrument;
@@ -295,23 +295,26 @@ impl Client {
     }
 
     /// A plain `GET` of a download URL: no `Authorization`, no API timeout. Never goes
-    /// through [`Client::api_request`].
-    pub(crate) async fn download_get(&self, url: Url) -> Result<Response> {
-        crate::config::check_scheme(&url, self.inner.allow_insecure_http)?;
-        let response = self
-            .inner
-            .http
-            .get(url)
+    /// through [`Client::api_request`]. With `range`, asks for the bytes from `from` on
+    /// (`Range: bytes=from-`), only if the file is still the one `validator` (an `ETag` or
+    /// `Last-Modified` of an earlier answer) names (`If-Range`). The status is the caller's
+    /// to judge.
+    pub(crate) async fn download_get(
+        &self,
+        url: Url,
+        range: Option<(u64, Option<&HeaderValue>)>,
+    ) -> Result<Response> {
+        let mut request = self.inner.http.get(url);
+        if let Some((from, validator)) = range {
+            request = request.header(RANGE, format!("bytes={from}-"));
+            if let Some(validator) = validator {
+                request = request.header(IF_RANGE, validator.clone());
+            }
+        }
+        request
             .send()
             .await
-            .map_err(|e| Error::Transport(e.without_url()))?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(Error::DownloadStatus {
-                status: status.as_u16(),
-            });
-        }
-        Ok(response)
+            .map_err(|e| Error::Transport(e.without_url()))
     }
 }
 

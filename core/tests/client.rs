@@ -934,7 +934,7 @@ async fn a_short_download_leaves_no_file_under_the_final_name() {
 }
 
 #[tokio::test]
-async fn a_truncated_body_leaves_no_file_under_the_final_name() {
+async fn a_body_truncated_on_every_try_leaves_no_file_under_the_final_name() {
     let mut reply = b"HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ncontent-length: 100000\r\nconnection: close\r\n\r\n".to_vec();
     reply.extend_from_slice(&[1u8; 5000]);
     let cdn = RawServer::start(vec![Conn::Reply(reply)]).await;
@@ -955,13 +955,16 @@ async fn a_truncated_body_leaves_no_file_under_the_final_name() {
     let target = dir.path().join("cut.mp4");
     std::fs::write(dir.path().join("other.txt"), b"kept").expect("write");
     let error = output.save(&target).await.expect_err("truncated");
+    // Every try is cut (the default 5 retries): the last cause comes with the count.
     assert!(
         matches!(
-            error,
-            Error::Transport(_) | Error::DownloadIncomplete { .. }
+            &error,
+            Error::DownloadInterrupted { attempts: 6, source, .. }
+                if matches!(**source, Error::Transport(_) | Error::DownloadIncomplete { .. })
         ),
         "{error:?}"
     );
+    assert_eq!(cdn.count(), 6);
     assert!(!target.exists());
     assert_eq!(file_names(dir.path()), ["other.txt"]);
 }

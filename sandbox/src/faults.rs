@@ -96,8 +96,9 @@ pub enum FaultKind {
     /// (`truncated`) The request is processed, and the answer is a 200 whose JSON body is
     /// cut in half (a complete HTTP answer). Submit and poll.
     Truncated,
-    /// (`truncated-download`) The file's `Content-Length` is the full size, but the
-    /// connection closes after half the bytes. Download.
+    /// (`truncated-download`) The file's `Content-Length` is the full size (of the whole
+    /// file, or of the range asked for), but the connection closes after half the bytes.
+    /// Download.
     TruncatedDownload,
     /// (`failed`) The task ends `failed`, with an `error_code` and `error_message`. Task.
     Failed,

@@ -40,7 +40,12 @@
 //!
 //! The video URL points at a second origin ([`SandboxHandle::download_url`]) that serves
 //! [`SAMPLE_MP4`] (or a larger MP4, see [`SandboxBuilder::video_size`]) and refuses with 403 any request carrying `Authorization`, as a storage
-//! bucket would: a client must not send the hub's key to it.
+//! bucket would: a client must not send the hub's key to it. Like a storage bucket, it
+//! answers with `Accept-Ranges: bytes` and an `ETag`, and honours a single
+//! `Range: bytes=N-` or `bytes=N-M` with `206 Partial Content` and
+//! `Content-Range: bytes N-M/TOTAL` (`416` with `Content-Range: bytes */TOTAL` when `N` is
+//! past the end). An `If-Range` other than the `ETag`, and other range forms, get the whole
+//! file (`200`).
 //!
 //! Tasks take a duration drawn per task from a [`TaskDuration`] (per model if set), times
 //! the time scale. Faults come from a [`FaultSpec`]; every draw (faults, durations, task
@@ -130,6 +135,10 @@ pub struct Counters {
     pub unauthorized: u64,
     /// Requests to the file origin that carried `Authorization` (answered 403).
     pub authorized_downloads: u64,
+    /// Downloads answered with a byte range (`206 Partial Content`), a subset of
+    /// `downloads`.
+    #[serde(default)]
+    pub ranged_downloads: u64,
     /// Faults injected (including task outcomes and slow answers).
     pub faults_injected: u64,
     /// Tasks created from a body byte for byte equal to an earlier task's: a submit the

@@ -118,6 +118,7 @@ pub(crate) struct CounterCells {
     downloads: AtomicU64,
     unauthorized: AtomicU64,
     authorized_downloads: AtomicU64,
+    ranged_downloads: AtomicU64,
     faults_injected: AtomicU64,
     duplicate_tasks: AtomicU64,
 }
@@ -136,6 +137,7 @@ impl CounterCells {
             downloads: read(&self.downloads),
             unauthorized: read(&self.unauthorized),
             authorized_downloads: read(&self.authorized_downloads),
+            ranged_downloads: read(&self.ranged_downloads),
             faults_injected: read(&self.faults_injected),
             duplicate_tasks: read(&self.duplicate_tasks),
         }
@@ -604,13 +606,34 @@ async fn download(
             format!("no file `{task_id}/{file_name}`"),
         );
     }
+    let size = shared.video_size;
+    let etag = format!("\"{task_id}-{size:x}\"");
+    let range = match requested_range(&headers, &etag, size) {
+        Ok(range) => range,
+        Err(Unsatisfiable) => {
+            let mut response = error(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "range_not_satisfiable",
+                format!("the file has {size} bytes"),
+            );
+            let headers = response.headers_mut();
+            headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+            if let Ok(value) = HeaderValue::from_str(&format!("bytes */{size}")) {
+                headers.insert(header::CONTENT_RANGE, value);
+            }
+            return response;
+        }
+    };
     let fault = shared.draw(FaultPoint::Download);
     if fault == Some(FaultKind::Slow) {
         tokio::time::sleep(shared.faults.slow).await;
     }
-    let size = shared.video_size;
+    let (start, len) = match range {
+        Some((start, end)) => (start, end - start + 1),
+        None => (0, size),
+    };
     let body = if fault == Some(FaultKind::TruncatedDownload) {
-        let first = video_bytes(size).take_bytes(size / 2);
+        let first = video_bytes(size).skip_bytes(start).take_bytes(len / 2);
         // Let the first half reach the socket, then break the body: hyper closes the
         // connection short of the announced length.
         let cut = futures::stream::once(async {
@@ -621,20 +644,84 @@ async fn download(
             ))
         });
         Body::from_stream(first.chain(cut))
-    } else if size == SAMPLE_MP4.len() as u64 {
+    } else if range.is_none() && size == SAMPLE_MP4.len() as u64 {
         Body::from(Bytes::from_static(SAMPLE_MP4))
     } else {
-        Body::from_stream(video_bytes(size))
+        Body::from_stream(video_bytes(size).skip_bytes(start).take_bytes(len))
     };
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static("video/mp4")),
-            (header::CONTENT_LENGTH, HeaderValue::from(size)),
-        ],
-        body,
-    )
-        .into_response()
+    let mut response = Response::new(body);
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    if let Some((start, end)) = range {
+        CounterCells::bump(&shared.counters.ranged_downloads);
+        if let Ok(value) = HeaderValue::from_str(&format!("bytes {start}-{end}/{size}")) {
+            headers.insert(header::CONTENT_RANGE, value);
+        }
+        *response.status_mut() = StatusCode::PARTIAL_CONTENT;
+    }
+    response
+}
+
+/// A `Range` no byte of the file satisfies (answered 416).
+#[derive(Debug, PartialEq, Eq)]
+struct Unsatisfiable;
+
+/// The byte range (first and last byte, inclusive) a download asks for and gets: a single
+/// `bytes=N-` or `bytes=N-M` range, unless `If-Range` names another version than `etag`.
+/// `Ok(None)` means the whole file: no `Range`, an `If-Range` that does not match, or a
+/// form not served (several ranges, a suffix `bytes=-N`, a malformed header), which HTTP
+/// allows a server to ignore.
+fn requested_range(
+    headers: &HeaderMap,
+    etag: &str,
+    size: u64,
+) -> Result<Option<(u64, u64)>, Unsatisfiable> {
+    let Some(value) = headers.get(header::RANGE).and_then(|v| v.to_str().ok()) else {
+        return Ok(None);
+    };
+    if headers
+        .get(header::IF_RANGE)
+        .is_some_and(|if_range| if_range.as_bytes() != etag.as_bytes())
+    {
+        return Ok(None);
+    }
+    let Some(spec) = value
+        .trim()
+        .split_once('=')
+        .filter(|(unit, _)| unit.trim().eq_ignore_ascii_case("bytes"))
+        .map(|(_, spec)| spec.trim())
+    else {
+        return Ok(None);
+    };
+    let Some((first, last)) = spec.split_once('-') else {
+        return Ok(None);
+    };
+    let number = |text: &str| {
+        let text = text.trim();
+        (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| text.parse::<u64>().ok())
+            .flatten()
+    };
+    let Some(first) = number(first) else {
+        return Ok(None);
+    };
+    let last = match last.trim() {
+        "" => None,
+        last => match number(last) {
+            Some(last) if last >= first => Some(last),
+            _ => return Ok(None),
+        },
+    };
+    if first >= size {
+        return Err(Unsatisfiable);
+    }
+    let end = last.map_or(size - 1, |last| last.min(size - 1));
+    Ok(Some((first, end)))
 }
 
 /// Zeros for the padding of large videos, shared by every download.
@@ -676,6 +763,26 @@ impl VideoBytes {
     /// Ends the stream after `limit` bytes.
     fn take_bytes(mut self, limit: u64) -> Self {
         self.limit = limit;
+        self
+    }
+
+    /// Starts the stream `skip` bytes in, without producing the skipped bytes.
+    fn skip_bytes(mut self, mut skip: u64) -> Self {
+        while skip > 0 {
+            let Some(first) = self.pieces.first_mut() else {
+                break;
+            };
+            let len = first.len() as u64;
+            if len <= skip {
+                self.pieces.remove(0);
+                skip -= len;
+            } else {
+                // `skip` < `len`, a `usize`.
+                *first = first.slice(skip as usize..);
+                skip = 0;
+            }
+        }
+        self.zeros_left = self.zeros_left.saturating_sub(skip);
         self
     }
 
@@ -749,5 +856,72 @@ mod tests {
         let header = huge.next_piece().expect("header");
         assert_eq!(&header[..8], b"\0\0\0\x01free");
         assert_eq!(&header[8..], &((5u64 << 30) - fixture as u64).to_be_bytes());
+    }
+
+    #[test]
+    fn skipping_gives_the_slice_of_the_whole_video() {
+        let fixture = SAMPLE_MP4.len() as u64;
+        let size = fixture + 200_000;
+        let whole = collect(video_bytes(size));
+        for skip in [
+            0,
+            1,
+            fixture - 1,
+            fixture,
+            fixture + 3,
+            fixture + 8,
+            fixture + 70_000,
+            size - 1,
+            size,
+            size + 5,
+        ] {
+            let rest = collect(video_bytes(size).skip_bytes(skip));
+            let from = usize::try_from(skip.min(size)).expect("small");
+            assert_eq!(rest, whole[from..], "skip {skip}");
+            let part = collect(video_bytes(size).skip_bytes(skip).take_bytes(10));
+            assert_eq!(
+                part,
+                whole[from..(from + 10).min(whole.len())],
+                "skip {skip}"
+            );
+        }
+        // A skip into the zeros of a huge video does not produce them.
+        let mut huge = video_bytes(5 << 30).skip_bytes((5 << 30) - 3);
+        assert_eq!(huge.next_piece().as_deref(), Some(&[0u8, 0, 0][..]));
+        assert_eq!(huge.next_piece(), None);
+    }
+
+    #[test]
+    fn ranges_are_single_and_within_the_file() {
+        let etag = "\"t-64\"";
+        let ask = |range: &str, if_range: Option<&str>| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::RANGE, HeaderValue::from_str(range).expect("header"));
+            if let Some(v) = if_range {
+                headers.insert(header::IF_RANGE, HeaderValue::from_str(v).expect("header"));
+            }
+            requested_range(&headers, etag, 100)
+        };
+        assert_eq!(requested_range(&HeaderMap::new(), etag, 100), Ok(None));
+        assert_eq!(ask("bytes=0-", None), Ok(Some((0, 99))));
+        assert_eq!(ask("bytes=40-", Some(etag)), Ok(Some((40, 99))));
+        assert_eq!(ask("bytes=10-19", None), Ok(Some((10, 19))));
+        assert_eq!(ask("bytes=90-500", None), Ok(Some((90, 99))));
+        assert_eq!(ask("bytes=99-99", None), Ok(Some((99, 99))));
+        assert_eq!(ask("bytes=100-", None), Err(Unsatisfiable));
+        assert_eq!(ask("bytes=18446744073709551615-", None), Err(Unsatisfiable));
+        assert_eq!(ask("bytes=40-", Some("\"other\"")), Ok(None));
+        for ignored in [
+            "bytes=-10",
+            "bytes=0-1,5-6",
+            "bytes=20-10",
+            "items=0-1",
+            "bytes=x-",
+            "bytes=+1-",
+            "bytes",
+            "bytes=99999999999999999999999-",
+        ] {
+            assert_eq!(ask(ignored, None), Ok(None), "{ignored}");
+        }
     }
 }

@@ -117,3 +117,134 @@ async fn retried_faults_end_in_one_task() {
     );
     assert_eq!(counters.tasks_created, 1);
 }
+
+fn names_in(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn truncated_downloads_resume_into_a_whole_file() {
+    const SIZE: u64 = SAMPLE_MP4.len() as u64 + 300_000;
+    const RETRIES: u32 = 8;
+    // Three downloads in four are cut halfway. A seed whose first two tries are cut (two
+    // resumes at least) and that lets one try through within the client's retries.
+    let base: FaultSpec = "rate=0.75,kinds=truncated-download,on=download"
+        .parse()
+        .expect("spec");
+    let spec = (0..1000)
+        .map(|seed| base.clone().seed(seed))
+        .find(|spec| {
+            let cut = |i| spec.fault_for(FaultPoint::Download, i).is_some();
+            cut(0) && cut(1) && !(0..=u64::from(RETRIES)).all(cut)
+        })
+        .expect("such a seed");
+    let faulty = fast()
+        .video_size(SIZE)
+        .faults(spec)
+        .start()
+        .await
+        .expect("start");
+    let clean = fast().video_size(SIZE).start().await.expect("start");
+    let request = Veo31::builder().prompt("a fox").build();
+    let dir = tempfile_dir("resume");
+
+    let reference = dir.join("reference.mp4");
+    client_for(&clean)
+        .generate_with(&request, fast_poll())
+        .await
+        .expect("a video")
+        .save(&reference)
+        .await
+        .expect("an unfaulted download");
+
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(faulty.url())
+        .retry(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(1))
+                .max_backoff(Duration::from_millis(2)),
+        )
+        .download_retries(RETRIES)
+        .build()
+        .expect("client");
+    let output = client
+        .generate_with(&request, fast_poll())
+        .await
+        .expect("a video");
+    let target = dir.join("resumed.mp4");
+    let written = output.save(&target).await.expect("saved after resumes");
+    assert_eq!(written, SIZE);
+    let saved = std::fs::read(&target).expect("read back");
+    let expected = std::fs::read(&reference).expect("read back");
+    assert!(
+        saved == expected,
+        "the resumed file differs from an unfaulted download"
+    );
+
+    let counters = faulty.counters();
+    assert!(counters.ranged_downloads >= 2, "{counters:?}");
+    assert!(counters.downloads >= 3, "{counters:?}");
+    assert_eq!(
+        counters.authorized_downloads, 0,
+        "the key never reaches the file origin"
+    );
+    assert_eq!(
+        names_in(&dir),
+        ["reference.mp4", "resumed.mp4"],
+        "no partial or temporary file"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_download_cut_on_every_try_fails_and_leaves_nothing() {
+    let sandbox = fast()
+        .faults(FaultSpec::always([FaultKind::TruncatedDownload]))
+        .start()
+        .await
+        .expect("start");
+    let client = Client::builder()
+        .api_key(KEY)
+        .base_url(sandbox.url())
+        .retry(
+            RetryPolicy::default()
+                .initial_backoff(Duration::from_millis(1))
+                .max_backoff(Duration::from_millis(2)),
+        )
+        .download_retries(3)
+        .build()
+        .expect("client");
+    let output = client
+        .generate_with(&Veo31::builder().prompt("a fox").build(), fast_poll())
+        .await
+        .expect("a video");
+    let dir = tempfile_dir("cut");
+    let target = dir.join("cut.mp4");
+    let error = output.save(&target).await.expect_err("every try is cut");
+    assert!(
+        matches!(error, Error::DownloadInterrupted { attempts: 4, .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("after 4 attempt"), "{error}");
+    let counters = sandbox.counters();
+    assert_eq!(counters.downloads, 4);
+    assert_eq!(counters.ranged_downloads, 3, "every retry resumed");
+    assert_eq!(counters.authorized_downloads, 0);
+    assert!(!target.exists());
+    assert!(names_in(&dir).is_empty(), "{:?}", names_in(&dir));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A fresh directory of this test process under the system's temporary directory.
+fn tempfile_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("videohub-sandbox-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    dir
+}

@@ -38,6 +38,7 @@ fn outcome(result: &Result<u64, Error>) -> &'static str {
         Err(Error::Transport(_)) => "transport error after retries",
         Err(Error::Decode { .. }) => "undecodable answer",
         Err(Error::DownloadIncomplete { .. }) => "download incomplete after retries",
+        Err(Error::DownloadInterrupted { .. }) => "download interrupted on every try",
         Err(Error::Timeout { .. }) => "timeout",
         Err(Error::DeadlineExceeded { .. }) => "deadline exceeded",
         Err(_) => "other typed error",

@@ -5,17 +5,22 @@
 
 use std::borrow::Cow;
 use std::io::Write;
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
+use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use videohub_core::Output;
 use videohub_core::schema::{Category, Problem};
 use videohub_core::{
     Client, ModelSchema, ParamError, PollPolicy, RetryPolicy, ValidationErrors, VideoModel,
 };
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 pub const KEY: &str = "sk-test-SECRET-0123456789";
 
@@ -97,13 +102,17 @@ pub enum Conn {
     Hang,
     /// Reads the whole request, writes these bytes, closes.
     Reply(Vec<u8>),
+    /// Reads the whole request, writes these bytes, then holds the connection open.
+    ReplyThenHang(Vec<u8>),
 }
 
 /// A raw HTTP/1.1 server on 127.0.0.1: connection `n` follows `script[n]` (the last entry
-/// repeats). Counts the complete requests it has read.
+/// repeats). Counts the complete requests it has read, and keeps their heads (request line
+/// and headers, lowercased).
 pub struct RawServer {
     pub base: String,
     pub requests: Arc<AtomicUsize>,
+    pub heads: Arc<Mutex<Vec<String>>>,
 }
 
 impl RawServer {
@@ -111,25 +120,40 @@ impl RawServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let requests = Arc::new(AtomicUsize::new(0));
+        let heads = Arc::new(Mutex::new(Vec::new()));
         let counter = requests.clone();
+        let seen = heads.clone();
         tokio::spawn(async move {
             let mut n = 0;
             while let Ok((stream, _)) = listener.accept().await {
                 let conn = script[n.min(script.len() - 1)].clone();
                 n += 1;
-                let counter = counter.clone();
-                tokio::spawn(serve(stream, conn, counter));
+                tokio::spawn(serve(stream, conn, counter.clone(), seen.clone()));
             }
         });
-        RawServer { base, requests }
+        RawServer {
+            base,
+            requests,
+            heads,
+        }
     }
 
     pub fn count(&self) -> usize {
         self.requests.load(Ordering::SeqCst)
     }
+
+    /// The heads of the requests read so far, in order.
+    pub fn heads(&self) -> Vec<String> {
+        self.heads.lock().expect("heads lock").clone()
+    }
 }
 
-async fn serve(mut stream: TcpStream, conn: Conn, counter: Arc<AtomicUsize>) {
+async fn serve(
+    mut stream: TcpStream,
+    conn: Conn,
+    counter: Arc<AtomicUsize>,
+    heads: Arc<Mutex<Vec<String>>>,
+) {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let header_end = loop {
@@ -153,6 +177,7 @@ async fn serve(mut stream: TcpStream, conn: Conn, counter: Arc<AtomicUsize>) {
             Ok(n) => buf.extend_from_slice(&chunk[..n]),
         }
     }
+    heads.lock().expect("heads lock").push(head);
     counter.fetch_add(1, Ordering::SeqCst);
     match conn {
         Conn::DropAfterRequest => drop(stream),
@@ -162,6 +187,10 @@ async fn serve(mut stream: TcpStream, conn: Conn, counter: Arc<AtomicUsize>) {
         Conn::Reply(bytes) => {
             let _ = stream.write_all(&bytes).await;
             let _ = stream.shutdown().await;
+        }
+        Conn::ReplyThenHang(bytes) => {
+            let _ = stream.write_all(&bytes).await;
+            tokio::time::sleep(Duration::from_secs(30)).await;
         }
     }
 }
@@ -177,6 +206,101 @@ pub fn json_reply(status: u16, body: &str) -> Vec<u8> {
         body.len()
     )
     .into_bytes()
+}
+
+// --- downloads: a file, the answers of a file host, a finished task pointing at it -----
+
+/// The file every host serves: not a repetition, so a misplaced part shows.
+pub fn file(len: usize) -> Vec<u8> {
+    (0..len).map(|i| (i * 7 + i / 251) as u8).collect()
+}
+
+pub const LEN: usize = 100_000;
+
+/// A `200` announcing `LEN` bytes with these extra headers, carrying `body` (all of it or
+/// the first part, as a cut connection would).
+pub fn whole(extra: &str, body: &[u8]) -> Vec<u8> {
+    let mut reply = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ncontent-length: {LEN}\r\n{extra}connection: close\r\n\r\n"
+    )
+    .into_bytes();
+    reply.extend_from_slice(body);
+    reply
+}
+
+/// A `206` with this `Content-Range`, carrying `body`.
+pub fn part(content_range: &str, body: &[u8]) -> Vec<u8> {
+    let mut reply = format!(
+        "HTTP/1.1 206 Partial Content\r\ncontent-type: video/mp4\r\ncontent-length: {}\r\ncontent-range: {content_range}\r\nconnection: close\r\n\r\n",
+        body.len()
+    )
+    .into_bytes();
+    reply.extend_from_slice(body);
+    reply
+}
+
+pub fn status(code: u16) -> Vec<u8> {
+    format!("HTTP/1.1 {code} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n").into_bytes()
+}
+
+pub const RANGES: &str = "accept-ranges: bytes\r\netag: \"v1\"\r\n";
+
+pub fn downloader(hub: &MockServer, retries: u32) -> Client {
+    Client::builder()
+        .api_key(KEY)
+        .base_url(hub.uri())
+        .retry(fast_retry())
+        .download_retries(retries)
+        .download_idle_timeout(Duration::from_secs(1))
+        .build()
+        .expect("client")
+}
+
+/// A finished task whose video is `url`, with `file_size` when given.
+pub async fn output_for(
+    hub: &MockServer,
+    url: &str,
+    file_size: Option<usize>,
+    retries: u32,
+) -> Output {
+    let video = match file_size {
+        Some(size) => json!({"url": url, "file_size": size}),
+        None => json!({"url": url}),
+    };
+    Mock::given(method("GET"))
+        .and(path("/hub/v1/tasks/t"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"task_id": "t", "status": "completed", "ready": true, "data": {"video": video}}),
+        ))
+        .mount(hub)
+        .await;
+    downloader(hub, retries)
+        .task_by_id("t")
+        .wait_with(fast_poll())
+        .await
+        .expect("done")
+}
+
+pub fn names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+pub fn header_of<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(':'))
+        .map(str::trim)
+}
+
+pub fn assert_no_key(cdn: &RawServer) {
+    for head in cdn.heads() {
+        assert!(header_of(&head, "authorization").is_none(), "{head}");
+        assert!(!head.contains(&KEY.to_ascii_lowercase()), "{head}");
+    }
 }
 
 /// Captures everything `tracing` writes while the guard lives (on this thread).
