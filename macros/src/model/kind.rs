@@ -39,10 +39,19 @@ pub(super) fn media_kind(args: &ParamArgs, ty: &Type, wire: &str) -> Result<Opti
     let (kind, expected) = match (flag, &args.images) {
         ("images", Some(count)) => {
             let (min, max) = (count.min, count.max);
-            if min == 0 || min > max || max - min > 32 {
-                return Err(Error::custom(
-                    "`images(min = …, max = …)` needs 1 ≤ min ≤ max ≤ min + 32",
-                )
+            let problem = if min > max {
+                Some(format!("its minimum {min} is above its maximum {max}"))
+            } else if min == 0 {
+                Some("it needs at least one image: use `min = 1` or more".to_owned())
+            } else if max - min > 32 {
+                Some("its maximum can be at most 32 above its minimum".to_owned())
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Err(Error::custom(format!(
+                    "`images(min = {min}, max = {max})` of `{wire}`: {problem}"
+                ))
                 .with_span(&span));
             }
             let elem = generic_inner(ty, "Vec").and_then(type_ident);
