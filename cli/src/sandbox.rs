@@ -3,7 +3,7 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use videohub_sandbox::{FaultSpec, Sandbox};
+use videohub_sandbox::{FaultSpec, Sandbox, SandboxHandle};
 
 use crate::args::SandboxArgs;
 use crate::output::{Exit, Failure};
@@ -28,40 +28,40 @@ pub(crate) async fn serve(args: SandboxArgs) -> Result<ExitCode, Failure> {
             .map_err(|e| Failure::usage(format!("`--faults {spec}`: {e}")))?,
         None => fresh(),
     };
-    let builder = Sandbox::builder()
-        .time_scale(args.time_scale.unwrap_or(DEFAULT_TIME_SCALE))
-        .faults(faults);
     let files_port = args
         .port
         .checked_add(1)
         .ok_or_else(|| Failure::usage("the port must be below 65535"))?;
-    let sandbox = builder
-        .bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)))
-        .download_bind(SocketAddr::from((Ipv4Addr::LOCALHOST, files_port)))
-        .start()
+    let banner = |sandbox: &SandboxHandle| {
+        println!(
+            "sandbox hub on {} (videos on {})",
+            sandbox.url(),
+            sandbox.download_url()
+        );
+        println!(
+            "  export MOUNTSEA_BASE_URL={} MOUNTSEA_API_KEY=sandbox",
+            sandbox.url()
+        );
+        println!(
+            "  counters: {}/__sandbox/counters; Ctrl-C stops it",
+            sandbox.url()
+        );
+    };
+    Sandbox::builder()
+        .time_scale(args.time_scale.unwrap_or(DEFAULT_TIME_SCALE))
+        .faults(faults)
+        .serve(
+            SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)),
+            banner,
+            tokio::signal::ctrl_c(),
+        )
         .await
         .map_err(|e| {
             Failure::new(
                 Exit::Api,
                 format!("cannot listen on ports {} and {files_port}: {e}", args.port),
             )
-        })?;
-    println!(
-        "sandbox hub on {} (videos on {})",
-        sandbox.url(),
-        sandbox.download_url()
-    );
-    println!(
-        "  export MOUNTSEA_BASE_URL={} MOUNTSEA_API_KEY=sandbox",
-        sandbox.url()
-    );
-    println!(
-        "  counters: {}/__sandbox/counters; Ctrl-C stops it",
-        sandbox.url()
-    );
-    tokio::signal::ctrl_c()
-        .await
+        })?
         .map_err(|e| Failure::new(Exit::Api, e))?;
-    sandbox.shutdown().await;
     Ok(ExitCode::SUCCESS)
 }

@@ -24,8 +24,9 @@ pub trait VideoModel: Serialize + Send + Sync + 'static {
     const ID: &'static str;
     /// Every parameter of the model, with types, defaults, allowed values and limits.
     const SCHEMA: &'static ModelSchema;
-    /// The hub path a request is submitted to.
-    const ENDPOINT: &'static str = "/hub/v1/video";
+    /// The hub path a request is submitted to: [`VIDEO_ENDPOINT`](crate::VIDEO_ENDPOINT)
+    /// unless a model overrides it.
+    const ENDPOINT: &'static str = crate::client::VIDEO_ENDPOINT;
 
     /// Checks what the types cannot: numeric ranges, string lengths. Runs before any
     /// network I/O.
@@ -86,3 +87,56 @@ pub struct Unset;
 /// Builder typestate: a compile-time-checked parameter that holds its value.
 #[derive(Debug, Clone)]
 pub struct Set<T>(#[doc(hidden)] pub T);
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+    use crate::VIDEO_ENDPOINT;
+    use crate::schema::Category;
+
+    static SCHEMA: ModelSchema = ModelSchema {
+        id: Cow::Borrowed("hand-written"),
+        name: Cow::Borrowed("Hand written"),
+        vendor: Cow::Borrowed("Acme"),
+        category: Category::TextToVideo,
+        description: Cow::Borrowed(""),
+        params: Cow::Borrowed(&[]),
+        image_inputs: None,
+        constraints: Cow::Borrowed(&[]),
+    };
+
+    /// A model implemented by hand, as a crate outside the workspace may do.
+    #[derive(Serialize)]
+    struct HandWritten;
+
+    impl VideoModel for HandWritten {
+        const ID: &'static str = "hand-written";
+        const SCHEMA: &'static ModelSchema = &SCHEMA;
+
+        fn validate(&self) -> Result<(), ValidationErrors> {
+            Ok(())
+        }
+    }
+
+    /// The same model on another endpoint of the same shape.
+    #[derive(Serialize)]
+    struct ImageEndpoint;
+
+    impl VideoModel for ImageEndpoint {
+        const ID: &'static str = "hand-written";
+        const SCHEMA: &'static ModelSchema = &SCHEMA;
+        const ENDPOINT: &'static str = "/hub/v1/image";
+
+        fn validate(&self) -> Result<(), ValidationErrors> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn endpoint_defaults_to_the_video_endpoint() {
+        assert_eq!(HandWritten::ENDPOINT, VIDEO_ENDPOINT);
+        assert_eq!(ImageEndpoint::ENDPOINT, "/hub/v1/image");
+    }
+}

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 
 use proptest::prelude::*;
 use serde_json::{Map, Number, Value, json};
-use videohub_core::schema::Category;
+use videohub_core::schema::{Category, MAX_SUGGESTIONS, Problem};
 use videohub_core::{
     Client, Error, ModelInfo, ModelSchema, SubmitReceipt, TaskState, TaskStatus, VIDEO_ENDPOINT,
 };
@@ -529,7 +529,9 @@ fn deeply_nested_answers_are_errors() {
     read_task_answer(value);
 }
 
-/// Many entries in a catalog, an output or a schema are handled in one pass.
+/// Many entries in a catalog, an output or a schema are handled in one pass: however many
+/// unknown keys an input holds, each is reported, but only a bounded number of them are
+/// compared with every parameter for a "did you mean" suggestion.
 #[test]
 fn large_lists_stay_linear_enough() {
     let videos: Vec<Value> = (0..2_000)
@@ -543,9 +545,34 @@ fn large_lists_stay_linear_enough() {
         "id": "big", "name": "Big", "vendor": "V", "category": "text-to-video", "params": params,
     }))
     .expect("schema");
-    let input: Map<String, Value> = (0..2_000)
-        .map(|i| (format!("q{i}"), Value::from(i)))
-        .collect();
-    assert!(schema.validate_input(&input).is_err());
     assert_eq!(schema.params.len(), 2_000);
+    let mut suggested_per_size = Vec::new();
+    for keys in [100, 1_000, 4_000] {
+        // `p1234_` is one letter away from `p1234`: every key would earn a suggestion.
+        let input: Map<String, Value> = (0..keys)
+            .map(|i| (format!("p{i}_"), Value::from(i)))
+            .collect();
+        let errors = schema.validate_input(&input).expect_err("unknown keys");
+        let unknown = errors
+            .errors()
+            .iter()
+            .filter(|e| matches!(e.problem, Problem::Unknown { .. }))
+            .count();
+        assert_eq!(unknown, keys, "every unknown key is reported");
+        let suggested = errors
+            .errors()
+            .iter()
+            .filter(|e| {
+                matches!(
+                    e.problem,
+                    Problem::Unknown {
+                        suggestion: Some(_)
+                    }
+                )
+            })
+            .count();
+        suggested_per_size.push(suggested);
+    }
+    // The similarity work does not grow with the number of keys.
+    assert_eq!(suggested_per_size, [MAX_SUGGESTIONS; 3]);
 }

@@ -10,7 +10,8 @@ mod model;
 mod naming;
 
 use proc_macro::TokenStream;
-/// Turns a struct of parameters into a typed hub model. See `videohub::video_model`.
+/// Implemented in `videohub-macros`; use it through the `videohub` crate, whose re-export
+/// documents every setting of the attribute and of `#[param(…)]`, with examples.
 #[proc_macro_attribute]
 pub fn video_model(args: TokenStream, item: TokenStream) -> TokenStream {
     let item = match syn::parse::<syn::ItemStruct>(item) {

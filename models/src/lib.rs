@@ -27,21 +27,36 @@ pub use videohub_core::*;
 
 /// Turns a struct of parameters into a typed hub model.
 ///
-/// On `#[video_model(id = "…", name = "…", vendor = "…", category = "…")]` (and optionally
-/// `crate = "path::to::videohub"`), each field is one parameter of the hub's `input`, its
-/// doc comment the parameter's description, and `#[param(…)]` its rules:
+/// The attribute's own settings describe the model:
+///
+/// | setting | meaning |
+/// |---|---|
+/// | `id = "…"` | the hub's model id (`VideoModel::ID`) |
+/// | `name = "…"` | the human-readable name |
+/// | `vendor = "…"` | the maker of the model |
+/// | `category = "…"` | `text-to-video`, `image-to-video`, `reference-to-video`, `first-last-frame` or `video-edit`: which media inputs the model takes |
+/// | `crate = "path::to::videohub"` | *(optional)* the path of this crate in generated code, when it is not `::videohub` |
+///
+/// Each field is one parameter of the hub's `input`, its doc comment the parameter's
+/// description, and `#[param(…)]` its rules:
 ///
 /// | setting | meaning |
 /// |---|---|
 /// | `required` | the builder's `build()` does not exist until it is set |
-/// | `default = lit` | the hub's default: the initial value, readable and sent explicitly |
+/// | `default = lit` | the hub's default: the initial value, readable and sent explicitly; it must fit the parameter's values, range and length |
 /// | *(neither)* | optional without default: the field is an `Option<_>`, omitted when unset |
 /// | `values("a", B = "b", 5)` | generates an enum named by the field's type, one variant per value |
-/// | `range(min = 0, max = 10)` | checked by `validate()` before any request is sent |
+/// | `range(min = 0, max = 10)` | inclusive bounds of an integer or number, `min ≤ max`, checked by `validate()` before any request is sent |
 /// | `max_length = 500` | a string's length in characters, checked by `validate()` |
 /// | `exactly_one_of = "group"` | exactly one of the fields of the group, checked at compile time |
 /// | `at_most_one_of = "group"` | at most one of them, checked at compile time |
 /// | `rename = "wire"` | the wire name, when it differs from the field's |
+/// | `image` | one image (type [`Image`], required), sent in the model's image list; `image-to-video` takes one, `first-last-frame` two (first, then last) |
+/// | `images(min = 1, max = 9)` | `min` to `max` images (type `Vec<Image>`, required), sent as the model's image list; the count is checked at compile time for arrays, `try_…` for lists built at run time; `reference-to-video` only |
+/// | `video` | one video (type [`VideoInput`], required), sent under the field's wire name; `video-edit` only |
+///
+/// Media types may be written under any path that names them: `Image`, `videohub::Image`,
+/// `::videohub::media::Image`.
 ///
 /// It generates the builder (`Model::builder()`), one getter per parameter, the value
 /// enums, and the [`VideoModel`] impl with the model's static [`ModelSchema`]. Put each
@@ -75,5 +90,7 @@ pub use videohub_core::*;
 /// ```
 ///
 /// Mistakes are compile errors at the offending token, e.g. a default that is not among
-/// the values, a required parameter with a default, or an unknown setting.
+/// the values or outside the range, a range whose minimum is above its maximum, a required
+/// parameter with a default, a media input on a category that does not take it, or an
+/// unknown setting.
 pub use videohub_macros::video_model;

@@ -383,9 +383,34 @@ impl SandboxBuilder {
     }
 
     /// Serves the API on `addr` and the files on the next port (unless
-    /// [`download_bind`](Self::download_bind) says otherwise), until the task is dropped;
-    /// for a fixed port, as `videohub sandbox --port 8787` does.
-    pub async fn serve(mut self, addr: SocketAddr) -> std::io::Result<()> {
+    /// [`download_bind`](Self::download_bind) says otherwise) until `shutdown` completes,
+    /// then stops both origins and waits for them; for a fixed port, as
+    /// `videohub sandbox --port 8787` does. `ready` is called once both origins listen, e.g.
+    /// to print their URLs. Returns what `shutdown` completed with.
+    ///
+    /// ```no_run
+    /// # async fn run() -> std::io::Result<()> {
+    /// use videohub_sandbox::Sandbox;
+    ///
+    /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    /// # drop(stop);
+    /// Sandbox::builder()
+    ///     .serve(
+    ///         "127.0.0.1:8787".parse().unwrap(),
+    ///         |hub| println!("sandbox hub on {}", hub.url()),
+    ///         stopped, // or `tokio::signal::ctrl_c()`
+    ///     )
+    ///     .await?
+    ///     .ok();
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn serve<T>(
+        mut self,
+        addr: SocketAddr,
+        ready: impl FnOnce(&SandboxHandle),
+        shutdown: impl std::future::Future<Output = T>,
+    ) -> std::io::Result<T> {
         self.bind = addr;
         if self.download_bind.is_none() && addr.port() != 0 {
             let port = addr.port().checked_add(1).ok_or_else(|| {
@@ -396,12 +421,11 @@ impl SandboxBuilder {
             })?;
             self.download_bind = Some(SocketAddr::new(addr.ip(), port));
         }
-        let mut handle = self.start().await?;
-        let servers = std::mem::take(&mut handle.servers);
-        for server in servers {
-            let _ = server.await;
-        }
-        Ok(())
+        let handle = self.start().await?;
+        ready(&handle);
+        let outcome = shutdown.await;
+        handle.shutdown().await;
+        Ok(outcome)
     }
 }
 

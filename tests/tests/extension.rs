@@ -60,6 +60,7 @@ fn carries_its_schema() {
         (schema.id.as_ref(), schema.vendor.as_ref()),
         ("lumen-2", "Lumen")
     );
+    assert_eq!(Lumen2::ENDPOINT, videohub::VIDEO_ENDPOINT);
     let names: Vec<&str> = schema.params.iter().map(|p| p.name.as_ref()).collect();
     assert_eq!(names, ["prompt", "length", "guidance", "seed"]);
     let length = schema.param("length").unwrap();

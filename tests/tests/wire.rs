@@ -60,7 +60,8 @@ fn veo_sends_what_was_set() {
         })
     );
     assert_eq!(Veo31Lite::ID, "veo-3.1-lite");
-    assert_eq!(Veo31Lite::ENDPOINT, "/hub/v1/video");
+    assert_eq!(Veo31Lite::ENDPOINT, videohub::VIDEO_ENDPOINT);
+    assert_eq!(videohub::VIDEO_ENDPOINT, "/hub/v1/video");
 }
 
 #[test]

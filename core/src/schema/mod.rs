@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 pub use diff::Difference;
 pub use literal::Literal;
-pub use validate::{ParamError, Problem, ValidationErrors, suggest};
+pub use validate::{MAX_SUGGESTIONS, ParamError, Problem, ValidationErrors, suggest};
 
 /// A string that is `&'static` in compiled schemas and owned in parsed ones.
 pub type Text = Cow<'static, str>;

@@ -1,5 +1,6 @@
 //! Checking a JSON `input` against a [`ModelSchema`], and the errors that names what is wrong.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use serde_json::{Map, Value};
@@ -207,17 +208,28 @@ impl ModelSchema {
     ///      parameter `prompt`: is required but was not given"
     /// );
     /// ```
+    ///
+    /// Every unknown parameter is reported; only the first [`MAX_SUGGESTIONS`] of them are
+    /// compared with the model's parameters for a suggestion, so that the work stays linear
+    /// in the size of the input and of the schema.
     pub fn validate_input(&self, input: &Map<String, Value>) -> Result<(), ValidationErrors> {
         let mut errors = Vec::new();
         let image_param = self.image_inputs.as_ref().map(|i| i.param.as_ref());
-        for name in input.keys() {
-            if self.param(name).is_none() && Some(name.as_str()) != image_param {
-                let suggestion = suggest(name, self.params.iter().map(|p| p.name.as_ref()));
-                errors.push(ParamError::new(
-                    name.clone(),
-                    Problem::Unknown { suggestion },
-                ));
-            }
+        let known: HashSet<&str> = self
+            .params
+            .iter()
+            .map(|p| p.name.as_ref())
+            .chain(image_param)
+            .collect();
+        let unknown = input.keys().filter(|name| !known.contains(name.as_str()));
+        for (i, name) in unknown.enumerate() {
+            let suggestion = (i < MAX_SUGGESTIONS)
+                .then(|| suggest(name, self.params.iter().map(|p| p.name.as_ref())))
+                .flatten();
+            errors.push(ParamError::new(
+                name.clone(),
+                Problem::Unknown { suggestion },
+            ));
         }
         check_params(&self.params, input, "", &mut errors);
         for constraint in self.constraints.iter() {
@@ -364,6 +376,16 @@ pub(crate) fn check_max_length(name: &str, text: &str, max: u32) -> Result<(), P
     Ok(())
 }
 
+/// How many unknown parameters of one input [`ModelSchema::validate_input`] looks for a
+/// "did you mean" suggestion for; the others are reported without one.
+pub const MAX_SUGGESTIONS: usize = 8;
+
+#[cfg(test)]
+thread_local! {
+    /// How many names [`suggest`] compared on this thread.
+    static COMPARISONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// The name closest to `name`, when one is close enough to be a typo.
 ///
 /// ```
@@ -373,7 +395,11 @@ pub(crate) fn check_max_length(name: &str, text: &str, max: u32) -> Result<(), P
 /// ```
 pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<Text> {
     candidates
-        .map(|c| (strsim::jaro_winkler(name, c), c))
+        .map(|c| {
+            #[cfg(test)]
+            COMPARISONS.with(|n| n.set(n.get() + 1));
+            (strsim::jaro_winkler(name, c), c)
+        })
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| Text::Owned(c.to_owned()))
@@ -500,5 +526,50 @@ mod tests {
             problems(json!({"image_urls": ["x"], "fps": null})),
             ["parameter `fps`: is required but was not given"]
         );
+    }
+
+    /// A schema of `n` string parameters `p0`, `p1`, …
+    fn wide_schema(n: usize) -> ModelSchema {
+        ModelSchema {
+            params: Cow::Owned(
+                (0..n)
+                    .map(|i| ParamSchema {
+                        name: Cow::Owned(format!("p{i}")),
+                        ..ParamSchema::new("", ParamType::String)
+                    })
+                    .collect(),
+            ),
+            image_inputs: None,
+            constraints: Cow::Borrowed(&[]),
+            ..schema()
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_compared_with_the_parameters_a_bounded_number_of_times() {
+        for (params, keys) in [(10, 10), (500, 1_000), (500, 4_000)] {
+            let schema = wide_schema(params);
+            let input: Map<String, Value> = (0..keys)
+                .map(|i| (format!("q{i}"), Value::from(i)))
+                .chain([("p0".to_owned(), Value::from("known"))])
+                .collect();
+            COMPARISONS.with(|n| n.set(0));
+            let errors = schema.validate_input(&input).unwrap_err();
+            let comparisons = COMPARISONS.with(std::cell::Cell::get);
+            // Each of the first few unknown keys is compared with each parameter once; the
+            // number of keys does not multiply it.
+            assert_eq!(
+                comparisons,
+                keys.min(MAX_SUGGESTIONS) * params,
+                "{keys} keys"
+            );
+            assert_eq!(errors.errors().len(), keys, "every unknown key is reported");
+            assert!(
+                errors
+                    .errors()
+                    .iter()
+                    .all(|e| matches!(e.problem, Problem::Unknown { .. }))
+            );
+        }
     }
 }

@@ -97,6 +97,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                     #[doc(hidden)]
                     fn __value(self) -> #ty;
                 }
+                #[automatically_derived]
                 impl #trait_ident for #k::Set<#ty> {
                     fn __value(self) -> #ty {
                         self.0
@@ -125,6 +126,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                     fn __into_vec(self) -> ::std::vec::Vec<#k::Image>;
                 }
                 #(
+                    #[automatically_derived]
                     impl #count for [#k::Image; #sizes] {
                         fn __into_vec(self) -> ::std::vec::Vec<#k::Image> {
                             ::std::vec::Vec::from(self)
@@ -155,6 +157,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             #[doc(hidden)]
             #[diagnostic::on_unimplemented(message = #message, label = #label)]
             #vis trait #open {}
+            #[automatically_derived]
             impl #open for #k::Unset {}
         });
         open_traits.push(open);
@@ -167,6 +170,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
                 #[doc(hidden)]
                 #[diagnostic::on_unimplemented(message = #message, label = #label)]
                 #vis trait #given {}
+                #[automatically_derived]
                 impl #given for #k::Set<()> {}
             });
             let generic = &state.generic;

@@ -34,6 +34,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
             #(#getters)*
         }
 
+        #[automatically_derived]
         impl #k::VideoModel for #ident {
             const ID: &'static str = #id;
             const SCHEMA: &'static #k::ModelSchema = #schema;

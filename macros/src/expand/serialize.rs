@@ -37,6 +37,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         });
     }
     quote! {
+        #[automatically_derived]
         impl #serde::Serialize for #ident {
             fn serialize<S: #serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
                 let mut map = serializer.serialize_map(::core::option::Option::None)?;

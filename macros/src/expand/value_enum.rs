@@ -51,6 +51,7 @@ pub(crate) fn expand(e: &ValueEnum, krate: &TokenStream, vis: &Visibility) -> To
         let doc = format!("The hub's default: `{}`.", e.variants[i].wire);
         quote! {
             #[doc = #doc]
+            #[automatically_derived]
             impl ::core::default::Default for #ident {
                 fn default() -> Self {
                     Self::#variant
@@ -82,12 +83,14 @@ pub(crate) fn expand(e: &ValueEnum, krate: &TokenStream, vis: &Visibility) -> To
 
         #default
 
+        #[automatically_derived]
         impl ::core::fmt::Display for #ident {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
+        #[automatically_derived]
         impl ::core::str::FromStr for #ident {
             type Err = #krate::schema::ParamError;
 
@@ -99,12 +102,14 @@ pub(crate) fn expand(e: &ValueEnum, krate: &TokenStream, vis: &Visibility) -> To
             }
         }
 
+        #[automatically_derived]
         impl #krate::__private::serde::Serialize for #ident {
             fn serialize<S: #krate::__private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
                 #serialize
             }
         }
 
+        #[automatically_derived]
         impl #krate::ValueEnum for #ident {
             const PARAM: &'static str = #wire_lit;
             const TYPE: #krate::schema::ParamType = #ty;

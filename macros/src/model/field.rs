@@ -119,11 +119,32 @@ impl Field {
             .map(SpannedValue::into_inner)
             .map(|r| (r.min, r.max));
         if let (Some((min, max)), Some(kind @ (Kind::Integer | Kind::Number))) = (&range, &kind) {
-            for bound in [min, max] {
-                errors.handle(check_literal(kind, bound, "a range bound"));
+            let fits = [min, max].map(|bound| {
+                errors
+                    .handle(check_literal(kind, bound, "a range bound"))
+                    .is_some()
+            });
+            if fits == [true, true] {
+                errors.handle(check_range(&wire, min, max));
+                if let Presence::Default(default) = &presence {
+                    errors.handle(check_default_in_range(&wire, default, min, max));
+                }
             }
         }
         let max_length = args.max_length.map(SpannedValue::into_inner);
+        if let (Some(max), Some(Kind::String), Presence::Default(Lit::Str(default))) =
+            (max_length, &kind, &presence)
+        {
+            let length = default.value().chars().count();
+            if length > max as usize {
+                errors.push(
+                    Error::custom(format!(
+                        "the default of `{wire}` is {length} characters long, above its `max_length = {max}`: shorten the default or raise the limit"
+                    ))
+                    .with_span(default),
+                );
+            }
+        }
         errors.finish()?;
         Ok(Field {
             wire_span: args
@@ -193,6 +214,69 @@ pub(super) fn check_default(kind: &Kind, default: &Lit) -> Result<()> {
         Kind::Enum(_) => Ok(()),
         other => check_literal(other, default, "the default"),
     }
+}
+
+/// A numeric literal as a number to compare; integers are kept exact.
+#[derive(Clone, Copy)]
+enum Number {
+    Int(i128),
+    Float(f64),
+}
+
+impl Number {
+    fn of(lit: &Lit) -> Option<Number> {
+        match lit {
+            Lit::Int(i) => i.base10_parse().ok().map(Number::Int),
+            Lit::Float(f) => f.base10_parse().ok().map(Number::Float),
+            _ => None,
+        }
+    }
+
+    /// `self < other`, comparing an integer with a float as floats.
+    fn below(self, other: Number) -> bool {
+        match (self, other) {
+            (Number::Int(a), Number::Int(b)) => a < b,
+            (a, b) => a.as_f64() < b.as_f64(),
+        }
+    }
+
+    fn as_f64(self) -> f64 {
+        match self {
+            Number::Int(i) => i as f64,
+            Number::Float(f) => f,
+        }
+    }
+}
+
+/// A range whose minimum is above its maximum allows no value at all.
+fn check_range(wire: &str, min: &Lit, max: &Lit) -> Result<()> {
+    match (Number::of(min), Number::of(max)) {
+        (Some(lo), Some(hi)) if hi.below(lo) => Err(Error::custom(format!(
+            "the range of `{wire}` is empty: its minimum {} is above its maximum {}",
+            lit_text(min),
+            lit_text(max)
+        ))
+        .with_span(min)),
+        _ => Ok(()),
+    }
+}
+
+/// A default the parameter's own range rejects could never be sent.
+fn check_default_in_range(wire: &str, default: &Lit, min: &Lit, max: &Lit) -> Result<()> {
+    let (Some(value), Some(lo), Some(hi)) = (Number::of(default), Number::of(min), Number::of(max))
+    else {
+        return Ok(());
+    };
+    if value.below(lo) || hi.below(value) {
+        return Err(Error::custom(format!(
+            "the default {} of `{wire}` is outside its range {} to {}: change the default or the range",
+            lit_text(default),
+            lit_text(min),
+            lit_text(max)
+        ))
+        .with_span(default));
+    }
+    Ok(())
 }
 
 pub(super) fn check_literal(kind: &Kind, lit: &Lit, what: &str) -> Result<()> {

@@ -39,31 +39,36 @@ pub(super) fn media_kind(args: &ParamArgs, ty: &Type, wire: &str) -> Result<Opti
     let (kind, expected) = match (flag, &args.images) {
         ("images", Some(count)) => {
             let (min, max) = (count.min, count.max);
-            if min == 0 || min > max || max - min > 32 {
-                return Err(Error::custom(
-                    "`images(min = …, max = …)` needs 1 ≤ min ≤ max ≤ min + 32",
-                )
+            let problem = if min > max {
+                Some(format!("its minimum {min} is above its maximum {max}"))
+            } else if min == 0 {
+                Some("it needs at least one image: use `min = 1` or more".to_owned())
+            } else if max - min > 32 {
+                Some("its maximum can be at most 32 above its minimum".to_owned())
+            } else {
+                None
+            };
+            if let Some(problem) = problem {
+                return Err(Error::custom(format!(
+                    "`images(min = {min}, max = {max})` of `{wire}`: {problem}"
+                ))
                 .with_span(&span));
             }
-            let elem = generic_inner(ty, "Vec").and_then(type_ident);
+            let elem = generic_inner(ty, "Vec");
             (
                 Kind::Images { min, max },
-                elem.is_some_and(|e| e == "Image")
+                elem.is_some_and(|e| names_type(e, "Image"))
                     .then_some(())
                     .ok_or("Vec<Image>"),
             )
         }
         ("image", _) => (
             Kind::Image,
-            type_ident(ty)
-                .is_some_and(|t| t == "Image")
-                .then_some(())
-                .ok_or("Image"),
+            names_type(ty, "Image").then_some(()).ok_or("Image"),
         ),
         _ => (
             Kind::Video,
-            type_ident(ty)
-                .is_some_and(|t| t == "VideoInput")
+            names_type(ty, "VideoInput")
                 .then_some(())
                 .ok_or("VideoInput"),
         ),
@@ -88,6 +93,25 @@ pub(super) fn type_ident(ty: &Type) -> Option<&Ident> {
             Some(&p.path.segments[0].ident)
         }
         _ => None,
+    }
+}
+
+/// Whether `ty` is a path to the type `name`, however it is reached: `Image`,
+/// `videohub::Image`, `::videohub::media::Image`. Media types are named by the generated code
+/// through the crate path, so the author's path only has to name the same type.
+pub(super) fn names_type(ty: &Type, name: &str) -> bool {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p
+            .path
+            .segments
+            .iter()
+            .all(|s| s.arguments.is_none())
+            .then(|| p.path.segments.last())
+            .flatten()
+            .is_some_and(|last| last.ident == name),
+        Type::Group(g) => names_type(&g.elem, name),
+        Type::Paren(p) => names_type(&p.elem, name),
+        _ => false,
     }
 }
 

@@ -16,6 +16,7 @@ pub struct Wan27 {
     /// A prompt given as a script.
     script: Option<String>,
 }
+#[automatically_derived]
 impl ::videohub::__private::serde::Serialize for Wan27 {
     fn serialize<S: ::videohub::__private::serde::Serializer>(
         &self,
@@ -93,16 +94,19 @@ impl Duration {
     }
 }
 ///The hub's default: `5`.
+#[automatically_derived]
 impl ::core::default::Default for Duration {
     fn default() -> Self {
         Self::S5
     }
 }
+#[automatically_derived]
 impl ::core::fmt::Display for Duration {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[automatically_derived]
 impl ::core::str::FromStr for Duration {
     type Err = ::videohub::schema::ParamError;
     fn from_str(s: &str) -> ::core::result::Result<Self, Self::Err> {
@@ -121,6 +125,7 @@ impl ::core::str::FromStr for Duration {
         }
     }
 }
+#[automatically_derived]
 impl ::videohub::__private::serde::Serialize for Duration {
     fn serialize<S: ::videohub::__private::serde::Serializer>(
         &self,
@@ -129,6 +134,7 @@ impl ::videohub::__private::serde::Serialize for Duration {
         serializer.serialize_i64(self.value())
     }
 }
+#[automatically_derived]
 impl ::videohub::ValueEnum for Duration {
     const PARAM: &'static str = "duration";
     const TYPE: ::videohub::schema::ParamType = ::videohub::schema::ParamType::Integer;
@@ -163,16 +169,19 @@ impl Resolution {
     }
 }
 ///The hub's default: `1080p`.
+#[automatically_derived]
 impl ::core::default::Default for Resolution {
     fn default() -> Self {
         Self::P1080
     }
 }
+#[automatically_derived]
 impl ::core::fmt::Display for Resolution {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.write_str(self.as_str())
     }
 }
+#[automatically_derived]
 impl ::core::str::FromStr for Resolution {
     type Err = ::videohub::schema::ParamError;
     fn from_str(s: &str) -> ::core::result::Result<Self, Self::Err> {
@@ -191,6 +200,7 @@ impl ::core::str::FromStr for Resolution {
         }
     }
 }
+#[automatically_derived]
 impl ::videohub::__private::serde::Serialize for Resolution {
     fn serialize<S: ::videohub::__private::serde::Serializer>(
         &self,
@@ -199,6 +209,7 @@ impl ::videohub::__private::serde::Serialize for Resolution {
         serializer.serialize_str(self.as_str())
     }
 }
+#[automatically_derived]
 impl ::videohub::ValueEnum for Resolution {
     const PARAM: &'static str = "resolution";
     const TYPE: ::videohub::schema::ParamType = ::videohub::schema::ParamType::String;
@@ -359,6 +370,7 @@ pub trait __Wan27HasPrompt {
     #[doc(hidden)]
     fn __value(self) -> String;
 }
+#[automatically_derived]
 impl __Wan27HasPrompt for ::videohub::Set<String> {
     fn __value(self) -> String {
         self.0
@@ -370,6 +382,7 @@ impl __Wan27HasPrompt for ::videohub::Set<String> {
     label = "one of them is set already"
 )]
 pub trait __Wan27ScriptGroupOpen {}
+#[automatically_derived]
 impl __Wan27ScriptGroupOpen for ::videohub::Unset {}
 impl Wan27 {
     ///Random seed for reproducibility.
@@ -401,6 +414,7 @@ impl Wan27 {
         self.script.as_deref()
     }
 }
+#[automatically_derived]
 impl ::videohub::VideoModel for Wan27 {
     const ID: &'static str = "wan-2.7";
     const SCHEMA: &'static ::videohub::ModelSchema = &::videohub::ModelSchema {
