@@ -34,9 +34,12 @@ impl Hub {
                 .base_url(sandbox.url())
                 .build()
                 .map_err(api)?;
+            // The default policy at the sandbox's time scale: a miniature of the real hub.
+            let scale = crate::sandbox::DEFAULT_TIME_SCALE;
             let poll = PollPolicy::default()
-                .initial_delay(Duration::from_millis(100))
-                .max_interval(Duration::from_millis(500));
+                .initial_delay(Duration::from_secs(5).mul_f64(scale))
+                .max_interval(Duration::from_secs(15).mul_f64(scale))
+                .min_interval(Duration::from_secs(1).mul_f64(scale));
             return Ok(Hub {
                 client,
                 poll,

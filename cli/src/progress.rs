@@ -3,16 +3,44 @@
 //! before that.
 
 use std::io::IsTerminal;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 use videohub::TaskUpdate;
 
 /// A bar or spinner on standard error, or nothing.
-pub(crate) struct Progress {
-    bar: Option<ProgressBar>,
-    /// The model's typical task duration, when known.
+pub(crate) struct Progress(Option<Display>);
+
+/// What is shown, redrawn a few times a second so that the bar moves between polls.
+struct Display {
+    bar: ProgressBar,
+    state: Arc<Mutex<Shown>>,
+    ticker: tokio::task::JoinHandle<()>,
+}
+
+/// The last known status and the task's age at an instant.
+struct Shown {
+    status: String,
+    age_at: Option<(Instant, Duration)>,
     expected: Option<Duration>,
+}
+
+impl Shown {
+    fn render(&self, bar: &ProgressBar) {
+        let Some((at, age)) = self.age_at else {
+            bar.set_message(self.status.clone());
+            return;
+        };
+        let elapsed = age + at.elapsed();
+        let mut message = format!("{} · {}s", self.status, elapsed.as_secs());
+        if let Some(expected) = self.expected {
+            let end = bar.length().unwrap_or(1).saturating_sub(1);
+            bar.set_position((elapsed.as_millis() as u64).min(end));
+            message.push_str(&format!(" · {}", remaining(expected, elapsed)));
+        }
+        bar.set_message(message);
+    }
 }
 
 impl Progress {
@@ -20,75 +48,87 @@ impl Progress {
     /// false: a bar towards `expected` when given, else a spinner.
     pub(crate) fn start(model: &str, expected: Option<Duration>, quiet: bool) -> Progress {
         if quiet || !std::io::stderr().is_terminal() {
-            return Progress {
-                bar: None,
-                expected,
-            };
+            return Progress(None);
         }
-        let bar = match expected {
-            Some(expected) => {
-                let bar = ProgressBar::new(expected.as_millis().max(1) as u64);
-                bar.set_style(
-                    ProgressStyle::with_template("{spinner} {prefix} [{bar:24}] {msg}")
-                        .unwrap_or_else(|_| ProgressStyle::default_bar())
-                        .progress_chars("=> "),
-                );
-                bar
-            }
-            None => {
-                let bar = ProgressBar::new_spinner();
-                bar.set_style(
-                    ProgressStyle::with_template("{spinner} {prefix} {msg}")
-                        .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-                );
-                bar
-            }
+        let (bar, template) = match expected {
+            Some(expected) => (
+                ProgressBar::new(expected.as_millis().max(1) as u64),
+                "{spinner} {prefix} [{bar:24}] {msg}",
+            ),
+            None => (ProgressBar::new_spinner(), "{spinner} {prefix} {msg}"),
         };
+        bar.set_style(
+            ProgressStyle::with_template(template)
+                .unwrap_or_else(|_| ProgressStyle::default_spinner())
+                .progress_chars("=> "),
+        );
         bar.set_prefix(model.to_owned());
-        bar.set_message("submitting");
-        bar.enable_steady_tick(Duration::from_millis(120));
-        Progress {
-            bar: Some(bar),
+        let state = Arc::new(Mutex::new(Shown {
+            status: "submitting".into(),
+            age_at: None,
             expected,
-        }
+        }));
+        let ticker = {
+            let (bar, state) = (bar.clone(), state.clone());
+            tokio::spawn(async move {
+                loop {
+                    lock(&state).render(&bar);
+                    bar.tick();
+                    tokio::time::sleep(Duration::from_millis(120)).await;
+                }
+            })
+        };
+        Progress(Some(Display { bar, state, ticker }))
     }
 
-    /// Names the task once it exists.
+    /// Names the task once it exists; its age counts from now.
     pub(crate) fn task(&self, model: &str, task_id: &str) {
-        if let Some(bar) = &self.bar {
-            bar.set_prefix(format!("{model} {task_id}"));
-            bar.set_message("submitted");
+        if let Some(display) = &self.0 {
+            display.bar.set_prefix(format!("{model} {task_id}"));
+            let mut shown = lock(&display.state);
+            shown.status = "submitted".into();
+            shown.age_at = Some((Instant::now(), Duration::ZERO));
         }
     }
 
-    /// Shows a poll's status, the task's running time and what is left of the expected time.
+    /// Shows a poll's status and the task's running time as the hub reports it.
     pub(crate) fn update(&self, update: &TaskUpdate) {
-        let Some(bar) = &self.bar else { return };
-        let elapsed = update.elapsed();
-        let mut message = format!("{} · {}s", update.status(), elapsed.as_secs());
-        if let Some(expected) = self.expected {
-            bar.set_position((elapsed.as_millis() as u64).min(bar.length().unwrap_or(1) - 1));
-            message.push_str(&format!(" · {}", remaining(expected, elapsed)));
+        if let Some(display) = &self.0 {
+            let mut shown = lock(&display.state);
+            shown.status = update.status().to_string();
+            shown.age_at = Some((Instant::now(), update.elapsed()));
         }
-        bar.set_message(message);
     }
 
     /// Shows a step after the task, e.g. the download.
     pub(crate) fn step(&self, message: &str) {
-        if let Some(bar) = &self.bar {
-            if let Some(length) = bar.length().filter(|_| self.expected.is_some()) {
-                bar.set_position(length);
+        if let Some(display) = &self.0 {
+            let mut shown = lock(&display.state);
+            shown.age_at = None;
+            shown.status = message.to_owned();
+            if let Some(length) = display.bar.length().filter(|_| shown.expected.is_some()) {
+                display.bar.set_position(length);
             }
-            bar.set_message(message.to_owned());
         }
     }
 
     /// Removes the display.
     pub(crate) fn finish(&self) {
-        if let Some(bar) = &self.bar {
-            bar.finish_and_clear();
+        if let Some(display) = &self.0 {
+            display.ticker.abort();
+            display.bar.finish_and_clear();
         }
     }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+fn lock(state: &Mutex<Shown>) -> std::sync::MutexGuard<'_, Shown> {
+    state.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// "about 40s left", or "longer than usual" past the typical duration.
