@@ -157,10 +157,17 @@ async fn resume(
     };
     let (mine, others): (Vec<Job>, Vec<Job>) = jobs.into_iter().partition(|j| j.hub == label);
     for job in others.iter().filter(|j| j.state.is_unfinished()) {
-        eprintln!(
-            "skipped job {}: it belongs to {} (resume it with --base-url {})",
-            job.id, job.hub, job.hub
-        );
+        if job.hub == crate::hub::IN_PROCESS {
+            eprintln!(
+                "skipped job {}: its in-process sandbox stopped with its process (`videohub jobs forget {}` removes it)",
+                job.id, job.id
+            );
+        } else {
+            eprintln!(
+                "skipped job {}: it belongs to {} (resume it with --base-url {})",
+                job.id, job.hub, job.hub
+            );
+        }
     }
     if mine.is_empty() {
         if !json {

@@ -79,42 +79,37 @@ impl Journal {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
             .busy_timeout(busy_timeout);
+        Journal::connect(options, path, busy_timeout).await
+    }
+
+    /// A journal in memory, gone with the process: the same steps, nothing kept (what
+    /// `videohub --no-store` uses).
+    pub async fn in_memory() -> Result<Journal> {
+        let options = SqliteConnectOptions::new().in_memory(true);
+        Journal::connect(options, PathBuf::from(":memory:"), BUSY_TIMEOUT).await
+    }
+
+    /// One connection (SQLite writes one at a time anyway), kept for the journal's life,
+    /// and the schema brought up to date.
+    async fn connect(
+        options: SqliteConnectOptions,
+        path: PathBuf,
+        busy_timeout: Duration,
+    ) -> Result<Journal> {
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
             .acquire_timeout(busy_timeout * 2)
-            .connect_with(options)
+            .connect_with(options.foreign_keys(true))
             .await
             .map_err(|e| classify(&path, busy_timeout, e))?;
         let journal = Journal {
             pool,
             path,
             busy_timeout,
-        };
-        journal.migrate().await?;
-        Ok(journal)
-    }
-
-    /// A journal in memory, gone with the process: the same steps, nothing kept (what
-    /// `videohub --no-store` uses).
-    pub async fn in_memory() -> Result<Journal> {
-        let path = PathBuf::from(":memory:");
-        let options = SqliteConnectOptions::new()
-            .in_memory(true)
-            .foreign_keys(true);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(options)
-            .await
-            .map_err(|e| classify(&path, BUSY_TIMEOUT, e))?;
-        let journal = Journal {
-            pool,
-            path,
-            busy_timeout: BUSY_TIMEOUT,
         };
         journal.migrate().await?;
         Ok(journal)
