@@ -6,59 +6,44 @@ mod common;
 
 use common::*;
 use videohub_core::Error;
-use wiremock::MockServer;
 
 #[tokio::test]
 async fn a_cut_download_resumes_with_a_range_request() {
     let body = file(LEN);
-    let cdn = RawServer::start(vec![
-        Conn::Reply(whole(RANGES, &body[..40_000])),
-        Conn::Reply(part("bytes 40000-99999/100000", &body[40_000..70_000])),
-        Conn::Reply(part("bytes 70000-99999/100000", &body[70_000..])),
-    ])
-    .await;
-    let hub = MockServer::start().await;
-    let output = output_for(&hub, &format!("{}/v.mp4", cdn.base), Some(LEN), 5).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let target = dir.path().join("v.mp4");
-    assert_eq!(output.save(&target).await.expect("saved"), LEN as u64);
-    assert!(
-        std::fs::read(&target).expect("read") == body,
-        "the parts are in place"
-    );
-    assert_eq!(names(dir.path()), ["v.mp4"], "no temporary file is left");
+    let saved = save_through(cut_twice(&body), Some(LEN), 5).await;
+    // The parts are in place.
+    saved.assert_whole(&body);
+    assert_eq!(saved.names(), ["v.mp4"], "no temporary file is left");
 
-    let heads = cdn.heads();
+    let heads = saved.cdn.heads();
     assert_eq!(heads.len(), 3);
     assert_eq!(header_of(&heads[0], "range"), None);
     assert_eq!(header_of(&heads[1], "range"), Some("bytes=40000-"));
     assert_eq!(header_of(&heads[1], "if-range"), Some("\"v1\""));
     assert_eq!(header_of(&heads[2], "range"), Some("bytes=70000-"));
-    assert_no_key(&cdn);
+    assert_no_key(&saved.cdn);
 }
 
 #[tokio::test]
 async fn if_range_carries_last_modified_without_an_etag() {
     let body = file(LEN);
     let date = "Wed, 21 Oct 2015 07:28:00 GMT";
-    let cdn = RawServer::start(vec![
-        Conn::Reply(whole(
-            &format!("accept-ranges: bytes\r\nlast-modified: {date}\r\n"),
-            &body[..10_000],
-        )),
-        Conn::Reply(part("bytes 10000-99999/*", &body[10_000..])),
-    ])
-    .await;
-    let hub = MockServer::start().await;
     // No file_size from the hub: the size is the first answer's Content-Length.
-    let output = output_for(&hub, &format!("{}/v.mp4", cdn.base), None, 5).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let target = dir.path().join("v.mp4");
-    assert_eq!(output.save(&target).await.expect("saved"), LEN as u64);
-    assert!(std::fs::read(&target).expect("read") == body);
-    let heads = cdn.heads();
+    let saved = save_through(
+        vec![
+            Conn::Reply(whole(
+                &format!("accept-ranges: bytes\r\nlast-modified: {date}\r\n"),
+                &body[..10_000],
+            )),
+            Conn::Reply(part("bytes 10000-99999/*", &body[10_000..])),
+        ],
+        None,
+        5,
+    )
+    .await;
+    saved.assert_whole(&body);
     assert_eq!(
-        header_of(&heads[1], "if-range"),
+        header_of(&saved.cdn.heads()[1], "if-range"),
         Some(date.to_ascii_lowercase().as_str())
     );
 }
@@ -67,46 +52,42 @@ async fn if_range_carries_last_modified_without_an_etag() {
 async fn a_host_that_ignores_ranges_is_read_again_from_zero() {
     let body = file(LEN);
     // Ranges announced, then the resumed request gets the whole file with 200.
-    let cdn = RawServer::start(vec![
-        Conn::Reply(whole(RANGES, &body[..30_000])),
-        Conn::Reply(whole(RANGES, &body)),
-    ])
+    let saved = save_through(
+        vec![
+            Conn::Reply(whole(RANGES, &body[..30_000])),
+            Conn::Reply(whole(RANGES, &body)),
+        ],
+        Some(LEN),
+        5,
+    )
     .await;
-    let hub = MockServer::start().await;
-    let output = output_for(&hub, &format!("{}/v.mp4", cdn.base), Some(LEN), 5).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let target = dir.path().join("v.mp4");
-    assert_eq!(output.save(&target).await.expect("saved"), LEN as u64);
-    assert!(
-        std::fs::read(&target).expect("read") == body,
-        "the whole answer replaced the first part"
-    );
-    let heads = cdn.heads();
+    // The whole answer replaced the first part.
+    saved.assert_whole(&body);
+    let heads = saved.cdn.heads();
     assert_eq!(
         heads.len(),
         2,
         "the whole answer to the range request is used"
     );
     assert_eq!(header_of(&heads[1], "range"), Some("bytes=30000-"));
-    assert_eq!(names(dir.path()), ["v.mp4"]);
-    assert_no_key(&cdn);
+    assert_eq!(saved.names(), ["v.mp4"]);
+    assert_no_key(&saved.cdn);
 }
 
 #[tokio::test]
 async fn without_accept_ranges_a_retry_starts_from_zero() {
     let body = file(LEN);
-    let cdn = RawServer::start(vec![
-        Conn::Reply(whole("", &body[..30_000])),
-        Conn::Reply(whole("", &body)),
-    ])
+    let saved = save_through(
+        vec![
+            Conn::Reply(whole("", &body[..30_000])),
+            Conn::Reply(whole("", &body)),
+        ],
+        Some(LEN),
+        5,
+    )
     .await;
-    let hub = MockServer::start().await;
-    let output = output_for(&hub, &format!("{}/v.mp4", cdn.base), Some(LEN), 5).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let target = dir.path().join("v.mp4");
-    assert_eq!(output.save(&target).await.expect("saved"), LEN as u64);
-    assert!(std::fs::read(&target).expect("read") == body);
-    let heads = cdn.heads();
+    saved.assert_whole(&body);
+    let heads = saved.cdn.heads();
     assert_eq!(heads.len(), 2);
     assert_eq!(
         header_of(&heads[1], "range"),
@@ -124,19 +105,18 @@ async fn inconsistent_parts_restart_the_download_from_zero() {
         part("garbage", &body[40_000..]),
         status(416),
     ] {
-        let cdn = RawServer::start(vec![
-            Conn::Reply(whole(RANGES, &body[..40_000])),
-            Conn::Reply(bad),
-            Conn::Reply(whole(RANGES, &body)),
-        ])
+        let saved = save_through(
+            vec![
+                Conn::Reply(whole(RANGES, &body[..40_000])),
+                Conn::Reply(bad),
+                Conn::Reply(whole(RANGES, &body)),
+            ],
+            Some(LEN),
+            5,
+        )
         .await;
-        let hub = MockServer::start().await;
-        let output = output_for(&hub, &format!("{}/v.mp4", cdn.base), Some(LEN), 5).await;
-        let dir = tempfile::tempdir().expect("dir");
-        let target = dir.path().join("v.mp4");
-        assert_eq!(output.save(&target).await.expect("saved"), LEN as u64);
-        assert!(std::fs::read(&target).expect("read") == body);
-        let heads = cdn.heads();
+        saved.assert_whole(&body);
+        let heads = saved.cdn.heads();
         assert_eq!(heads.len(), 3);
         assert_eq!(header_of(&heads[1], "range"), Some("bytes=40000-"));
         assert_eq!(
@@ -150,77 +130,74 @@ async fn inconsistent_parts_restart_the_download_from_zero() {
 #[tokio::test]
 async fn server_errors_and_rate_limits_are_retried() {
     let body = file(LEN);
-    let cdn = RawServer::start(vec![
-        Conn::Reply(status(503)),
-        Conn::Reply(status(429)),
-        Conn::Reply(status(408)),
-        Conn::Reply(whole(RANGES, &body)),
-    ])
+    let saved = save_through(
+        vec![
+            Conn::Reply(status(503)),
+            Conn::Reply(status(429)),
+            Conn::Reply(status(408)),
+            Conn::Reply(whole(RANGES, &body)),
+        ],
+        Some(LEN),
+        5,
+    )
     .await;
-    let hub = MockServer::start().await;
-    let output = output_for(&hub, &format!("{}/v.mp4", cdn.base), Some(LEN), 5).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let target = dir.path().join("v.mp4");
-    assert_eq!(output.save(&target).await.expect("saved"), LEN as u64);
-    assert!(std::fs::read(&target).expect("read") == body);
-    assert_eq!(cdn.count(), 4);
+    saved.assert_whole(&body);
+    assert_eq!(saved.cdn.count(), 4);
 }
 
 #[tokio::test]
 async fn client_errors_are_not_retried() {
     for code in [403, 404, 410] {
-        let cdn = RawServer::start(vec![Conn::Reply(status(code))]).await;
-        let hub = MockServer::start().await;
-        let output = output_for(&hub, &format!("{}/v.mp4", cdn.base), Some(LEN), 5).await;
-        let dir = tempfile::tempdir().expect("dir");
-        let error = output
-            .save(dir.path().join("v.mp4"))
-            .await
-            .expect_err("refused");
+        let saved = save_through(vec![Conn::Reply(status(code))], Some(LEN), 5).await;
+        let error = saved.error();
         assert!(
-            matches!(error, Error::DownloadStatus { status } if status == code),
+            matches!(error, Error::DownloadStatus { status } if *status == code),
             "{error:?}"
         );
-        assert_eq!(cdn.count(), 1, "{code} is not retried");
-        assert!(names(dir.path()).is_empty());
+        assert_eq!(saved.cdn.count(), 1, "{code} is not retried");
+        assert!(saved.names().is_empty());
     }
 }
 
 #[tokio::test]
 async fn an_idle_download_resumes() {
     let body = file(LEN);
-    let cdn = RawServer::start(vec![
-        Conn::ReplyThenHang(whole(RANGES, &body[..50_000])),
-        Conn::Reply(part("bytes 50000-99999/100000", &body[50_000..])),
-    ])
+    let saved = save_through(
+        vec![
+            Conn::ReplyThenHang(whole(RANGES, &body[..50_000])),
+            Conn::Reply(part("bytes 50000-99999/100000", &body[50_000..])),
+        ],
+        Some(LEN),
+        5,
+    )
     .await;
-    let hub = MockServer::start().await;
-    let output = output_for(&hub, &format!("{}/v.mp4", cdn.base), Some(LEN), 5).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let target = dir.path().join("v.mp4");
-    assert_eq!(output.save(&target).await.expect("saved"), LEN as u64);
-    assert!(std::fs::read(&target).expect("read") == body);
-    assert_eq!(header_of(&cdn.heads()[1], "range"), Some("bytes=50000-"));
+    saved.assert_whole(&body);
+    assert_eq!(
+        header_of(&saved.cdn.heads()[1], "range"),
+        Some("bytes=50000-")
+    );
 }
 
 #[tokio::test]
 async fn a_download_that_keeps_failing_gives_up_and_leaves_nothing() {
     let body = file(LEN);
-    // Every answer is a part that stops short: progress each time, never the end.
-    let cdn = RawServer::start(vec![
-        Conn::Reply(whole(RANGES, &body[..10_000])),
-        Conn::Reply(part("bytes 10000-99999/100000", &body[10_000..20_000])),
-        Conn::Reply(part("bytes 20000-99999/100000", &body[20_000..30_000])),
-        Conn::Reply(status(502)),
-    ])
-    .await;
-    let hub = MockServer::start().await;
-    let output = output_for(&hub, &format!("{}/v.mp4", cdn.base), Some(LEN), 3).await;
     let dir = tempfile::tempdir().expect("dir");
     std::fs::write(dir.path().join("other.txt"), b"kept").expect("write");
-    let target = dir.path().join("v.mp4");
-    let error = output.save(&target).await.expect_err("never whole");
-    match &error {
+    // Every answer is a part that stops short: progress each time, never the end.
+    let saved = save_into(
+        dir,
+        vec![
+            Conn::Reply(whole(RANGES, &body[..10_000])),
+            Conn::Reply(part("bytes 10000-99999/100000", &body[10_000..20_000])),
+            Conn::Reply(part("bytes 20000-99999/100000", &body[20_000..30_000])),
+            Conn::Reply(status(502)),
+        ],
+        Some(LEN),
+        3,
+    )
+    .await;
+    let error = saved.error();
+    match error {
         Error::DownloadInterrupted {
             attempts,
             received,
@@ -236,14 +213,14 @@ async fn a_download_that_keeps_failing_gives_up_and_leaves_nothing() {
     }
     assert!(error.is_transient());
     assert_eq!(error.status(), Some(502));
-    assert_eq!(cdn.count(), 4, "one try and three retries");
-    assert!(!target.exists());
+    assert_eq!(saved.cdn.count(), 4, "one try and three retries");
+    assert!(!saved.target.exists());
     assert_eq!(
-        names(dir.path()),
+        saved.names(),
         ["other.txt"],
         "the temporary file is removed"
     );
-    assert_no_key(&cdn);
+    assert_no_key(&saved.cdn);
 }
 
 #[tokio::test]
@@ -254,20 +231,19 @@ async fn without_any_announced_size_a_short_part_is_not_taken_for_the_end() {
     first.extend_from_slice(format!("{:x}\r\n", 10_000).as_bytes());
     first.extend_from_slice(&body[..10_000]);
     first.extend_from_slice(b"\r\n");
-    let cdn = RawServer::start(vec![
-        Conn::Reply(first),
-        // The part says it runs to the end of the file but stops after 10,000 bytes.
-        Conn::Reply(part("bytes 10000-99999/*", &body[10_000..20_000])),
-        Conn::Reply(part("bytes 20000-99999/*", &body[20_000..])),
-    ])
+    let saved = save_through(
+        vec![
+            Conn::Reply(first),
+            // The part says it runs to the end of the file but stops after 10,000 bytes.
+            Conn::Reply(part("bytes 10000-99999/*", &body[10_000..20_000])),
+            Conn::Reply(part("bytes 20000-99999/*", &body[20_000..])),
+        ],
+        None,
+        5,
+    )
     .await;
-    let hub = MockServer::start().await;
-    let output = output_for(&hub, &format!("{}/v.mp4", cdn.base), None, 5).await;
-    let dir = tempfile::tempdir().expect("dir");
-    let target = dir.path().join("v.mp4");
-    assert_eq!(output.save(&target).await.expect("saved"), LEN as u64);
-    assert!(std::fs::read(&target).expect("read") == body);
-    let heads = cdn.heads();
+    saved.assert_whole(&body);
+    let heads = saved.cdn.heads();
     assert_eq!(heads.len(), 3);
     assert_eq!(header_of(&heads[2], "range"), Some("bytes=20000-"));
 }

@@ -5,23 +5,14 @@
 mod common;
 
 use common::*;
-use wiremock::MockServer;
 
 #[tokio::test]
 async fn each_resumed_try_is_logged() {
     let body = file(LEN);
-    let cdn = RawServer::start(vec![
-        Conn::Reply(whole(RANGES, &body[..40_000])),
-        Conn::Reply(part("bytes 40000-99999/100000", &body[40_000..70_000])),
-        Conn::Reply(part("bytes 70000-99999/100000", &body[70_000..])),
-    ])
-    .await;
-    let hub = MockServer::start().await;
     let logs = LogCapture::default();
     let _guard = logs.install();
-    let output = output_for(&hub, &format!("{}/v.mp4", cdn.base), Some(LEN), 5).await;
-    let dir = tempfile::tempdir().expect("dir");
-    output.save(dir.path().join("v.mp4")).await.expect("saved");
+    let saved = save_through(cut_twice(&body), Some(LEN), 5).await;
+    saved.assert_whole(&body);
     let text = logs.text();
     let resumed: Vec<&str> = text
         .lines()

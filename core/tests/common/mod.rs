@@ -5,7 +5,7 @@
 
 use std::borrow::Cow;
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,11 +14,11 @@ use serde::Serialize;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use videohub_core::Output;
 use videohub_core::schema::{Category, Problem};
 use videohub_core::{
     Client, ModelSchema, ParamError, PollPolicy, RetryPolicy, ValidationErrors, VideoModel,
 };
+use videohub_core::{Error, Output};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -245,6 +245,16 @@ pub fn status(code: u16) -> Vec<u8> {
 
 pub const RANGES: &str = "accept-ranges: bytes\r\netag: \"v1\"\r\n";
 
+/// A host announcing ranges whose connection is cut twice: after 40,000 bytes of the
+/// whole file, then after 30,000 bytes of the part from 40,000; the part from 70,000 ends it.
+pub fn cut_twice(body: &[u8]) -> Vec<Conn> {
+    vec![
+        Conn::Reply(whole(RANGES, &body[..40_000])),
+        Conn::Reply(part("bytes 40000-99999/100000", &body[40_000..70_000])),
+        Conn::Reply(part("bytes 70000-99999/100000", &body[70_000..])),
+    ]
+}
+
 pub fn downloader(hub: &MockServer, retries: u32) -> Client {
     Client::builder()
         .api_key(KEY)
@@ -279,6 +289,80 @@ pub async fn output_for(
         .wait_with(fast_poll())
         .await
         .expect("done")
+}
+
+/// A download through a file host answering with `conns`, of a finished task announcing
+/// `size` and allowing `retries` download retries, into `v.mp4` of a fresh temporary
+/// directory. Keeps everything a test inspects afterwards.
+pub struct Saved {
+    pub result: Result<u64, Error>,
+    pub target: PathBuf,
+    pub dir: tempfile::TempDir,
+    pub cdn: RawServer,
+}
+
+impl Saved {
+    /// The size `save` reported; panics when it failed.
+    pub fn written(&self) -> u64 {
+        match &self.result {
+            Ok(n) => *n,
+            Err(error) => panic!("saved: {error:?}"),
+        }
+    }
+
+    /// The error `save` returned; panics when it succeeded.
+    pub fn error(&self) -> &Error {
+        match &self.result {
+            Ok(n) => panic!("expected an error, saved {n} bytes"),
+            Err(error) => error,
+        }
+    }
+
+    /// The bytes written to the target.
+    pub fn file(&self) -> Vec<u8> {
+        std::fs::read(&self.target).expect("read")
+    }
+
+    /// `save` succeeded with the size of `body`, and the target holds `body`.
+    pub fn assert_whole(&self, body: &[u8]) {
+        assert_eq!(self.written(), body.len() as u64);
+        let file = self.file();
+        assert!(
+            file == body,
+            "the target differs from the file: {} bytes, first difference at {:?}",
+            file.len(),
+            file.iter().zip(body).position(|(a, b)| a != b)
+        );
+    }
+
+    /// The names in the directory of the target.
+    pub fn names(&self) -> Vec<String> {
+        names(self.dir.path())
+    }
+}
+
+pub async fn save_through(conns: Vec<Conn>, size: Option<usize>, retries: u32) -> Saved {
+    save_into(tempfile::tempdir().expect("dir"), conns, size, retries).await
+}
+
+/// As [`save_through`], into a directory the test has prepared.
+pub async fn save_into(
+    dir: tempfile::TempDir,
+    conns: Vec<Conn>,
+    size: Option<usize>,
+    retries: u32,
+) -> Saved {
+    let cdn = RawServer::start(conns).await;
+    let hub = MockServer::start().await;
+    let output = output_for(&hub, &format!("{}/v.mp4", cdn.base), size, retries).await;
+    let target = dir.path().join("v.mp4");
+    let result = output.save(&target).await;
+    Saved {
+        result,
+        target,
+        dir,
+        cdn,
+    }
 }
 
 pub fn names(dir: &Path) -> Vec<String> {
