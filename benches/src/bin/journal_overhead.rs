@@ -59,7 +59,7 @@ async fn journaled(runner: &Runner, hub: &SandboxHandle, dir: &Path, jobs: usize
             )
             .await
             .unwrap();
-        assert_eq!(job.state, JobState::Downloaded);
+        assert_eq!(job.state, JobState::Downloaded, "{:?}", job.error);
     }
 }
 
@@ -68,6 +68,7 @@ async fn main() {
     let jobs: usize = arg("--jobs").map_or(200, |s| s.parse().expect("--jobs"));
     let rounds: usize = arg("--rounds").map_or(5, |s| s.parse().expect("--rounds"));
     let hub = Sandbox::builder()
+        .max_tasks(usize::MAX)
         .faults(FaultSpec::none().seed(1))
         .durations(TaskDuration::Fixed(Duration::ZERO))
         .start()
