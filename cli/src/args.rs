@@ -41,9 +41,10 @@ pub(crate) struct HubArgs {
 /// Where jobs are recorded.
 #[derive(Debug, Clone, clap::Args)]
 pub(crate) struct StoreArgs {
-    /// The journal database (default: `$XDG_DATA_HOME/videohub/journal.sqlite3`).
-    #[arg(long, global = true, env = "VIDEOHUB_STORE", value_name = "FILE")]
-    pub store: Option<PathBuf>,
+    /// The journal: a SQLite file (default: `$XDG_DATA_HOME/videohub/journal.sqlite3`), or
+    /// a `postgres://` URL that several workers share.
+    #[arg(long, global = true, env = "VIDEOHUB_STORE", value_name = "FILE_OR_URL")]
+    pub store: Option<String>,
     /// Record nothing (wins over `--store`): a job killed after its submit cannot be resumed.
     #[arg(long, global = true)]
     pub no_store: bool,
@@ -65,6 +66,11 @@ pub(crate) enum Command {
     },
     /// What was generated: prompt, model, parameters, status, duration, file.
     History(HistoryArgs),
+    /// Many generations from a file; a run stopped halfway continues where it stopped.
+    Batch {
+        #[command(subcommand)]
+        command: BatchCommand,
+    },
     /// Serve a local sandbox hub for your own code to talk to.
     Sandbox(SandboxArgs),
     /// List the models, show their parameters, compare them with the live hub.
@@ -234,6 +240,53 @@ pub(crate) enum JobsCommand {
         #[arg(long)]
         force: bool,
     },
+}
+
+/// `videohub batch …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum BatchCommand {
+    /// Validate every line, then generate them all, several at once.
+    Run(BatchRunArgs),
+    /// How far the lines of a batch file are, as the journal knows them.
+    Status(BatchFileArgs),
+}
+
+/// The batch file.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct BatchFileArgs {
+    /// JSON lines, each `{"model": …, "input": {…}, "output": "file.mp4"}` (output
+    /// optional), or CSV with a header of parameter names (`.csv`, with --model); `-` reads
+    /// JSON lines from standard input.
+    pub file: PathBuf,
+    /// The model of every line of a CSV file.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Where the videos go.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+    /// The file name of each video in --out, from `{model}`, `{task_id}`, `{job_id}` and
+    /// `{line}`.
+    #[arg(long, value_name = "TEMPLATE", default_value = "{model}-{line}-{task_id}.mp4")]
+    pub name: String,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `videohub batch run`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct BatchRunArgs {
+    #[command(flatten)]
+    pub file: BatchFileArgs,
+    /// Generations in flight at once.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+    /// Check every line and say what would run; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Run the valid lines even when others are invalid.
+    #[arg(long)]
+    pub skip_invalid: bool,
 }
 
 /// `videohub history`.

@@ -39,7 +39,7 @@ pub(crate) async fn jobs(
                 println!(
                     "no {}jobs in {}",
                     if all { "" } else { "unfinished " },
-                    journal.path().display()
+                    journal.location()
                 );
             } else {
                 let mut rows = vec![row(["JOB", "STATE", "MODEL", "TASK", "CREATED", "NOTE"])];
@@ -275,7 +275,7 @@ pub(crate) async fn history(
         return print_json(&entries).map(|()| ExitCode::SUCCESS);
     }
     if jobs.is_empty() {
-        println!("no generations recorded in {}", journal.path().display());
+        println!("no generations recorded in {}", journal.location());
         return Ok(ExitCode::SUCCESS);
     }
     let mut rows = vec![row([

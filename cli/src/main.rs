@@ -1,6 +1,7 @@
 //! `videohub`: generate videos with the hub's models from a terminal.
 
 mod args;
+mod batch;
 mod codegen;
 mod generate;
 mod hub;
@@ -51,6 +52,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         }
         Command::Jobs { command } => jobs::jobs(&cli.hub, &cli.store, command).await,
         Command::History(args) => jobs::history(&cli.store, args).await,
+        Command::Batch { command } => batch::run(&cli.hub, &cli.store, command).await,
         Command::Task { command } => generate::task(&Hub::connect(&cli.hub).await?, command).await,
         Command::Sandbox(args) => sandbox::serve(args).await,
         Command::Completions { shell } => {

@@ -12,15 +12,17 @@ pub(crate) async fn open(args: &StoreArgs) -> Result<Journal, Failure> {
     if args.no_store {
         return Journal::in_memory().await.map_err(failure);
     }
-    let path = match &args.store {
-        Some(path) => path.clone(),
-        None => Journal::default_path().ok_or_else(|| {
-            Failure::usage(
-                "no home directory to keep the journal in: pass `--store FILE` (or set VIDEOHUB_STORE), or `--no-store`",
-            )
-        })?,
-    };
-    Journal::open(path).await.map_err(failure)
+    match &args.store {
+        Some(store) => Journal::open_store(store).await.map_err(failure),
+        None => {
+            let path = Journal::default_path().ok_or_else(|| {
+                Failure::usage(
+                    "no home directory to keep the journal in: pass `--store FILE` (or set VIDEOHUB_STORE), or `--no-store`",
+                )
+            })?;
+            Journal::open(path).await.map_err(failure)
+        }
+    }
 }
 
 /// Opens the journal for commands that read it: `--no-store` makes no sense there.

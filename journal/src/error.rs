@@ -11,33 +11,33 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// The database file is not a SQLite database, or it is damaged.
     #[error(
-        "the journal {path} is not a readable SQLite database ({message}): move it aside and videohub starts a new one, or pass another with --store"
+        "the journal {journal} is not a readable SQLite database ({message}): move it aside and videohub starts a new one, or pass another with --store"
     )]
     Corrupt {
         /// The database file.
-        path: PathBuf,
+        journal: String,
         /// What SQLite said.
         message: String,
     },
 
     /// Another process held the database longer than the busy timeout.
     #[error(
-        "the journal {path} stayed locked by another process for more than {seconds} s; try again when it is done"
+        "the journal {journal} stayed locked by another process for more than {seconds} s; try again when it is done"
     )]
     Locked {
-        /// The database file.
-        path: PathBuf,
+        /// The database file or server.
+        journal: String,
         /// The busy timeout, in seconds.
         seconds: u64,
     },
 
     /// The database was written by a newer videohub, whose schema this one does not know.
     #[error(
-        "the journal {path} was written by a newer videohub (schema version {found}, this one knows up to {known}); upgrade videohub or pass another --store"
+        "the journal {journal} was written by a newer videohub (schema version {found}, this one knows up to {known}); upgrade videohub or pass another --store"
     )]
     NewerSchema {
-        /// The database file.
-        path: PathBuf,
+        /// The database file or server.
+        journal: String,
         /// The newest schema version the database has.
         found: i64,
         /// The newest schema version this build knows.
@@ -45,17 +45,17 @@ pub enum Error {
     },
 
     /// The disk (or the database's size limit) is full; the change was not written.
-    #[error("the journal {path} cannot grow: the disk is full; nothing of this change was written")]
+    #[error("the journal {journal} cannot grow: the disk is full; nothing of this change was written")]
     DiskFull {
-        /// The database file.
-        path: PathBuf,
+        /// The database file or server.
+        journal: String,
     },
 
     /// The database or its directory cannot be created, opened or written.
-    #[error("cannot use the journal {path}: {message}")]
+    #[error("cannot use the journal {journal}: {message}")]
     Storage {
-        /// The database file.
-        path: PathBuf,
+        /// The database file or server (a URL without its password).
+        journal: String,
         /// What went wrong.
         message: String,
     },

@@ -38,6 +38,7 @@
 //! # Ok(()) }
 //! ```
 
+mod batch;
 mod error;
 mod job;
 mod owner;
@@ -46,6 +47,7 @@ mod state;
 mod store;
 mod time;
 
+pub use batch::line_keys;
 pub use error::{Error, Result};
 pub use job::{Job, JobEvent, JobFilter, NewJob};
 pub use owner::{LEASE, Owner};

@@ -106,7 +106,7 @@ async fn main() {
         events += file.events(&job.id).await.unwrap().len();
     }
     let writes = (events + recorded.len()) as f64 / recorded.len() as f64;
-    let size = std::fs::metadata(file.path()).map_or(0, |m| m.len())
+    let size = std::fs::metadata(file.location()).map_or(0, |m| m.len())
         + std::fs::metadata(dir.path().join("journal.sqlite3-wal")).map_or(0, |m| m.len());
 
     println!("{jobs} jobs x {rounds} rounds per arm, tasks ready at once, 20 KB videos\n");

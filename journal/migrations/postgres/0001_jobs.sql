@@ -11,32 +11,37 @@ CREATE TABLE jobs (
     result          TEXT,
     error           TEXT,
     file_path       TEXT,
-    file_size       INTEGER,
+    file_size       BIGINT,
     sha256          TEXT,
-    task_elapsed_ms INTEGER,
-    submits         INTEGER NOT NULL DEFAULT 0,
+    task_elapsed_ms BIGINT,
+    submits         BIGINT NOT NULL DEFAULT 0,
     owner           TEXT,
-    lease_until     INTEGER,
-    created_at      INTEGER NOT NULL,
-    updated_at      INTEGER NOT NULL
+    lease_until     BIGINT,
+    batch           TEXT,
+    line_key        TEXT UNIQUE,
+    created_at      BIGINT NOT NULL,
+    updated_at      BIGINT NOT NULL
 );
 CREATE INDEX jobs_state ON jobs (state);
 CREATE INDEX jobs_created_at ON jobs (created_at);
+CREATE INDEX jobs_batch ON jobs (batch, state);
 
 -- Every change of a job's state, in order: what happened to it and when.
 CREATE TABLE job_events (
+    id     BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
-    at     INTEGER NOT NULL,
+    at     BIGINT NOT NULL,
     state  TEXT NOT NULL,
     detail TEXT
 );
-CREATE INDEX job_events_job_id ON job_events (job_id, at);
+CREATE INDEX job_events_job_id ON job_events (job_id, id);
 
 -- How long tasks took, per hub and model: what learned poll schedules are fitted to.
 CREATE TABLE task_durations (
+    id      BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     hub     TEXT NOT NULL,
     model   TEXT NOT NULL,
-    seconds REAL NOT NULL,
-    at      INTEGER NOT NULL
+    seconds DOUBLE PRECISION NOT NULL,
+    at      BIGINT NOT NULL
 );
-CREATE INDEX task_durations_hub_model ON task_durations (hub, model, at);
+CREATE INDEX task_durations_hub_model ON task_durations (hub, model, id);

@@ -4,11 +4,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
-use sqlx::{Row, SqliteConnection};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
 use videohub::TaskDurations;
 
 use crate::error::{Error, Result};
@@ -17,13 +14,13 @@ use crate::owner::{self, LEASE, Owner};
 use crate::state::JobState;
 use crate::time::{from_ms, now_ms};
 
-/// How long a write waits for another process's write to end before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+mod connect;
+
+use connect::{BUSY_TIMEOUT, Location};
+
 /// Durations kept per model when loading them: the poller fits the last 32.
 const DURATIONS_PER_MODEL: i64 = 32;
 
-/// The schema, one step per version: a journal at version `n` has had the first `n` applied.
-const MIGRATIONS: [&str; 1] = [include_str!("../migrations/0001_jobs.sql")];
 
 /// The journal: a SQLite database of every job, its states and its output.
 ///
@@ -43,8 +40,8 @@ const MIGRATIONS: [&str; 1] = [include_str!("../migrations/0001_jobs.sql")];
 /// ```
 #[derive(Debug, Clone)]
 pub struct Journal {
-    pool: SqlitePool,
-    path: PathBuf,
+    pool: AnyPool,
+    location: Location,
     busy_timeout: Duration,
 }
 
@@ -67,110 +64,48 @@ impl Journal {
     /// [`Journal::open`], with writes waiting at most `busy_timeout` for another process's
     /// write to end (15 s by default) before failing with [`Error::Locked`].
     pub async fn open_with(path: impl AsRef<Path>, busy_timeout: Duration) -> Result<Journal> {
-        let path = path.as_ref().to_path_buf();
+        let path = path.as_ref();
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::Storage {
-                path: path.clone(),
+                journal: path.display().to_string(),
                 message: format!("cannot create its directory {}: {e}", dir.display()),
             })?;
         }
-        let options = SqliteConnectOptions::new()
-            .filename(&path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(busy_timeout);
-        Journal::connect(options, path, busy_timeout).await
+        Journal::connect_to(Location::file(path), busy_timeout).await
+    }
+
+    /// Opens the journal `store` names: a `postgres://` (or `postgresql://`) URL, where
+    /// several workers on several machines may share the jobs, or else a SQLite file path.
+    pub async fn open_store(store: &str) -> Result<Journal> {
+        if store.starts_with("postgres://") || store.starts_with("postgresql://") {
+            Journal::connect_to(Location::postgres(store), BUSY_TIMEOUT).await
+        } else {
+            Journal::open(store).await
+        }
     }
 
     /// A journal in memory, gone with the process: the same steps, nothing kept (what
     /// `videohub --no-store` uses).
     pub async fn in_memory() -> Result<Journal> {
-        let options = SqliteConnectOptions::new().in_memory(true);
-        Journal::connect(options, PathBuf::from(":memory:"), BUSY_TIMEOUT).await
+        Journal::connect_to(Location::memory(), BUSY_TIMEOUT).await
     }
 
-    /// One connection (SQLite writes one at a time anyway), kept for the journal's life,
-    /// and the schema brought up to date.
-    async fn connect(
-        options: SqliteConnectOptions,
-        path: PathBuf,
-        busy_timeout: Duration,
-    ) -> Result<Journal> {
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .acquire_timeout(busy_timeout * 2)
-            .connect_with(options.foreign_keys(true))
-            .await
-            .map_err(|e| classify(&path, busy_timeout, e))?;
-        let journal = Journal {
+    async fn connect_to(location: Location, busy_timeout: Duration) -> Result<Journal> {
+        let pool = location.connect(busy_timeout).await?;
+        Ok(Journal {
             pool,
-            path,
+            location,
             busy_timeout,
-        };
-        journal.migrate().await?;
-        Ok(journal)
+        })
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// Brings the schema up to date in one immediate transaction, so that processes
-    /// opening a new journal at once apply each migration exactly once. The version is
-    /// SQLite's `user_version`.
-    async fn migrate(&self) -> Result<()> {
-        let known = MIGRATIONS.len() as i64;
-        let mut conn = self.pool.acquire().await.map_err(|e| self.error(e))?;
-        sqlx::query("BEGIN IMMEDIATE")
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| self.error(e))?;
-        let migrated = async {
-            let found: i64 = sqlx::query_scalar("PRAGMA user_version")
-                .fetch_one(&mut *conn)
-                .await
-                .map_err(|e| self.error(e))?;
-            if found > known {
-                return Err(Error::NewerSchema {
-                    path: self.path.clone(),
-                    found,
-                    known,
-                });
-            }
-            for (version, sql) in (1..)
-                .zip(MIGRATIONS)
-                .skip(usize::try_from(found).unwrap_or(0))
-            {
-                sqlx::raw_sql(sql)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(|e| self.error(e))?;
-                sqlx::raw_sql(&format!("PRAGMA user_version = {version}"))
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(|e| self.error(e))?;
-            }
-            Ok(())
-        }
-        .await;
-        let end = if migrated.is_ok() {
-            "COMMIT"
-        } else {
-            "ROLLBACK"
-        };
-        let ended = sqlx::query(end).execute(&mut *conn).await;
-        migrated?;
-        ended.map_err(|e| self.error(e))?;
-        Ok(())
+    /// Where the journal lives: its file, or its server's URL without the password.
+    pub fn location(&self) -> &str {
+        &self.location.shown
     }
 
     fn error(&self, error: sqlx::Error) -> Error {
-        classify(&self.path, self.busy_timeout, error)
+        self.location.error(self.busy_timeout, error)
     }
 
     /// Records a new job as [`JobState::Pending`], leased to `owner`, and returns it.
@@ -184,7 +119,7 @@ impl Journal {
             let inserted = sqlx::query(
                 "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, owner, \
                  lease_until, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7, ?8, ?9, ?9) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $9) \
                  ON CONFLICT (id) DO NOTHING",
             )
             .bind(&id)
@@ -210,14 +145,119 @@ impl Journal {
         self.job(&id).await
     }
 
+    /// Records the jobs of a batch as [`JobState::Pending`], unleased, each under its line
+    /// key (see [`line_keys`](crate::line_keys)): a job whose key is already in the journal
+    /// (a batch run again) is not recorded twice. Returns how many were new.
+    pub async fn record_batch(&self, batch: &str, jobs: &[NewJob], keys: &[String]) -> Result<usize> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let mut recorded = 0;
+        for (new, key) in jobs.iter().zip(keys) {
+            let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE line_key = $1")
+                .bind(key)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| self.error(e))?;
+            if exists > 0 {
+                continue;
+            }
+            let id = new_job_id();
+            let inserted = sqlx::query(
+                "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, batch, \
+                 line_key, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $9) ON CONFLICT DO NOTHING",
+            )
+            .bind(&id)
+            .bind(&new.hub)
+            .bind(&new.model)
+            .bind(&new.endpoint)
+            .bind(Value::Object(new.input.clone()).to_string())
+            .bind(path_text(&new.output_path))
+            .bind(batch)
+            .bind(key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.error(e))?;
+            if inserted.rows_affected() == 1 {
+                event(&mut tx, &id, JobState::Pending, Some(&format!("recorded in batch {batch}")))
+                    .await
+                    .map_err(|e| self.error(e))?;
+                recorded += 1;
+            }
+        }
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(recorded)
+    }
+
+    /// The jobs with these line keys, oldest first.
+    pub async fn batch_jobs(&self, keys: &[String]) -> Result<Vec<Job>> {
+        let sql = format!(
+            "SELECT * FROM jobs WHERE line_key IN {} ORDER BY created_at, id",
+            key_list(keys)
+        );
+        let rows = sqlx::query(&sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        rows.iter().map(|row| read_job(self.location(), row)).collect()
+    }
+
+    /// Takes the lease of the oldest unfinished job among `keys` that nobody holds (and
+    /// that is not in `skip`), for `owner`; `None` when there is none. Among several
+    /// workers on Postgres each job goes to exactly one (`FOR UPDATE SKIP LOCKED`).
+    pub async fn claim_next(&self, keys: &[String], skip: &[String], owner: &Owner) -> Result<Option<Job>> {
+        self.release_gone_owners(keys).await?;
+        let now = now_ms();
+        let sql = format!(
+            "UPDATE jobs SET owner = $1, lease_until = $2 WHERE id = ( \
+               SELECT id FROM jobs WHERE line_key IN {keys} AND id NOT IN {skip} \
+               AND state IN {unfinished} AND (owner IS NULL OR lease_until < $3) \
+               ORDER BY created_at, id LIMIT 1 {lock}) \
+             RETURNING id",
+            keys = key_list(keys),
+            skip = key_list(skip),
+            unfinished = state_list(&JobState::UNFINISHED),
+            lock = self.location.row_lock(),
+        );
+        let id: Option<String> = sqlx::query_scalar(&sql)
+            .bind(owner.as_str())
+            .bind(now + lease_ms())
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        match id {
+            Some(id) => Ok(Some(self.job(&id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Lets go of the jobs among `keys` held by processes of this host that are gone.
+    async fn release_gone_owners(&self, keys: &[String]) -> Result<()> {
+        let sql = format!(
+            "SELECT DISTINCT owner FROM jobs WHERE line_key IN {} AND owner IS NOT NULL",
+            key_list(keys)
+        );
+        let owners: Vec<String> = sqlx::query_scalar(&sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        for gone in owners.iter().filter(|o| owner::is_gone(o)) {
+            sqlx::query("UPDATE jobs SET owner = NULL, lease_until = NULL WHERE owner = $1")
+                .bind(gone)
+                .execute(&self.pool)
+                .await
+                .map_err(|e| self.error(e))?;
+        }
+        Ok(())
+    }
+
     /// The job with this id, or with this unique id prefix.
     pub async fn job(&self, id: &str) -> Result<Job> {
-        let escaped = id
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
+        let escaped = like_escaped(id);
         let rows = sqlx::query(
-            "SELECT * FROM jobs WHERE id = ?1 OR id LIKE ?2 ESCAPE '\\' ORDER BY id = ?1 DESC LIMIT 2",
+            "SELECT * FROM jobs WHERE id = $1 OR id LIKE $2 ESCAPE '\\' ORDER BY id = $1 DESC LIMIT 2",
         )
         .bind(id)
         .bind(format!("{escaped}%"))
@@ -226,11 +266,11 @@ impl Journal {
         .map_err(|e| self.error(e))?;
         match rows.as_slice() {
             [] => Err(Error::NoSuchJob { id: id.to_owned() }),
-            [one] => read_job(one),
-            [first, _] if first.get::<String, _>("id") == id => read_job(first),
+            [one] => read_job(self.location(), one),
+            [first, _] if first.get::<String, _>("id") == id => read_job(self.location(), first),
             _ => {
                 let count: i64 =
-                    sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE id LIKE ?1 ESCAPE '\\'")
+                    sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE id LIKE $1 ESCAPE '\\'")
                         .bind(format!("{escaped}%"))
                         .fetch_one(&self.pool)
                         .await
@@ -245,29 +285,31 @@ impl Journal {
 
     /// The jobs that match `filter`, newest first.
     pub async fn jobs(&self, filter: &JobFilter) -> Result<Vec<Job>> {
-        let states: Vec<&str> = filter.states.iter().map(|s| s.as_str()).collect();
-        let states = serde_json::to_string(&states).unwrap_or_else(|_| "[]".into());
-        let rows = sqlx::query(
-            "SELECT * FROM jobs \
-             WHERE (?1 = '[]' OR state IN (SELECT value FROM json_each(?1))) \
-             AND (?2 IS NULL OR model = ?2) \
-             AND (?3 IS NULL OR instr(lower(input), lower(?3)) > 0) \
-             ORDER BY created_at DESC, id DESC LIMIT ?4",
-        )
-        .bind(states)
-        .bind(filter.model.as_deref())
-        .bind(filter.text.as_deref().map(json_text))
-        .bind(filter.limit.map_or(-1, i64::from))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(|e| self.error(e))?;
-        rows.iter().map(read_job).collect()
+        let states = if filter.states.is_empty() {
+            "TRUE".to_owned()
+        } else {
+            format!("state IN {}", state_list(&filter.states))
+        };
+        let sql = format!(
+            "SELECT * FROM jobs WHERE {states} \
+             AND ($1 IS NULL OR model = $1) \
+             AND ($2 IS NULL OR lower(input) LIKE '%' || lower($2) || '%' ESCAPE '\\') \
+             ORDER BY created_at DESC, id DESC LIMIT $3"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(filter.model.as_deref())
+            .bind(filter.text.as_deref().map(|t| like_escaped(&json_text(t))))
+            .bind(filter.limit.map_or(i64::MAX, i64::from))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        rows.iter().map(|row| read_job(self.location(), row)).collect()
     }
 
     /// The changes of a job's state, oldest first.
     pub async fn events(&self, id: &str) -> Result<Vec<JobEvent>> {
         let rows = sqlx::query(
-            "SELECT at, state, detail FROM job_events WHERE job_id = ?1 ORDER BY at, rowid",
+            "SELECT at, state, detail FROM job_events WHERE job_id = $1 ORDER BY id",
         )
         .bind(id)
         .fetch_all(&self.pool)
@@ -277,7 +319,7 @@ impl Journal {
             .map(|row| {
                 Ok(JobEvent {
                     at: from_ms(row.get("at")),
-                    state: parse_state(row.get("state"))?,
+                    state: parse_state(self.location(), row.get("state"))?,
                     detail: row.get("detail"),
                 })
             })
@@ -292,8 +334,8 @@ impl Journal {
         let gone_owner = job.owner.as_deref().filter(|o| owner::is_gone(o));
         let now = now_ms();
         let claimed = sqlx::query(
-            "UPDATE jobs SET owner = ?1, lease_until = ?2 WHERE id = ?3 \
-             AND (owner IS NULL OR owner = ?1 OR lease_until < ?4 OR owner = ?5)",
+            "UPDATE jobs SET owner = $1, lease_until = $2 WHERE id = $3 \
+             AND (owner IS NULL OR owner = $1 OR lease_until < $4 OR owner = $5)",
         )
         .bind(owner.as_str())
         .bind(now + lease_ms())
@@ -308,7 +350,7 @@ impl Journal {
 
     /// Extends `owner`'s lease of job `id`.
     pub async fn renew(&self, id: &str, owner: &Owner) -> Result<()> {
-        sqlx::query("UPDATE jobs SET lease_until = ?1 WHERE id = ?2 AND owner = ?3")
+        sqlx::query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND owner = $3")
             .bind(now_ms() + lease_ms())
             .bind(id)
             .bind(owner.as_str())
@@ -321,7 +363,7 @@ impl Journal {
     /// Gives up `owner`'s lease of job `id`, so another process may take it at once.
     pub async fn release(&self, id: &str, owner: &Owner) -> Result<()> {
         sqlx::query(
-            "UPDATE jobs SET owner = NULL, lease_until = NULL WHERE id = ?1 AND owner = ?2",
+            "UPDATE jobs SET owner = NULL, lease_until = NULL WHERE id = $1 AND owner = $2",
         )
         .bind(id)
         .bind(owner.as_str())
@@ -340,17 +382,16 @@ impl Journal {
         from: &[JobState],
         change: Change,
     ) -> Result<Job> {
-        let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
-        let from = serde_json::to_string(&from).unwrap_or_else(|_| "[]".into());
+        let sql = format!(
+            "UPDATE jobs SET state = $1, task_id = COALESCE($2, task_id), \
+             result = COALESCE($3, result), error = $4, file_path = COALESCE($5, file_path), \
+             file_size = COALESCE($6, file_size), sha256 = COALESCE($7, sha256), \
+             task_elapsed_ms = COALESCE($8, task_elapsed_ms), submits = submits + $9, \
+             updated_at = $10 WHERE id = $11 AND state IN {}",
+            state_list(from)
+        );
         let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
-        let updated = sqlx::query(
-            "UPDATE jobs SET state = ?1, task_id = COALESCE(?2, task_id), \
-             result = COALESCE(?3, result), error = ?4, file_path = COALESCE(?5, file_path), \
-             file_size = COALESCE(?6, file_size), sha256 = COALESCE(?7, sha256), \
-             task_elapsed_ms = COALESCE(?8, task_elapsed_ms), submits = submits + ?9, \
-             updated_at = ?10 \
-             WHERE id = ?11 AND state IN (SELECT value FROM json_each(?12))",
-        )
+        let updated = sqlx::query(&sql)
         .bind(change.state.as_str())
         .bind(change.task_id.as_deref())
         .bind(change.result.as_ref().map(Value::to_string))
@@ -370,7 +411,6 @@ impl Journal {
         .bind(i64::from(change.submitted))
         .bind(now_ms())
         .bind(id)
-        .bind(from)
         .execute(&mut *tx)
         .await
         .map_err(|e| self.error(e))?;
@@ -396,7 +436,7 @@ impl Journal {
     pub(crate) async fn note(&self, id: &str, error: &str) -> Result<()> {
         let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
         let state: String = sqlx::query_scalar(
-            "UPDATE jobs SET error = ?1, updated_at = ?2 WHERE id = ?3 RETURNING state",
+            "UPDATE jobs SET error = $1, updated_at = $2 WHERE id = $3 RETURNING state",
         )
         .bind(error)
         .bind(now_ms())
@@ -404,7 +444,7 @@ impl Journal {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| self.error(e))?;
-        event(&mut tx, id, parse_state(state)?, Some(error))
+        event(&mut tx, id, parse_state(self.location(), state)?, Some(error))
             .await
             .map_err(|e| self.error(e))?;
         tx.commit().await.map_err(|e| self.error(e))
@@ -436,8 +476,8 @@ impl Journal {
         let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
         let updated = sqlx::query(
             "UPDATE jobs SET state = 'pending', task_id = NULL, result = NULL, error = NULL, \
-             task_elapsed_ms = NULL, owner = NULL, lease_until = NULL, updated_at = ?1 \
-             WHERE id = ?2 AND state = ?3",
+             task_elapsed_ms = NULL, owner = NULL, lease_until = NULL, updated_at = $1 \
+             WHERE id = $2 AND state = $3",
         )
         .bind(now_ms())
         .bind(&job.id)
@@ -470,7 +510,7 @@ impl Journal {
                 reason: "it may still produce a billed video: `videohub jobs resume` finishes it, --force forgets it anyway".into(),
             });
         }
-        sqlx::query("DELETE FROM jobs WHERE id = ?1")
+        sqlx::query("DELETE FROM jobs WHERE id = $1")
             .bind(&job.id)
             .execute(&self.pool)
             .await
@@ -480,7 +520,7 @@ impl Journal {
 
     /// Remembers that a task of `model` on `hub` took `duration`.
     pub async fn record_duration(&self, hub: &str, model: &str, duration: Duration) -> Result<()> {
-        sqlx::query("INSERT INTO task_durations (hub, model, seconds, at) VALUES (?1, ?2, ?3, ?4)")
+        sqlx::query("INSERT INTO task_durations (hub, model, seconds, at) VALUES ($1, $2, $3, $4)")
             .bind(hub)
             .bind(model)
             .bind(duration.as_secs_f64())
@@ -496,10 +536,10 @@ impl Journal {
     pub async fn task_durations(&self, hub: &str) -> Result<TaskDurations> {
         let rows = sqlx::query(
             "SELECT model, seconds FROM ( \
-               SELECT model, seconds, at, rowid AS n, \
-                 ROW_NUMBER() OVER (PARTITION BY model ORDER BY at DESC, rowid DESC) AS recent \
-               FROM task_durations WHERE hub = ?1) \
-             WHERE recent <= ?2 ORDER BY model, at, n",
+               SELECT model, seconds, id, \
+                 ROW_NUMBER() OVER (PARTITION BY model ORDER BY id DESC) AS recent \
+               FROM task_durations WHERE hub = $1) \
+             WHERE recent <= $2 ORDER BY model, id",
         )
         .bind(hub)
         .bind(DURATIONS_PER_MODEL)
@@ -517,7 +557,7 @@ impl Journal {
     }
 
     #[cfg(test)]
-    pub(crate) fn pool(&self) -> &SqlitePool {
+    pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
 }
@@ -559,12 +599,12 @@ impl Change {
 }
 
 async fn event(
-    tx: &mut SqliteConnection,
+    tx: &mut AnyConnection,
     id: &str,
     state: JobState,
     detail: Option<&str>,
 ) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO job_events (job_id, at, state, detail) VALUES (?1, ?2, ?3, ?4)")
+    sqlx::query("INSERT INTO job_events (job_id, at, state, detail) VALUES ($1, $2, $3, $4)")
         .bind(id)
         .bind(now_ms())
         .bind(state.as_str())
@@ -574,7 +614,7 @@ async fn event(
     Ok(())
 }
 
-fn read_job(row: &SqliteRow) -> Result<Job> {
+fn read_job(journal: &str, row: &AnyRow) -> Result<Job> {
     let id: String = row.get("id");
     let input: String = row.get("input");
     let input: Map<String, Value> = serde_json::from_str(&input).map_err(|e| Error::BadInput {
@@ -588,7 +628,7 @@ fn read_job(row: &SqliteRow) -> Result<Job> {
         endpoint: row.get("endpoint"),
         input,
         output_path: PathBuf::from(row.get::<String, _>("output_path")),
-        state: parse_state(row.get("state"))?,
+        state: parse_state(journal, row.get("state"))?,
         task_id: row.get("task_id"),
         result: result.and_then(|r| serde_json::from_str(&r).ok()),
         error: row.get("error"),
@@ -609,10 +649,10 @@ fn read_job(row: &SqliteRow) -> Result<Job> {
     })
 }
 
-fn parse_state(text: String) -> Result<JobState> {
+fn parse_state(journal: &str, text: String) -> Result<JobState> {
     text.parse()
         .map_err(|e: crate::state::UnknownState| Error::Storage {
-            path: PathBuf::new(),
+            journal: journal.to_owned(),
             message: e.to_string(),
         })
 }
@@ -630,48 +670,38 @@ fn path_text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// `('pending', 'submitted')`: the states' names are fixed words, safe in SQL.
+fn state_list(states: &[JobState]) -> String {
+    let names: Vec<String> = states.iter().map(|s| format!("'{}'", s.as_str())).collect();
+    format!("({})", names.join(", "))
+}
+
+/// `('ab12…', …)`: line keys and job ids are hex digits, safe in SQL; anything else is left
+/// out. An empty list is `('')`, which matches nothing.
+fn key_list(keys: &[String]) -> String {
+    let safe: Vec<String> = keys
+        .iter()
+        .filter(|k| k.chars().all(|c| c.is_ascii_hexdigit()))
+        .map(|k| format!("'{k}'"))
+        .collect();
+    if safe.is_empty() {
+        "('')".to_owned()
+    } else {
+        format!("({})", safe.join(", "))
+    }
+}
+
+/// `text` with `%`, `_` and `\` escaped for a `LIKE … ESCAPE '\'` pattern.
+fn like_escaped(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
 /// `text` as it appears inside a JSON string, to search stored inputs.
 fn json_text(text: &str) -> String {
     let quoted = serde_json::to_string(text).unwrap_or_default();
     quoted[1..quoted.len().saturating_sub(1).max(1)].to_owned()
 }
 
-/// A database error as the journal's error, naming the file.
-fn classify(path: &Path, busy_timeout: Duration, error: sqlx::Error) -> Error {
-    let path = path.to_path_buf();
-    if let sqlx::Error::Database(db) = &error {
-        let code = db
-            .code()
-            .and_then(|c| c.parse::<i32>().ok())
-            .map(|c| c & 0xff);
-        match code {
-            Some(5 | 6) => {
-                return Error::Locked {
-                    path,
-                    seconds: busy_timeout.as_secs(),
-                };
-            }
-            Some(11 | 26) => {
-                return Error::Corrupt {
-                    path,
-                    message: db.message().to_owned(),
-                };
-            }
-            Some(13) => return Error::DiskFull { path },
-            _ => {}
-        }
-    }
-    if let sqlx::Error::PoolTimedOut = error {
-        return Error::Locked {
-            path,
-            seconds: busy_timeout.as_secs(),
-        };
-    }
-    Error::Storage {
-        path,
-        message: error.to_string(),
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,389 @@
+//! `videohub batch run|status`: many generations from a file, each line validated before
+//! anything is sent, run through the journal so that a run stopped halfway (or killed)
+//! continues where it stopped.
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use futures::StreamExt;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{Map, Value, json};
+use videohub::ModelSchema;
+use videohub_journal::{Job, JobState, NewJob, Runner, line_keys};
+
+use crate::args::{BatchCommand, BatchFileArgs, HubArgs, StoreArgs};
+use crate::generate::ended;
+use crate::hub::Hub;
+use crate::input::{self, InputArgs};
+use crate::output::{Exit, Failure, print_json};
+use crate::{schemas, store};
+
+/// One line of the file, read but not yet checked.
+struct Line {
+    number: usize,
+    model: String,
+    input: LineInput,
+    output: Option<PathBuf>,
+}
+
+/// A line's input: JSON as given, or CSV cells typed once the model's schema is known.
+enum LineInput {
+    Json(Map<String, Value>),
+    Csv {
+        prompt: Option<String>,
+        set: Vec<String>,
+    },
+}
+
+pub(crate) async fn run(
+    hub_args: &HubArgs,
+    store_args: &StoreArgs,
+    command: BatchCommand,
+) -> Result<ExitCode, Failure> {
+    match command {
+        BatchCommand::Run(args) => {
+            let hub = Hub::connect(hub_args).await?;
+            let (jobs, invalid) = read_batch(&hub, &args.file).await?;
+            for problem in &invalid {
+                eprintln!("{problem}");
+            }
+            if !invalid.is_empty() && !args.skip_invalid {
+                return Err(Failure::usage(format!(
+                    "{} of {} lines are invalid; nothing was sent (--skip-invalid runs the others)",
+                    invalid.len(),
+                    invalid.len() + jobs.len()
+                )));
+            }
+            if args.dry_run {
+                let mut models: BTreeMap<&str, usize> = BTreeMap::new();
+                for job in &jobs {
+                    *models.entry(job.model.as_str()).or_default() += 1;
+                }
+                if args.file.json {
+                    print_json(&json!({"valid": jobs.len(), "invalid": invalid.len(), "models": models}))?;
+                } else {
+                    let list: Vec<String> = models.iter().map(|(m, n)| format!("{n} × {m}")).collect();
+                    println!("{} lines valid ({}); nothing sent", jobs.len(), list.join(", "));
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let journal = store::open_for(&hub, store_args).await?;
+            let runner = Runner::new(journal, hub.client.clone()).poll_policy(hub.poll);
+            let total = jobs.len() as u64;
+            let name = batch_name(&args.file.file);
+            let finished = runner
+                .run_batch(&name, jobs, args.concurrency)
+                .await
+                .map_err(store::failure)?;
+            let progress = BatchProgress::start(total, args.file.json);
+            let mut finished = std::pin::pin!(finished);
+            let mut worst = ExitCode::SUCCESS;
+            let mut rank = 0;
+            while let Some(outcome) = finished.next().await {
+                let (line_rank, line) = match outcome {
+                    Ok(job) if job.state == JobState::Downloaded => {
+                        progress.done(true);
+                        (0, finished_line(&job, None))
+                    }
+                    Ok(job) => {
+                        progress.done(false);
+                        let failure = ended(&job);
+                        let r = if failure.exit == Exit::Task { 1 } else { 2 };
+                        (r, finished_line(&job, Some(failure.message)))
+                    }
+                    Err(error) => {
+                        progress.done(false);
+                        (2, json!({"status": "stopped", "error": error.to_string()}))
+                    }
+                };
+                if line_rank > rank {
+                    rank = line_rank;
+                    worst = if rank == 1 { Exit::Task.into() } else { Exit::Api.into() };
+                }
+                progress.println(&line, args.file.json);
+            }
+            progress.finish();
+            Ok(worst)
+        }
+        BatchCommand::Status(args) => {
+            let hub = Hub::connect(hub_args).await?;
+            let (jobs, invalid) = read_batch(&hub, &args).await?;
+            let journal = store::open_existing(store_args).await?;
+            let keys = line_keys(&jobs);
+            let known = journal.batch_jobs(&keys).await.map_err(store::failure)?;
+            let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+            for job in &known {
+                *counts.entry(job.state.to_string()).or_default() += 1;
+            }
+            let not_started = jobs.len() - known.len();
+            if not_started > 0 {
+                counts.insert("not recorded".into(), not_started);
+            }
+            if args.json {
+                print_json(&json!({"lines": jobs.len() + invalid.len(), "invalid": invalid.len(), "states": counts}))?;
+            } else {
+                let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+                println!(
+                    "{} lines: {}{}",
+                    jobs.len() + invalid.len(),
+                    parts.join(", "),
+                    if invalid.is_empty() { String::new() } else { format!(", {} invalid", invalid.len()) }
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// The batch's name in the journal: the file's stem, or `stdin`.
+fn batch_name(file: &Path) -> String {
+    if file == Path::new("-") {
+        return "stdin".into();
+    }
+    file.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "batch".into())
+}
+
+/// Every line of the file as a job to record, and the problems of the invalid ones, each
+/// naming its line.
+async fn read_batch(hub: &Hub, args: &BatchFileArgs) -> Result<(Vec<NewJob>, Vec<String>), Failure> {
+    let lines = read_lines(args)?;
+    if !args.out.is_dir() {
+        return Err(Failure::usage(format!(
+            "the output directory {} does not exist: create it first (nothing was sent)",
+            args.out.display()
+        )));
+    }
+    let out = std::path::absolute(&args.out)
+        .map_err(|e| Failure::usage(format!("{}: {e}", args.out.display())))?;
+    let mut schemas: BTreeMap<String, Option<ModelSchema>> = BTreeMap::new();
+    let mut jobs = Vec::new();
+    let mut invalid = Vec::new();
+    for line in lines {
+        let line = match line {
+            Ok(line) => line,
+            Err(problem) => {
+                invalid.push(problem);
+                continue;
+            }
+        };
+        if !schemas.contains_key(&line.model) {
+            let schema = match schemas::resolve(hub, &line.model).await {
+                Ok(schema) => Some(schema),
+                Err(failure) if failure.exit == Exit::Usage => None,
+                Err(failure) => return Err(failure),
+            };
+            schemas.insert(line.model.clone(), schema);
+        }
+        let Some(schema) = &schemas[&line.model] else {
+            invalid.push(format!(
+                "line {}: unknown model `{}` (`videohub models list` shows them)",
+                line.number, line.model
+            ));
+            continue;
+        };
+        let input = match line.input {
+            LineInput::Json(input) => match schema.validate_input(&input) {
+                Ok(()) => input,
+                Err(errors) => {
+                    for error in errors.errors() {
+                        invalid.push(format!("line {}: {error}", line.number));
+                    }
+                    continue;
+                }
+            },
+            LineInput::Csv { prompt, set } => {
+                let args = InputArgs {
+                    prompt: prompt.as_deref(),
+                    set: &set,
+                    images: &[],
+                };
+                match input::build(schema, &args) {
+                    Ok(input) => input,
+                    Err(failure) => {
+                        invalid.push(format!("line {}: {}", line.number, failure.message));
+                        continue;
+                    }
+                }
+            }
+        };
+        let output = match line.output {
+            Some(path) => out.join(path),
+            None => out.join(args.name.replace("{line}", &line.number.to_string())),
+        };
+        jobs.push(NewJob {
+            hub: hub.label(),
+            model: schema.id.to_string(),
+            endpoint: videohub::VIDEO_ENDPOINT.to_owned(),
+            input,
+            output_path: output,
+        });
+    }
+    Ok((jobs, invalid))
+}
+
+/// The lines of a JSON-lines or CSV file, each read or the problem with it.
+fn read_lines(args: &BatchFileArgs) -> Result<Vec<Result<Line, String>>, Failure> {
+    let is_csv = args.file.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let mut text = String::new();
+    if args.file == Path::new("-") {
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
+    } else {
+        text = std::fs::read_to_string(&args.file)
+            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", args.file.display())))?;
+    }
+    if is_csv {
+        let model = args.model.clone().ok_or_else(|| {
+            Failure::usage("a CSV batch needs `--model <id>`: its columns are that model's parameters")
+        })?;
+        return csv_lines(&text, &model);
+    }
+    Ok(text
+        .as_bytes()
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.as_ref().is_ok_and(|l| !l.trim().is_empty()))
+        .map(|(i, l)| json_line(i + 1, &l.unwrap_or_default(), args.model.as_deref()))
+        .collect())
+}
+
+fn json_line(number: usize, text: &str, model: Option<&str>) -> Result<Line, String> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| format!("line {number}: not JSON ({e})"))?;
+    let Value::Object(mut object) = value else {
+        return Err(format!("line {number}: expected an object {{\"model\", \"input\"}}"));
+    };
+    let model = match (object.remove("model"), model) {
+        (Some(Value::String(m)), _) => m,
+        (None, Some(m)) => m.to_owned(),
+        _ => return Err(format!("line {number}: `model` is missing (or not a string)")),
+    };
+    let input = match object.remove("input") {
+        Some(Value::Object(input)) => input,
+        _ => return Err(format!("line {number}: `input` is missing (or not an object)")),
+    };
+    let output = match object.remove("output") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(path)) => Some(PathBuf::from(path)),
+        Some(_) => return Err(format!("line {number}: `output` must be a file name")),
+    };
+    if let Some(key) = object.keys().next() {
+        return Err(format!("line {number}: unknown key `{key}` (a line has model, input and output)"));
+    }
+    Ok(Line {
+        number,
+        model,
+        input: LineInput::Json(input),
+        output,
+    })
+}
+
+fn csv_lines(text: &str, model: &str) -> Result<Vec<Result<Line, String>>, Failure> {
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| Failure::usage(format!("the CSV header cannot be read: {e}")))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let line = |number: usize, record: csv::StringRecord| -> Line {
+        let mut set = Vec::new();
+        let mut prompt = None;
+        for (name, value) in header.iter().zip(record.iter()) {
+            match (name.as_str(), value) {
+                (_, "") => {}
+                ("prompt", value) => prompt = Some(value.to_owned()),
+                (name, value) => set.push(format!("{name}={value}")),
+            }
+        }
+        Line {
+            number,
+            model: model.to_owned(),
+            input: LineInput::Csv { prompt, set },
+            output: None,
+        }
+    };
+    Ok(reader
+        .records()
+        .enumerate()
+        .map(|(i, record)| {
+            // Line 1 is the header.
+            let number = i + 2;
+            record
+                .map(|r| line(number, r))
+                .map_err(|e| format!("line {number}: {e}"))
+        })
+        .collect())
+}
+
+/// One finished job, as a JSON object (also the text line's source).
+fn finished_line(job: &Job, error: Option<String>) -> Value {
+    json!({
+        "job_id": job.id,
+        "model": job.model,
+        "status": job.state,
+        "task_id": job.task_id,
+        "file": job.file_path,
+        "bytes": job.file_size,
+        "error": error,
+    })
+}
+
+/// One bar for the whole batch: done, failed, in flight, and the time left.
+struct BatchProgress(Option<ProgressBar>);
+
+impl BatchProgress {
+    fn start(total: u64, quiet: bool) -> BatchProgress {
+        if quiet || !std::io::stderr().is_terminal() {
+            return BatchProgress(None);
+        }
+        let bar = ProgressBar::new(total);
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg} · {eta} left")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        BatchProgress(Some(bar))
+    }
+
+    fn done(&self, ok: bool) {
+        if let Some(bar) = &self.0 {
+            bar.inc(1);
+            if !ok {
+                let failed = bar.message().split(' ').next().and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+                bar.set_message(format!("{} failed", failed + 1));
+            }
+        }
+    }
+
+    fn println(&self, line: &Value, json: bool) {
+        let text = if json {
+            line.to_string()
+        } else {
+            let status = line["status"].as_str().unwrap_or("?");
+            let what = line["file"]
+                .as_str()
+                .map(str::to_owned)
+                .or_else(|| line["error"].as_str().map(str::to_owned))
+                .unwrap_or_default();
+            format!("{} {status} {what}", line["job_id"].as_str().unwrap_or("-"))
+        };
+        match &self.0 {
+            Some(bar) => bar.println(text),
+            None => println!("{text}"),
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! Batches: many jobs recorded at once, identified by their content, and run by as many
+//! workers as asked, in this process and in others sharing the journal.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::Stream;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc;
+
+use crate::error::Result;
+use crate::job::{Job, NewJob};
+use crate::run::Runner;
+
+/// How long a worker with nothing to claim waits before looking again, while jobs of the
+/// batch are held by other workers.
+const IDLE: Duration = Duration::from_millis(500);
+
+/// The line key of each job: a SHA-256 of its hub, model, endpoint, input and output, and of
+/// how many identical jobs came before it in the list. Running the same list again finds
+/// the same keys, so nothing is recorded (or paid for) twice; a list with one line added
+/// keeps the keys of the others.
+pub fn line_keys(jobs: &[NewJob]) -> Vec<String> {
+    let mut seen: HashMap<[u8; 32], u64> = HashMap::new();
+    jobs.iter()
+        .map(|job| {
+            let content = Sha256::new()
+                .chain_update(job.hub.as_bytes())
+                .chain_update([0])
+                .chain_update(job.model.as_bytes())
+                .chain_update([0])
+                .chain_update(job.endpoint.as_bytes())
+                .chain_update([0])
+                .chain_update(Value::Object(job.input.clone()).to_string().as_bytes())
+                .chain_update([0])
+                .chain_update(job.output_path.to_string_lossy().as_bytes())
+                .finalize();
+            let occurrence = seen.entry(content.into()).or_insert(0);
+            *occurrence += 1;
+            hex::encode(
+                Sha256::new()
+                    .chain_update(content)
+                    .chain_update(occurrence.to_be_bytes())
+                    .finalize(),
+            )
+        })
+        .collect()
+}
+
+impl Runner {
+    /// Records `jobs` as the batch `name` (a job already recorded by an earlier run of the
+    /// same list is found by its [line key](line_keys), not recorded again) and runs every
+    /// unfinished one with `concurrency` workers. The stream yields each job of the list
+    /// once it is final: the ones finished by earlier runs first, then the others as they
+    /// finish, and an error for a job that stopped short (it stays unfinished for a later
+    /// run). It ends when every job of the list is final or has stopped short here.
+    ///
+    /// Other processes may run the same list on the same journal at the same time (on
+    /// Postgres, on several machines): each job is driven by one of them.
+    ///
+    /// ```no_run
+    /// # async fn run(runner: videohub_journal::Runner, jobs: Vec<videohub_journal::NewJob>) -> videohub_journal::Result<()> {
+    /// use futures::StreamExt;
+    ///
+    /// let mut finished = std::pin::pin!(runner.run_batch("nightly", jobs, 8).await?);
+    /// while let Some(job) = finished.next().await {
+    ///     match job {
+    ///         Ok(job) => println!("{} {} {:?}", job.id, job.state, job.file_path),
+    ///         Err(error) => eprintln!("{error}"),
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn run_batch(
+        &self,
+        name: &str,
+        jobs: Vec<NewJob>,
+        concurrency: usize,
+    ) -> Result<impl Stream<Item = Result<Job>> + Send + 'static> {
+        let keys = Arc::new(line_keys(&jobs));
+        self.journal().record_batch(name, &jobs, &keys).await?;
+        let (sender, receiver) = mpsc::unbounded_channel();
+        let done_before: Vec<Job> = self
+            .journal()
+            .batch_jobs(&keys)
+            .await?
+            .into_iter()
+            .filter(|job| !job.state.is_unfinished())
+            .collect();
+        for job in done_before {
+            let _ = sender.send(Ok(job));
+        }
+        let stopped = Arc::new(Mutex::new(Vec::<String>::new()));
+        for _ in 0..concurrency.max(1) {
+            let (runner, keys, stopped, sender) =
+                (self.clone(), keys.clone(), stopped.clone(), sender.clone());
+            tokio::spawn(async move {
+                let outcome = work(&runner, &keys, &stopped, &sender).await;
+                if let Err(error) = outcome {
+                    let _ = sender.send(Err(error));
+                }
+            });
+        }
+        Ok(futures::stream::unfold(receiver, |mut receiver| async move {
+            receiver.recv().await.map(|item| (item, receiver))
+        }))
+    }
+}
+
+/// One worker: claims the next free job of the batch and drives it, until every job of the
+/// batch is final or has stopped short here.
+async fn work(
+    runner: &Runner,
+    keys: &[String],
+    stopped: &Mutex<Vec<String>>,
+    sender: &mpsc::UnboundedSender<Result<Job>>,
+) -> Result<()> {
+    loop {
+        let skip = stopped.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        match runner
+            .journal()
+            .claim_next(keys, &skip, runner.owner())
+            .await?
+        {
+            Some(job) => {
+                let id = job.id.clone();
+                let outcome = runner.drive(job, |_| {}).await;
+                if outcome.is_err() {
+                    stopped.lock().unwrap_or_else(|p| p.into_inner()).push(id);
+                }
+                if sender.send(outcome).is_err() {
+                    return Ok(());
+                }
+            }
+            None => {
+                let skip = stopped.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                let waiting = runner
+                    .journal()
+                    .batch_jobs(keys)
+                    .await?
+                    .into_iter()
+                    .any(|job| job.state.is_unfinished() && !skip.contains(&job.id));
+                if !waiting {
+                    return Ok(());
+                }
+                tokio::time::sleep(IDLE).await;
+            }
+        }
+    }
+}

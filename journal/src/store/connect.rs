@@ -1,0 +1,240 @@
+//! Opening a journal: its database (a SQLite file, or a Postgres server shared by several
+//! workers), the schema, and database errors as the journal's errors.
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor};
+
+use crate::error::{Error, Result};
+
+/// How long a write waits for another process's write to end before giving up.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// The schema, one step per version: a journal at version `n` has had the first `n` applied.
+const SQLITE: [&str; 1] = [include_str!("../../migrations/sqlite/0001_jobs.sql")];
+const POSTGRES: [&str; 1] = [include_str!("../../migrations/postgres/0001_jobs.sql")];
+
+/// Which database holds the journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+/// Where a journal lives, as given: a file, `:memory:`, or a `postgres://` URL.
+#[derive(Debug, Clone)]
+pub(crate) struct Location {
+    pub(crate) dialect: Dialect,
+    /// What the driver connects to.
+    url: String,
+    /// What errors and listings show: the path, or the URL without its password.
+    pub(crate) shown: String,
+    pub(crate) pool_size: u32,
+}
+
+impl Location {
+    pub(crate) fn file(path: &Path) -> Location {
+        let text = path.to_string_lossy();
+        let mut url = String::from("sqlite://");
+        for c in text.chars() {
+            match c {
+                '%' => url.push_str("%25"),
+                '?' => url.push_str("%3F"),
+                '#' => url.push_str("%23"),
+                c => url.push(c),
+            }
+        }
+        url.push_str("?mode=rwc");
+        Location {
+            dialect: Dialect::Sqlite,
+            url,
+            shown: text.into_owned(),
+            pool_size: 1,
+        }
+    }
+
+    pub(crate) fn memory() -> Location {
+        Location {
+            dialect: Dialect::Sqlite,
+            url: "sqlite::memory:".into(),
+            shown: ":memory:".into(),
+            pool_size: 1,
+        }
+    }
+
+    pub(crate) fn postgres(url: &str) -> Location {
+        let shown = match url::Url::parse(url) {
+            Ok(mut parsed) => {
+                if parsed.password().is_some() {
+                    let _ = parsed.set_password(Some("***"));
+                }
+                parsed.to_string()
+            }
+            Err(_) => "a postgres URL that does not parse".to_owned(),
+        };
+        Location {
+            dialect: Dialect::Postgres,
+            url: url.to_owned(),
+            shown,
+            pool_size: 16,
+        }
+    }
+
+    /// What ends a query that picks a row to claim: Postgres skips rows other workers are
+    /// claiming; SQLite has one writer at a time anyway.
+    pub(crate) fn row_lock(&self) -> &'static str {
+        match self.dialect {
+            Dialect::Sqlite => "",
+            Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    /// Connects a pool and brings the schema up to date.
+    pub(crate) async fn connect(&self, busy_timeout: Duration) -> Result<AnyPool> {
+        sqlx::any::install_default_drivers();
+        let options: AnyConnectOptions = self.url.parse().map_err(|e| self.error(busy_timeout, e))?;
+        // One connection first, so that a damaged file or a refused login is reported as
+        // what it is (the pool would keep retrying until its timeout).
+        let mut first = AnyConnection::connect_with(&options)
+            .await
+            .map_err(|e| self.error(busy_timeout, e))?;
+        let dialect = self.dialect;
+        prepare(&mut first, dialect, busy_timeout)
+            .await
+            .map_err(|e| self.error(busy_timeout, e))?;
+        first.close().await.map_err(|e| self.error(busy_timeout, e))?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(self.pool_size)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .acquire_timeout(busy_timeout * 2)
+            .after_connect(move |conn, _| Box::pin(prepare(conn, dialect, busy_timeout)))
+            .connect_with(options)
+            .await
+            .map_err(|e| self.error(busy_timeout, e))?;
+        let mut conn = pool.acquire().await.map_err(|e| self.error(busy_timeout, e))?;
+        self.migrate(&mut conn, busy_timeout).await?;
+        drop(conn);
+        Ok(pool)
+    }
+
+    /// Applies the missing schema steps in one transaction that excludes every other
+    /// process doing the same (SQLite's write lock, a Postgres advisory lock), so that
+    /// processes opening a new journal at once apply each step exactly once.
+    async fn migrate(&self, conn: &mut AnyConnection, busy_timeout: Duration) -> Result<()> {
+        let err = |e| self.error(busy_timeout, e);
+        let steps: &[&str] = match self.dialect {
+            Dialect::Sqlite => &SQLITE,
+            Dialect::Postgres => &POSTGRES,
+        };
+        let known = steps.len() as i64;
+        match self.dialect {
+            Dialect::Sqlite => conn.execute("BEGIN IMMEDIATE").await.map_err(err)?,
+            Dialect::Postgres => {
+                conn.execute("BEGIN").await.map_err(err)?;
+                conn.execute(
+                    "SELECT pg_advisory_xact_lock(7402130522); \
+                     CREATE TABLE IF NOT EXISTS videohub_schema (version BIGINT NOT NULL)",
+                )
+                .await
+                .map_err(err)?
+            }
+        };
+        let migrated = async {
+            let found: i64 = match self.dialect {
+                Dialect::Sqlite => sqlx::query_scalar("PRAGMA user_version")
+                    .fetch_one(&mut *conn)
+                    .await
+                    .map_err(err)?,
+                Dialect::Postgres => {
+                    sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM videohub_schema")
+                        .fetch_one(&mut *conn)
+                        .await
+                        .map_err(err)?
+                }
+            };
+            if found > known {
+                return Err(Error::NewerSchema {
+                    journal: self.shown.clone(),
+                    found,
+                    known,
+                });
+            }
+            for (version, sql) in (1..).zip(steps).skip(usize::try_from(found).unwrap_or(0)) {
+                conn.execute(*sql).await.map_err(err)?;
+                let mark = match self.dialect {
+                    Dialect::Sqlite => format!("PRAGMA user_version = {version}"),
+                    Dialect::Postgres => format!(
+                        "DELETE FROM videohub_schema; INSERT INTO videohub_schema VALUES ({version})"
+                    ),
+                };
+                conn.execute(mark.as_str()).await.map_err(err)?;
+            }
+            Ok(())
+        }
+        .await;
+        let end = if migrated.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        let ended = conn.execute(end).await;
+        migrated?;
+        ended.map_err(err)?;
+        Ok(())
+    }
+
+    /// A database error as the journal's error, naming the journal.
+    pub(crate) fn error(&self, busy_timeout: Duration, error: sqlx::Error) -> Error {
+        let journal = self.shown.clone();
+        if let sqlx::Error::Database(db) = &error {
+            let code = db.code().unwrap_or_default().into_owned();
+            let sqlite = code.parse::<i32>().ok().map(|c| c & 0xff);
+            match (self.dialect, sqlite, code.as_str()) {
+                (Dialect::Sqlite, Some(5 | 6), _) | (Dialect::Postgres, _, "55P03") => {
+                    return Error::Locked {
+                        journal,
+                        seconds: busy_timeout.as_secs(),
+                    };
+                }
+                (Dialect::Sqlite, Some(11 | 26), _) => {
+                    return Error::Corrupt {
+                        journal,
+                        message: db.message().to_owned(),
+                    };
+                }
+                (Dialect::Sqlite, Some(13), _) | (Dialect::Postgres, _, "53100") => {
+                    return Error::DiskFull { journal };
+                }
+                _ => {}
+            }
+        }
+        if let sqlx::Error::PoolTimedOut = error {
+            return Error::Locked {
+                journal,
+                seconds: busy_timeout.as_secs(),
+            };
+        }
+        Error::Storage {
+            journal,
+            message: error.to_string(),
+        }
+    }
+}
+
+/// The settings of every connection: for SQLite, the busy timeout, foreign keys, synced
+/// commits and write-ahead logging.
+async fn prepare(
+    conn: &mut AnyConnection,
+    dialect: Dialect,
+    busy_timeout: Duration,
+) -> sqlx::Result<()> {
+    if dialect == Dialect::Sqlite {
+        // The busy timeout first: switching to WAL may wait for another writer.
+        let busy = format!("PRAGMA busy_timeout = {}", busy_timeout.as_millis());
+        conn.execute(busy.as_str()).await?;
+        conn.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL")
+            .await?;
+        conn.execute("PRAGMA journal_mode = WAL").await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Starts a throwaway Postgres server for the tests that need one (installing Debian's
+# `postgresql` package when it is missing) and prints its URL:
+#
+#   export VIDEOHUB_TEST_POSTGRES_URL="$(scripts/test-postgres.sh)"
+#
+# The cluster lives in target/test-postgres (a new one each time), listens on 127.0.0.1 at
+# port ${VIDEOHUB_TEST_POSTGRES_PORT:-54329}, and is stopped with `scripts/test-postgres.sh stop`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+port="${VIDEOHUB_TEST_POSTGRES_PORT:-54329}"
+dir="$PWD/target/test-postgres"
+
+bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
+if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+    echo "installing Debian's postgresql package" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update >&2
+    apt-get install -y --no-install-recommends postgresql >&2
+    bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
+fi
+
+# Postgres refuses to run as root: run it as the package's `postgres` user then.
+as_server() {
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+if [ -f "$dir/data/postmaster.pid" ]; then
+    as_server "$bin/pg_ctl" -D "$dir/data" -m immediate stop >&2 || true
+fi
+[ "${1:-}" = stop ] && exit 0
+
+rm -rf "$dir"
+mkdir -p "$dir"
+[ "$(id -u)" = 0 ] && chown postgres "$dir"
+as_server "$bin/initdb" -D "$dir/data" -U videohub --auth=trust -E UTF8 >&2
+as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=200 -c fsync=off" \
+    start >&2
+as_server "$bin/createdb" -h 127.0.0.1 -p "$port" -U videohub videohub_tests >&2
+echo "postgres://videohub@127.0.0.1:$port/videohub_tests"
