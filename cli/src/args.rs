@@ -43,7 +43,12 @@ pub(crate) struct HubArgs {
 pub(crate) struct StoreArgs {
     /// The journal: a SQLite file (default: `$XDG_DATA_HOME/videohub/journal.sqlite3`), or
     /// a `postgres://` URL that several workers share.
-    #[arg(long, global = true, env = "VIDEOHUB_STORE", value_name = "FILE_OR_URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "VIDEOHUB_STORE",
+        value_name = "FILE_OR_URL"
+    )]
     pub store: Option<String>,
     /// Record nothing (wins over `--store`): a job killed after its submit cannot be resumed.
     #[arg(long, global = true)]
@@ -266,7 +271,11 @@ pub(crate) struct BatchFileArgs {
     pub out: PathBuf,
     /// The file name of each video in --out, from `{model}`, `{task_id}`, `{job_id}` and
     /// `{line}`.
-    #[arg(long, value_name = "TEMPLATE", default_value = "{model}-{line}-{task_id}.mp4")]
+    #[arg(
+        long,
+        value_name = "TEMPLATE",
+        default_value = "{model}-{line}-{task_id}.mp4"
+    )]
     pub name: String,
     /// Print JSON.
     #[arg(long)]

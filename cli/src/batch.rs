@@ -63,10 +63,17 @@ pub(crate) async fn run(
                     *models.entry(job.model.as_str()).or_default() += 1;
                 }
                 if args.file.json {
-                    print_json(&json!({"valid": jobs.len(), "invalid": invalid.len(), "models": models}))?;
+                    print_json(
+                        &json!({"valid": jobs.len(), "invalid": invalid.len(), "models": models}),
+                    )?;
                 } else {
-                    let list: Vec<String> = models.iter().map(|(m, n)| format!("{n} × {m}")).collect();
-                    println!("{} lines valid ({}); nothing sent", jobs.len(), list.join(", "));
+                    let list: Vec<String> =
+                        models.iter().map(|(m, n)| format!("{n} × {m}")).collect();
+                    println!(
+                        "{} lines valid ({}); nothing sent",
+                        jobs.len(),
+                        list.join(", ")
+                    );
                 }
                 return Ok(ExitCode::SUCCESS);
             }
@@ -101,7 +108,11 @@ pub(crate) async fn run(
                 };
                 if line_rank > rank {
                     rank = line_rank;
-                    worst = if rank == 1 { Exit::Task.into() } else { Exit::Api.into() };
+                    worst = if rank == 1 {
+                        Exit::Task.into()
+                    } else {
+                        Exit::Api.into()
+                    };
                 }
                 progress.println(&line, args.file.json);
             }
@@ -123,14 +134,20 @@ pub(crate) async fn run(
                 counts.insert("not recorded".into(), not_started);
             }
             if args.json {
-                print_json(&json!({"lines": jobs.len() + invalid.len(), "invalid": invalid.len(), "states": counts}))?;
+                print_json(
+                    &json!({"lines": jobs.len() + invalid.len(), "invalid": invalid.len(), "states": counts}),
+                )?;
             } else {
                 let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
                 println!(
                     "{} lines: {}{}",
                     jobs.len() + invalid.len(),
                     parts.join(", "),
-                    if invalid.is_empty() { String::new() } else { format!(", {} invalid", invalid.len()) }
+                    if invalid.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} invalid", invalid.len())
+                    }
                 );
             }
             Ok(ExitCode::SUCCESS)
@@ -150,7 +167,10 @@ fn batch_name(file: &Path) -> String {
 
 /// Every line of the file as a job to record, and the problems of the invalid ones, each
 /// naming its line.
-async fn read_batch(hub: &Hub, args: &BatchFileArgs) -> Result<(Vec<NewJob>, Vec<String>), Failure> {
+async fn read_batch(
+    hub: &Hub,
+    args: &BatchFileArgs,
+) -> Result<(Vec<NewJob>, Vec<String>), Failure> {
     let lines = read_lines(args)?;
     if !args.out.is_dir() {
         return Err(Failure::usage(format!(
@@ -228,7 +248,10 @@ async fn read_batch(hub: &Hub, args: &BatchFileArgs) -> Result<(Vec<NewJob>, Vec
 
 /// The lines of a JSON-lines or CSV file, each read or the problem with it.
 fn read_lines(args: &BatchFileArgs) -> Result<Vec<Result<Line, String>>, Failure> {
-    let is_csv = args.file.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let is_csv = args
+        .file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
     let mut text = String::new();
     if args.file == Path::new("-") {
         std::io::stdin()
@@ -240,7 +263,9 @@ fn read_lines(args: &BatchFileArgs) -> Result<Vec<Result<Line, String>>, Failure
     }
     if is_csv {
         let model = args.model.clone().ok_or_else(|| {
-            Failure::usage("a CSV batch needs `--model <id>`: its columns are that model's parameters")
+            Failure::usage(
+                "a CSV batch needs `--model <id>`: its columns are that model's parameters",
+            )
         })?;
         return csv_lines(&text, &model);
     }
@@ -254,19 +279,29 @@ fn read_lines(args: &BatchFileArgs) -> Result<Vec<Result<Line, String>>, Failure
 }
 
 fn json_line(number: usize, text: &str, model: Option<&str>) -> Result<Line, String> {
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| format!("line {number}: not JSON ({e})"))?;
+    let value: Value =
+        serde_json::from_str(text).map_err(|e| format!("line {number}: not JSON ({e})"))?;
     let Value::Object(mut object) = value else {
-        return Err(format!("line {number}: expected an object {{\"model\", \"input\"}}"));
+        return Err(format!(
+            "line {number}: expected an object {{\"model\", \"input\"}}"
+        ));
     };
     let model = match (object.remove("model"), model) {
         (Some(Value::String(m)), _) => m,
         (None, Some(m)) => m.to_owned(),
-        _ => return Err(format!("line {number}: `model` is missing (or not a string)")),
+        _ => {
+            return Err(format!(
+                "line {number}: `model` is missing (or not a string)"
+            ));
+        }
     };
     let input = match object.remove("input") {
         Some(Value::Object(input)) => input,
-        _ => return Err(format!("line {number}: `input` is missing (or not an object)")),
+        _ => {
+            return Err(format!(
+                "line {number}: `input` is missing (or not an object)"
+            ));
+        }
     };
     let output = match object.remove("output") {
         None | Some(Value::Null) => None,
@@ -274,7 +309,9 @@ fn json_line(number: usize, text: &str, model: Option<&str>) -> Result<Line, Str
         Some(_) => return Err(format!("line {number}: `output` must be a file name")),
     };
     if let Some(key) = object.keys().next() {
-        return Err(format!("line {number}: unknown key `{key}` (a line has model, input and output)"));
+        return Err(format!(
+            "line {number}: unknown key `{key}` (a line has model, input and output)"
+        ));
     }
     Ok(Line {
         number,
@@ -357,7 +394,12 @@ impl BatchProgress {
         if let Some(bar) = &self.0 {
             bar.inc(1);
             if !ok {
-                let failed = bar.message().split(' ').next().and_then(|n| n.parse::<u64>().ok()).unwrap_or(0);
+                let failed = bar
+                    .message()
+                    .split(' ')
+                    .next()
+                    .and_then(|n| n.parse::<u64>().ok())
+                    .unwrap_or(0);
                 bar.set_message(format!("{} failed", failed + 1));
             }
         }

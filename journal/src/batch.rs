@@ -103,9 +103,10 @@ impl Runner {
                 }
             });
         }
-        Ok(futures::stream::unfold(receiver, |mut receiver| async move {
-            receiver.recv().await.map(|item| (item, receiver))
-        }))
+        Ok(futures::stream::unfold(
+            receiver,
+            |mut receiver| async move { receiver.recv().await.map(|item| (item, receiver)) },
+        ))
     }
 }
 

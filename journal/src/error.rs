@@ -45,7 +45,9 @@ pub enum Error {
     },
 
     /// The disk (or the database's size limit) is full; the change was not written.
-    #[error("the journal {journal} cannot grow: the disk is full; nothing of this change was written")]
+    #[error(
+        "the journal {journal} cannot grow: the disk is full; nothing of this change was written"
+    )]
     DiskFull {
         /// The database file or server.
         journal: String,

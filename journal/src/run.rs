@@ -3,6 +3,7 @@
 
 use std::path::Path;
 use std::pin::pin;
+use std::sync::Arc;
 
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
@@ -42,12 +43,18 @@ pub enum Step<'a> {
 /// [`Runner::run`] returns as `Ok`; an `Err` means the job stopped short (the hub could not
 /// be reached, the wait's deadline passed, the file could not be written) and is left
 /// unfinished for [`Runner::resume`].
+///
+/// A runner and its clones send **one submit at a time**: a process killed at any moment
+/// leaves at most one job whose submit may or may not have reached the hub. Submits take
+/// well under a second against generations of a minute, so this costs little throughput.
 #[derive(Debug, Clone)]
 pub struct Runner {
     journal: Journal,
     client: Client,
     owner: Owner,
     poll: PollPolicy,
+    /// Held from `submitting` until the answer is recorded.
+    submitting: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Runner {
@@ -58,6 +65,7 @@ impl Runner {
             client,
             owner: Owner::this_process(),
             poll: PollPolicy::default(),
+            submitting: Arc::default(),
         }
     }
 
@@ -200,6 +208,7 @@ impl Runner {
 
     /// Sends the submit of a pending job: `submitting` is recorded first.
     async fn send_submit(&self, job: Job) -> Result<(Job, Option<Task<Dynamic>>)> {
+        let _one_at_a_time = self.submitting.lock().await;
         let mut sending = Change::to(JobState::Submitting);
         sending.submitted = true;
         let job = self

@@ -94,7 +94,8 @@ impl Location {
     /// Connects a pool and brings the schema up to date.
     pub(crate) async fn connect(&self, busy_timeout: Duration) -> Result<AnyPool> {
         sqlx::any::install_default_drivers();
-        let options: AnyConnectOptions = self.url.parse().map_err(|e| self.error(busy_timeout, e))?;
+        let options: AnyConnectOptions =
+            self.url.parse().map_err(|e| self.error(busy_timeout, e))?;
         // One connection first, so that a damaged file or a refused login is reported as
         // what it is (the pool would keep retrying until its timeout).
         let mut first = AnyConnection::connect_with(&options)
@@ -104,7 +105,10 @@ impl Location {
         prepare(&mut first, dialect, busy_timeout)
             .await
             .map_err(|e| self.error(busy_timeout, e))?;
-        first.close().await.map_err(|e| self.error(busy_timeout, e))?;
+        first
+            .close()
+            .await
+            .map_err(|e| self.error(busy_timeout, e))?;
         let pool = AnyPoolOptions::new()
             .max_connections(self.pool_size)
             .min_connections(1)
@@ -115,7 +119,10 @@ impl Location {
             .connect_with(options)
             .await
             .map_err(|e| self.error(busy_timeout, e))?;
-        let mut conn = pool.acquire().await.map_err(|e| self.error(busy_timeout, e))?;
+        let mut conn = pool
+            .acquire()
+            .await
+            .map_err(|e| self.error(busy_timeout, e))?;
         self.migrate(&mut conn, busy_timeout).await?;
         drop(conn);
         Ok(pool)
@@ -176,7 +183,11 @@ impl Location {
             Ok(())
         }
         .await;
-        let end = if migrated.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        let end = if migrated.is_ok() {
+            "COMMIT"
+        } else {
+            "ROLLBACK"
+        };
         let ended = conn.execute(end).await;
         migrated?;
         ended.map_err(err)?;

@@ -21,7 +21,6 @@ use connect::{BUSY_TIMEOUT, Location};
 /// Durations kept per model when loading them: the poller fits the last 32.
 const DURATIONS_PER_MODEL: i64 = 32;
 
-
 /// The journal: a SQLite database of every job, its states and its output.
 ///
 /// Every write is a committed, synced transaction before the step it records goes on: a job
@@ -148,7 +147,12 @@ impl Journal {
     /// Records the jobs of a batch as [`JobState::Pending`], unleased, each under its line
     /// key (see [`line_keys`](crate::line_keys)): a job whose key is already in the journal
     /// (a batch run again) is not recorded twice. Returns how many were new.
-    pub async fn record_batch(&self, batch: &str, jobs: &[NewJob], keys: &[String]) -> Result<usize> {
+    pub async fn record_batch(
+        &self,
+        batch: &str,
+        jobs: &[NewJob],
+        keys: &[String],
+    ) -> Result<usize> {
         let now = now_ms();
         let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
         let mut recorded = 0;
@@ -180,9 +184,14 @@ impl Journal {
             .await
             .map_err(|e| self.error(e))?;
             if inserted.rows_affected() == 1 {
-                event(&mut tx, &id, JobState::Pending, Some(&format!("recorded in batch {batch}")))
-                    .await
-                    .map_err(|e| self.error(e))?;
+                event(
+                    &mut tx,
+                    &id,
+                    JobState::Pending,
+                    Some(&format!("recorded in batch {batch}")),
+                )
+                .await
+                .map_err(|e| self.error(e))?;
                 recorded += 1;
             }
         }
@@ -200,13 +209,20 @@ impl Journal {
             .fetch_all(&self.pool)
             .await
             .map_err(|e| self.error(e))?;
-        rows.iter().map(|row| read_job(self.location(), row)).collect()
+        rows.iter()
+            .map(|row| read_job(self.location(), row))
+            .collect()
     }
 
     /// Takes the lease of the oldest unfinished job among `keys` that nobody holds (and
     /// that is not in `skip`), for `owner`; `None` when there is none. Among several
     /// workers on Postgres each job goes to exactly one (`FOR UPDATE SKIP LOCKED`).
-    pub async fn claim_next(&self, keys: &[String], skip: &[String], owner: &Owner) -> Result<Option<Job>> {
+    pub async fn claim_next(
+        &self,
+        keys: &[String],
+        skip: &[String],
+        owner: &Owner,
+    ) -> Result<Option<Job>> {
         self.release_gone_owners(keys).await?;
         let now = now_ms();
         let sql = format!(
@@ -303,18 +319,19 @@ impl Journal {
             .fetch_all(&self.pool)
             .await
             .map_err(|e| self.error(e))?;
-        rows.iter().map(|row| read_job(self.location(), row)).collect()
+        rows.iter()
+            .map(|row| read_job(self.location(), row))
+            .collect()
     }
 
     /// The changes of a job's state, oldest first.
     pub async fn events(&self, id: &str) -> Result<Vec<JobEvent>> {
-        let rows = sqlx::query(
-            "SELECT at, state, detail FROM job_events WHERE job_id = $1 ORDER BY id",
-        )
-        .bind(id)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(|e| self.error(e))?;
+        let rows =
+            sqlx::query("SELECT at, state, detail FROM job_events WHERE job_id = $1 ORDER BY id")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| self.error(e))?;
         rows.iter()
             .map(|row| {
                 Ok(JobEvent {
@@ -392,28 +409,28 @@ impl Journal {
         );
         let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
         let updated = sqlx::query(&sql)
-        .bind(change.state.as_str())
-        .bind(change.task_id.as_deref())
-        .bind(change.result.as_ref().map(Value::to_string))
-        .bind(change.error.as_deref())
-        .bind(change.file_path.as_deref().map(path_text))
-        .bind(
-            change
-                .file_size
-                .map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
-        )
-        .bind(change.sha256.as_deref())
-        .bind(
-            change
-                .task_elapsed
-                .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
-        )
-        .bind(i64::from(change.submitted))
-        .bind(now_ms())
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(|e| self.error(e))?;
+            .bind(change.state.as_str())
+            .bind(change.task_id.as_deref())
+            .bind(change.result.as_ref().map(Value::to_string))
+            .bind(change.error.as_deref())
+            .bind(change.file_path.as_deref().map(path_text))
+            .bind(
+                change
+                    .file_size
+                    .map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+            )
+            .bind(change.sha256.as_deref())
+            .bind(
+                change
+                    .task_elapsed
+                    .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+            )
+            .bind(i64::from(change.submitted))
+            .bind(now_ms())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.error(e))?;
         if updated.rows_affected() == 0 {
             drop(tx);
             let job = self.job(id).await?;
@@ -444,9 +461,14 @@ impl Journal {
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| self.error(e))?;
-        event(&mut tx, id, parse_state(self.location(), state)?, Some(error))
-            .await
-            .map_err(|e| self.error(e))?;
+        event(
+            &mut tx,
+            id,
+            parse_state(self.location(), state)?,
+            Some(error),
+        )
+        .await
+        .map_err(|e| self.error(e))?;
         tx.commit().await.map_err(|e| self.error(e))
     }
 
@@ -538,7 +560,7 @@ impl Journal {
             "SELECT model, seconds FROM ( \
                SELECT model, seconds, id, \
                  ROW_NUMBER() OVER (PARTITION BY model ORDER BY id DESC) AS recent \
-               FROM task_durations WHERE hub = $1) \
+               FROM task_durations WHERE hub = $1) AS durations \
              WHERE recent <= $2 ORDER BY model, id",
         )
         .bind(hub)
@@ -693,7 +715,9 @@ fn key_list(keys: &[String]) -> String {
 
 /// `text` with `%`, `_` and `\` escaped for a `LIKE … ESCAPE '\'` pattern.
 fn like_escaped(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }
 
 /// `text` as it appears inside a JSON string, to search stored inputs.
@@ -701,7 +725,6 @@ fn json_text(text: &str) -> String {
     let quoted = serde_json::to_string(text).unwrap_or_default();
     quoted[1..quoted.len().saturating_sub(1).max(1)].to_owned()
 }
-
 
 #[cfg(test)]
 mod tests {
