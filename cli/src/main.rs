@@ -54,7 +54,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::History(args) => jobs::history(&cli.store, args).await,
         Command::Task { command } => generate::task(&Hub::connect(&cli.hub).await?, command).await,
         Command::Sandbox(args) => sandbox::serve(args).await,
-        Command::Studio(args) => studio::serve(&Hub::connect(&cli.hub).await?, &cli.store, args).await,
+        Command::Studio(args) => {
+            studio::serve(&Hub::connect(&cli.hub).await?, &cli.store, args).await
+        }
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -323,7 +323,8 @@ async fn jobs(Shared(state): Shared<AppState>, Query(query): Query<JobsQuery>) -
 
 async fn find_job(state: &State, id: &str) -> Result<Job, Response> {
     state.runner.journal().job(id).await.map_err(|e| match e {
-        videohub_journal::Error::NoSuchJob { .. } | videohub_journal::Error::AmbiguousJob { .. } => {
+        videohub_journal::Error::NoSuchJob { .. }
+        | videohub_journal::Error::AmbiguousJob { .. } => {
             error(StatusCode::NOT_FOUND, e.to_string())
         }
         e => error(

@@ -97,7 +97,10 @@ async fn browser(chromium: &Path, driver: &Path, profile: &Path) -> (Driver, Cli
 async fn wait_until(client: &Client, what: &str, script: &str, limit: Duration) -> Value {
     let start = Instant::now();
     loop {
-        let value = client.execute(script, vec![]).await.expect("the script runs");
+        let value = client
+            .execute(script, vec![])
+            .await
+            .expect("the script runs");
         if !matches!(value, Value::Null | Value::Bool(false)) {
             return value;
         }
@@ -142,7 +145,10 @@ async fn generate_in_the_page_and_watch_the_video_load() {
     let profile = tempfile::tempdir().expect("a profile directory");
     let (_driver, client) = browser(&chromium, &chromedriver, profile.path()).await;
 
-    client.goto(&setup.studio.url()).await.expect("the page opens");
+    client
+        .goto(&setup.studio.url())
+        .await
+        .expect("the page opens");
     wait_until(
         &client,
         "the page",
@@ -152,8 +158,14 @@ async fn generate_in_the_page_and_watch_the_video_load() {
     .await;
 
     // Pick a model; its form has the prompt and the model's parameters with their defaults.
-    let model = client.find(Locator::Css("#model")).await.expect("the model picker");
-    model.select_by_value("veo-3.1").await.expect("veo-3.1 is listed");
+    let model = client
+        .find(Locator::Css("#model"))
+        .await
+        .expect("the model picker");
+    model
+        .select_by_value("veo-3.1")
+        .await
+        .expect("veo-3.1 is listed");
     let prompt = client
         .wait()
         .for_element(Locator::Css(".field[data-param='prompt'] textarea"))
@@ -218,8 +230,14 @@ async fn generate_in_the_page_and_watch_the_video_load() {
         .await
         .unwrap();
     let card = card.as_str().unwrap_or_default().to_owned();
-    assert!(card.contains("a red fox trotting through fresh snow"), "{card}");
-    assert!(card.contains("veo-3.1") && card.contains("duration=4s"), "{card}");
+    assert!(
+        card.contains("a red fox trotting through fresh snow"),
+        "{card}"
+    );
+    assert!(
+        card.contains("veo-3.1") && card.contains("duration=4s"),
+        "{card}"
+    );
     assert_eq!(setup.sandbox.counters().submits_received, 1);
 
     // "again with changes" prefills the form from the card.
@@ -247,8 +265,15 @@ async fn generate_in_the_page_and_watch_the_video_load() {
         .unwrap();
     assert_eq!(duration, "4s");
 
-    // Let the video play a little, then keep the screenshot.
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    // Let the video play a little, then keep the screenshot of the whole page from the top.
+    client
+        .execute(
+            "window.scrollTo(0, 0); document.getElementById('playground').scrollTop = 0;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
     let png = client.screenshot().await.expect("a screenshot");
     let dir = artifacts();
     std::fs::create_dir_all(&dir).unwrap();

@@ -22,17 +22,30 @@ async fn generated(setup: &Setup, model: &str, input: Value) -> Value {
 #[tokio::test]
 async fn a_generated_job_is_shown_with_its_video_served_in_ranges() {
     let setup = Setup::start(QUICK, "").await;
-    let job = generated(&setup, "veo-3.1", json!({"prompt": "a fox", "duration": "4s"})).await;
+    let job = generated(
+        &setup,
+        "veo-3.1",
+        json!({"prompt": "a fox", "duration": "4s"}),
+    )
+    .await;
     assert_eq!(job["state"], "downloaded", "{job}");
     assert_eq!(job["prompt"], "a fox");
     assert_eq!(job["problem"], Value::Null);
     let url = job["video_url"].as_str().unwrap();
-    assert!(job["file_path"].as_str().unwrap().starts_with(setup.videos().to_str().unwrap()));
+    assert!(
+        job["file_path"]
+            .as_str()
+            .unwrap()
+            .starts_with(setup.videos().to_str().unwrap())
+    );
 
     let whole = setup.http.get(setup.url(url)).send().await.unwrap();
     assert_eq!(whole.status(), 200);
     assert_eq!(whole.headers()["content-type"], "video/mp4");
-    assert_eq!(whole.bytes().await.unwrap().len(), setup.sandbox.video_size() as usize);
+    assert_eq!(
+        whole.bytes().await.unwrap().len(),
+        setup.sandbox.video_size() as usize
+    );
     let part = setup
         .http
         .get(setup.url(url))
@@ -56,7 +69,12 @@ async fn a_generated_job_is_shown_with_its_video_served_in_ranges() {
     assert_eq!(count(&setup.get("/api/jobs?text=badger").await.1), 0);
     let (status, bad) = setup.get("/api/jobs?status=done").await;
     assert_eq!(status, 400);
-    assert!(bad["error"].as_str().unwrap().contains("unknown job state `done`"));
+    assert!(
+        bad["error"]
+            .as_str()
+            .unwrap()
+            .contains("unknown job state `done`")
+    );
 }
 
 #[tokio::test]
@@ -98,7 +116,8 @@ async fn invalid_input_is_refused_with_the_command_lines_messages_and_nothing_se
 #[tokio::test]
 async fn an_unknown_model_is_named_in_the_form_and_on_its_card() {
     let setup = Setup::start(QUICK, "").await;
-    let message = "unknown model `veo-3.2` (did you mean `veo-3`?); `videohub models list` shows them all";
+    let message =
+        "unknown model `veo-3.2` (did you mean `veo-3`?); `videohub models list` shows them all";
     let (status, answer) = setup.get("/api/models/veo-3.2").await;
     assert_eq!((status, answer["error"].as_str().unwrap()), (404, message));
     for path in ["/api/validate", "/api/generate"] {
@@ -126,12 +145,21 @@ async fn an_unknown_model_is_named_in_the_form_and_on_its_card() {
     assert_eq!(status, 200);
     assert_eq!(card["state"], "failed");
     assert_eq!(card["video_url"], Value::Null);
-    assert!(card["problem"].as_str().unwrap().contains("the hub refused the submit"), "{card}");
+    assert!(
+        card["problem"]
+            .as_str()
+            .unwrap()
+            .contains("the hub refused the submit"),
+        "{card}"
+    );
     let (status, answer) = setup.get(&format!("/api/jobs/{}/video", job.id)).await;
     assert_eq!((status, &answer["error"]), (404, &card["problem"]));
     let (status, answer) = setup.get("/api/jobs/no-such-job").await;
     assert_eq!(status, 404);
-    assert!(answer["error"].as_str().unwrap().contains("no-such-job"), "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().contains("no-such-job"),
+        "{answer}"
+    );
 }
 
 #[tokio::test]
@@ -140,7 +168,9 @@ async fn a_deleted_video_file_is_said_so_on_its_card() {
     let job = generated(&setup, "wan-2.7", json!({"prompt": "a koi pond"})).await;
     let path = job["file_path"].as_str().unwrap().to_owned();
     std::fs::remove_file(&path).unwrap();
-    let (_, card) = setup.get(&format!("/api/jobs/{}", job["id"].as_str().unwrap())).await;
+    let (_, card) = setup
+        .get(&format!("/api/jobs/{}", job["id"].as_str().unwrap()))
+        .await;
     assert_eq!(card["state"], "downloaded");
     assert_eq!(card["video_url"], Value::Null);
     assert_eq!(
@@ -152,7 +182,12 @@ async fn a_deleted_video_file_is_said_so_on_its_card() {
     // A directory where the file was.
     std::fs::create_dir(&path).unwrap();
     let (_, card) = setup.get("/api/jobs").await;
-    assert!(card["jobs"][0]["problem"].as_str().unwrap().contains("is not a file any more"));
+    assert!(
+        card["jobs"][0]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("is not a file any more")
+    );
 }
 
 #[tokio::test]
@@ -242,18 +277,38 @@ async fn the_api_key_reaches_no_page_and_no_endpoint() {
     ];
     for path in &gets {
         let answer = setup.http.get(setup.url(path)).send().await.unwrap();
-        seen.push((path.clone(), format!("{:?}", answer.headers()), answer.bytes().await.unwrap()));
+        seen.push((
+            path.clone(),
+            format!("{:?}", answer.headers()),
+            answer.bytes().await.unwrap(),
+        ));
     }
     let posts = [
-        ("/api/validate", json!({"model": "veo-3.1", "input": {"prompt": "x"}})),
+        (
+            "/api/validate",
+            json!({"model": "veo-3.1", "input": {"prompt": "x"}}),
+        ),
         ("/api/validate", json!({"model": "nope", "input": {}})),
         ("/api/generate", json!({"model": "veo-3.1", "input": {}})),
-        ("/api/generate", json!({"model": "veo-3.1", "input": {"prompt": "another"}})),
+        (
+            "/api/generate",
+            json!({"model": "veo-3.1", "input": {"prompt": "another"}}),
+        ),
         ("/api/generate", json!({"model": "nope"})),
     ];
     for (path, body) in posts {
-        let answer = setup.http.post(setup.url(path)).json(&body).send().await.unwrap();
-        seen.push((path.to_owned(), format!("{:?}", answer.headers()), answer.bytes().await.unwrap()));
+        let answer = setup
+            .http
+            .post(setup.url(path))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        seen.push((
+            path.to_owned(),
+            format!("{:?}", answer.headers()),
+            answer.bytes().await.unwrap(),
+        ));
     }
     let image = setup
         .http
@@ -263,16 +318,27 @@ async fn the_api_key_reaches_no_page_and_no_endpoint() {
         .send()
         .await
         .unwrap();
-    seen.push(("/api/image".into(), format!("{:?}", image.headers()), image.bytes().await.unwrap()));
+    seen.push((
+        "/api/image".into(),
+        format!("{:?}", image.headers()),
+        image.bytes().await.unwrap(),
+    ));
     // The second job, once it ran, too.
     let (_, jobs) = setup.get("/api/jobs").await;
     let second = jobs["jobs"][0]["id"].as_str().unwrap().to_owned();
     let second = setup.settled(&second).await;
-    seen.push(("second job".into(), String::new(), second.to_string().into()));
+    seen.push((
+        "second job".into(),
+        String::new(),
+        second.to_string().into(),
+    ));
     assert!(seen.len() > 20);
     for (path, headers, body) in seen {
         let body = String::from_utf8_lossy(&body);
         assert!(!body.contains(KEY), "{path} answered with the key: {body}");
-        assert!(!headers.contains(KEY), "{path} sent the key in a header: {headers}");
+        assert!(
+            !headers.contains(KEY),
+            "{path} sent the key in a header: {headers}"
+        );
     }
 }

@@ -71,7 +71,12 @@ impl Setup {
     }
 
     pub async fn get(&self, path: &str) -> (u16, Value) {
-        let answer = self.http.get(self.url(path)).send().await.expect("an answer");
+        let answer = self
+            .http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("an answer");
         let status = answer.status().as_u16();
         (status, answer.json().await.expect("JSON"))
     }
