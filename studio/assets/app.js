@@ -126,6 +126,8 @@ let typing = null;
 $("filter-text").oninput = () => { clearTimeout(typing); typing = setTimeout(refresh, 250); };
 
 await loadModels();
-if ($("model").options.length) await selectModel($("model").value);
+const asked = new URLSearchParams(location.search).get("model"); // e.g. /?model=wan-2.7
+if (asked) await selectModel(asked);
+else if ($("model").options.length) await selectModel($("model").value);
 await refresh();
 document.body.dataset.ready = "true";
