@@ -78,6 +78,8 @@ pub(crate) enum Command {
     },
     /// Serve a local sandbox hub for your own code to talk to.
     Sandbox(SandboxArgs),
+    /// Open a local gallery of the journal's videos and a playground for every model.
+    Studio(StudioArgs),
     /// List the models, show their parameters, compare them with the live hub.
     Models {
         #[command(subcommand)]
@@ -330,6 +332,20 @@ pub(crate) struct SandboxArgs {
     /// How fast simulated time runs: 1 is real time, 0.01 makes a minute last 0.6 s.
     #[arg(long, value_name = "X")]
     pub time_scale: Option<f64>,
+}
+
+/// `videohub studio`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct StudioArgs {
+    /// The port to listen on (on 127.0.0.1 only).
+    #[arg(long, default_value_t = 8790)]
+    pub port: u16,
+    /// Do not open the page in the default browser.
+    #[arg(long)]
+    pub no_open: bool,
+    /// Where generated videos are saved.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub output_dir: PathBuf,
 }
 
 fn parse_category(text: &str) -> Result<Category, String> {

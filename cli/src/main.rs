@@ -13,6 +13,7 @@ mod progress;
 mod sandbox;
 mod schemas;
 mod store;
+mod studio;
 
 use std::process::ExitCode;
 
@@ -55,6 +56,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Batch { command } => batch::run(&cli.hub, &cli.store, command).await,
         Command::Task { command } => generate::task(&Hub::connect(&cli.hub).await?, command).await,
         Command::Sandbox(args) => sandbox::serve(args).await,
+        Command::Studio(args) => {
+            studio::serve(&Hub::connect(&cli.hub).await?, &cli.store, args).await
+        }
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -1,0 +1,71 @@
+//! `videohub studio`: the journal's videos and a playground for every model, in the browser.
+
+use std::process::ExitCode;
+
+use videohub_journal::Runner;
+use videohub_studio::Studio;
+
+use crate::args::{StoreArgs, StudioArgs};
+use crate::hub::Hub;
+use crate::output::{Exit, Failure};
+use crate::store;
+
+pub(crate) async fn serve(
+    hub: &Hub,
+    store: &StoreArgs,
+    args: StudioArgs,
+) -> Result<ExitCode, Failure> {
+    if !args.output_dir.is_dir() {
+        return Err(Failure::usage(format!(
+            "the output directory {} does not exist: create it first",
+            args.output_dir.display()
+        )));
+    }
+    let journal = store::open_for(hub, store).await?;
+    let runner = Runner::new(journal, hub.client.clone()).poll_policy(hub.poll);
+    let studio = Studio::new(runner, hub.label())
+        .output_dir(&args.output_dir)
+        .start(args.port)
+        .await
+        .map_err(|e| {
+            Failure::new(
+                Exit::Api,
+                format!("cannot serve the studio on 127.0.0.1:{}: {e}", args.port),
+            )
+        })?;
+    let url = studio.url();
+    println!("videohub studio on {url} (Ctrl-C stops it)");
+    if hub.is_in_process() {
+        println!("  against an in-process sandbox hub: its tasks end with this command");
+    }
+    if !args.no_open {
+        open_browser(&url);
+    }
+    let _ = tokio::signal::ctrl_c().await;
+    studio.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Opens `url` in the default browser; says so and goes on when there is none.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let spawned = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    match spawned {
+        Ok(mut child) => {
+            // Reaped in the background: the opener may outlive this command's wait.
+            std::thread::spawn(move || child.wait());
+        }
+        Err(_) => println!("  no browser could be opened: visit the address above"),
+    }
+}

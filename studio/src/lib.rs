@@ -1,0 +1,174 @@
+//! `videohub studio`: a local gallery and playground in the browser.
+//!
+//! [`Studio`] serves, on 127.0.0.1 only, one page built into the binary (plain HTML, CSS
+//! and ES modules) and the JSON endpoints it uses:
+//!
+//! | endpoint | what it does |
+//! |---|---|
+//! | `GET /` and `GET /assets/…` | the page |
+//! | `GET /api/models` | the models to pick from: compiled, and the live hub's others |
+//! | `GET /api/models/{id}` | one model's schema (as videohub reads it, and as JSON Schema) |
+//! | `POST /api/validate` | `{model, input}` checked with [`videohub::ModelSchema::validate_input`] |
+//! | `POST /api/generate` | validates, records the job in the journal and drives it in the background |
+//! | `POST /api/image` | an uploaded image (raw body) as a `data:` URI |
+//! | `GET /api/jobs?model=&status=&text=` | the journal's jobs, newest first, with live progress |
+//! | `GET /api/jobs/{id}` | one job |
+//! | `GET /api/jobs/{id}/video` | its downloaded video, with HTTP Range support |
+//!
+//! The hub's API key stays in the [`videohub::Client`]: no endpoint returns it.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use videohub_journal::{Journal, Runner};
+//! use videohub_studio::Studio;
+//!
+//! let client = videohub::Client::from_env()?;
+//! let hub = client.base_url().to_string();
+//! let runner = Runner::new(Journal::open("jobs.sqlite3").await?, client);
+//! let studio = Studio::new(runner, hub).output_dir(".").start(8790).await?;
+//! println!("open {}", studio.url());
+//! # Ok(()) }
+//! ```
+
+mod api;
+mod assets;
+mod view;
+
+use std::collections::HashMap;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use videohub_journal::Runner;
+
+pub use view::Live;
+
+/// A studio to start: the runner (journal and client) its jobs go through, and where videos
+/// are saved.
+#[derive(Debug)]
+pub struct Studio {
+    runner: Runner,
+    hub: String,
+    output_dir: PathBuf,
+}
+
+impl Studio {
+    /// A studio recording its jobs through `runner`, under the hub name `hub` (the hub's
+    /// base URL, never its key), saving videos in the current directory.
+    pub fn new(runner: Runner, hub: impl Into<String>) -> Studio {
+        Studio {
+            runner,
+            hub: hub.into(),
+            output_dir: PathBuf::from("."),
+        }
+    }
+
+    /// Saves videos in `dir` (which must exist), as `<model>-<task id>.mp4`.
+    pub fn output_dir(mut self, dir: impl AsRef<Path>) -> Studio {
+        self.output_dir = dir.as_ref().to_path_buf();
+        self
+    }
+
+    /// Serves on `127.0.0.1:port` (`0` picks a free port) until the handle is shut down or
+    /// dropped.
+    pub async fn start(self, port: u16) -> std::io::Result<StudioHandle> {
+        let output_dir = std::path::absolute(&self.output_dir)?;
+        if !output_dir.is_dir() {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!(
+                    "the output directory {} does not exist: create it first",
+                    output_dir.display()
+                ),
+            ));
+        }
+        let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
+        let addr = listener.local_addr()?;
+        let state = Arc::new(State {
+            runner: self.runner,
+            hub: self.hub,
+            output_dir,
+            live: Mutex::new(HashMap::new()),
+        });
+        let app = api::router(state);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let shutdown = async move {
+                let _ = stopped.await;
+            };
+            if let Err(e) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::warn!(error = %e, "the studio server stopped");
+            }
+        });
+        Ok(StudioHandle {
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+}
+
+/// A running studio; dropping it stops the server (jobs already running go on).
+#[derive(Debug)]
+pub struct StudioHandle {
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl StudioHandle {
+    /// The page's address, e.g. `http://127.0.0.1:8790/`.
+    pub fn url(&self) -> String {
+        format!("http://{}/", self.addr)
+    }
+
+    /// The address served.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops serving and waits for open requests to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for StudioHandle {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// What the handlers share.
+#[derive(Debug)]
+struct State {
+    runner: Runner,
+    hub: String,
+    output_dir: PathBuf,
+    /// The jobs this studio drives, and how far each got.
+    live: Mutex<HashMap<String, Live>>,
+}
+
+impl State {
+    fn live(&self, id: &str) -> Option<Live> {
+        self.live.lock().ok().and_then(|l| l.get(id).cloned())
+    }
+
+    fn set_live(&self, id: &str, change: impl FnOnce(&mut Live)) {
+        if let Ok(mut live) = self.live.lock() {
+            change(live.entry(id.to_owned()).or_default());
+        }
+    }
+}

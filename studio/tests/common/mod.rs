@@ -1,0 +1,116 @@
+//! A studio on an in-process sandbox, with a journal and an output directory of its own.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use videohub::{Client, PollPolicy};
+use videohub_journal::{Journal, Runner};
+use videohub_sandbox::{FaultSpec, Sandbox, SandboxHandle, TaskDuration};
+use videohub_studio::{Studio, StudioHandle};
+
+/// The sandbox's key: no answer of the studio may contain it.
+pub const KEY: &str = "sk-studio-secret-7f3a9c";
+
+pub struct Setup {
+    pub sandbox: SandboxHandle,
+    pub studio: StudioHandle,
+    pub runner: Runner,
+    pub dir: tempfile::TempDir,
+    pub http: reqwest::Client,
+}
+
+impl Setup {
+    /// Tasks take `task` on the hub; `faults` as the sandbox reads them (none when empty).
+    pub async fn start(task: Duration, faults: &str) -> Setup {
+        let faults: FaultSpec = if faults.is_empty() {
+            FaultSpec::none()
+        } else {
+            faults.parse().expect("a fault spec")
+        };
+        let sandbox = Sandbox::builder()
+            .api_key(KEY)
+            .durations(TaskDuration::Fixed(task))
+            .faults(faults)
+            .start()
+            .await
+            .expect("the sandbox starts");
+        let client = Client::builder()
+            .api_key(KEY)
+            .base_url(sandbox.url())
+            .build()
+            .expect("a client");
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let journal = Journal::open(dir.path().join("journal.sqlite3"))
+            .await
+            .expect("the journal opens");
+        let poll = PollPolicy::default()
+            .initial_delay(Duration::from_millis(100))
+            .max_interval(Duration::from_millis(300));
+        let runner = Runner::new(journal, client).poll_policy(poll);
+        let videos = dir.path().join("videos");
+        std::fs::create_dir(&videos).expect("the videos directory");
+        let studio = Studio::new(runner.clone(), sandbox.url())
+            .output_dir(&videos)
+            .start(0)
+            .await
+            .expect("the studio starts");
+        Setup {
+            sandbox,
+            studio,
+            runner,
+            dir,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.studio.url(), path.trim_start_matches('/'))
+    }
+
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        let answer = self
+            .http
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("an answer");
+        let status = answer.status().as_u16();
+        (status, answer.json().await.expect("JSON"))
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        let answer = self
+            .http
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("an answer");
+        let status = answer.status().as_u16();
+        (status, answer.json().await.expect("JSON"))
+    }
+
+    /// Waits until job `id` is no longer running, and returns it as the page sees it.
+    pub async fn settled(&self, id: &str) -> Value {
+        let start = Instant::now();
+        loop {
+            let (status, job) = self.get(&format!("/api/jobs/{id}")).await;
+            assert_eq!(status, 200, "{job}");
+            if job["running"] == false {
+                return job;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "job {id} did not settle: {job}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub fn videos(&self) -> PathBuf {
+        self.dir.path().join("videos")
+    }
+}
