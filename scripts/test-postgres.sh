@@ -4,12 +4,21 @@
 #
 #   export VIDEOHUB_TEST_POSTGRES_URL="$(scripts/test-postgres.sh)"
 #
-# The cluster lives in target/test-postgres (a new one each time), listens on 127.0.0.1 at
-# port ${VIDEOHUB_TEST_POSTGRES_PORT:-54329}, and is stopped with `scripts/test-postgres.sh stop`.
+# The cluster lives in target/test-postgres and listens on 127.0.0.1 at port
+# ${VIDEOHUB_TEST_POSTGRES_PORT:-54329}. A server already answering there is reused (test
+# binaries running at once share one); `scripts/test-postgres.sh stop` stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 port="${VIDEOHUB_TEST_POSTGRES_PORT:-54329}"
 dir="$PWD/target/test-postgres"
+url="postgres://videohub@127.0.0.1:$port/videohub_tests"
+mkdir -p target
+exec 9>target/test-postgres.lock
+flock 9
+if [ "${1:-}" != stop ] && command -v psql >/dev/null && psql "$url" -qtAc 'SELECT 1' >/dev/null 2>&1; then
+    echo "$url"
+    exit 0
+fi
 
 bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)"
 if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
@@ -38,4 +47,4 @@ as_server "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
     -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c max_connections=200 -c fsync=off" \
     start >&2
 as_server "$bin/createdb" -h 127.0.0.1 -p "$port" -U videohub videohub_tests >&2
-echo "postgres://videohub@127.0.0.1:$port/videohub_tests"
+echo "$url"

@@ -262,19 +262,31 @@ fn a_batch_killed_again_and_again_under_faults_ends_with_every_job_sent_once() {
     assert!(hub.handle.counters().faults_injected > 0);
 }
 
-/// The Postgres server of the tests (`scripts/test-postgres.sh` starts one): a database of
-/// its own for this test.
+/// The Postgres server of the tests: `VIDEOHUB_TEST_POSTGRES_URL`, or else the throwaway one
+/// `scripts/test-postgres.sh` starts (installing Debian's postgresql package when missing);
+/// a database of its own for this test. `VIDEOHUB_SKIP_POSTGRES_TESTS=1` leaves it out.
 fn postgres_database(name: &str) -> Option<String> {
-    let Ok(url) = std::env::var("VIDEOHUB_TEST_POSTGRES_URL") else {
-        if std::env::var("VIDEOHUB_SKIP_POSTGRES_TESTS").is_ok_and(|v| v == "1") {
-            eprintln!("skipped: VIDEOHUB_SKIP_POSTGRES_TESTS=1");
-            return None;
+    if std::env::var("VIDEOHUB_SKIP_POSTGRES_TESTS").is_ok_and(|v| v == "1") {
+        eprintln!("skipped: VIDEOHUB_SKIP_POSTGRES_TESTS=1");
+        return None;
+    }
+    let url = match std::env::var("VIDEOHUB_TEST_POSTGRES_URL") {
+        Ok(url) => url,
+        Err(_) => {
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/test-postgres.sh");
+            let started = Command::new(&script)
+                .output()
+                .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+            assert!(
+                started.status.success(),
+                "this test needs a Postgres server and {} could not start one: {}\n\
+                 install Debian's postgresql package (`apt-get install postgresql`), or point \
+                 VIDEOHUB_TEST_POSTGRES_URL at a server, or set VIDEOHUB_SKIP_POSTGRES_TESTS=1",
+                script.display(),
+                String::from_utf8_lossy(&started.stderr)
+            );
+            String::from_utf8_lossy(&started.stdout).trim().to_owned()
         }
-        panic!(
-            "this test needs a Postgres server: run `export VIDEOHUB_TEST_POSTGRES_URL=\"$(scripts/test-postgres.sh)\"` \
-             (it installs Debian's postgresql package when missing and starts a throwaway server), \
-             or set VIDEOHUB_SKIP_POSTGRES_TESTS=1 to leave these tests out"
-        );
     };
     let database = format!("{name}_{}", std::process::id());
     for statement in [
