@@ -162,12 +162,12 @@ pub(crate) fn unfinished(job_id: &str, error: videohub_journal::Error) -> Failur
 /// once the job is recorded and before its submit is sent, so that a test can kill it
 /// exactly there.
 fn pause_for_crash_tests(step: &Step<'_>) {
-    if let Step::Submitting(job) = step {
-        if std::env::var("VIDEOHUB_CRASH_PAUSE").as_deref() == Ok("before-submit") {
-            eprintln!("paused before the submit of job {}", job.id);
-            loop {
-                std::thread::sleep(std::time::Duration::from_secs(3600));
-            }
+    if let Step::Submitting(job) = step
+        && std::env::var("VIDEOHUB_CRASH_PAUSE").as_deref() == Ok("before-submit")
+    {
+        eprintln!("paused before the submit of job {}", job.id);
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(3600));
         }
     }
 }

@@ -244,14 +244,23 @@ fn task_durations_carry_over_to_the_next_run() {
         let output = hub
             .videohub()
             .current_dir(dir.path())
-            .args(["-vv", "generate", "veo-3.1", "--prompt", &format!("run {run}")])
+            .args([
+                "-vv",
+                "generate",
+                "veo-3.1",
+                "--prompt",
+                &format!("run {run}"),
+            ])
             .output()
             .unwrap();
         assert!(output.status.success(), "{output:?}");
         String::from_utf8_lossy(&output.stderr).contains("polling on the schedule learned")
     };
     // Three durations make a schedule; each run is a new process.
-    assert_eq!((1..=4).map(learned).collect::<Vec<_>>(), [false, false, false, true]);
+    assert_eq!(
+        (1..=4).map(learned).collect::<Vec<_>>(),
+        [false, false, false, true]
+    );
     // Only with the journal: without it, a new process knows nothing.
     let output = hub
         .videohub()
@@ -269,12 +278,21 @@ fn history_show_retry_and_forget() {
     let dir = tempfile::tempdir().unwrap();
     hub.videohub()
         .current_dir(dir.path())
-        .args(["generate", "veo-3.1", "--prompt", "a heron at dawn", "--set", "seed=7"])
+        .args([
+            "generate",
+            "veo-3.1",
+            "--prompt",
+            "a heron at dawn",
+            "--set",
+            "seed=7",
+        ])
         .assert()
         .code(3);
     let history = hub
         .videohub()
-        .args(["history", "--status", "failed", "--search", "HERON", "--json"])
+        .args([
+            "history", "--status", "failed", "--search", "HERON", "--json",
+        ])
         .output()
         .unwrap();
     let entries: Value = serde_json::from_slice(&history.stdout).unwrap();
@@ -284,30 +302,61 @@ fn history_show_retry_and_forget() {
     assert_eq!(entry["parameters"]["seed"], 7);
     assert_eq!(entry["status"], "failed");
     let id = entry["job_id"].as_str().unwrap().to_owned();
-    for (filter, value) in [("--model", "veo-3"), ("--search", "owl"), ("--status", "downloaded")] {
-        let none = hub.videohub().args(["history", filter, value, "--json"]).output().unwrap();
-        assert_eq!(serde_json::from_slice::<Value>(&none.stdout).unwrap(), Value::Array(vec![]));
+    for (filter, value) in [
+        ("--model", "veo-3"),
+        ("--search", "owl"),
+        ("--status", "downloaded"),
+    ] {
+        let none = hub
+            .videohub()
+            .args(["history", filter, value, "--json"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            serde_json::from_slice::<Value>(&none.stdout).unwrap(),
+            Value::Array(vec![])
+        );
     }
     let table = hub.videohub().arg("history").output().unwrap();
     let table = String::from_utf8_lossy(&table.stdout);
     assert!(table.contains("a heron at dawn [seed=7]"), "{table}");
 
-    let show = hub.videohub().args(["jobs", "show", &id[..12]]).output().unwrap();
+    let show = hub
+        .videohub()
+        .args(["jobs", "show", &id[..12]])
+        .output()
+        .unwrap();
     let show = String::from_utf8_lossy(&show.stdout);
-    for expected in ["state: failed", "submits sent: 1", "seed = 7", "submitting", "submitted  task "] {
+    for expected in [
+        "state: failed",
+        "submits sent: 1",
+        "seed = 7",
+        "submitting",
+        "submitted  task ",
+    ] {
         assert!(show.contains(expected), "{expected}: {show}");
     }
 
     // A failed task may be retried without --force: the hub said no, nothing was billed.
     hub.videohub().args(["jobs", "retry", &id]).assert().code(3);
     assert_eq!(hub.handle.counters().tasks_created, 2);
-    let show = hub.videohub().args(["jobs", "show", &id, "--json"]).output().unwrap();
+    let show = hub
+        .videohub()
+        .args(["jobs", "show", &id, "--json"])
+        .output()
+        .unwrap();
     let show: Value = serde_json::from_slice(&show.stdout).unwrap();
     assert_eq!(show["job"]["submits"], 2);
 
-    hub.videohub().args(["jobs", "forget", &id]).assert().success();
+    hub.videohub()
+        .args(["jobs", "forget", &id])
+        .assert()
+        .success();
     hub.videohub().args(["jobs", "show", &id]).assert().code(2);
-    hub.videohub().args(["--no-store", "history"]).assert().code(2);
+    hub.videohub()
+        .args(["--no-store", "history"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -322,7 +371,10 @@ fn a_missing_output_directory_is_refused_before_anything_is_sent() {
         .assert()
         .code(2);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert!(stderr.contains(&dir.path().join("missing").display().to_string()), "{stderr}");
+    assert!(
+        stderr.contains(&dir.path().join("missing").display().to_string()),
+        "{stderr}"
+    );
     assert_eq!(hub.handle.counters().submits_received, 0);
 }
 
@@ -336,7 +388,10 @@ fn a_damaged_journal_is_named_and_nothing_is_sent() {
         .assert()
         .code(1);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert!(stderr.contains(&hub.journal().display().to_string()), "{stderr}");
+    assert!(
+        stderr.contains(&hub.journal().display().to_string()),
+        "{stderr}"
+    );
     assert!(stderr.contains("--store"), "{stderr}");
     assert_eq!(hub.handle.counters().submits_received, 0);
 }

@@ -327,9 +327,9 @@ impl Runner {
             path: &path,
         });
         let saved = match output.save(&path).await {
-            Err(videohub::Error::DownloadStatus { status })
-                if matches!(status, 403 | 404 | 410) =>
-            {
+            Err(videohub::Error::DownloadStatus {
+                status: 403 | 404 | 410,
+            }) => {
                 // The link may have expired: ask the hub for the task's output again.
                 let task_id = job.task_id.clone().unwrap_or_default();
                 let fresh = self.client.task_by_id(&task_id).status().await?;

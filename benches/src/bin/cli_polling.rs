@@ -66,7 +66,9 @@ fn main() {
                 let handles: Vec<_> = (0..sequences)
                     .map(|sequence| {
                         let (videohub, url, hub) = (&videohub, &url, &hub);
-                        let store = work.path().join(format!("journal-{journal}-{sequence}.sqlite3"));
+                        let store = work
+                            .path()
+                            .join(format!("journal-{journal}-{sequence}.sqlite3"));
                         let out = work.path().join(format!("out-{journal}-{sequence}"));
                         std::fs::create_dir_all(&out).unwrap();
                         scope.spawn(move || {
@@ -81,7 +83,13 @@ fn main() {
                                         command.arg("--no-store");
                                     }
                                     let output = command
-                                        .args(["generate", "wan-2.7", "--prompt", "a koi pond", "--json"])
+                                        .args([
+                                            "generate",
+                                            "wan-2.7",
+                                            "--prompt",
+                                            "a koi pond",
+                                            "--json",
+                                        ])
                                         .output()
                                         .unwrap();
                                     assert!(output.status.success(), "{output:?}");
@@ -106,7 +114,12 @@ fn main() {
             })
             .collect();
         arms.into_iter()
-            .map(|handles| handles.into_iter().flat_map(|h| h.join().unwrap()).collect())
+            .map(|handles| {
+                handles
+                    .into_iter()
+                    .flat_map(|h| h.join().unwrap())
+                    .collect()
+            })
             .collect()
     });
 
@@ -124,7 +137,11 @@ fn main() {
             delays.sort_by(f64::total_cmp);
             println!(
                 "| {name} | {label}{} | {} | {:.1} | {:.2} | {:.2} |",
-                if label == "4–" { runs.to_string() } else { String::new() },
+                if label == "4–" {
+                    runs.to_string()
+                } else {
+                    String::new()
+                },
                 picked.len(),
                 mean(&polls),
                 mean(&delays),

@@ -37,7 +37,10 @@ async fn bare(client: &Client, dir: &Path, jobs: usize) {
     for n in 0..jobs {
         let task = client.submit_input("wan-2.7", input()).await.unwrap();
         let output = task.wait_with(policy()).await.unwrap();
-        output.save(dir.join(format!("bare-{n}.mp4"))).await.unwrap();
+        output
+            .save(dir.join(format!("bare-{n}.mp4")))
+            .await
+            .unwrap();
     }
 }
 
@@ -76,7 +79,9 @@ async fn main() {
         .build()
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let file = Journal::open(dir.path().join("journal.sqlite3")).await.unwrap();
+    let file = Journal::open(dir.path().join("journal.sqlite3"))
+        .await
+        .unwrap();
     let memory = Journal::in_memory().await.unwrap();
     let on_file = Runner::new(file.clone(), client.clone()).poll_policy(policy());
     let in_memory = Runner::new(memory, client.clone()).poll_policy(policy());
@@ -107,9 +112,13 @@ async fn main() {
     println!("| arm | median time per job (ms) | against the bare client |");
     println!("| --- | --- | --- |");
     let base = median(&times[0]);
-    for (name, samples) in ["bare client", "journal on a file (synced)", "journal in memory"]
-        .iter()
-        .zip(&times)
+    for (name, samples) in [
+        "bare client",
+        "journal on a file (synced)",
+        "journal in memory",
+    ]
+    .iter()
+    .zip(&times)
     {
         let m = median(samples);
         println!("| {name} | {:.2} | {:.2}x |", m * 1000.0, m / base);
