@@ -114,22 +114,11 @@ impl Schedule {
         } else {
             1.0
         };
-        match self.with_unlearned(initial, factor, max) {
-            Schedule::Learned {
-                initial,
-                factor,
-                max,
-                min_interval,
-                target_polls,
-            } => Schedule::Learned {
-                initial,
-                factor,
-                max,
-                min_interval,
-                target_polls: target_polls.max(2),
-            },
-            other => other,
+        let mut schedule = self.with_unlearned(initial, factor, max);
+        if let Schedule::Learned { target_polls, .. } = &mut schedule {
+            *target_polls = (*target_polls).max(2);
         }
+        schedule
     }
 }
 
