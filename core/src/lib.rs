@@ -18,6 +18,7 @@ mod output;
 mod poll;
 mod retry;
 mod task;
+mod transport;
 
 #[doc(hidden)]
 pub mod __private;

@@ -261,7 +261,7 @@ impl Client {
     /// each), to save and load into a later client with
     /// [`Client::remember_task_durations`].
     pub fn task_durations(&self) -> TaskDurations {
-        self.inner.durations.snapshot()
+        self.durations().snapshot()
     }
 
     /// Adds saved durations to what this client learned, as if it had seen those tasks
@@ -271,7 +271,7 @@ impl Client {
     pub fn remember_task_durations(&self, durations: &TaskDurations) {
         for (model, durations) in durations.iter() {
             for duration in durations {
-                self.inner.durations.record(model, duration);
+                self.durations().record(model, duration);
             }
         }
     }
@@ -279,7 +279,7 @@ impl Client {
     /// The median duration of `model`'s tasks as this client learned it from the tasks it
     /// saw complete (at least 3; the last 32 count), or `None`.
     pub fn typical_duration(&self, model: &str) -> Option<Duration> {
-        let schedule = self.inner.durations.schedule(model)?;
+        let schedule = self.durations().schedule(model)?;
         Duration::try_from_secs_f64(schedule.median()).ok()
     }
 }

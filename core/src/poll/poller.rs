@@ -73,7 +73,7 @@ struct Poller<M> {
 impl<M> Poller<M> {
     fn new(task: Task<M>, policy: PollPolicy) -> Self {
         let fresh = task.is_fresh();
-        let started = Instant::now();
+        let started = task.client.transport().clock().now();
         let mut poller = Poller {
             task,
             policy,
@@ -108,6 +108,11 @@ impl<M> Poller<M> {
         poller
     }
 
+    /// The current instant on the client's clock.
+    fn now(&self) -> Instant {
+        self.task.client.transport().clock().now()
+    }
+
     fn model(&self) -> Option<&str> {
         self.task.model().or(self.answer_model.as_deref())
     }
@@ -117,7 +122,7 @@ impl<M> Poller<M> {
         if !self.policy.learns() {
             return None;
         }
-        self.task.client.inner.durations.schedule(self.model()?)
+        self.task.client.durations().schedule(self.model()?)
     }
 
     /// Sets the sleep before the next poll, after a poll that ended at `now`.
@@ -154,7 +159,7 @@ impl<M> Poller<M> {
                 .elapsed
                 .or_else(|| self.task.is_fresh().then(|| now - self.started));
             if let (Some(took), Some(model)) = (took, self.model()) {
-                self.task.client.inner.durations.record(model, took);
+                self.task.client.durations().record(model, took);
             }
         }
     }
@@ -162,7 +167,7 @@ impl<M> Poller<M> {
     fn deadline_error(&self) -> Error {
         Error::DeadlineExceeded {
             task_id: self.task.id().to_owned(),
-            waited: self.started.elapsed(),
+            waited: self.now().saturating_duration_since(self.started),
             last_status: self
                 .last_status
                 .as_ref()
@@ -184,17 +189,17 @@ impl<M> Poller<M> {
         loop {
             let mut sleep = self.next_sleep;
             if let Some(deadline) = deadline {
-                let left = deadline.saturating_duration_since(Instant::now());
+                let left = deadline.saturating_duration_since(self.now());
                 if left.is_zero() && self.polls > 0 {
                     return Err(self.deadline_error());
                 }
                 sleep = sleep.min(left);
             }
-            tokio::time::sleep(sleep).await;
+            self.task.client.transport().clock().sleep(sleep).await;
             let answer = match deadline {
                 Some(deadline) => {
                     let budget = deadline
-                        .saturating_duration_since(Instant::now())
+                        .saturating_duration_since(self.now())
                         .max(MIN_POLL_BUDGET);
                     match tokio::time::timeout(budget, self.task.status()).await {
                         Ok(answer) => answer,
@@ -204,7 +209,7 @@ impl<M> Poller<M> {
                 None => self.task.status().await,
             };
             self.polls += 1;
-            let now = Instant::now();
+            let now = self.now();
             let state = match answer {
                 Ok(state) => state,
                 Err(error)
@@ -232,10 +237,10 @@ impl<M> Poller<M> {
             let update = TaskUpdate {
                 state,
                 status_changed,
-                waited: self.started.elapsed(),
+                waited: self.now().saturating_duration_since(self.started),
                 polls: self.polls,
             };
-            if !update.is_ready() && deadline.is_some_and(|d| Instant::now() >= d) {
+            if !update.is_ready() && deadline.is_some_and(|d| self.now() >= d) {
                 return Err(self.deadline_error());
             }
             return Ok(update);
