@@ -8,14 +8,14 @@ use reqwest::Url;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::config::{ApiKey, ClientBuilder};
+use crate::config::ClientBuilder;
 use crate::error::{Error, Result};
 use crate::http::{decode_json, excerpt};
 use crate::model::VideoModel;
 use crate::output::Output;
-use crate::poll::PollPolicy;
-use crate::retry::RetryPolicy;
+use crate::poll::{DurationHistory, PollPolicy};
 use crate::task::{Dynamic, SubmitReceipt, Task};
+use crate::transport::Transport;
 
 /// The endpoint video models are submitted to.
 pub const VIDEO_ENDPOINT: &str = "/hub/v1/video";
@@ -34,37 +34,66 @@ pub const VIDEO_ENDPOINT: &str = "/hub/v1/video";
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) inner: Arc<Inner>,
+    inner: Arc<Inner>,
 }
 
-pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
-    pub(crate) base_url: Url,
-    pub(crate) api_key: ApiKey,
-    pub(crate) timeout: Duration,
-    pub(crate) download_idle_timeout: Duration,
-    /// How many times an interrupted download is tried again.
-    pub(crate) download_retries: u32,
-    pub(crate) allow_insecure_http: bool,
-    pub(crate) retry: RetryPolicy,
-    /// Permits for API requests in flight (one per request, retries included).
-    pub(crate) requests: tokio::sync::Semaphore,
+struct Inner {
+    transport: Transport,
+    downloads: DownloadSettings,
     /// Recent task durations per model, for learned poll schedules.
-    pub(crate) durations: crate::poll::DurationHistory,
+    durations: DurationHistory,
+}
+
+/// How downloads behave: they do not go through the API's retry loop.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DownloadSettings {
+    /// How long a download may receive nothing.
+    pub(crate) idle_timeout: Duration,
+    /// How many times an interrupted download is tried again.
+    pub(crate) retries: u32,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let inner = &self.inner;
+        let transport = &self.inner.transport;
+        let downloads = &self.inner.downloads;
         f.debug_struct("Client")
-            .field("base_url", &inner.base_url.as_str())
-            .field("api_key", &inner.api_key)
-            .field("timeout", &inner.timeout)
-            .field("download_idle_timeout", &inner.download_idle_timeout)
-            .field("download_retries", &inner.download_retries)
-            .field("allow_insecure_http", &inner.allow_insecure_http)
-            .field("retry", &inner.retry)
+            .field("base_url", &transport.base_url().as_str())
+            .field("api_key", transport.api_key())
+            .field("timeout", &transport.timeout())
+            .field("download_idle_timeout", &downloads.idle_timeout)
+            .field("download_retries", &downloads.retries)
+            .field("allow_insecure_http", &transport.allow_insecure_http())
+            .field("retry", &transport.retry_policy())
             .finish()
+    }
+}
+
+impl Client {
+    /// A client sending its API requests through `transport`.
+    pub(crate) fn from_parts(transport: Transport, downloads: DownloadSettings) -> Client {
+        Client {
+            inner: Arc::new(Inner {
+                transport,
+                downloads,
+                durations: DurationHistory::default(),
+            }),
+        }
+    }
+
+    /// Where the API requests go through.
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
+
+    /// The settings of downloads.
+    pub(crate) fn downloads(&self) -> DownloadSettings {
+        self.inner.downloads
+    }
+
+    /// The task durations this client learned.
+    pub(crate) fn durations(&self) -> &DurationHistory {
+        &self.inner.durations
     }
 }
 
@@ -87,7 +116,7 @@ impl Client {
 
     /// The hub's base URL.
     pub fn base_url(&self) -> &Url {
-        &self.inner.base_url
+        self.inner.transport.base_url()
     }
 
     /// Validates `request`, then submits it to `M::ENDPOINT`. Nothing is sent when
@@ -171,12 +200,12 @@ impl Client {
             reason,
             status: None,
         };
-        let value = decode_json(&accepted.0)
-            .map_err(|e| unknown(format!("the answer was not JSON: {e}")))?;
+        let value =
+            decode_json(&accepted).map_err(|e| unknown(format!("the answer was not JSON: {e}")))?;
         let receipt = SubmitReceipt::from_json(value).ok_or_else(|| {
             unknown(format!(
                 "the answer named no task id: {}",
-                excerpt(&accepted.0)
+                excerpt(&accepted)
             ))
         })?;
         tracing::info!(task_id = %receipt.task_id, model = model_id, "task submitted");

@@ -8,9 +8,10 @@ use std::time::Duration;
 use reqwest::Url;
 use reqwest::header::HeaderValue;
 
-use crate::client::{Client, Inner};
+use crate::client::{Client, DownloadSettings};
 use crate::error::{Error, Result};
 use crate::retry::RetryPolicy;
+use crate::transport::{Clock, TokioClock, Transport, TransportConfig};
 
 /// The hub's base URL when none is configured.
 pub const DEFAULT_BASE_URL: &str = "https://api.mountsea.ai";
@@ -84,6 +85,8 @@ pub struct ClientBuilder {
     allow_insecure_http: bool,
     retry: RetryPolicy,
     max_concurrent_requests: usize,
+    /// The clock of retries and polls; tokio's when `None`.
+    clock: Option<Arc<dyn Clock>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -118,6 +121,7 @@ impl Default for ClientBuilder {
             allow_insecure_http: false,
             retry: RetryPolicy::default(),
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
+            clock: None,
         }
     }
 }
@@ -204,6 +208,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Sets the clock retries and polls wait on (tests: waits that take no time).
+    #[cfg(test)]
+    pub(crate) fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
     /// Builds the client. Fails without a key, or with a base URL that is not `https://`
     /// (or `http://` to loopback, unless insecure HTTP is allowed).
     pub fn build(self) -> Result<Client> {
@@ -233,20 +244,21 @@ impl ClientBuilder {
                     })?
             }
         };
-        Ok(Client {
-            inner: Arc::new(Inner {
-                http,
-                base_url,
-                api_key,
-                timeout: self.timeout,
-                download_idle_timeout: self.download_idle_timeout,
-                download_retries: self.download_retries,
-                allow_insecure_http: self.allow_insecure_http,
-                retry: self.retry,
-                requests: tokio::sync::Semaphore::new(self.max_concurrent_requests),
-                durations: Default::default(),
-            }),
-        })
+        let transport = Transport::new(TransportConfig {
+            http,
+            base_url,
+            api_key,
+            timeout: self.timeout,
+            allow_insecure_http: self.allow_insecure_http,
+            retry: self.retry,
+            max_in_flight: self.max_concurrent_requests,
+            clock: self.clock.unwrap_or_else(|| Arc::new(TokioClock)),
+        });
+        let downloads = DownloadSettings {
+            idle_timeout: self.download_idle_timeout,
+            retries: self.download_retries,
+        };
+        Ok(Client::from_parts(transport, downloads))
     }
 
     /// A builder filled from `MOUNTSEA_API_KEY` and `MOUNTSEA_BASE_URL` (when set).

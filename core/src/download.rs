@@ -52,7 +52,7 @@ impl Video {
     }
 
     async fn save_from(&self, url: Url, path: &Path) -> Result<u64> {
-        crate::config::check_scheme(&url, self.client.inner.allow_insecure_http)?;
+        crate::config::check_scheme(&url, self.client.transport().allow_insecure_http())?;
         let name = path
             .file_name()
             .ok_or_else(|| {
@@ -72,8 +72,11 @@ impl Video {
         let (file, temp_path) = temp.into_parts();
         let mut file = tokio::fs::File::from_std(file);
 
-        let inner = &self.client.inner;
-        let policy = inner.retry.max_retries(inner.download_retries);
+        let policy = self
+            .client
+            .transport()
+            .retry_policy()
+            .max_retries(self.client.downloads().retries);
         let mut progress = Progress::default();
         let mut retry = 0;
         loop {
@@ -89,7 +92,7 @@ impl Video {
                 Err(Failure::Retry { error, wait }) => match policy.delay(retry, wait) {
                     Some(delay) => {
                         tracing::debug!(retry = retry + 1, delay_ms = delay.as_millis() as u64, received = progress.received, error = %error, "retrying the download");
-                        tokio::time::sleep(delay).await;
+                        self.client.transport().clock().sleep(delay).await;
                         retry += 1;
                     }
                     None => {
@@ -148,7 +151,7 @@ impl Video {
                 "resuming the download with a range request"
             );
         }
-        let idle = self.client.inner.download_idle_timeout;
+        let idle = self.client.downloads().idle_timeout;
         let timed_out = || Failure::Retry {
             error: Error::Timeout {
                 what: format!("download received nothing for {idle:?}"),
@@ -156,7 +159,7 @@ impl Video {
             wait: None,
         };
         let range = resuming.then_some((progress.received, progress.validator.as_ref()));
-        let request = self.client.download_get(url.clone(), range);
+        let request = self.client.transport().download_get(url.clone(), range);
         let mut response = match tokio::time::timeout(idle, request).await {
             Err(_) => return Err(timed_out()),
             Ok(Err(error)) => return Err(Failure::Retry { error, wait: None }),

@@ -1,16 +1,16 @@
-//! Sending requests to the hub: the auth header, retries, capped bodies and the mapping of
-//! HTTP answers to [`Error`]s.
+//! The client's two kinds of API request (a JSON read, a submit) over the
+//! [`Transport`](crate::transport::Transport), capped bodies and the mapping of HTTP answers
+//! to [`Error`]s.
 
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue, IF_RANGE, RANGE};
-use reqwest::{Method, Response, StatusCode, Url};
+use reqwest::{Response, StatusCode, Url};
 use serde_json::Value;
 use tracing::Instrument;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::retry::retry_after;
+use crate::transport::{Failure, Request};
 
 /// The largest successful API body read (model catalogs with schemas included).
 pub(crate) const API_BODY_CAP: usize = 8 * 1024 * 1024;
@@ -20,6 +20,7 @@ pub(crate) const ERROR_BODY_CAP: usize = 64 * 1024;
 pub(crate) const EXCERPT_CHARS: usize = 512;
 
 /// Why a body could not be read whole.
+#[derive(Debug)]
 pub(crate) enum ReadError {
     Transport(reqwest::Error),
     TooLarge,
@@ -38,7 +39,7 @@ pub(crate) async fn read_capped(mut response: Response, cap: usize) -> Result<Ve
 }
 
 /// Reads at most `cap` bytes of a body and drops the rest; errors end the read quietly.
-async fn read_prefix(mut response: Response, cap: usize) -> Vec<u8> {
+pub(crate) async fn read_prefix(mut response: Response, cap: usize) -> Vec<u8> {
     let mut body = Vec::new();
     while let Ok(Some(chunk)) = response.chunk().await {
         let room = cap - body.len();
@@ -141,83 +142,20 @@ pub(crate) fn status_error(
     }
 }
 
-fn transport_error(error: reqwest::Error, what: &str) -> Error {
-    if error.is_timeout() {
-        Error::Timeout {
-            what: what.to_owned(),
-        }
-    } else {
-        Error::Transport(error)
-    }
-}
-
-/// A successful answer of a submit.
-pub(crate) struct Accepted(pub(crate) Vec<u8>);
-
 impl Client {
     /// `{base}/{segments…}`, each segment percent-encoded.
     pub(crate) fn endpoint(&self, path: &str, segments: &[&str]) -> Url {
-        let mut url = self.inner.base_url.clone();
-        {
-            // A base URL with a host always has path segments.
-            let mut parts = url.path_segments_mut().expect("base URL checked at build");
-            parts.pop_if_empty();
-            parts.extend(path.split('/').filter(|s| !s.is_empty()));
-            parts.extend(segments);
-        }
-        url
+        self.transport().endpoint(path, segments)
     }
 
-    /// A request to the hub, carrying the key. The only place the key is attached.
-    fn api_request(&self, method: Method, url: Url) -> reqwest::RequestBuilder {
-        self.inner
-            .http
-            .request(method, url)
-            .header(AUTHORIZATION, self.inner.api_key.header().clone())
-            .header(ACCEPT, "application/json")
-            .timeout(self.inner.timeout)
-    }
-
-    /// `GET` a JSON document, retrying transport errors, timeouts, 429 and 5xx.
+    /// `GET` a JSON document, retried on transport errors, timeouts, 429 and 5xx.
     pub(crate) async fn get_json(&self, url: Url) -> Result<Value> {
         let span = tracing::debug_span!("videohub.request", method = "GET", path = %url.path(), status = tracing::field::Empty);
         async move {
-            let what = format!("GET {}", url.path());
-            let mut retry = 0;
-            loop {
-                let permit = self.inner.requests.acquire().await.ok();
-                let (error, wait) = match self.api_request(Method::GET, url.clone()).send().await {
-                    Ok(response) => {
-                        let status = response.status();
-                        tracing::Span::current().record("status", status.as_u16());
-                        if status.is_success() {
-                            match read_capped(response, API_BODY_CAP).await {
-                                Ok(body) => return decode_json(&body),
-                                Err(ReadError::TooLarge) => return Err(too_large()),
-                                Err(ReadError::Transport(e)) => (transport_error(e, &what), None),
-                            }
-                        } else {
-                            let wait = retry_after(response.headers());
-                            let body = read_prefix(response, ERROR_BODY_CAP).await;
-                            let error = status_error(status, wait, &body);
-                            if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-                                (error, wait)
-                            } else {
-                                return Err(error);
-                            }
-                        }
-                    }
-                    Err(e) => (transport_error(e, &what), None),
-                };
-                drop(permit);
-                match self.inner.retry.delay(retry, wait) {
-                    Some(delay) => {
-                        tracing::debug!(retry = retry + 1, delay_ms = delay.as_millis() as u64, error = %error, "retrying request");
-                        tokio::time::sleep(delay).await;
-                        retry += 1;
-                    }
-                    None => return Err(error),
-                }
+            let request = Request::get(url);
+            match self.transport().send(&request).await {
+                Ok(body) => decode_json(&body),
+                Err(failure) => Err(failure.into_error(&request.describe())),
             }
         }
         .instrument(span)
@@ -227,94 +165,27 @@ impl Client {
     /// `POST` a submit. Resent only when the hub cannot have accepted it (connection not
     /// opened, 429, 503); every other failure after the request was written is
     /// [`Error::SubmitOutcomeUnknown`].
-    pub(crate) async fn post_submit(&self, url: Url, model: &str, body: &[u8]) -> Result<Accepted> {
+    pub(crate) async fn post_submit(&self, url: Url, model: &str, body: &[u8]) -> Result<Vec<u8>> {
         let span = tracing::info_span!("videohub.request", method = "POST", path = %url.path(), model, status = tracing::field::Empty);
         async move {
-            let unknown = |reason: String, status: Option<u16>| Error::SubmitOutcomeUnknown {
-                model: model.to_owned(),
-                reason,
-                status,
-            };
-            let mut retry = 0;
-            loop {
-                let permit = self.inner.requests.acquire().await.ok();
-                let (error, wait) = match self
-                    .api_request(Method::POST, url.clone())
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(body.to_vec())
-                    .send()
-                    .await {
-                    // Nothing was sent: the connection (or TLS) could not be established.
-                    Err(e) if e.is_connect() => (Error::Transport(e), None),
-                    Err(e) if e.is_timeout() => {
-                        return Err(unknown("no answer within the request timeout".into(), None));
-                    }
-                    Err(e) => return Err(unknown(format!("the connection failed after the request was sent: {e}"), None)),
-                    Ok(response) => {
-                        let status = response.status();
-                        tracing::Span::current().record("status", status.as_u16());
-                        if status.is_success() {
-                            return match read_capped(response, API_BODY_CAP).await {
-                                Ok(body) => Ok(Accepted(body)),
-                                Err(ReadError::TooLarge) => {
-                                    Err(unknown("the answer was too large to read".into(), Some(status.as_u16())))
-                                }
-                                Err(ReadError::Transport(e)) => Err(unknown(
-                                    format!("the answer could not be read: {e}"),
-                                    Some(status.as_u16()),
-                                )),
-                            };
-                        }
-                        let wait = retry_after(response.headers());
-                        let body = read_prefix(response, ERROR_BODY_CAP).await;
-                        match status.as_u16() {
-                            // The hub said it did not take the request.
-                            429 | 503 => (status_error(status, wait, &body), wait),
-                            // A gateway error or a crash may come after the task was created.
-                            500..=599 => {
-                                let (message, _) = hub_message(status, &body);
-                                return Err(unknown(format!("HTTP {}: {message}", status.as_u16()), Some(status.as_u16())));
-                            }
-                            _ => return Err(status_error(status, wait, &body)),
-                        }
-                    }
-                };
-                drop(permit);
-                match self.inner.retry.delay(retry, wait) {
-                    Some(delay) => {
-                        tracing::debug!(retry = retry + 1, delay_ms = delay.as_millis() as u64, error = %error, "retrying submit that the hub did not accept");
-                        tokio::time::sleep(delay).await;
-                        retry += 1;
-                    }
-                    None => return Err(error),
+            let request = Request::post_once(url, body);
+            self.transport().send(&request).await.map_err(|failure| {
+                match failure.unknown_outcome() {
+                    Some((reason, status)) => Error::SubmitOutcomeUnknown {
+                        model: model.to_owned(),
+                        reason,
+                        status,
+                    },
+                    // Never sent: whatever the cause, a transport error.
+                    None => match failure {
+                        Failure::NotSent(e) => Error::Transport(e),
+                        failure => failure.into_error(&request.describe()),
+                    },
                 }
-            }
+            })
         }
         .instrument(span)
         .await
-    }
-
-    /// A plain `GET` of a download URL: no `Authorization`, no API timeout. Never goes
-    /// through [`Client::api_request`]. With `range`, asks for the bytes from `from` on
-    /// (`Range: bytes=from-`), only if the file is still the one `validator` (an `ETag` or
-    /// `Last-Modified` of an earlier answer) names (`If-Range`). The status is the caller's
-    /// to judge.
-    pub(crate) async fn download_get(
-        &self,
-        url: Url,
-        range: Option<(u64, Option<&HeaderValue>)>,
-    ) -> Result<Response> {
-        let mut request = self.inner.http.get(url);
-        if let Some((from, validator)) = range {
-            request = request.header(RANGE, format!("bytes={from}-"));
-            if let Some(validator) = validator {
-                request = request.header(IF_RANGE, validator.clone());
-            }
-        }
-        request
-            .send()
-            .await
-            .map_err(|e| Error::Transport(e.without_url()))
     }
 }
 
@@ -325,7 +196,7 @@ pub(crate) fn decode_json(body: &[u8]) -> Result<Value> {
     })
 }
 
-fn too_large() -> Error {
+pub(crate) fn too_large() -> Error {
     Error::Decode {
         message: format!("the body is larger than {API_BODY_CAP} bytes"),
         excerpt: String::new(),

@@ -18,6 +18,7 @@ mod output;
 mod poll;
 mod retry;
 mod task;
+mod transport;
 
 #[doc(hidden)]
 pub mod __private;
@@ -31,6 +32,6 @@ pub use client::{Client, VIDEO_ENDPOINT};
 pub use config::{API_KEY_ENV, BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{Error, ErrorCode, Result};
 pub use output::{Output, Video};
-pub use poll::{PollPolicy, TaskDurations, TaskUpdate};
+pub use poll::{PollPolicy, Schedule, TaskDurations, TaskUpdate};
 pub use retry::RetryPolicy;
 pub use task::{Dynamic, SubmitReceipt, Task, TaskState, TaskStatus};

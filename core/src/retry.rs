@@ -3,7 +3,9 @@
 //! Reads (`GET`) are retried on transport errors, timeouts, 429 and 5xx. A submit is retried
 //! only when the hub cannot have accepted it: the connection could not be opened, or the hub
 //! answered 429 or 503. Between tries the client waits a random time between zero and an
-//! exponentially growing bound ("full jitter"), or exactly what `Retry-After` asks.
+//! exponentially growing bound ("full jitter"), or exactly what `Retry-After` asks. The
+//! decision is made in one place, the transport's request loop (`transport.rs`); this module
+//! holds the policy and the delays.
 
 use std::time::{Duration, SystemTime};
 

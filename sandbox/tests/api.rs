@@ -574,3 +574,35 @@ async fn serve_needs_a_port_for_the_file_origin() {
         .expect_err("no port after 65535");
     assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
 }
+
+#[tokio::test]
+async fn only_submits_and_polls_are_counted_and_draw_faults() {
+    // Every submit and poll gets a 500; the catalog, the counters and a wrong method do not.
+    let sandbox = fast()
+        .api_key(KEY)
+        .faults(FaultSpec::always([FaultKind::Status500]))
+        .start()
+        .await
+        .expect("start");
+    assert_eq!(submit(&sandbox, &veo_input()).await.status(), 500);
+    assert_eq!(get(&sandbox, "/hub/v1/tasks/x").await.status(), 500);
+    assert_eq!(get(&sandbox, "/hub/v1/models").await.status(), 200);
+    assert_eq!(get(&sandbox, "/hub/v1/models/veo-3.1").await.status(), 200);
+    let wrong_method = client()
+        .get(format!("{}/hub/v1/video", sandbox.url()))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(wrong_method.status(), 405);
+    let counters = client()
+        .get(format!("{}/__sandbox/counters", sandbox.url()))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(counters.status(), 200);
+
+    let counters = sandbox.counters();
+    assert_eq!((counters.submits_received, counters.polls), (1, 1));
+    assert_eq!(counters.faults_injected, 2);
+    assert_eq!(counters.unauthorized, 0);
+}
