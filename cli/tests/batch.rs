@@ -25,21 +25,6 @@ fn batch_file(dir: &Path, n: usize) -> PathBuf {
     path
 }
 
-fn jobs(hub: &Hub, store: &str) -> Vec<Value> {
-    let output = hub
-        .videohub()
-        .env("VIDEOHUB_STORE", store)
-        .args(["jobs", "list", "--all", "--json"])
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{output:?}");
-    serde_json::from_slice::<Value>(&output.stdout)
-        .unwrap()
-        .as_array()
-        .cloned()
-        .unwrap()
-}
-
 fn count(jobs: &[Value], state: &str) -> usize {
     jobs.iter().filter(|j| j["state"] == state).count()
 }
@@ -80,7 +65,7 @@ fn invalid_lines_are_all_named_and_nothing_is_sent() {
         assert!(stderr.contains(expected), "{expected}: {stderr}");
     }
     assert_eq!(hub.handle.counters().submits_received, 0);
-    assert!(jobs(&hub, hub.journal().to_str().unwrap()).is_empty());
+    assert!(hub.jobs().is_empty());
 
     // --dry-run sends nothing either; --skip-invalid runs the valid line.
     hub.videohub()
@@ -183,7 +168,7 @@ fn start_batch(hub: &Hub, store: &str, file: &Path, out: &Path, concurrency: &st
 /// another worker already found it so and marked it `outcome_unknown` (no fault here can
 /// make an outcome unknown otherwise). A runner sends one submit at a time.
 fn landed_during_a_submit(hub: &Hub, store: &str, unknown_before: usize) -> usize {
-    let jobs = jobs(hub, store);
+    let jobs = hub.jobs_in(store);
     let left = count(&jobs, "submitting") + count(&jobs, "outcome_unknown") - unknown_before;
     assert!(left <= 1, "one kill left {left} jobs of unknown outcome");
     left
@@ -216,7 +201,7 @@ fn assert_each_job_final_and_sent_once(
     lines: usize,
     kills_during_submit: usize,
 ) {
-    let jobs = jobs(hub, store);
+    let jobs = hub.jobs_in(store);
     assert_eq!(jobs.len(), lines);
     let unfinished: Vec<&Value> = jobs
         .iter()
@@ -334,6 +319,6 @@ fn workers_on_one_postgres_share_the_jobs_and_survive_one_killed() {
         );
     }
     assert_each_job_final_and_sent_once(&hub, &store, 36, during_submit);
-    let jobs = jobs(&hub, &store);
+    let jobs = hub.jobs_in(&store);
     assert!(count(&jobs, "downloaded") >= 36 - during_submit);
 }

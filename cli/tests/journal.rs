@@ -41,20 +41,6 @@ fn start_generate(hub: &Hub, envs: &[(&str, &str)]) -> Run {
     }
 }
 
-fn jobs(hub: &Hub) -> Vec<Value> {
-    let output = hub
-        .videohub()
-        .args(["jobs", "list", "--all", "--json"])
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{output:?}");
-    serde_json::from_slice::<Value>(&output.stdout)
-        .unwrap()
-        .as_array()
-        .cloned()
-        .unwrap()
-}
-
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
     while !done() {
@@ -93,7 +79,7 @@ fn resume_finishes_once(hub: &Hub, run: &Run) {
         "{}",
         String::from_utf8_lossy(&resumed.stderr)
     );
-    let jobs = jobs(hub);
+    let jobs = hub.jobs();
     assert_eq!(jobs.len(), 1, "{jobs:?}");
     assert_eq!(jobs[0]["state"], "downloaded", "{jobs:?}");
     assert_eq!(jobs[0]["submits"], 1);
@@ -135,7 +121,7 @@ fn killed_before_the_submit_is_sent() {
     );
     kill(&mut run);
     assert_eq!(hub.handle.counters().submits_received, 0);
-    assert_eq!(jobs(&hub)[0]["state"], "pending");
+    assert_eq!(hub.jobs()[0]["state"], "pending");
     resume_finishes_once(&hub, &run);
 }
 
@@ -144,7 +130,7 @@ fn killed_right_after_the_submit() {
     let hub = Hub::start(|b| b.durations(TaskDuration::Fixed(Duration::from_secs(2))));
     let mut run = start_generate(&hub, &[]);
     wait_until("the job submitted", || {
-        jobs(&hub)
+        hub.jobs()
             .first()
             .is_some_and(|j| j["state"] == "submitted")
     });
@@ -159,7 +145,7 @@ fn killed_while_polling() {
     let mut run = start_generate(&hub, &[]);
     wait_until("a poll", || hub.handle.counters().polls >= 1);
     kill(&mut run);
-    assert_eq!(jobs(&hub)[0]["state"], "submitted");
+    assert_eq!(hub.jobs()[0]["state"], "submitted");
     resume_finishes_once(&hub, &run);
 }
 
@@ -174,7 +160,7 @@ fn killed_while_downloading() {
         hub.handle.counters().downloads >= 1
     });
     kill(&mut run);
-    assert_eq!(jobs(&hub)[0]["state"], "completed");
+    assert_eq!(hub.jobs()[0]["state"], "completed");
     resume_finishes_once(&hub, &run);
 }
 
@@ -186,14 +172,14 @@ fn killed_during_the_submit_the_job_is_never_sent_again_without_force() {
         hub.handle.counters().submits_received == 1
     });
     kill(&mut run);
-    assert_eq!(jobs(&hub)[0]["state"], "submitting");
+    assert_eq!(hub.jobs()[0]["state"], "submitting");
 
     let resumed = hub.videohub().args(["jobs", "resume"]).output().unwrap();
     assert_eq!(resumed.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&resumed.stderr);
     assert!(stderr.contains("outcome_unknown"), "{stderr}");
     assert!(stderr.contains("--force"), "{stderr}");
-    let job = &jobs(&hub)[0];
+    let job = &hub.jobs()[0];
     assert_eq!(job["state"], "outcome_unknown");
     let id = job["id"].as_str().unwrap().to_owned();
 
@@ -230,7 +216,7 @@ fn two_processes_share_one_journal() {
         );
         assert!(run.out.exists());
     }
-    let jobs = jobs(&hub);
+    let jobs = hub.jobs();
     assert_eq!(jobs.len(), 2);
     assert!(jobs.iter().all(|j| j["state"] == "downloaded"), "{jobs:?}");
     assert_eq!(hub.handle.counters().tasks_created, 2);
@@ -408,7 +394,7 @@ fn an_expired_timeout_exits_3_and_keeps_the_job() {
         .code(3);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
     assert!(stderr.contains("videohub jobs resume "), "{stderr}");
-    let jobs = jobs(&hub);
+    let jobs = hub.jobs();
     assert_eq!(jobs[0]["state"], "submitted");
     assert_eq!(jobs[0]["owner"], Value::Null);
 }

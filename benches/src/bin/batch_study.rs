@@ -28,7 +28,11 @@ fn videohub() -> PathBuf {
         || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/videohub"),
         PathBuf::from,
     );
-    assert!(path.exists(), "{}: `cargo build --release -p videohub-cli` first", path.display());
+    assert!(
+        path.exists(),
+        "{}: `cargo build --release -p videohub-cli` first",
+        path.display()
+    );
     path
 }
 
@@ -47,14 +51,22 @@ fn sandbox(runtime: &tokio::runtime::Runtime, faults: FaultSpec, task: Duration)
 
 fn batch_file(dir: &Path, jobs: usize) -> PathBuf {
     let lines: Vec<String> = (0..jobs)
-        .map(|i| format!(r#"{{"model": "wan-2.7", "input": {{"prompt": "shot {i}", "seed": {i}}}}}"#))
+        .map(|i| {
+            format!(r#"{{"model": "wan-2.7", "input": {{"prompt": "shot {i}", "seed": {i}}}}}"#)
+        })
         .collect();
     let path = dir.join("batch.jsonl");
     std::fs::write(&path, lines.join("\n")).unwrap();
     path
 }
 
-fn batch(hub: &SandboxHandle, store: Option<&str>, file: &Path, out: &Path, concurrency: usize) -> Child {
+fn batch(
+    hub: &SandboxHandle,
+    store: Option<&str>,
+    file: &Path,
+    out: &Path,
+    concurrency: usize,
+) -> Child {
     let mut command = Command::new(videohub());
     command.args(["--base-url", hub.url(), "--api-key", "bench"]);
     match store {
@@ -62,7 +74,13 @@ fn batch(hub: &SandboxHandle, store: Option<&str>, file: &Path, out: &Path, conc
         None => command.arg("--no-store"),
     };
     command
-        .args(["batch", "run", "--concurrency", &concurrency.to_string(), "--out"])
+        .args([
+            "batch",
+            "run",
+            "--concurrency",
+            &concurrency.to_string(),
+            "--out",
+        ])
         .arg(out)
         .arg(file)
         .stdout(Stdio::null())
@@ -93,13 +111,18 @@ fn crash() {
     let jobs: usize = arg("--jobs").map_or(500, |s| s.parse().unwrap());
     let kills: usize = arg("--kills").map_or(12, |s| s.parse().unwrap());
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let faults: FaultSpec = "seed=5,rate=0.25,kinds=503+429-bare+truncated-download+slow,slow=300ms"
-        .parse()
-        .unwrap();
+    let faults: FaultSpec =
+        "seed=5,rate=0.25,kinds=503+429-bare+truncated-download+slow,slow=300ms"
+            .parse()
+            .unwrap();
     let hub = sandbox(&runtime, faults, Duration::from_millis(1500));
     let dir = tempfile::tempdir().unwrap();
     let file = batch_file(dir.path(), jobs);
-    let store = dir.path().join("journal.sqlite3").to_string_lossy().into_owned();
+    let store = dir
+        .path()
+        .join("journal.sqlite3")
+        .to_string_lossy()
+        .into_owned();
     let mut rng = fastrand::Rng::with_seed(7);
     let start = Instant::now();
     let (mut landed, mut unknown_seen) = (0, 0);
@@ -113,15 +136,31 @@ fn crash() {
         landed += left;
         unknown_seen += left;
     }
-    let status = batch(&hub, Some(&store), &file, dir.path(), 32).wait().unwrap();
+    let status = batch(&hub, Some(&store), &file, dir.path(), 32)
+        .wait()
+        .unwrap();
     let elapsed = start.elapsed();
     let end = states(&hub, &store);
     let c = hub.counters();
-    println!("crash study: {jobs} jobs, {kills} SIGKILLs at random (0.3–4 s into each run), then a run to the end (exit {:?}), {:.0} s in all", status.code(), elapsed.as_secs_f64());
-    println!("faults: {} of {} requests ({:.0} %)", c.faults_injected, c.submits_received + c.polls + c.downloads, 100.0 * c.faults_injected as f64 / (c.submits_received + c.polls + c.downloads) as f64);
-    println!("| downloaded | failed | outcome_unknown | unfinished | tasks created | duplicate tasks | kills during a submit |");
+    println!(
+        "crash study: {jobs} jobs, {kills} SIGKILLs at random (0.3–4 s into each run), then a run to the end (exit {:?}), {:.0} s in all",
+        status.code(),
+        elapsed.as_secs_f64()
+    );
+    println!(
+        "faults: {} of {} requests ({:.0} %)",
+        c.faults_injected,
+        c.submits_received + c.polls + c.downloads,
+        100.0 * c.faults_injected as f64 / (c.submits_received + c.polls + c.downloads) as f64
+    );
+    println!(
+        "| downloaded | failed | outcome_unknown | unfinished | tasks created | duplicate tasks | kills during a submit |"
+    );
     println!("| --- | --- | --- | --- | --- | --- | --- |");
-    let unfinished = ["pending", "submitting", "submitted", "completed"].iter().map(|s| count(&end, s)).sum::<usize>();
+    let unfinished = ["pending", "submitting", "submitted", "completed"]
+        .iter()
+        .map(|s| count(&end, s))
+        .sum::<usize>();
     println!(
         "| {} | {} | {} | {unfinished} | {} | {} | {landed} |",
         count(&end, "downloaded"),
@@ -136,14 +175,24 @@ fn postgres_url() -> String {
     std::env::var("VIDEOHUB_TEST_POSTGRES_URL").unwrap_or_else(|_| {
         let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/test-postgres.sh");
         let out = Command::new(script).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).trim().to_owned()
     })
 }
 
 fn fresh_database(url: &str, name: &str) -> String {
-    for sql in [format!("DROP DATABASE IF EXISTS {name}"), format!("CREATE DATABASE {name}")] {
-        let out = Command::new("psql").args([url, "-qc", &sql]).output().unwrap();
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        let out = Command::new("psql")
+            .args([url, "-qc", &sql])
+            .output()
+            .unwrap();
         assert!(out.status.success(), "{out:?}");
     }
     format!("{}/{name}", url.rsplit_once('/').unwrap().0)
@@ -164,19 +213,26 @@ fn workers() {
         let store = fresh_database(&url, &format!("bench_workers_{n}"));
         let before = hub.counters().tasks_created;
         let start = Instant::now();
-        let mut children: Vec<Child> = (0..n).map(|_| batch(&hub, Some(&store), &file, dir.path(), 8)).collect();
+        let mut children: Vec<Child> = (0..n)
+            .map(|_| batch(&hub, Some(&store), &file, dir.path(), 8))
+            .collect();
         for child in &mut children {
             child.wait().unwrap();
         }
         let secs = start.elapsed().as_secs_f64();
         let created = hub.counters().tasks_created - before;
-        println!("| {n} | {jobs} | {secs:.1} | {:.2} | {created} |", jobs as f64 / secs);
+        println!(
+            "| {n} | {jobs} | {secs:.1} | {:.2} | {created} |",
+            jobs as f64 / secs
+        );
     }
 
     // Three workers, one killed halfway.
     let store = fresh_database(&url, "bench_workers_kill");
     let before = hub.counters();
-    let mut children: Vec<Child> = (0..3).map(|_| batch(&hub, Some(&store), &file, dir.path(), 8)).collect();
+    let mut children: Vec<Child> = (0..3)
+        .map(|_| batch(&hub, Some(&store), &file, dir.path(), 8))
+        .collect();
     while hub.counters().tasks_created - before.tasks_created < jobs as u64 / 2 {
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -196,7 +252,10 @@ fn workers() {
         jobs / 2,
         count(&end, "downloaded"),
         count(&end, "outcome_unknown"),
-        ["pending", "submitting", "submitted", "completed"].iter().map(|s| count(&end, s)).sum::<usize>(),
+        ["pending", "submitting", "submitted", "completed"]
+            .iter()
+            .map(|s| count(&end, s))
+            .sum::<usize>(),
         after.tasks_created - before.tasks_created,
         after.duplicate_tasks - before.duplicate_tasks,
     );
@@ -225,7 +284,11 @@ fn overhead() {
     let jobs: usize = arg("--jobs").map_or(640, |s| s.parse().unwrap());
     let rounds: usize = arg("--rounds").map_or(3, |s| s.parse().unwrap());
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let hub = sandbox(&runtime, FaultSpec::none().seed(4), Duration::from_millis(500));
+    let hub = sandbox(
+        &runtime,
+        FaultSpec::none().seed(4),
+        Duration::from_millis(500),
+    );
     let mut rows: Vec<(&str, usize, Vec<f64>, Vec<u64>)> = vec![
         ("journal (SQLite file)", 64, vec![], vec![]),
         ("no journal (--no-store)", 64, vec![], vec![]),
@@ -236,9 +299,19 @@ fn overhead() {
             let dir = tempfile::tempdir().unwrap();
             let n = if *concurrency == 1 { 16 } else { jobs };
             let file = batch_file(dir.path(), n);
-            let store = dir.path().join("journal.sqlite3").to_string_lossy().into_owned();
+            let store = dir
+                .path()
+                .join("journal.sqlite3")
+                .to_string_lossy()
+                .into_owned();
             let journal = name.starts_with("journal");
-            let child = batch(&hub, journal.then_some(store.as_str()), &file, dir.path(), *concurrency);
+            let child = batch(
+                &hub,
+                journal.then_some(store.as_str()),
+                &file,
+                dir.path(),
+                *concurrency,
+            );
             let (peak, took) = peak_rss_of(child);
             times.push(n as f64 / took.as_secs_f64());
             rss.push(peak);

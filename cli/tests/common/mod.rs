@@ -44,6 +44,26 @@ impl Hub {
     pub fn journal(&self) -> std::path::PathBuf {
         self.store.path().join("journal.sqlite3")
     }
+
+    /// Every job of this hub's journal, newest first (`videohub jobs list --all --json`).
+    pub fn jobs(&self) -> Vec<serde_json::Value> {
+        self.jobs_in(&self.journal().to_string_lossy())
+    }
+
+    /// Every job of the journal `store` (a file or a Postgres URL), newest first.
+    pub fn jobs_in(&self, store: &str) -> Vec<serde_json::Value> {
+        let output = self
+            .videohub()
+            .env("VIDEOHUB_STORE", store)
+            .args(["jobs", "list", "--all", "--json"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        match serde_json::from_slice(&output.stdout).unwrap() {
+            serde_json::Value::Array(jobs) => jobs,
+            other => panic!("not a list of jobs: {other}"),
+        }
+    }
 }
 
 /// The binary, with no key or URL from the environment, and a journal of this test

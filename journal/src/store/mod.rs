@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, AnyPool, Row};
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::{Any, AnyConnection, AnyPool, Row};
 use videohub::TaskDurations;
 
 use crate::error::{Error, Result};
@@ -205,13 +205,7 @@ impl Journal {
             "SELECT * FROM jobs WHERE line_key IN {} ORDER BY created_at, id",
             key_list(keys)
         );
-        let rows = sqlx::query(&sql)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(|e| self.error(e))?;
-        rows.iter()
-            .map(|row| read_job(self.location(), row))
-            .collect()
+        self.fetch_jobs(sqlx::query(&sql)).await
     }
 
     /// Takes the lease of the oldest unfinished job among `keys` that nobody holds (and
@@ -312,10 +306,19 @@ impl Journal {
              AND ($2 IS NULL OR lower(input) LIKE '%' || lower($2) || '%' ESCAPE '\\') \
              ORDER BY created_at DESC, id DESC LIMIT $3"
         );
-        let rows = sqlx::query(&sql)
+        let query = sqlx::query(&sql)
             .bind(filter.model.as_deref())
             .bind(filter.text.as_deref().map(|t| like_escaped(&json_text(t))))
-            .bind(filter.limit.map_or(i64::MAX, i64::from))
+            .bind(filter.limit.map_or(i64::MAX, i64::from));
+        self.fetch_jobs(query).await
+    }
+
+    /// The jobs a query selects, in its order.
+    async fn fetch_jobs<'q>(
+        &self,
+        query: sqlx::query::Query<'q, Any, AnyArguments<'q>>,
+    ) -> Result<Vec<Job>> {
+        let rows = query
             .fetch_all(&self.pool)
             .await
             .map_err(|e| self.error(e))?;
