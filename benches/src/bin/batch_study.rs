@@ -49,13 +49,17 @@ fn sandbox(runtime: &tokio::runtime::Runtime, faults: FaultSpec, task: Duration)
         .unwrap()
 }
 
-fn batch_file(dir: &Path, jobs: usize) -> PathBuf {
+/// A batch of `jobs` lines whose inputs differ from those of any other `tag` (the sandbox
+/// counts a task whose input it saw before as a duplicate).
+fn batch_file(dir: &Path, tag: &str, jobs: usize) -> PathBuf {
     let lines: Vec<String> = (0..jobs)
         .map(|i| {
-            format!(r#"{{"model": "wan-2.7", "input": {{"prompt": "shot {i}", "seed": {i}}}}}"#)
+            format!(
+                r#"{{"model": "wan-2.7", "input": {{"prompt": "{tag} shot {i}", "seed": {i}}}}}"#
+            )
         })
         .collect();
-    let path = dir.join("batch.jsonl");
+    let path = dir.join(format!("{tag}.jsonl"));
     std::fs::write(&path, lines.join("\n")).unwrap();
     path
 }
@@ -117,7 +121,7 @@ fn crash() {
             .unwrap();
     let hub = sandbox(&runtime, faults, Duration::from_millis(1500));
     let dir = tempfile::tempdir().unwrap();
-    let file = batch_file(dir.path(), jobs);
+    let file = batch_file(dir.path(), "crash", jobs);
     let store = dir
         .path()
         .join("journal.sqlite3")
@@ -204,12 +208,12 @@ fn workers() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let hub = sandbox(&runtime, FaultSpec::none().seed(3), Duration::from_secs(2));
     let dir = tempfile::tempdir().unwrap();
-    let file = batch_file(dir.path(), jobs);
 
     // Throughput of 1, 2 and 3 workers (each 8 generations in flight).
     println!("| workers | jobs | seconds | jobs / s | tasks created |");
     println!("| --- | --- | --- | --- | --- |");
     for n in 1..=3 {
+        let file = batch_file(dir.path(), &format!("workers-{n}"), jobs);
         let store = fresh_database(&url, &format!("bench_workers_{n}"));
         let before = hub.counters().tasks_created;
         let start = Instant::now();
@@ -228,6 +232,7 @@ fn workers() {
     }
 
     // Three workers, one killed halfway.
+    let file = batch_file(dir.path(), "kill", jobs);
     let store = fresh_database(&url, "bench_workers_kill");
     let before = hub.counters();
     let mut children: Vec<Child> = (0..3)
@@ -298,7 +303,7 @@ fn overhead() {
         for (name, concurrency, times, rss) in rows.iter_mut() {
             let dir = tempfile::tempdir().unwrap();
             let n = if *concurrency == 1 { 16 } else { jobs };
-            let file = batch_file(dir.path(), n);
+            let file = batch_file(dir.path(), "overhead", n);
             let store = dir
                 .path()
                 .join("journal.sqlite3")
