@@ -4,16 +4,15 @@
 #
 #   export VIDEOHUB_TEST_POSTGRES_URL="$(scripts/test-postgres.sh)"
 #
-# The cluster lives in target/test-postgres and listens on 127.0.0.1 at port
+# The cluster lives in ${TMPDIR:-/tmp}/videohub-test-postgres-<port> (outside the checkout,
+# which the server's own user may not be allowed to enter) and listens on 127.0.0.1 at port
 # ${VIDEOHUB_TEST_POSTGRES_PORT:-54329}. A server already answering there is reused (test
 # binaries running at once share one); `scripts/test-postgres.sh stop` stops it.
 set -euo pipefail
-cd "$(dirname "$0")/.."
 port="${VIDEOHUB_TEST_POSTGRES_PORT:-54329}"
-dir="$PWD/target/test-postgres"
+dir="${TMPDIR:-/tmp}/videohub-test-postgres-$port"
 url="postgres://videohub@127.0.0.1:$port/videohub_tests"
-mkdir -p target
-exec 9>target/test-postgres.lock
+exec 9>"$dir.lock"
 flock 9
 if [ "${1:-}" != stop ] && command -v psql >/dev/null && psql "$url" -qtAc 'SELECT 1' >/dev/null 2>&1; then
     echo "$url"
@@ -29,9 +28,10 @@ if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
     bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)"
 fi
 
-# Postgres refuses to run as root: run it as the package's `postgres` user then.
+# Postgres refuses to run as root: run it as the package's `postgres` user then. The lock's
+# file descriptor is not passed on: the server would hold the lock for its whole life.
 as_server() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@" 9>&-; else "$@" 9>&-; fi
 }
 
 if [ -f "$dir/data/postmaster.pid" ]; then
