@@ -295,12 +295,9 @@ impl Runner {
             .journal
             .transition(&job.id, &[JobState::Submitted], change)
             .await?;
+        // The poller has taught the client this duration; the journal keeps it for the
+        // next process.
         if let (JobState::Completed, Some(took)) = (job.state, took) {
-            self.client.remember_task_durations(&{
-                let mut one = videohub::TaskDurations::default();
-                one.record(&job.model, took);
-                one
-            });
             self.journal
                 .record_duration(&job.hub, &job.model, took)
                 .await?;

@@ -157,19 +157,12 @@ impl Journal {
         let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
         let mut recorded = 0;
         for (new, key) in jobs.iter().zip(keys) {
-            let exists: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE line_key = $1")
-                .bind(key)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(|e| self.error(e))?;
-            if exists > 0 {
-                continue;
-            }
             let id = new_job_id();
             let inserted = sqlx::query(
                 "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, batch, \
                  line_key, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $9) ON CONFLICT DO NOTHING",
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $9) \
+                 ON CONFLICT (line_key) DO NOTHING",
             )
             .bind(&id)
             .bind(&new.hub)
