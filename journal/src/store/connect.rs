@@ -138,6 +138,16 @@ impl Location {
             Dialect::Postgres => &POSTGRES,
         };
         let known = steps.len() as i64;
+        if self.dialect == Dialect::Sqlite {
+            // Up to date (the common case): no write lock is taken, readers never wait.
+            let found: i64 = sqlx::query_scalar("PRAGMA user_version")
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(err)?;
+            if found == known {
+                return Ok(());
+            }
+        }
         match self.dialect {
             Dialect::Sqlite => conn.execute("BEGIN IMMEDIATE").await.map_err(err)?,
             Dialect::Postgres => {
@@ -245,7 +255,13 @@ async fn prepare(
         conn.execute(busy.as_str()).await?;
         conn.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL")
             .await?;
-        conn.execute("PRAGMA journal_mode = WAL").await?;
+        // Switching needs a lock: done once, by the first process, not by every connection.
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?;
+        if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+            conn.execute("PRAGMA journal_mode = WAL").await?;
+        }
     }
     Ok(())
 }
