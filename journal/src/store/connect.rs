@@ -260,8 +260,31 @@ async fn prepare(
             .fetch_one(&mut *conn)
             .await?;
         if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
-            conn.execute("PRAGMA journal_mode = WAL").await?;
+            switch_to_wal(conn, busy_timeout).await?;
         }
     }
     Ok(())
+}
+
+/// Switches a new SQLite journal to write-ahead logging. The switch needs the file to
+/// itself, and SQLite refuses it at once (without its busy timeout) while another process
+/// is opening the same new file, so it is tried again until the busy timeout has passed.
+async fn switch_to_wal(conn: &mut AnyConnection, busy_timeout: Duration) -> sqlx::Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.execute("PRAGMA journal_mode = WAL").await {
+            Err(sqlx::Error::Database(db))
+                if is_busy(db.as_ref()) && started.elapsed() < busy_timeout =>
+            {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            done => return done.map(drop),
+        }
+    }
+}
+
+/// Whether a SQLite error is `SQLITE_BUSY` or `SQLITE_LOCKED` (any extended code).
+fn is_busy(error: &dyn sqlx::error::DatabaseError) -> bool {
+    let code = error.code().unwrap_or_default();
+    matches!(code.parse::<i32>().map(|c| c & 0xff), Ok(5 | 6))
 }
