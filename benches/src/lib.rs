@@ -13,7 +13,7 @@ pub mod by_hand;
 /// The three requests built through the `#[video_model]` builders, validated, and
 /// serialized to the JSON `input` the hub receives.
 pub mod typed {
-    use videohub::VideoModel;
+    use videohub::Model;
     use videohub::models::kling::{KlingV3Pro, Shot, kling_v3_pro};
     use videohub::models::veo::{Veo31, veo_3_1};
     use videohub::models::wan::{Wan27, wan_2_7};
@@ -62,7 +62,7 @@ pub mod typed {
     ///
     /// # Panics
     /// When the request is invalid (the benchmark's requests are valid).
-    pub fn to_json<M: VideoModel>(request: &M) -> String {
+    pub fn to_json<M: Model>(request: &M) -> String {
         request.validate().expect("a valid request");
         serde_json::to_string(request).expect("serializable")
     }
@@ -72,7 +72,7 @@ pub mod typed {
     ///
     /// # Panics
     /// When the request is invalid (the benchmark's requests are valid).
-    pub fn submit_body<M: VideoModel>(request: &M) -> Vec<u8> {
+    pub fn submit_body<M: Model>(request: &M) -> Vec<u8> {
         request.validate().expect("a valid request");
         videohub::__private::submit_body(M::ID, request).expect("serializable")
     }

@@ -155,10 +155,10 @@ pub(crate) struct GenerateArgs {
     pub wait: WaitArgs,
 }
 
-/// How to wait for a task and where its video goes.
+/// How to wait for a task and where its file goes.
 #[derive(Debug, clap::Args)]
 pub(crate) struct WaitArgs {
-    /// Where to save the video (default: `<model>-<task id>.mp4` here).
+    /// Where to save the file (default: `<model>-<task id>.mp4` here, `.png` for an image).
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Stop waiting after this long, e.g. `10m` (the task goes on).
@@ -191,7 +191,7 @@ pub(crate) enum TaskCommand {
     Download {
         /// The task id.
         id: String,
-        /// Where to save the video (default: `task-<task id>.mp4` here).
+        /// Where to save the file (default: `task-<task id>.mp4` here, `.png` for an image).
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
         /// Print one JSON result.
@@ -268,15 +268,15 @@ pub(crate) struct BatchFileArgs {
     /// The model of every line of a CSV file.
     #[arg(long)]
     pub model: Option<String>,
-    /// Where the videos go.
+    /// Where the videos (or images) go.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub out: PathBuf,
-    /// The file name of each video in --out, from `{model}`, `{task_id}`, `{job_id}` and
-    /// `{line}`.
+    /// The file name of each output in --out, from `{model}`, `{task_id}`, `{job_id}`,
+    /// `{line}` and `{ext}` (the extension of the model's files: mp4, png).
     #[arg(
         long,
         value_name = "TEMPLATE",
-        default_value = "{model}-{line}-{task_id}.mp4"
+        default_value = "{model}-{line}-{task_id}.{ext}"
     )]
     pub name: String,
     /// Print JSON.

@@ -235,13 +235,7 @@ async fn read_batch(
             Some(path) => out.join(path),
             None => out.join(args.name.replace("{line}", &line.number.to_string())),
         };
-        jobs.push(NewJob {
-            hub: hub.label(),
-            model: schema.id.to_string(),
-            endpoint: videohub::VIDEO_ENDPOINT.to_owned(),
-            input,
-            output_path: output,
-        });
+        jobs.push(NewJob::new(hub.label(), schema, input, output));
     }
     Ok((jobs, invalid))
 }

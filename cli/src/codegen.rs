@@ -3,8 +3,9 @@
 
 use std::fmt::Write;
 
+use videohub::Media;
 use videohub::ModelSchema;
-use videohub::schema::{Category, ConstraintKind, Literal, ParamSchema, ParamType};
+use videohub::schema::{ConstraintKind, Literal, ParamSchema, ParamType};
 
 /// One module per model, each holding the struct and (once expanded) its value enums.
 pub(crate) fn rust_source(schemas: &[&ModelSchema]) -> String {
@@ -59,10 +60,17 @@ pub(crate) fn type_name(text: &str) -> String {
 fn module(schema: &ModelSchema) -> String {
     let mut fields = String::new();
     let mut uses = vec!["video_model"];
+    let inputs = schema.category.inputs();
+    let sent_alone = media_params(schema);
     for param in schema.params.iter() {
-        if is_video_input(schema, param) {
-            uses.push("VideoInput");
-            field(&mut fields, param, &["video".to_owned()], "VideoInput");
+        if let Some((_, media)) = sent_alone.iter().find(|(name, _)| *name == param.name) {
+            uses.push(media.input_type());
+            field(
+                &mut fields,
+                param,
+                &[media.as_str().to_owned()],
+                media.input_type(),
+            );
             continue;
         }
         let group = schema
@@ -82,61 +90,36 @@ fn module(schema: &ModelSchema) -> String {
         }
         field(&mut fields, param, &settings, &ty);
     }
+    // Images are sent together in the image list, one field each (or one list).
     let images = schema.image_inputs.as_ref();
-    let image_field = |fields: &mut String, name: &str, doc: &str, setting: String, ty: &str| {
+    for input in inputs.iter().filter(|i| i.media == Media::Image) {
+        let ty = input.media.input_type();
+        let (setting, ty) = if input.list {
+            let (min, max) = images.map_or((1, 9), |i| (i.min.max(1), i.max.max(i.min.max(1))));
+            (
+                format!("images(min = {min}, max = {max})"),
+                format!("Vec<{ty}>"),
+            )
+        } else {
+            ("image".to_owned(), ty.to_owned())
+        };
         let _ = write!(
             fields,
-            "        /// {doc}\n        #[param({setting})]\n        {name}: {ty},\n"
+            "        /// {}\n        #[param({setting})]\n        {}: {ty},\n",
+            input.doc, input.field
         );
-    };
-    match schema.category {
-        Category::ImageToVideo => image_field(
-            &mut fields,
-            "image",
-            "The image to animate.",
-            "image".into(),
-            "Image",
-        ),
-        Category::FirstLastFrame => {
-            image_field(
-                &mut fields,
-                "first_frame",
-                "The first frame of the video.",
-                "image".into(),
-                "Image",
-            );
-            image_field(
-                &mut fields,
-                "last_frame",
-                "The last frame of the video.",
-                "image".into(),
-                "Image",
-            );
-        }
-        Category::ReferenceToVideo => {
-            let (min, max) = images.map_or((1, 9), |i| (i.min.max(1), i.max.max(i.min.max(1))));
-            let setting = format!("images(min = {min}, max = {max})");
-            image_field(
-                &mut fields,
-                "reference_images",
-                "The reference images that guide the video.",
-                setting,
-                "Vec<Image>",
-            );
-        }
-        Category::TextToVideo | Category::VideoEdit => {}
-    }
-    if matches!(
-        schema.category,
-        Category::ImageToVideo | Category::FirstLastFrame | Category::ReferenceToVideo
-    ) {
-        uses.push("Image");
+        uses.push(input.media.input_type());
     }
     uses.sort_unstable();
+    uses.dedup();
 
     let mut out = String::new();
     let _ = writeln!(out, "pub mod {} {{", module_name(&schema.id));
-    let _ = writeln!(out, "    use videohub::{{{}}};\n", uses.join(", "));
+    let uses = match uses.as_slice() {
+        [one] => (*one).to_owned(),
+        many => format!("{{{}}}", many.join(", ")),
+    };
+    let _ = writeln!(out, "    use videohub::{uses};\n");
     doc(
         &mut out,
         "    ",
@@ -164,16 +147,25 @@ fn module(schema: &ModelSchema) -> String {
     out
 }
 
-/// A video-edit model's video: the first required string parameter named for a video.
-fn is_video_input(schema: &ModelSchema, param: &ParamSchema) -> bool {
-    schema.category == Category::VideoEdit
-        && param.ty == ParamType::String
-        && param.name.contains("video")
-        && schema
-            .params
-            .iter()
-            .find(|p| p.ty == ParamType::String && p.name.contains("video"))
-            .is_some_and(|p| p.name == param.name)
+/// The parameters that carry the category's videos and audio clips (each sent under a
+/// parameter of its own): for each, the first string parameter named for its kind
+/// (`video_url` for a video), with that kind.
+fn media_params(schema: &ModelSchema) -> Vec<(&str, Media)> {
+    let mut found: Vec<(&str, Media)> = Vec::new();
+    for input in schema
+        .category
+        .inputs()
+        .iter()
+        .filter(|i| i.media != Media::Image)
+    {
+        let param = schema.params.iter().find(|p| {
+            p.ty == ParamType::String
+                && p.name.contains(input.media.as_str())
+                && !found.iter().any(|(name, _)| *name == p.name)
+        });
+        found.extend(param.map(|p| (p.name.as_ref(), input.media)));
+    }
+    found
 }
 
 /// The `#[param(…)]` settings and the Rust type of a parameter.
@@ -307,6 +299,38 @@ mod tests {
         assert_eq!(field_name("type"), "type_");
         assert_eq!(field_name("aspect-ratio"), "aspect_ratio");
         assert_eq!(field_name("2pass"), "p_2pass");
+    }
+
+    #[test]
+    fn each_category_gets_its_media_fields() {
+        let schema: ModelSchema = serde_json::from_value(serde_json::json!({
+            "id": "acme-talk", "name": "Acme Talk", "vendor": "Acme",
+            "category": "speech-to-video",
+            "params": [
+                {"name": "prompt", "type": "string", "required": true},
+                {"name": "audio_url", "type": "string", "required": true,
+                 "description": "The speech."}
+            ]
+        }))
+        .unwrap();
+        let source = rust_source(&[&schema]);
+        for expected in [
+            "use videohub::{AudioInput, Image, video_model};",
+            "#[param(audio)]\n        audio_url: AudioInput,",
+            "/// The image of the person who speaks.\n        #[param(image)]\n        image: Image,",
+        ] {
+            assert!(
+                source.contains(expected),
+                "missing {expected:?} in\n{source}"
+            );
+        }
+        let still = ModelSchema {
+            category: videohub::schema::Category::TextToImage,
+            ..schema.clone()
+        };
+        let source = rust_source(&[&still]);
+        assert!(source.contains("use videohub::video_model;"), "{source}");
+        assert!(source.contains("audio_url: String,"), "{source}");
     }
 
     #[test]

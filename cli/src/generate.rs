@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use futures::StreamExt;
 use serde_json::json;
-use videohub::{Dynamic, ModelSchema, Output, PollPolicy, Task};
+use videohub::{Dynamic, Media, ModelSchema, Output, PollPolicy, Task};
 
 use videohub_journal::{Job, JobState, NewJob, Runner, Step};
 
@@ -41,13 +41,7 @@ pub(crate) async fn generate(
         policy = policy.deadline(timeout);
     }
     let runner = Runner::new(journal, hub.client.clone()).poll_policy(policy);
-    let new = NewJob {
-        hub: hub.label(),
-        model: schema.id.to_string(),
-        endpoint: videohub::VIDEO_ENDPOINT.to_owned(),
-        input,
-        output_path,
-    };
+    let new = NewJob::new(hub.label(), &schema, input, output_path);
     if args.no_wait {
         let job = runner
             .submit(new, |step| pause_for_crash_tests(&step))
@@ -107,7 +101,7 @@ pub(crate) async fn generate(
 /// in the same place), or `<model>-<task id>.mp4` in the current directory. A directory
 /// that does not exist is refused before anything is sent.
 fn output_template(output: Option<&Path>) -> Result<PathBuf, Failure> {
-    let path = output.unwrap_or(Path::new("{model}-{task_id}.mp4"));
+    let path = output.unwrap_or(Path::new("{model}-{task_id}.{ext}"));
     let absolute = std::path::absolute(path).map_err(|e| {
         Failure::usage(format!(
             "cannot use the output path {}: {e}",
@@ -244,7 +238,7 @@ pub(crate) async fn task(hub: &Hub, command: TaskCommand) -> Result<ExitCode, Fa
                 ));
             }
             let output_of_task = state.into_output(&hub.client, &id).map_err(api)?;
-            let path = output.unwrap_or_else(|| default_path("task", &id));
+            let path = output.unwrap_or_else(|| default_path("task", &id, &output_of_task));
             let bytes = output_of_task.save(&path).await.map_err(api)?;
             report(&output_of_task, &path, bytes, json)?;
             Ok(ExitCode::SUCCESS)
@@ -252,7 +246,7 @@ pub(crate) async fn task(hub: &Hub, command: TaskCommand) -> Result<ExitCode, Fa
     }
 }
 
-/// Waits for the task with a progress display, then downloads its video.
+/// Waits for the task with a progress display, then downloads its file.
 async fn follow(
     hub: &Hub,
     task: &Task<Dynamic>,
@@ -287,7 +281,7 @@ async fn follow(
     let path = args
         .output
         .clone()
-        .unwrap_or_else(|| default_path(model, task.id()));
+        .unwrap_or_else(|| default_path(model, task.id(), &output));
     progress.step("downloading");
     let saved = output.save(&path).await;
     progress.finish();
@@ -321,7 +315,7 @@ async fn wait(
 
 fn report(output: &Output, path: &Path, bytes: u64, json: bool) -> Result<(), Failure> {
     if json {
-        let url = output.video().map(|v| v.url());
+        let url = output.file().map(|v| v.url());
         print_json(&json!({
             "task_id": output.task_id(),
             "status": "completed",
@@ -336,8 +330,9 @@ fn report(output: &Output, path: &Path, bytes: u64, json: bool) -> Result<(), Fa
     }
 }
 
-/// `veo-3.1-<task id>.mp4` in the current directory.
-fn default_path(model: &str, task_id: &str) -> PathBuf {
+/// `veo-3.1-<task id>.mp4` in the current directory, with the extension of the output's
+/// first file.
+fn default_path(model: &str, task_id: &str, output: &Output) -> PathBuf {
     let safe = |s: &str| {
         s.chars()
             .map(|c| {
@@ -349,7 +344,10 @@ fn default_path(model: &str, task_id: &str) -> PathBuf {
             })
             .collect::<String>()
     };
-    PathBuf::from(format!("{}-{}.mp4", safe(model), safe(task_id)))
+    let extension = output
+        .file()
+        .map_or(Media::Video.extension(), |file| file.extension());
+    PathBuf::from(format!("{}-{}.{extension}", safe(model), safe(task_id)))
 }
 
 fn resume_flags(args: &WaitArgs) -> String {

@@ -89,7 +89,11 @@ pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCod
 
 /// The ids the live hub lists that videohub does not compile.
 async fn missing(hub: &Hub) -> Result<Vec<String>, Failure> {
-    let live = hub.client.models().await.map_err(api)?;
+    let live = hub
+        .client
+        .models(videohub::Capability::Video)
+        .await
+        .map_err(api)?;
     Ok(live
         .into_iter()
         .map(|m| m.id)
@@ -99,7 +103,11 @@ async fn missing(hub: &Hub) -> Result<Vec<String>, Failure> {
 
 /// Compares every compiled model with the live hub: exit 0 when in step, 4 on drift.
 async fn check(hub: &Hub, json: bool) -> Result<ExitCode, Failure> {
-    let live = hub.client.models().await.map_err(api)?;
+    let live = hub
+        .client
+        .models(videohub::Capability::Video)
+        .await
+        .map_err(api)?;
     let mut reports = Vec::new();
     for model in catalog() {
         let (status, differences) = if live.iter().any(|m| m.id == model.id) {

@@ -178,7 +178,7 @@ mod generated;
 use generated::clipfix_1::Clipfix1;
 use generated::lumen_2::{Lumen2, Style};
 use std::time::Duration;
-use videohub::{Client, Image, PollPolicy, VideoInput, VideoModel};
+use videohub::{Client, Image, PollPolicy, VideoInput, Model};
 
 #[tokio::main]
 async fn main() {

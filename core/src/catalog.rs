@@ -2,11 +2,13 @@
 
 use serde_json::{Map, Value};
 
+use crate::Capability;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::excerpt;
 use crate::schema::{Category, ModelSchema};
 use crate::task::{Dynamic, Task};
+use crate::vocab::MODELS_PATH;
 
 /// One model as the hub describes it. Only `id` is required; every other field is read
 /// when present, and the whole entry stays in `raw`.
@@ -127,11 +129,12 @@ fn entries(value: &Value) -> Option<&Vec<Value>> {
 }
 
 impl Client {
-    /// Lists the hub's video models (`GET /hub/v1/models?capability=video`). Entries without
-    /// an id are skipped.
-    pub async fn models(&self) -> Result<Vec<ModelInfo>> {
-        let mut url = self.endpoint("/hub/v1/models", &[]);
-        url.query_pairs_mut().append_pair("capability", "video");
+    /// Lists the hub's models of one capability (`GET /hub/v1/models?capability=video`).
+    /// Entries without an id are skipped.
+    pub async fn models(&self, capability: Capability) -> Result<Vec<ModelInfo>> {
+        let mut url = self.endpoint(MODELS_PATH, &[]);
+        let (key, value) = capability.catalog_query();
+        url.query_pairs_mut().append_pair(key, value);
         let value = self.get_json(url).await?;
         let list = entries(&value).ok_or_else(|| Error::Decode {
             message: "the model list holds no list of models".into(),
@@ -146,7 +149,7 @@ impl Client {
 
     /// One model with its `input_schema` and `example` (`GET /hub/v1/models/{model}`).
     pub async fn model(&self, id: &str) -> Result<ModelInfo> {
-        let url = self.endpoint("/hub/v1/models", &[id]);
+        let url = self.endpoint(MODELS_PATH, &[id]);
         let value = self.get_json(url).await?;
         let entry = match &value {
             Value::Object(map) if text(map, "id").is_none() => ["model", "data"]
@@ -187,7 +190,8 @@ impl Client {
         input: Map<String, Value>,
     ) -> Result<Task<Dynamic>> {
         schema.validate_input(&input)?;
-        self.submit_input(&schema.id, input).await
+        let capability = schema.category.capability();
+        self.submit_input(capability, &schema.id, input).await
     }
 }
 

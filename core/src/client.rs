@@ -8,17 +8,15 @@ use reqwest::Url;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::Capability;
 use crate::config::ClientBuilder;
 use crate::error::{Error, Result};
 use crate::http::{decode_json, excerpt};
-use crate::model::VideoModel;
+use crate::model::Model;
 use crate::output::Output;
 use crate::poll::{DurationHistory, PollPolicy};
 use crate::task::{Dynamic, SubmitReceipt, Task};
 use crate::transport::Transport;
-
-/// The endpoint video models are submitted to.
-pub const VIDEO_ENDPOINT: &str = "/hub/v1/video";
 
 /// A connection to the hub. Cheap to clone: clones share one connection pool.
 ///
@@ -119,14 +117,16 @@ impl Client {
         self.inner.transport.base_url()
     }
 
-    /// Validates `request`, then submits it to `M::ENDPOINT`. Nothing is sent when
-    /// validation fails ([`Error::InvalidRequest`]).
+    /// Validates `request`, then submits it to the endpoint of `M::CAPABILITY`. Nothing is
+    /// sent when validation fails ([`Error::InvalidRequest`]).
     ///
     /// A submit is resent only when the hub cannot have accepted it; otherwise an unclear
     /// outcome is [`Error::SubmitOutcomeUnknown`].
-    pub async fn submit<M: VideoModel>(&self, request: &M) -> Result<Task<M>> {
+    pub async fn submit<M: Model>(&self, request: &M) -> Result<Task<M>> {
         request.validate()?;
-        let receipt = self.submit_raw(M::ENDPOINT, M::ID, request).await?;
+        let receipt = self
+            .submit_raw(M::CAPABILITY.endpoint(), M::ID, request)
+            .await?;
         Ok(Task::submitted(
             self.clone(),
             Some(M::ID.to_owned()),
@@ -134,19 +134,22 @@ impl Client {
         ))
     }
 
-    /// Submits an untyped `input` to a video model by id, for models not compiled in. The
-    /// caller validates the input (e.g. with
-    /// [`ModelSchema::validate_input`](crate::ModelSchema::validate_input)).
+    /// Submits an untyped `input` to a model of `capability` by id, for models not compiled
+    /// in. The caller validates the input (e.g. with
+    /// [`ModelSchema::validate_input`](crate::ModelSchema::validate_input), or calls
+    /// [`Client::submit_checked`]).
     pub async fn submit_input(
         &self,
+        capability: Capability,
         model_id: &str,
         input: Map<String, Value>,
     ) -> Result<Task<Dynamic>> {
-        self.submit_input_to(VIDEO_ENDPOINT, model_id, input).await
+        self.submit_input_to(capability.endpoint(), model_id, input)
+            .await
     }
 
-    /// Like [`Client::submit_input`], to another endpoint of the same `{model, input}` shape
-    /// (e.g. `/hub/v1/image`).
+    /// Like [`Client::submit_input`], to a path of the same `{model, input}` shape given as
+    /// it is (e.g. one a journal recorded).
     pub async fn submit_input_to(
         &self,
         endpoint: &str,
@@ -162,21 +165,17 @@ impl Client {
     }
 
     /// Submits `request` and waits for its output with the default [`PollPolicy`].
-    pub async fn generate<M: VideoModel>(&self, request: &M) -> Result<Output> {
+    pub async fn generate<M: Model>(&self, request: &M) -> Result<Output> {
         self.generate_with(request, PollPolicy::default()).await
     }
 
     /// Submits `request` and waits for its output with `policy`.
-    pub async fn generate_with<M: VideoModel>(
-        &self,
-        request: &M,
-        policy: PollPolicy,
-    ) -> Result<Output> {
+    pub async fn generate_with<M: Model>(&self, request: &M, policy: PollPolicy) -> Result<Output> {
         self.submit(request).await?.wait_with(policy).await
     }
 
     /// A handle on an existing task of model `M`, e.g. one submitted by another process.
-    pub fn task<M: VideoModel>(&self, id: impl Into<String>) -> Task<M> {
+    pub fn task<M: Model>(&self, id: impl Into<String>) -> Task<M> {
         Task::resumed(self.clone(), id.into(), Some(M::ID.to_owned()))
     }
 

@@ -163,7 +163,7 @@ impl ClientBuilder {
 
     /// Sets how many times a download interrupted by network trouble (a reset, a broken
     /// body, the idle timeout, or a 408, 429 or 5xx from the file host) is tried again
-    /// before [`Video::save`](crate::Video::save) gives up (default 5; 0 tries once). The
+    /// before [`OutputFile::save`](crate::OutputFile::save) gives up (default 5; 0 tries once). The
     /// waits between tries follow the backoff of the [`RetryPolicy`] (its retry count is
     /// not used for downloads). Each try resumes where the last one stopped when the host
     /// serves byte ranges.

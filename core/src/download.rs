@@ -1,4 +1,4 @@
-//! Saving a video: streamed to a temporary file beside the target, tried again after network
+//! Saving a generated file: streamed to a temporary file beside the target, tried again after network
 //! trouble (resumed with a range request when the host serves ranges), renamed into place
 //! when whole. The download host never sees the API key.
 
@@ -13,11 +13,11 @@ use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use tracing::Instrument;
 
 use crate::error::{Error, Result};
-use crate::output::Video;
+use crate::output::OutputFile;
 use crate::retry::retry_after;
 
-impl Video {
-    /// Downloads the video to `path` and returns the number of bytes written.
+impl OutputFile {
+    /// Downloads the file to `path` and returns the number of bytes written.
     ///
     /// The body is streamed (never held in memory) into a hidden temporary file in the same
     /// directory, which is renamed to `path` only once complete: a failed or interrupted
@@ -44,7 +44,7 @@ impl Video {
     pub async fn save(&self, path: impl AsRef<Path>) -> Result<u64> {
         let path = path.as_ref();
         let url = Url::parse(self.url()).map_err(|e| Error::Decode {
-            message: format!("the video URL is not valid: {e}"),
+            message: format!("the file URL is not valid: {e}"),
             excerpt: self.url().chars().take(200).collect(),
         })?;
         let span = tracing::info_span!("videohub.download", host = url.host_str().unwrap_or(""), path = %path.display());
@@ -120,7 +120,7 @@ impl Video {
             path: path.to_path_buf(),
             source: e.error,
         })?;
-        tracing::info!(bytes = received, attempts = retry + 1, "video saved");
+        tracing::info!(bytes = received, attempts = retry + 1, "file saved");
         Ok(received)
     }
 

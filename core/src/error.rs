@@ -187,11 +187,12 @@ pub enum Error {
         last_status: String,
     },
 
-    /// A task finished, but its output holds no video URL in any known shape.
+    /// A task finished, but its output holds no file URL (video, image or audio) in any
+    /// known shape.
     #[error(
-        "task {task_id} finished without a video URL in its output; the raw output is in `Output::raw`"
+        "task {task_id} finished without a file URL in its output; the raw output is in `Output::raw`"
     )]
-    NoVideo {
+    NoOutputFile {
         /// The task id.
         task_id: String,
     },

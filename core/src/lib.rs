@@ -1,5 +1,5 @@
 //! The parts of videohub that every model shares: the schema types a `#[video_model]` fills,
-//! the [`VideoModel`] trait that wires a model to the hub, the validation errors, and the
+//! the [`Model`] trait that wires a model to the hub, the validation errors, and the
 //! hub [`Client`] with its task poller, errors and downloads.
 //!
 //! Users depend on the `videohub` crate, which re-exports everything here.
@@ -23,15 +23,20 @@ mod transport;
 #[doc(hidden)]
 pub mod __private;
 
-pub use media::{Image, MediaError, VideoInput};
-pub use model::{JsonObject, Set, Unset, ValueEnum, VideoModel};
+/// The hub's vocabulary: capabilities, categories and media kinds (the `videohub-vocab`
+/// crate, shared with the `#[video_model]` macro).
+pub use videohub_vocab as vocab;
+pub use videohub_vocab::{Capability, Media};
+
+pub use media::{AudioInput, Image, MediaError, VideoInput};
+pub use model::{JsonObject, Model, Set, Unset, ValueEnum};
 pub use schema::{ModelSchema, ParamError, ValidationErrors};
 
 pub use catalog::ModelInfo;
-pub use client::{Client, VIDEO_ENDPOINT};
+pub use client::Client;
 pub use config::{API_KEY_ENV, BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL};
 pub use error::{Error, ErrorCode, Result};
-pub use output::{Output, Video};
+pub use output::{Output, OutputFile};
 pub use poll::{PollPolicy, Schedule, TaskDurations, TaskUpdate};
 pub use retry::RetryPolicy;
 pub use task::{Dynamic, SubmitReceipt, Task, TaskState, TaskStatus};

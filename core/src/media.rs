@@ -1,4 +1,4 @@
-//! Images and videos given to a model: a URL the hub fetches, or, explicitly, a local file
+//! Images, videos and audio given to a model: a URL the hub fetches, or, explicitly, a local file
 //! or bytes sent inline as a `data:` URI.
 //!
 //! The hub documents URLs (`input.image_urls`); whether it accepts `data:` URIs is not
@@ -161,6 +161,13 @@ media_type!(
     "https://example.com/clip.mp4"
 );
 
+media_type!(
+    /// An audio clip given to a model, such as the speech a speech-to-video model animates.
+    AudioInput,
+    "audio",
+    "https://example.com/speech.mp3"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +218,18 @@ mod tests {
                 .as_str()
                 .starts_with("data:video/mp4;base64,")
         );
+        let speech = dir.path().join("speech.mp3");
+        std::fs::write(&speech, [1u8]).unwrap();
+        assert!(
+            AudioInput::from_file(&speech)
+                .unwrap()
+                .as_str()
+                .starts_with("data:audio/mpeg;base64,")
+        );
+        assert!(matches!(
+            AudioInput::from_file(&png),
+            Err(MediaError::UnknownType { .. })
+        ));
         assert!(matches!(
             Image::from_file(&clip),
             Err(MediaError::UnknownType { .. })

@@ -5,28 +5,30 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
+use crate::Capability;
 use crate::schema::{Literal, ModelSchema, ParamError, ParamSchema, ParamType, ValidationErrors};
 
-/// A request to one hub model: its wire identity, its schema and its checks.
+/// A request to one hub model: its wire identity, what it generates, its schema and its
+/// checks.
 ///
 /// Implemented by `#[video_model]`; serializing the value yields the JSON `input` sent to
 /// the hub, with every documented default stated explicitly.
 ///
 /// ```
-/// use videohub_core::VideoModel;
+/// use videohub_core::Model;
 ///
-/// fn describe<M: VideoModel>() -> String {
-///     format!("{} ({}) at POST {}", M::ID, M::SCHEMA.category, M::ENDPOINT)
+/// fn describe<M: Model>() -> String {
+///     format!("{} ({}) at POST {}", M::ID, M::SCHEMA.category, M::CAPABILITY.endpoint())
 /// }
 /// ```
-pub trait VideoModel: Serialize + Send + Sync + 'static {
+pub trait Model: Serialize + Send + Sync + 'static {
     /// The hub's model id, e.g. `veo-3.1`.
     const ID: &'static str;
+    /// What the model generates: the endpoint it is submitted to and the kind of files its
+    /// finished tasks yield. The capability of its category.
+    const CAPABILITY: Capability;
     /// Every parameter of the model, with types, defaults, allowed values and limits.
     const SCHEMA: &'static ModelSchema;
-    /// The hub path a request is submitted to: [`VIDEO_ENDPOINT`](crate::VIDEO_ENDPOINT)
-    /// unless a model overrides it.
-    const ENDPOINT: &'static str = crate::client::VIDEO_ENDPOINT;
 
     /// Checks what the types cannot: numeric ranges, string lengths. Runs before any
     /// network I/O.
@@ -93,14 +95,13 @@ mod tests {
     use std::borrow::Cow;
 
     use super::*;
-    use crate::VIDEO_ENDPOINT;
     use crate::schema::Category;
 
     static SCHEMA: ModelSchema = ModelSchema {
         id: Cow::Borrowed("hand-written"),
         name: Cow::Borrowed("Hand written"),
         vendor: Cow::Borrowed("Acme"),
-        category: Category::TextToVideo,
+        category: Category::TextToImage,
         description: Cow::Borrowed(""),
         params: Cow::Borrowed(&[]),
         image_inputs: None,
@@ -109,25 +110,12 @@ mod tests {
 
     /// A model implemented by hand, as a crate outside the workspace may do.
     #[derive(Serialize)]
-    struct HandWritten;
+    struct HandWritten {}
 
-    impl VideoModel for HandWritten {
+    impl Model for HandWritten {
         const ID: &'static str = "hand-written";
+        const CAPABILITY: Capability = Capability::Image;
         const SCHEMA: &'static ModelSchema = &SCHEMA;
-
-        fn validate(&self) -> Result<(), ValidationErrors> {
-            Ok(())
-        }
-    }
-
-    /// The same model on another endpoint of the same shape.
-    #[derive(Serialize)]
-    struct ImageEndpoint;
-
-    impl VideoModel for ImageEndpoint {
-        const ID: &'static str = "hand-written";
-        const SCHEMA: &'static ModelSchema = &SCHEMA;
-        const ENDPOINT: &'static str = "/hub/v1/image";
 
         fn validate(&self) -> Result<(), ValidationErrors> {
             Ok(())
@@ -135,8 +123,12 @@ mod tests {
     }
 
     #[test]
-    fn endpoint_defaults_to_the_video_endpoint() {
-        assert_eq!(HandWritten::ENDPOINT, VIDEO_ENDPOINT);
-        assert_eq!(ImageEndpoint::ENDPOINT, "/hub/v1/image");
+    fn a_hand_written_model_serializes_to_an_empty_input() {
+        assert_eq!(HandWritten {}.to_input(), serde_json::Map::new());
+        assert_eq!(HandWritten::CAPABILITY.endpoint(), "/hub/v1/image");
+        assert_eq!(
+            HandWritten::SCHEMA.category.capability(),
+            HandWritten::CAPABILITY
+        );
     }
 }

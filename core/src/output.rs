@@ -1,4 +1,5 @@
-//! A finished task's output: the video URLs read from `data`, and the raw JSON.
+//! A finished task's output: its files (videos, images, audio) read from `data`, and the
+//! raw JSON.
 
 use std::fmt;
 use std::path::Path;
@@ -7,26 +8,29 @@ use serde_json::Value;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::{Capability, Media};
 
 /// The output of a finished task.
 ///
-/// The video URLs are read from every known shape of `data`:
-/// `{"video": {"url", "content_type", "file_name", "file_size"}}`, `{"videos": [{"url"}]}`
-/// and `{"video_url"}` (plus the lenient variants `{"video": "<url>"}`, `{"videos": ["<url>"]}`
-/// and `{"video_urls": [..]}`). Anything else is still in [`Output::data`].
+/// Files are read from every known shape of `data`, for each [`Media`] kind (shown for
+/// videos): `{"video": {"url", "content_type", "file_name", "file_size"}}`,
+/// `{"videos": [{"url"}]}` and `{"video_url"}` (plus the lenient variants
+/// `{"video": "<url>"}`, `{"videos": ["<url>"]}` and `{"video_urls": [..]}`). The files of
+/// the task's own capability (its `capability` field; video when absent) come first.
+/// Anything else is still in [`Output::data`].
 #[derive(Clone)]
 pub struct Output {
     task_id: String,
     data: Value,
     raw: Value,
-    videos: Vec<Video>,
+    files: Vec<OutputFile>,
 }
 
 impl fmt::Debug for Output {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Output")
             .field("task_id", &self.task_id)
-            .field("videos", &self.videos)
+            .field("files", &self.files)
             .field("data", &self.data)
             .finish()
     }
@@ -35,9 +39,14 @@ impl fmt::Debug for Output {
 impl Output {
     pub(crate) fn new(client: Client, task_id: String, data: Option<Value>, raw: Value) -> Self {
         let data = data.unwrap_or(Value::Null);
-        let videos = videos_in(&data)
+        let capability = raw
+            .get("capability")
+            .and_then(Value::as_str)
+            .and_then(Capability::from_name)
+            .unwrap_or(Capability::Video);
+        let files = files_in(&data, capability.output())
             .into_iter()
-            .map(|meta| Video {
+            .map(|meta| OutputFile {
                 meta,
                 client: client.clone(),
             })
@@ -46,7 +55,7 @@ impl Output {
             task_id,
             data,
             raw,
-            videos,
+            files,
         }
     }
 
@@ -55,14 +64,14 @@ impl Output {
         &self.task_id
     }
 
-    /// Every video found in `data`, in order.
-    pub fn videos(&self) -> &[Video] {
-        &self.videos
+    /// Every file found in `data`, those of the task's capability first.
+    pub fn files(&self) -> &[OutputFile] {
+        &self.files
     }
 
-    /// The first video, if any.
-    pub fn video(&self) -> Option<&Video> {
-        self.videos.first()
+    /// The first file, if any: for a video task, its video.
+    pub fn file(&self) -> Option<&OutputFile> {
+        self.files.first()
     }
 
     /// The task's `data`, as the hub sent it (`null` when absent).
@@ -75,37 +84,40 @@ impl Output {
         &self.raw
     }
 
-    /// Saves the first video to `path` (see [`Video::save`]); [`Error::NoVideo`] when the
-    /// output has none. Returns the number of bytes written.
+    /// Saves the first file to `path` (see [`OutputFile::save`]); [`Error::NoOutputFile`]
+    /// when the output has none. Returns the number of bytes written.
     pub async fn save(&self, path: impl AsRef<Path>) -> Result<u64> {
-        match self.video() {
-            Some(video) => video.save(path).await,
-            None => Err(Error::NoVideo {
+        match self.file() {
+            Some(file) => file.save(path).await,
+            None => Err(Error::NoOutputFile {
                 task_id: self.task_id.clone(),
             }),
         }
     }
 }
 
-/// What the hub says about one video file.
+/// What the hub says about one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct VideoMeta {
+pub(crate) struct FileMeta {
+    pub(crate) media: Media,
     pub(crate) url: String,
     pub(crate) content_type: Option<String>,
     pub(crate) file_name: Option<String>,
     pub(crate) file_size: Option<u64>,
 }
 
-/// One generated video: its URL and what the hub says about it.
+/// One generated file (a video, an image, an audio clip): its URL and what the hub says
+/// about it.
 #[derive(Clone)]
-pub struct Video {
-    pub(crate) meta: VideoMeta,
+pub struct OutputFile {
+    pub(crate) meta: FileMeta,
     pub(crate) client: Client,
 }
 
-impl fmt::Debug for Video {
+impl fmt::Debug for OutputFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Video")
+        f.debug_struct("OutputFile")
+            .field("media", &self.meta.media)
             .field("url", &self.meta.url)
             .field("content_type", &self.meta.content_type)
             .field("file_name", &self.meta.file_name)
@@ -114,7 +126,22 @@ impl fmt::Debug for Video {
     }
 }
 
-impl Video {
+impl OutputFile {
+    /// The kind of file, told by the key it was found under (`video`, `images`, …).
+    pub fn media(&self) -> Media {
+        self.meta.media
+    }
+
+    /// The extension to save the file under: that of the hub's file name when it has one
+    /// (`clip.webm` → `webm`), else the usual one of its kind (`mp4`, `png`, `mp3`).
+    pub fn extension(&self) -> &str {
+        self.file_name()
+            .and_then(|name| Path::new(name).extension())
+            .and_then(|ext| ext.to_str())
+            .filter(|ext| !ext.is_empty() && ext.chars().all(|c| c.is_ascii_alphanumeric()))
+            .unwrap_or(self.meta.media.extension())
+    }
+
     /// The download URL.
     pub fn url(&self) -> &str {
         &self.meta.url
@@ -136,26 +163,30 @@ impl Video {
     }
 }
 
-fn videos_in(data: &Value) -> Vec<VideoMeta> {
+/// The files in `data`: those of `first` (the task's own kind) first, then the others.
+fn files_in(data: &Value, first: Option<Media>) -> Vec<FileMeta> {
+    let order = first
+        .into_iter()
+        .chain(Media::ALL.into_iter().filter(|m| Some(*m) != first));
     let mut found = Vec::new();
-    if let Some(video) = data.get("video") {
-        found.extend(video_of(video));
-    }
-    if let Some(Value::Array(videos)) = data.get("videos") {
-        found.extend(videos.iter().filter_map(video_of));
-    }
-    if let Some(url) = data.get("video_url") {
-        found.extend(video_of(url));
-    }
-    if let Some(Value::Array(urls)) = data.get("video_urls") {
-        found.extend(urls.iter().filter_map(video_of));
+    for media in order {
+        let [one, list, url, urls] = media.output_keys();
+        let of = |value: &Value| file_of(media, value);
+        found.extend(data.get(one).and_then(of));
+        if let Some(Value::Array(files)) = data.get(list) {
+            found.extend(files.iter().filter_map(of));
+        }
+        found.extend(data.get(url).and_then(of));
+        if let Some(Value::Array(urls)) = data.get(urls) {
+            found.extend(urls.iter().filter_map(of));
+        }
     }
     let mut seen = std::collections::HashSet::with_capacity(found.len());
-    found.retain(|video| seen.insert(video.url.clone()));
+    found.retain(|file| seen.insert(file.url.clone()));
     found
 }
 
-fn video_of(value: &Value) -> Option<VideoMeta> {
+fn file_of(media: Media, value: &Value) -> Option<FileMeta> {
     let text = |v: Option<&Value>| {
         v.and_then(Value::as_str)
             .map(str::trim)
@@ -163,13 +194,15 @@ fn video_of(value: &Value) -> Option<VideoMeta> {
             .map(str::to_owned)
     };
     match value {
-        Value::String(_) => Some(VideoMeta {
+        Value::String(_) => Some(FileMeta {
+            media,
             url: text(Some(value))?,
             content_type: None,
             file_name: None,
             file_size: None,
         }),
-        Value::Object(map) => Some(VideoMeta {
+        Value::Object(map) => Some(FileMeta {
+            media,
             url: text(map.get("url"))?,
             content_type: text(map.get("content_type")),
             file_name: text(map.get("file_name")),
@@ -189,17 +222,22 @@ mod tests {
     use serde_json::json;
 
     fn urls(data: Value) -> Vec<String> {
-        videos_in(&data).into_iter().map(|v| v.url).collect()
+        files_in(&data, Some(Media::Video))
+            .into_iter()
+            .map(|f| f.url)
+            .collect()
     }
 
     #[test]
     fn every_shape() {
-        let full = videos_in(
+        let full = files_in(
             &json!({"video": {"url": "https://c/a.mp4", "content_type": "video/mp4",
             "file_name": "a.mp4", "file_size": 1234}}),
+            Some(Media::Video),
         );
         assert_eq!(full[0].file_size, Some(1234));
         assert_eq!(full[0].content_type.as_deref(), Some("video/mp4"));
+        assert_eq!(full[0].media, Media::Video);
         assert_eq!(
             urls(json!({"videos": [{"url": "https://c/1"}, {"url": "https://c/2"}]})),
             ["https://c/1", "https://c/2"]
@@ -209,7 +247,25 @@ mod tests {
             urls(json!({"video": "https://c/s", "video_urls": ["https://c/s", "https://c/t"]})),
             ["https://c/s", "https://c/t"]
         );
-        assert!(urls(json!({"image": {"url": "https://c/i.png"}})).is_empty());
+        assert!(urls(json!({"text": "hello"})).is_empty());
         assert!(urls(Value::Null).is_empty());
+    }
+
+    #[test]
+    fn files_of_the_task_kind_come_first_and_are_typed() {
+        let data = json!({"image": {"url": "https://c/thumb.png"}, "videos": ["https://c/v.mp4"],
+            "audio_url": "https://c/a.mp3"});
+        let of_video = files_in(&data, Some(Media::Video));
+        let kinds: Vec<_> = of_video.iter().map(|f| (f.media, f.url.as_str())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (Media::Video, "https://c/v.mp4"),
+                (Media::Image, "https://c/thumb.png"),
+                (Media::Audio, "https://c/a.mp3")
+            ]
+        );
+        assert_eq!(files_in(&data, Some(Media::Image))[0].media, Media::Image);
+        assert_eq!(files_in(&data, None)[0].media, Media::Image);
     }
 }

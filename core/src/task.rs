@@ -10,6 +10,7 @@ use tracing::Instrument;
 use crate::client::Client;
 use crate::error::{Error, ErrorCode, Result};
 use crate::output::Output;
+use crate::vocab::TASKS_PATH;
 
 /// The model marker of a task whose model is not known at compile time (submitted with
 /// [`Client::submit_input`], or resumed with [`Client::task_by_id`]).
@@ -105,7 +106,7 @@ impl<M> Task<M> {
     /// Asks the hub once for the task's state (`GET /hub/v1/tasks/{id}`), with the
     /// client's retries.
     pub async fn status(&self) -> Result<TaskState> {
-        let url = self.client.endpoint("/hub/v1/tasks", &[&self.id]);
+        let url = self.client.endpoint(TASKS_PATH, &[&self.id]);
         let span = tracing::debug_span!("videohub.poll", task_id = %self.id);
         // Boxed: the request's state (about 1.5 KiB) is allocated while it runs, not carried
         // by every waiting task between polls.

@@ -525,7 +525,7 @@ mod tests {
             let clock = FakeClock::new();
             let hub = client(&server.uri(), &clock, RetryPolicy::default());
             let error = hub
-                .submit_input("m", Map::new())
+                .submit_input(crate::Capability::Video, "m", Map::new())
                 .await
                 .expect_err("unknown outcome");
             assert!(
@@ -558,7 +558,10 @@ mod tests {
             .await;
         let clock = FakeClock::new();
         let hub = client(&server.uri(), &clock, RetryPolicy::default());
-        let task = hub.submit_input("m", Map::new()).await.expect("accepted");
+        let task = hub
+            .submit_input(crate::Capability::Video, "m", Map::new())
+            .await
+            .expect("accepted");
         assert_eq!(task.id(), "t-1");
         assert_eq!(
             clock.sleeps(),
@@ -573,7 +576,7 @@ mod tests {
         let clock = FakeClock::new();
         let hub = client(&url, &clock, RetryPolicy::default().max_retries(2));
         let error = hub
-            .submit_input("m", Map::new())
+            .submit_input(crate::Capability::Video, "m", Map::new())
             .await
             .expect_err("refused");
         assert!(matches!(error, Error::Transport(_)), "{error:?}");

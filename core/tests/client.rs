@@ -8,7 +8,7 @@ use std::time::Duration;
 use common::*;
 use futures::StreamExt;
 use serde_json::{Value, json};
-use videohub_core::{Client, Error, ErrorCode, PollPolicy, RetryPolicy, TaskStatus};
+use videohub_core::{Client, Error, ErrorCode, Media, PollPolicy, RetryPolicy, TaskStatus};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -166,7 +166,7 @@ async fn submit_accepts_the_long_answer() {
     let mut input = serde_json::Map::new();
     input.insert("prompt".into(), json!("x"));
     let task = client(&server.uri())
-        .submit_input("veo-3.1-fast", input)
+        .submit_input(videohub_core::Capability::Video, "veo-3.1-fast", input)
         .await
         .expect("submitted");
     assert_eq!(task.id(), "hub-7");
@@ -629,7 +629,7 @@ async fn generate_submits_and_waits() {
         .expect("done");
     assert_eq!(output.task_id(), "g");
     assert_eq!(
-        output.video().expect("video").url(),
+        output.file().expect("video").url(),
         "https://cdn.example/g.mp4"
     );
     assert_eq!(output.raw()["status"], "completed");
@@ -741,7 +741,7 @@ async fn a_task_resumes_from_a_bare_id() {
     // A resumed task is polled at once: a long initial delay does not hold it up.
     let policy = fast_poll().initial_delay(Duration::from_secs(3600));
     let output = task.wait_with(policy).await.expect("done");
-    assert_eq!(output.videos()[0].url(), "https://cdn.example/42.mp4");
+    assert_eq!(output.files()[0].url(), "https://cdn.example/42.mp4");
     assert!(requests_to(&server, "POST", SUBMIT).await.is_empty());
 }
 
@@ -765,7 +765,7 @@ async fn task_ids_are_escaped_in_the_path() {
 }
 
 #[tokio::test]
-async fn every_data_shape_yields_its_videos_and_keeps_the_raw_json() {
+async fn every_data_shape_yields_its_files_and_keeps_the_raw_json() {
     let server = MockServer::start().await;
     let shapes = [
         (
@@ -783,10 +783,11 @@ async fn every_data_shape_yields_its_videos_and_keeps_the_raw_json() {
             json!({"video_url": "https://cdn.example/3.mp4", "seed": 7}),
             vec!["https://cdn.example/3.mp4"],
         ),
+        ("v4", json!({"transcript": "no file here"}), vec![]),
         (
-            "v4",
-            json!({"image": {"url": "https://cdn.example/4.png"}}),
-            vec![],
+            "v5",
+            json!({"image": {"url": "https://cdn.example/5.png"}}),
+            vec!["https://cdn.example/5.png"],
         ),
     ];
     for (id, data, _) in &shapes {
@@ -799,7 +800,7 @@ async fn every_data_shape_yields_its_videos_and_keeps_the_raw_json() {
             .wait_with(fast_poll())
             .await
             .expect("done");
-        let got: Vec<&str> = output.videos().iter().map(|v| v.url()).collect();
+        let got: Vec<&str> = output.files().iter().map(|v| v.url()).collect();
         assert_eq!(&got, urls, "{id}");
         assert_eq!(output.data(), data, "{id}");
     }
@@ -808,11 +809,19 @@ async fn every_data_shape_yields_its_videos_and_keeps_the_raw_json() {
         .wait_with(fast_poll())
         .await
         .expect("done");
-    let video = first.video().expect("video");
+    let video = first.file().expect("video");
     assert_eq!(
         (video.content_type(), video.file_name(), video.file_size()),
         (Some("video/mp4"), Some("1.mp4"), Some(2048))
     );
+    assert_eq!(first.file().map(|f| f.extension()), Some("mp4"));
+    let image = client
+        .task_by_id("v5")
+        .wait_with(fast_poll())
+        .await
+        .expect("done");
+    let image = image.file().expect("image");
+    assert_eq!((image.media(), image.extension()), (Media::Image, "png"));
     let none = client
         .task_by_id("v4")
         .wait_with(fast_poll())
@@ -821,7 +830,7 @@ async fn every_data_shape_yields_its_videos_and_keeps_the_raw_json() {
     let dir = tempfile::tempdir().expect("dir");
     assert!(matches!(
         none.save(dir.path().join("x.mp4")).await,
-        Err(Error::NoVideo { .. })
+        Err(Error::NoOutputFile { .. })
     ));
 }
 
@@ -1021,7 +1030,10 @@ async fn the_catalog_is_read_leniently() {
         .mount(&server)
         .await;
     let client = client(&server.uri());
-    let models = client.models().await.expect("list");
+    let models = client
+        .models(videohub_core::Capability::Video)
+        .await
+        .expect("list");
     assert_eq!(
         models.iter().map(|m| m.id.as_str()).collect::<Vec<_>>(),
         ["veo-3.1", "kling-v3-pro"]

@@ -15,7 +15,7 @@ use proptest::prelude::*;
 use serde_json::{Map, Number, Value, json};
 use videohub_core::schema::{Category, MAX_SUGGESTIONS, Problem};
 use videohub_core::{
-    Client, Error, ModelInfo, ModelSchema, SubmitReceipt, TaskState, TaskStatus, VIDEO_ENDPOINT,
+    Capability, Client, Error, ModelInfo, ModelSchema, SubmitReceipt, TaskState, TaskStatus,
 };
 
 use common::{Conn, RawServer};
@@ -187,7 +187,7 @@ fn read_task_answer(value: Value) {
     let _ = state.elapsed;
     match state.into_output(offline_client(), "task-1") {
         Ok(output) => {
-            for video in output.videos() {
+            for video in output.files() {
                 assert!(!video.url().trim().is_empty());
                 let _ = (video.content_type(), video.file_name(), video.file_size());
             }
@@ -419,10 +419,10 @@ async fn ask_hub(status: u16, body: Vec<u8>) {
     let client = common::client(&server.base);
     let outcomes = [
         client.task_by_id("task-1").status().await.map(|_| ()),
-        client.models().await.map(|_| ()),
+        client.models(Capability::Video).await.map(|_| ()),
         client.model("veo-3.1").await.map(|_| ()),
         client
-            .submit_input_to(VIDEO_ENDPOINT, "veo-3.1", Map::new())
+            .submit_input_to(Capability::Video.endpoint(), "veo-3.1", Map::new())
             .await
             .map(|_| ()),
     ];
@@ -481,7 +481,7 @@ fn oversized_success_body_is_refused() {
     runtime().block_on(async {
         let server = RawServer::start(vec![Conn::Reply(reply(200, &body))]).await;
         let error = common::client(&server.base)
-            .models()
+            .models(Capability::Video)
             .await
             .expect_err("too large");
         assert!(matches!(error, Error::Decode { .. }), "{error:?}");

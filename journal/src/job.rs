@@ -6,6 +6,9 @@ use std::time::{Duration, SystemTime};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use videohub::schema::ModelSchema;
+use videohub::{Capability, Media};
+
 use crate::state::JobState;
 
 /// A generation to record: which hub, which model, which input, where its output goes.
@@ -19,9 +22,35 @@ pub struct NewJob {
     pub endpoint: String,
     /// The model's input, validated.
     pub input: Map<String, Value>,
-    /// Where the output goes. `{task_id}`, `{job_id}` and `{model}` in it are replaced
-    /// when the file is saved, e.g. `videos/{model}-{task_id}.mp4`.
+    /// Where the output goes. `{task_id}`, `{job_id}`, `{model}` and `{ext}` in it are
+    /// replaced when the file is saved, e.g. `videos/{model}-{task_id}.{ext}`.
     pub output_path: PathBuf,
+}
+
+impl NewJob {
+    /// A job for the model of `schema`, submitted to the endpoint of its capability.
+    ///
+    /// ```
+    /// # use videohub_journal::NewJob;
+    /// let veo = videohub::models::find("veo-3.1").unwrap();
+    /// let input = serde_json::json!({"prompt": "a red fox"});
+    /// let job = NewJob::new("https://hub.example", veo, input.as_object().unwrap().clone(), "{model}.{ext}");
+    /// assert_eq!(job.endpoint, "/hub/v1/video");
+    /// ```
+    pub fn new(
+        hub: impl Into<String>,
+        schema: &ModelSchema,
+        input: Map<String, Value>,
+        output_path: impl Into<PathBuf>,
+    ) -> NewJob {
+        NewJob {
+            hub: hub.into(),
+            model: schema.id.to_string(),
+            endpoint: schema.category.capability().endpoint().to_owned(),
+            input,
+            output_path: output_path.into(),
+        }
+    }
 }
 
 /// One job of the journal.
@@ -71,7 +100,9 @@ pub struct Job {
 
 impl Job {
     /// Where the output goes, with `{task_id}`, `{job_id}` and `{model}` replaced (each
-    /// with anything but letters, digits, `-` and `.` turned into `_`).
+    /// with anything but letters, digits, `-` and `.` turned into `_`), and `{ext}` by the
+    /// extension of the files of the job's capability (`mp4`, `png`, `mp3`; `bin` for an
+    /// endpoint that is not the hub's).
     pub fn output_file(&self) -> PathBuf {
         let text = self.output_path.to_string_lossy();
         if !text.contains('{') {
@@ -81,8 +112,16 @@ impl Job {
         PathBuf::from(
             text.replace("{task_id}", &file_safe(task_id))
                 .replace("{job_id}", &file_safe(&self.id))
-                .replace("{model}", &file_safe(&self.model)),
+                .replace("{model}", &file_safe(&self.model))
+                .replace("{ext}", self.extension()),
         )
+    }
+
+    /// The extension of the files the job's endpoint yields.
+    fn extension(&self) -> &'static str {
+        Capability::from_endpoint(&self.endpoint)
+            .and_then(Capability::output)
+            .map_or("bin", Media::extension)
     }
 
     /// The prompt of the input, when it has one.

@@ -21,18 +21,11 @@
 //! let hub = client.base_url().to_string();
 //! client.remember_task_durations(&journal.task_durations(&hub).await?);
 //! let runner = Runner::new(journal, client);
+//! let veo = videohub::models::find("veo-3.1").expect("compiled in");
 //! let input = serde_json::json!({"prompt": "a red fox in snow"});
+//! let input = input.as_object().cloned().unwrap_or_default();
 //! let job = runner
-//!     .run(
-//!         NewJob {
-//!             hub,
-//!             model: "veo-3.1".into(),
-//!             endpoint: videohub::VIDEO_ENDPOINT.into(),
-//!             input: input.as_object().cloned().unwrap_or_default(),
-//!             output_path: "fox-{task_id}.mp4".into(),
-//!         },
-//!         |_step| {},
-//!     )
+//!     .run(NewJob::new(hub, veo, input, "fox-{task_id}.{ext}"), |_step| {})
 //!     .await?;
 //! println!("{} saved at {:?}", job.id, job.file_path);
 //! # Ok(()) }

@@ -43,12 +43,11 @@ fn new_job(hub: &SandboxHandle, model: &str, output: &Path) -> NewJob {
         .as_object()
         .cloned()
         .unwrap();
+    let veo = videohub::models::find("veo-3.1").expect("compiled in");
+    // Any model id, also one the hub does not have, on the video endpoint.
     NewJob {
-        hub: hub.url().to_owned(),
         model: model.to_owned(),
-        endpoint: videohub::VIDEO_ENDPOINT.to_owned(),
-        input,
-        output_path: output.to_path_buf(),
+        ..NewJob::new(hub.url(), veo, input, output)
     }
 }
 

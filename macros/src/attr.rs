@@ -43,6 +43,8 @@ pub(crate) struct ParamArgs {
     pub images: Option<SpannedValue<CountArgs>>,
     /// A single video, sent under the field's wire name (type `VideoInput`).
     pub video: Flag,
+    /// A single audio clip, sent under the field's wire name (type `AudioInput`).
+    pub audio: Flag,
     /// The name of a group of parameters of which exactly one must be given.
     pub exactly_one_of: Option<LitStr>,
     /// The name of a group of parameters of which at most one may be given.

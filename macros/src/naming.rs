@@ -1,5 +1,11 @@
 //! Names derived from wire names and values.
 
+/// The variant of a vocabulary enum (`Category`, `Capability`) as a path segment of the
+/// generated code: its `Debug` name, which is the variant's name, e.g. `TextToVideo`.
+pub(crate) fn variant(value: impl std::fmt::Debug) -> syn::Ident {
+    syn::Ident::new(&format!("{value:?}"), proc_macro2::Span::call_site())
+}
+
 /// The variant name of an allowed value: `720p` → `P720`, `4k` → `K4`, `16:9` → `Ratio16x9`,
 /// `auto` → `Auto`, `5` → `V5`. `None` when no readable name follows from the value; the
 /// caller then names the variant by its position.

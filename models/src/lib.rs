@@ -1,4 +1,5 @@
-//! Typed, compile-time-checked requests for the hub's video models.
+//! Typed, compile-time-checked requests for the hub's models: video first, and image, audio
+//! and transcription models of your own through the same attribute, client and poller.
 //!
 //! Every hub model is a Rust type ([`models`]) whose builder rejects, at compile time, what
 //! the hub would reject after a paid round trip: a missing required parameter, a value the
@@ -6,7 +7,7 @@
 //!
 //! ```
 //! use videohub::models::veo::{Veo31, veo_3_1::Resolution};
-//! use videohub::VideoModel;
+//! use videohub::Model;
 //!
 //! let request = Veo31::builder()
 //!     .prompt("a red fox trotting through fresh snow")
@@ -31,10 +32,10 @@ pub use videohub_core::*;
 ///
 /// | setting | meaning |
 /// |---|---|
-/// | `id = "…"` | the hub's model id (`VideoModel::ID`) |
+/// | `id = "…"` | the hub's model id (`Model::ID`) |
 /// | `name = "…"` | the human-readable name |
 /// | `vendor = "…"` | the maker of the model |
-/// | `category = "…"` | `text-to-video`, `image-to-video`, `reference-to-video`, `first-last-frame` or `video-edit`: which media inputs the model takes |
+/// | `category = "…"` | one of [`vocab::Category`]: `text-to-video`, `image-to-video`, `reference-to-video`, `first-last-frame`, `video-edit`, `speech-to-video`, `text-to-image`, `image-edit`, `text-to-audio`, `video-to-audio` or `speech-to-text`. It selects the model's [`Capability`] (`Model::CAPABILITY`: the endpoint and the kind of output files) and the media inputs the model takes ([`vocab::Category::inputs`]) |
 /// | `crate = "path::to::videohub"` | *(optional)* the path of this crate in generated code, when it is not `::videohub` |
 ///
 /// Each field is one parameter of the hub's `input`, its doc comment the parameter's
@@ -51,15 +52,16 @@ pub use videohub_core::*;
 /// | `exactly_one_of = "group"` | exactly one of the fields of the group, checked at compile time |
 /// | `at_most_one_of = "group"` | at most one of them, checked at compile time |
 /// | `rename = "wire"` | the wire name, when it differs from the field's |
-/// | `image` | one image (type [`Image`], required), sent in the model's image list; `image-to-video` takes one, `first-last-frame` two (first, then last) |
+/// | `image` | one image (type [`Image`], required), sent in the model's image list; `image-to-video`, `image-edit` and `speech-to-video` take one, `first-last-frame` two (first, then last) |
 /// | `images(min = 1, max = 9)` | `min` to `max` images (type `Vec<Image>`, required), sent as the model's image list; the count is checked at compile time for arrays, `try_…` for lists built at run time; `reference-to-video` only |
-/// | `video` | one video (type [`VideoInput`], required), sent under the field's wire name; `video-edit` only |
+/// | `video` | one video (type [`VideoInput`], required), sent under the field's wire name; `video-edit` and `video-to-audio` |
+/// | `audio` | one audio clip (type [`AudioInput`], required), sent under the field's wire name; `speech-to-video` and `speech-to-text` |
 ///
 /// Media types may be written under any path that names them: `Image`, `videohub::Image`,
 /// `::videohub::media::Image`.
 ///
 /// It generates the builder (`Model::builder()`), one getter per parameter, the value
-/// enums, and the [`VideoModel`] impl with the model's static [`ModelSchema`]. Put each
+/// enums, and the [`Model`] impl with the model's static [`ModelSchema`]. Put each
 /// model in a module of its own: its value enums are generated beside it.
 ///
 /// ```
@@ -82,7 +84,7 @@ pub use videohub_core::*;
 ///     }
 /// }
 /// use acme_1::{Acme1, Fps};
-/// use videohub::VideoModel;
+/// use videohub::Model;
 ///
 /// let request = Acme1::builder().prompt("a fox").fps(Fps::V30).build();
 /// assert_eq!(request.to_input()["fps"], 30);

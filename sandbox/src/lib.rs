@@ -1,4 +1,4 @@
-//! A local hub: the hub's video API served in-process on an ephemeral port, so that a
+//! A local hub: the hub's video and image API served in-process on an ephemeral port, so that a
 //! client can be tried without a key or money, and tested over real HTTP, failures included.
 //!
 //! ```no_run
@@ -23,23 +23,27 @@
 //! `Authorization: Bearer <key>` (any non-empty key, or the one set with
 //! [`SandboxBuilder::api_key`]); otherwise 401.
 //!
-//! - `POST /hub/v1/video` with `{"model", "input"}`: the input is checked with
-//!   [`ModelSchema::validate_input`]. A bad input gets 422 with
-//!   `{"error": "invalid_input", "message", "errors": [{"param", "message"}]}`, an unknown
-//!   model 404, invalid JSON 400, a full task store 429. The answer is `{"taskId"}` or the
-//!   long shape ([`SubmitShape`]).
+//! - `POST /hub/v1/video` and `POST /hub/v1/image` ([`CAPABILITIES`]) with
+//!   `{"model", "input"}`: the input is checked with [`ModelSchema::validate_input`]. A bad
+//!   input gets 422 with `{"error": "invalid_input", "message", "errors": [{"param",
+//!   "message"}]}`, an unknown model 404, a model of the other capability, or invalid JSON,
+//!   400, a full task store 429. The answer is `{"taskId"}` or the long shape
+//!   ([`SubmitShape`]).
 //! - `GET /hub/v1/tasks/{task_id}`: `task_id`, `status` (`pending`, `processing`, then
 //!   `completed`, `failed` or `timeout`), `ready`, `elapsed_ms`, `model`, `created_at`;
-//!   `data` = `{"video": {"url", "content_type", "file_name", "file_size"}}` when completed;
+//!   `capability`; `data` = `{"video": {"url", "content_type", "file_name", "file_size"}}`
+//!   when completed (`{"image": …}` for an image task);
 //!   `error_code` (a string or a number) and `error_message` on failure.
-//! - `GET /hub/v1/models?capability=video`: `{"object": "list", "data": [{"id", "name",
-//!   "vendor", "capability", "category", "description"}]}`.
+//! - `GET /hub/v1/models?capability=video` (or `image`; every model without it):
+//!   `{"object": "list", "data": [{"id", "name", "vendor", "capability", "category",
+//!   "description"}]}`.
 //! - `GET /hub/v1/models/{model}`: the same entry plus `input_schema` (a JSON Schema, see
 //!   [`ModelSchema::to_json_schema`]) and `example` (an input that validates).
 //! - `GET /__sandbox/counters`: the [`Counters`] as JSON, without a key.
 //!
-//! The video URL points at a second origin ([`SandboxHandle::download_url`]) that serves
-//! [`SAMPLE_MP4`] (or a larger MP4, see [`SandboxBuilder::video_size`]) and refuses with 403 any request carrying `Authorization`, as a storage
+//! The file URL points at a second origin ([`SandboxHandle::download_url`]) that serves
+//! [`SAMPLE_MP4`] (or a larger MP4, see [`SandboxBuilder::video_size`]) for videos and
+//! [`SAMPLE_PNG`] for images, and refuses with 403 any request carrying `Authorization`, as a storage
 //! bucket would: a client must not send the hub's key to it. Like a storage bucket, it
 //! answers with `Accept-Ranges: bytes` and an `ETag`, and honours a single
 //! `Range: bytes=N-` or `bytes=N-M` with `206 Partial Content` and
@@ -67,6 +71,7 @@ use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use videohub::Capability;
 pub use videohub::ModelSchema;
 
 pub use faults::{FaultKind, FaultPoint, FaultSpec, FaultSpecError};
@@ -74,9 +79,17 @@ pub use tasks::TaskDuration;
 
 use server::Shared;
 
-/// The video every completed task points at: 2 s of a test pattern with a tone, 160×90,
-/// H.264 and AAC in an MP4 container.
+/// The video every completed video task points at: 2 s of a test pattern with a tone,
+/// 160×90, H.264 and AAC in an MP4 container.
 pub const SAMPLE_MP4: &[u8] = include_bytes!("../fixtures/sample.mp4");
+
+/// The image every completed image task points at: colour bars over a grey ramp, 160×90,
+/// an RGB PNG.
+pub const SAMPLE_PNG: &[u8] = include_bytes!("../fixtures/sample.png");
+
+/// The capabilities the sandbox serves, each at its own submit endpoint: those whose
+/// output it has a sample file of.
+pub const CAPABILITIES: [Capability; 2] = [Capability::Video, Capability::Image];
 
 /// The shape of the answer to a submit; the hub documents both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

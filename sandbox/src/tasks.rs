@@ -7,6 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use rand::RngExt;
 use serde_json::{Value, json};
+use videohub::{Capability, Media};
 
 /// How long a task takes before it finishes, before the time scale is applied.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,6 +125,8 @@ impl Outcome {
 pub(crate) struct Task {
     pub(crate) id: String,
     pub(crate) model: String,
+    /// What the model generates: the kind of its output file.
+    pub(crate) capability: Capability,
     pub(crate) created: Instant,
     pub(crate) created_at: SystemTime,
     /// The real time it takes, scale applied.
@@ -159,9 +162,14 @@ impl Task {
         self.created + self.duration
     }
 
-    /// The file name of the finished video.
+    /// The kind of the finished task's file.
+    pub(crate) fn media(&self) -> Media {
+        self.capability.output().unwrap_or(Media::Video)
+    }
+
+    /// The file name of the finished task's file, e.g. `<id>.mp4`.
     pub(crate) fn file_name(&self) -> String {
-        format!("{}.mp4", self.id)
+        format!("{}.{}", self.id, self.media().extension())
     }
 }
 

@@ -44,7 +44,7 @@ async fn the_client_generates_and_saves_a_video() {
         .generate_with(&request, fast_poll())
         .await
         .expect("a video");
-    let video = output.video().expect("one video");
+    let video = output.file().expect("one video");
     assert_eq!(video.file_size(), Some(SAMPLE_MP4.len() as u64));
 
     let path = std::env::temp_dir().join(format!("videohub-sandbox-{}.mp4", std::process::id()));
@@ -54,7 +54,10 @@ async fn the_client_generates_and_saves_a_video() {
     assert_eq!(written, SAMPLE_MP4.len() as u64);
     assert_eq!(saved, SAMPLE_MP4);
 
-    let models = client.models().await.expect("the catalog");
+    let models = client
+        .models(videohub::Capability::Video)
+        .await
+        .expect("the catalog");
     assert_eq!(models.len(), videohub::models::catalog().len());
     let veo = client.model("veo-3.1").await.expect("one model");
     assert!(veo.input_schema.is_some() && veo.example.is_some());
@@ -108,7 +111,7 @@ async fn retried_faults_end_in_one_task() {
         .generate_with(&request, fast_poll())
         .await
         .expect("a video after retries");
-    assert!(output.video().is_some());
+    assert!(output.file().is_some());
     let counters = sandbox.counters();
     assert!(counters.faults_injected > 0, "the seed does inject faults");
     assert!(

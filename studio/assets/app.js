@@ -23,7 +23,7 @@ async function loadModels() {
   if (!ok) { $("model-error").hidden = false; $("model-error").textContent = body.error; return; }
   $("hub").textContent = `hub: ${body.hub}${body.note ? ` (${body.note})` : ""}`;
   for (const model of body.models) {
-    const label = `${model.id} · ${model.vendor}, ${model.category}`;
+    const label = `${model.id} · ${[model.vendor, model.category].filter(Boolean).join(", ")}`;
     $("model").append(el("option", { value: model.id, text: label }));
     $("filter-model").append(el("option", { value: model.id, text: model.id }));
   }

@@ -33,7 +33,14 @@ function progress(job) {
 
 function media(job) {
   const box = el("div", { class: "media" });
-  if (job.video_url) {
+  if (job.video_url && job.media === "image") {
+    const image = el("img", { src: job.video_url, alt: job.prompt || "" });
+    image.addEventListener("load", () => { image.dataset.loaded = "true"; });
+    image.addEventListener("error", () => {
+      box.replaceChildren(el("div", { class: "problem", text: "the image cannot be shown (the file may have been deleted or damaged)" }));
+    });
+    box.append(image);
+  } else if (job.video_url) {
     const video = el("video", { src: job.video_url, controls: true, muted: true, loop: true, autoplay: true, playsinline: true, preload: "auto" });
     video.muted = true;
     video.addEventListener("loadeddata", () => { video.dataset.loaded = "true"; });

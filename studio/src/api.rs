@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
-use videohub::{Image, ModelSchema};
+use videohub::{Capability, Image, ModelSchema};
 use videohub_journal::{Job, JobFilter, JobState, NewJob, Step};
 
 use crate::State;
@@ -81,27 +81,43 @@ fn ok(value: impl serde::Serialize) -> Response {
     axum::Json(value).into_response()
 }
 
-/// The models to pick from: every compiled model, then the live hub's others.
+/// The models to pick from: every compiled model, then the live hub's others of the
+/// capabilities the page shows (videos and images).
 async fn models(Shared(state): Shared<AppState>) -> Response {
     let mut list: Vec<Value> = videohub::models::catalog()
         .iter()
         .map(|m| summary(m, true))
         .collect();
-    let live = tokio::time::timeout(Duration::from_secs(10), state.runner.client().models()).await;
-    let note = match live {
-        Ok(Ok(live)) => {
-            for info in live {
-                if videohub::models::find(&info.id).is_none()
-                    && let Some(schema) = info.schema()
-                {
-                    list.push(summary(&schema, false));
-                }
+    let mut notes = Vec::new();
+    for capability in [Capability::Video, Capability::Image] {
+        let client = state.runner.client();
+        let live = tokio::time::timeout(Duration::from_secs(10), client.models(capability)).await;
+        match live {
+            Ok(Ok(live)) => {
+                // The page fetches a live model's schema when it is picked.
+                let others = live
+                    .into_iter()
+                    .filter(|info| videohub::models::find(&info.id).is_none());
+                list.extend(others.map(|info| {
+                    json!({
+                        "id": info.id,
+                        "name": info.name.unwrap_or_else(|| info.id.clone()),
+                        "vendor": info.vendor,
+                        "category": info.category,
+                        "description": info.description,
+                        "compiled": false,
+                    })
+                }));
             }
-            None
+            Ok(Err(e)) => notes.push(format!(
+                "the hub's own {capability} model list could not be read: {e}"
+            )),
+            Err(_) => notes.push(format!(
+                "the hub's own {capability} model list did not come in time"
+            )),
         }
-        Ok(Err(e)) => Some(format!("the hub's own model list could not be read: {e}")),
-        Err(_) => Some("the hub's own model list did not come in time".to_owned()),
-    };
+    }
+    let note = (!notes.is_empty()).then(|| notes.join("; "));
     ok(json!({"models": list, "note": note, "hub": state.hub}))
 }
 
@@ -199,13 +215,12 @@ async fn generate(
         )
             .into_response();
     }
-    let new = NewJob {
-        hub: state.hub.clone(),
-        model: schema.id.to_string(),
-        endpoint: videohub::VIDEO_ENDPOINT.to_owned(),
-        input: request.input,
-        output_path: state.output_dir.join("{model}-{task_id}.mp4"),
-    };
+    let new = NewJob::new(
+        state.hub.clone(),
+        &schema,
+        request.input,
+        state.output_dir.join("{model}-{task_id}.{ext}"),
+    );
     let job = match state.runner.record(&new).await {
         Ok(job) => job,
         Err(e) => {
@@ -358,10 +373,8 @@ async fn video(
             .unwrap_or_else(|| format!("job {} has no video yet", job.id));
         return error(StatusCode::NOT_FOUND, why);
     };
-    match ServeFile::new_with_mime(path, &"video/mp4".parse().expect("a MIME type"))
-        .oneshot(request)
-        .await
-    {
+    // Typed by its extension: `video/mp4`, `image/png`.
+    match ServeFile::new(path).oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(e) => error(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -2,6 +2,7 @@
 //! with it, and how far a running one got.
 
 use serde::Serialize;
+use videohub::{Capability, Media};
 use videohub_journal::{Job, JobState};
 
 /// How far a job this studio drives has got.
@@ -29,8 +30,10 @@ pub(crate) struct JobView<'a> {
     pub job: &'a Job,
     /// The prompt, or the shots' prompts joined.
     pub prompt: Option<String>,
-    /// Where the page plays the video from, when it can.
+    /// Where the page plays the video (or shows the image) from, when it can.
     pub video_url: Option<String>,
+    /// The kind of the job's file (`video`, `image`), from its endpoint.
+    pub media: Option<Media>,
     /// What is wrong with the job or its video, in one sentence.
     pub problem: Option<String>,
     /// Whether the job is still being worked on (by this studio).
@@ -50,6 +53,7 @@ impl<'a> JobView<'a> {
             job,
             prompt: prompt_of(job),
             video_url,
+            media: Capability::from_endpoint(&job.endpoint).and_then(Capability::output),
             problem,
             running,
             live,

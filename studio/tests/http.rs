@@ -78,6 +78,41 @@ async fn a_generated_job_is_shown_with_its_video_served_in_ranges() {
 }
 
 #[tokio::test]
+async fn an_image_model_of_the_hub_is_offered_generated_and_shown_as_an_image() {
+    let setup = Setup::start(QUICK, "").await;
+    let (_, models) = setup.get("/api/models").await;
+    let still = models["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "acme-still")
+        .expect("the hub's image model is offered");
+    assert_eq!(
+        (&still["category"], &still["compiled"]),
+        (&json!("text-to-image"), &json!(false))
+    );
+    let job = generated(&setup, "acme-still", json!({"prompt": "a lighthouse"})).await;
+    assert_eq!(job["state"], "downloaded", "{job}");
+    assert_eq!(job["endpoint"], "/hub/v1/image");
+    assert_eq!(job["media"], "image");
+    assert!(
+        job["file_path"].as_str().unwrap().ends_with(".png"),
+        "{job}"
+    );
+    let file = setup
+        .http
+        .get(setup.url(job["video_url"].as_str().unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(file.headers()["content-type"], "image/png");
+    assert_eq!(
+        &file.bytes().await.unwrap()[..],
+        videohub_sandbox::SAMPLE_PNG
+    );
+}
+
+#[tokio::test]
 async fn invalid_input_is_refused_with_the_command_lines_messages_and_nothing_sent() {
     let setup = Setup::start(QUICK, "").await;
     let (status, answer) = setup
@@ -133,7 +168,7 @@ async fn an_unknown_model_is_named_in_the_form_and_on_its_card() {
             NewJob {
                 hub: setup.sandbox.url().into(),
                 model: "veo-3.2".into(),
-                endpoint: videohub::VIDEO_ENDPOINT.into(),
+                endpoint: videohub::Capability::Video.endpoint().into(),
                 input: json!({"prompt": "x"}).as_object().unwrap().clone(),
                 output_path: setup.videos().join("{task_id}.mp4"),
             },

@@ -29,7 +29,7 @@ mod lumen_2 {
 
 use lumen_2::{Length, Lumen2};
 use serde_json::json;
-use videohub::VideoModel;
+use videohub::Model;
 
 #[test]
 fn builds_serializes_and_validates() {
@@ -60,7 +60,7 @@ fn carries_its_schema() {
         (schema.id.as_ref(), schema.vendor.as_ref()),
         ("lumen-2", "Lumen")
     );
-    assert_eq!(Lumen2::ENDPOINT, videohub::VIDEO_ENDPOINT);
+    assert_eq!(Lumen2::CAPABILITY, videohub::Capability::Video);
     let names: Vec<&str> = schema.params.iter().map(|p| p.name.as_ref()).collect();
     assert_eq!(names, ["prompt", "length", "guidance", "seed"]);
     let length = schema.param("length").unwrap();

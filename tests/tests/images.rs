@@ -4,7 +4,7 @@
 use serde_json::json;
 use videohub::models::veo::{Veo31FirstLast, Veo31Image, Veo31Ref};
 use videohub::models::wan::Wan27Image;
-use videohub::{Image, VideoModel};
+use videohub::{Image, Model};
 
 fn image(name: &str) -> Image {
     Image::url(format!("https://cdn.example.com/{name}.png")).unwrap()

@@ -5,9 +5,9 @@ use videohub::models::kling::{KlingV3Standard, Shot, kling_v3_standard as kling}
 use videohub::models::seedance::{Seedance20Fast, seedance_2_0_fast as seedance};
 use videohub::models::veo::{Veo31, Veo31Lite, veo_3_1, veo_3_1_lite};
 use videohub::models::wan::{Wan27, wan_2_7};
-use videohub::{ValueEnum, VideoModel};
+use videohub::{Model, ValueEnum};
 
-fn input<M: VideoModel>(request: &M) -> serde_json::Value {
+fn input<M: Model>(request: &M) -> serde_json::Value {
     serde_json::Value::Object(request.to_input())
 }
 
@@ -60,8 +60,7 @@ fn veo_sends_what_was_set() {
         })
     );
     assert_eq!(Veo31Lite::ID, "veo-3.1-lite");
-    assert_eq!(Veo31Lite::ENDPOINT, videohub::VIDEO_ENDPOINT);
-    assert_eq!(videohub::VIDEO_ENDPOINT, "/hub/v1/video");
+    assert_eq!(Veo31Lite::CAPABILITY.endpoint(), "/hub/v1/video");
 }
 
 #[test]

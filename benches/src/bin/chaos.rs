@@ -184,7 +184,9 @@ async fn generate(
     policy: PollPolicy,
     path: &Path,
 ) -> Result<u64, Error> {
-    let task = client.submit_input(MODEL, input).await?;
+    let task = client
+        .submit_input(videohub::Capability::Video, MODEL, input)
+        .await?;
     let output = task.wait_with(policy).await?;
     let mut tries = 0;
     loop {

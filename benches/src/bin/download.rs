@@ -6,7 +6,7 @@
 //! cargo run --release -p videohub-benches --bin download -- [--size-mb 1000] [--rounds 3] [--dir DIR]
 //! ```
 //!
-//! `Video::save` streams into a temporary file, fsyncs it and renames it into place; `curl
+//! `OutputFile::save` streams into a temporary file, fsyncs it and renames it into place; `curl
 //! -o` does not fsync, so curl is timed twice: alone, and followed by `sync FILE`.
 
 #[path = "../hub_common.rs"]
@@ -53,10 +53,13 @@ fn main() {
     let output = runtime.block_on(async {
         let models = videohub_sandbox::compiled_models();
         let input = common::input_for(&models, "veo-3.1", "a big one");
-        let task = client.submit_input("veo-3.1", input).await.expect("submit");
+        let task = client
+            .submit_input(videohub::Capability::Video, "veo-3.1", input)
+            .await
+            .expect("submit");
         task.wait().await.expect("a video")
     });
-    let video = output.video().expect("one video").clone();
+    let video = output.file().expect("one video").clone();
     assert_eq!(video.file_size(), Some(size));
     let url = video.url().to_owned();
 
@@ -118,7 +121,7 @@ fn main() {
         size / 1_000_000
     );
     println!(
-        "videohub Video::save: {:.0} MB/s [{}]",
+        "videohub OutputFile::save: {:.0} MB/s [{}]",
         median(&ours),
         range(&ours)
     );

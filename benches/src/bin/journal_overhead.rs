@@ -35,7 +35,10 @@ fn input() -> serde_json::Map<String, serde_json::Value> {
 
 async fn bare(client: &Client, dir: &Path, jobs: usize) {
     for n in 0..jobs {
-        let task = client.submit_input("wan-2.7", input()).await.unwrap();
+        let task = client
+            .submit_input(videohub::Capability::Video, "wan-2.7", input())
+            .await
+            .unwrap();
         let output = task.wait_with(policy()).await.unwrap();
         output
             .save(dir.join(format!("bare-{n}.mp4")))
@@ -48,13 +51,12 @@ async fn journaled(runner: &Runner, hub: &SandboxHandle, dir: &Path, jobs: usize
     for n in 0..jobs {
         let job = runner
             .run(
-                NewJob {
-                    hub: hub.url().to_owned(),
-                    model: "wan-2.7".into(),
-                    endpoint: videohub::VIDEO_ENDPOINT.into(),
-                    input: input(),
-                    output_path: dir.join(format!("journaled-{n}.mp4")),
-                },
+                NewJob::new(
+                    hub.url(),
+                    videohub::models::find("wan-2.7").expect("compiled in"),
+                    input(),
+                    dir.join(format!("journaled-{n}.mp4")),
+                ),
                 |_| {},
             )
             .await

@@ -156,7 +156,9 @@ async fn run_wave(
             let client = client.clone();
             let input = common::input_for(sandbox.models(), model, &format!("task {i}"));
             handles.push(tokio::spawn(async move {
-                let task = client.submit_input(model, input).await?;
+                let task = client
+                    .submit_input(videohub::Capability::Video, model, input)
+                    .await?;
                 let id = task.id().to_owned();
                 task.wait_with(policy.no_deadline()).await.map(|_| id)
             }));

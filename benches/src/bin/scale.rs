@@ -60,7 +60,7 @@ async fn run(server: &ChildSandbox, tasks: usize) {
     let input = common::input_for(&models, MODEL, "warm-up");
     // One request first, so that the baseline holds the client's own allocations.
     client
-        .submit_input(MODEL, input)
+        .submit_input(videohub::Capability::Video, MODEL, input)
         .await
         .expect("warm-up submit");
     let baseline = rss_kib();
@@ -81,13 +81,15 @@ async fn run(server: &ChildSandbox, tasks: usize) {
         handles.push(tokio::spawn(async move {
             let task = {
                 let _permit = submits.acquire().await.expect("semaphore");
-                client.submit_input(MODEL, input).await?
+                client
+                    .submit_input(videohub::Capability::Video, MODEL, input)
+                    .await?
             };
             let now = in_flight.fetch_add(1, Ordering::Relaxed) + 1;
             peak_in_flight.fetch_max(now, Ordering::Relaxed);
             let result = task.wait_with(PollPolicy::default()).await;
             in_flight.fetch_sub(1, Ordering::Relaxed);
-            result.map(|output| output.video().is_some())
+            result.map(|output| output.file().is_some())
         }));
     }
     let submitted_by = Instant::now();
@@ -136,7 +138,11 @@ async fn run(server: &ChildSandbox, tasks: usize) {
     let model_input = common::input_for(&videohub_sandbox::compiled_models(), MODEL, "x");
     println!(
         "size of one submit future: {} bytes",
-        std::mem::size_of_val(&client.submit_input(MODEL, model_input))
+        std::mem::size_of_val(&client.submit_input(
+            videohub::Capability::Video,
+            MODEL,
+            model_input
+        ))
     );
     println!(
         "size of one wait future: {} bytes",

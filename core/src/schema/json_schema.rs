@@ -31,7 +31,7 @@ use super::{
 /// The JSON Schema dialect the conversion writes.
 const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 /// The image list's name when a schema does not mark it.
-const DEFAULT_IMAGE_PARAM: &str = "image_urls";
+const DEFAULT_IMAGE_PARAM: &str = videohub_vocab::IMAGE_LIST;
 
 impl ModelSchema {
     /// The JSON Schema of the model's `input` object.

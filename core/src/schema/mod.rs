@@ -2,7 +2,7 @@
 //! and limits.
 //!
 //! Every `#[video_model]` struct carries a [`ModelSchema`] in
-//! [`VideoModel::SCHEMA`](crate::VideoModel::SCHEMA). The same type also holds schemas read
+//! [`Model::SCHEMA`](crate::Model::SCHEMA). The same type also holds schemas read
 //! at run time (a catalog fixture, the live hub), which is why its strings and lists are
 //! [`Cow`]s: borrowed for compiled models, owned for parsed ones. Serialized, a schema has
 //! the layout of an entry of the hub's model list (`id`, `name`, `vendor`, `category`,
@@ -15,13 +15,13 @@ pub(crate) mod validate;
 
 use std::borrow::Cow;
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
 pub use diff::Difference;
 pub use literal::Literal;
 pub use validate::{MAX_SUGGESTIONS, ParamError, Problem, ValidationErrors, suggest};
+pub use videohub_vocab::{Category, Input, UnknownCategory};
 
 /// A string that is `&'static` in compiled schemas and owned in parsed ones.
 pub type Text = Cow<'static, str>;
@@ -67,68 +67,6 @@ impl ModelSchema {
     /// ```
     pub fn param(&self, name: &str) -> Option<&ParamSchema> {
         self.params.iter().find(|p| p.name == name)
-    }
-}
-
-/// The kind of generation a model performs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Category {
-    /// A video from a prompt alone.
-    TextToVideo,
-    /// A video that animates one source image.
-    ImageToVideo,
-    /// A video guided by several reference images.
-    ReferenceToVideo,
-    /// A video that moves from a first frame to a last frame.
-    FirstLastFrame,
-    /// A video made by editing an input video.
-    VideoEdit,
-}
-
-impl Category {
-    /// Every category, in the hub's order.
-    pub const ALL: [Category; 5] = [
-        Category::TextToVideo,
-        Category::ImageToVideo,
-        Category::ReferenceToVideo,
-        Category::FirstLastFrame,
-        Category::VideoEdit,
-    ];
-
-    /// The hub's name for the category, e.g. `text-to-video`.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Category::TextToVideo => "text-to-video",
-            Category::ImageToVideo => "image-to-video",
-            Category::ReferenceToVideo => "reference-to-video",
-            Category::FirstLastFrame => "first-last-frame",
-            Category::VideoEdit => "video-edit",
-        }
-    }
-}
-
-impl fmt::Display for Category {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The error of parsing an unknown category name.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown category `{0}`: expected one of text-to-video, image-to-video, reference-to-video, first-last-frame, video-edit"
-)]
-pub struct UnknownCategory(pub String);
-
-impl FromStr for Category {
-    type Err = UnknownCategory;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Category::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| UnknownCategory(s.to_owned()))
     }
 }
 

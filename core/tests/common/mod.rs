@@ -16,7 +16,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use videohub_core::schema::{Category, Problem};
 use videohub_core::{
-    Client, ModelSchema, ParamError, PollPolicy, RetryPolicy, ValidationErrors, VideoModel,
+    Client, Model, ModelSchema, ParamError, PollPolicy, RetryPolicy, ValidationErrors,
 };
 use videohub_core::{Error, Output};
 use wiremock::matchers::{method, path};
@@ -42,8 +42,9 @@ static DEMO_SCHEMA: ModelSchema = ModelSchema {
     constraints: Cow::Borrowed(&[]),
 };
 
-impl VideoModel for Demo {
+impl Model for Demo {
     const ID: &'static str = "demo-video";
+    const CAPABILITY: videohub_core::Capability = videohub_core::Capability::Video;
     const SCHEMA: &'static ModelSchema = &DEMO_SCHEMA;
 
     fn validate(&self) -> Result<(), ValidationErrors> {

@@ -1,5 +1,5 @@
-//! The request's getters, its runtime checks, and the
-//! `VideoModel` impl that wires it to the hub.
+//! The request's getters, its runtime checks, and the `Model` impl that wires it to the
+//! hub.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -8,11 +8,12 @@ use syn::{Type, parse_quote};
 use crate::expand::schema::literal;
 use crate::model::{Field, Kind, Model, Presence};
 
-/// Getters, `validate` and the `VideoModel` impl.
+/// Getters, `validate` and the `Model` impl.
 pub(crate) fn expand(model: &Model) -> TokenStream {
     let k = &model.krate;
     let ident = &model.item.ident;
     let id = &model.id;
+    let capability = crate::naming::variant(model.category.capability());
     let getters = model.fields.iter().map(|f| getter(f, &model.item.vis, k));
     let schema = crate::expand::schema::expand(model);
     let checks = model
@@ -35,8 +36,9 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         }
 
         #[automatically_derived]
-        impl #k::VideoModel for #ident {
+        impl #k::Model for #ident {
             const ID: &'static str = #id;
+            const CAPABILITY: #k::Capability = #k::Capability::#capability;
             const SCHEMA: &'static #k::ModelSchema = #schema;
 
             fn validate(&self) -> ::core::result::Result<(), #k::ValidationErrors> {
@@ -72,9 +74,7 @@ fn getter(field: &Field, vis: &syn::Visibility, k: &TokenStream) -> TokenStream 
         ),
         (Kind::List { elem, .. }, false) => (parse_quote!(&[#elem]), quote!(&self.#name)),
         (Kind::Images { .. }, _) => (parse_quote!(&[#inner]), quote!(&self.#name)),
-        (Kind::Image | Kind::Video | Kind::Object, false) => {
-            (parse_quote!(&#inner), quote!(&self.#name))
-        }
+        (Kind::Media(_) | Kind::Object, false) => (parse_quote!(&#inner), quote!(&self.#name)),
         (Kind::Object, true) => (
             parse_quote!(::core::option::Option<&#inner>),
             quote!(self.#name.as_ref()),

@@ -4,7 +4,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Lit;
 
-use crate::expand::serialize::IMAGE_LIST;
+use videohub_vocab::{IMAGE_LIST, Media};
+
 use crate::model::{Field, Kind, Model, Presence};
 
 /// The `ModelSchema` expression of the model.
@@ -12,8 +13,8 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let k = &model.krate;
     let (id, name, vendor, description) =
         (&model.id, &model.name, &model.vendor, &model.description);
-    let category = &model.category;
-    let is_image = |f: &&Field| matches!(f.kind, Kind::Image | Kind::Images { .. });
+    let category = crate::naming::variant(model.category);
+    let is_image = |f: &&Field| matches!(f.kind, Kind::Media(Media::Image) | Kind::Images { .. });
     let params = model
         .fields
         .iter()
@@ -142,7 +143,7 @@ fn param_type(kind: &Kind, k: &TokenStream) -> TokenStream {
         Kind::Enum(e) if e.integer => quote!(Integer),
         Kind::Enum(_) => quote!(String),
         Kind::List { .. } | Kind::Images { .. } => quote!(Array),
-        Kind::Image | Kind::Video => quote!(String),
+        Kind::Media(_) => quote!(String),
         Kind::Object => quote!(Object),
     };
     quote!(#k::schema::ParamType::#variant)

@@ -4,10 +4,9 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::model::{Kind, Model, Presence};
+use videohub_vocab::{IMAGE_LIST, Media};
 
-/// The wire name of the list every image goes in.
-pub(crate) const IMAGE_LIST: &str = "image_urls";
+use crate::model::{Kind, Model, Presence};
 
 pub(crate) fn expand(model: &Model) -> TokenStream {
     let k = &model.krate;
@@ -18,7 +17,9 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     for field in &model.fields {
         let (name, wire) = (&field.ident, &field.wire);
         match (&field.kind, &field.presence) {
-            (Kind::Image, _) => images.push(quote!(::core::slice::from_ref(&self.#name))),
+            (Kind::Media(Media::Image), _) => {
+                images.push(quote!(::core::slice::from_ref(&self.#name)))
+            }
             (Kind::Images { .. }, _) => images.push(quote!(self.#name.as_slice())),
             (_, Presence::Required | Presence::Default(_)) => {
                 entries.push(quote!(#serde::ser::SerializeMap::serialize_entry(&mut map, #wire, &self.#name)?;));

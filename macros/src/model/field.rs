@@ -6,7 +6,7 @@ use quote::ToTokens;
 use syn::Lit;
 
 use super::docs::{doc_text, first_paragraph};
-use super::kind::{enum_kind, media_kind, option_inner, plain_kind};
+use super::kind::{declares_media, enum_kind, media_kind, option_inner, plain_kind};
 use super::{Field, Group, Kind, Presence};
 use crate::attr::ParamArgs;
 
@@ -41,10 +41,7 @@ impl Field {
         };
         let media = errors.handle(media_kind(&args, &inner, &wire));
         // Media inputs are always required, whether or not their type is right.
-        let required = args.required.is_present()
-            || args.image.is_present()
-            || args.images.is_some()
-            || args.video.is_present();
+        let required = args.required.is_present() || declares_media(&args);
         let presence = match (required, &args.default, group) {
             (true, Some(default), _) => {
                 errors.push(Error::custom(format!("`{wire}` is `required`, so it cannot have a `default`: remove one of the two")).with_span(default));
@@ -286,7 +283,7 @@ pub(super) fn check_literal(kind: &Kind, lit: &Lit, what: &str) -> Result<()> {
         Kind::Number => (!matches!(lit, Lit::Int(_) | Lit::Float(_))).then_some("a number"),
         Kind::Boolean => (!matches!(lit, Lit::Bool(_))).then_some("`true` or `false`"),
         Kind::Enum(_) => None,
-        Kind::List { .. } | Kind::Object | Kind::Image | Kind::Images { .. } | Kind::Video => {
+        Kind::List { .. } | Kind::Object | Kind::Media(_) | Kind::Images { .. } => {
             let message = "lists, objects and media inputs have no default: remove it";
             return Err(Error::custom(message).with_span(lit));
         }

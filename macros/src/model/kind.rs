@@ -3,29 +3,53 @@
 
 use darling::util::SpannedValue;
 use darling::{Error, Result};
+use proc_macro2::Span;
 use syn::{GenericArgument, Ident, Lit, PathArguments, Type};
 
+use videohub_vocab::Media;
+
 use super::{Kind, ValueEnum, Variant};
-use crate::attr::{ParamArgs, Values};
+use crate::attr::{CountArgs, ParamArgs, Values};
 use crate::naming;
 
-/// The kind of an `image`, `images(…)` or `video` field, after checking its type and
-/// settings; `None` for other fields.
+/// What a media setting declares: one file, or a list of images.
+enum Declared<'a> {
+    One(Media),
+    Images(&'a CountArgs),
+}
+
+/// The media settings of a field, in the order they are checked: each with its name, where
+/// it was written, and what it declares.
+fn media_flags(args: &ParamArgs) -> impl Iterator<Item = (&'static str, Span, Declared<'_>)> {
+    let one = |media: Media, flag: &darling::util::Flag| {
+        flag.is_present()
+            .then(|| (media.as_str(), flag.span(), Declared::One(media)))
+    };
+    [
+        one(Media::Image, &args.image),
+        args.images
+            .as_ref()
+            .map(|i| ("images", i.span(), Declared::Images(i))),
+        one(Media::Video, &args.video),
+        one(Media::Audio, &args.audio),
+    ]
+    .into_iter()
+    .flatten()
+}
+
+/// Whether the field is a media input (which is always required).
+pub(super) fn declares_media(args: &ParamArgs) -> bool {
+    media_flags(args).next().is_some()
+}
+
+/// The kind of an `image`, `images(…)`, `video` or `audio` field, after checking its type
+/// and settings; `None` for other fields.
 pub(super) fn media_kind(args: &ParamArgs, ty: &Type, wire: &str) -> Result<Option<Kind>> {
-    let flags = [
-        args.image
-            .is_present()
-            .then(|| ("image", args.image.span())),
-        args.images.as_ref().map(|i| ("images", i.span())),
-        args.video
-            .is_present()
-            .then(|| ("video", args.video.span())),
-    ];
-    let mut set = flags.into_iter().flatten();
-    let Some((flag, span)) = set.next() else {
+    let mut set = media_flags(args);
+    let Some((flag, span, declared)) = set.next() else {
         return Ok(None);
     };
-    if let Some((second, span)) = set.next() {
+    if let Some((second, span, _)) = set.next() {
         return Err(
             Error::custom(format!("`{flag}` and `{second}` cannot be combined")).with_span(&span),
         );
@@ -36,8 +60,9 @@ pub(super) fn media_kind(args: &ParamArgs, ty: &Type, wire: &str) -> Result<Opti
                 .with_span(&values.span()),
         );
     }
-    let (kind, expected) = match (flag, &args.images) {
-        ("images", Some(count)) => {
+    let (kind, expected) = match declared {
+        Declared::One(media) => (Kind::Media(media), media.input_type().to_owned()),
+        Declared::Images(count) => {
             let (min, max) = (count.min, count.max);
             let problem = if min > max {
                 Some(format!("its minimum {min} is above its maximum {max}"))
@@ -54,31 +79,25 @@ pub(super) fn media_kind(args: &ParamArgs, ty: &Type, wire: &str) -> Result<Opti
                 ))
                 .with_span(&span));
             }
-            let elem = generic_inner(ty, "Vec");
             (
                 Kind::Images { min, max },
-                elem.is_some_and(|e| names_type(e, "Image"))
-                    .then_some(())
-                    .ok_or("Vec<Image>"),
+                format!("Vec<{}>", Media::Image.input_type()),
             )
         }
-        ("image", _) => (
-            Kind::Image,
-            names_type(ty, "Image").then_some(()).ok_or("Image"),
-        ),
-        _ => (
-            Kind::Video,
-            names_type(ty, "VideoInput")
-                .then_some(())
-                .ok_or("VideoInput"),
-        ),
     };
-    match expected {
-        Ok(()) => Ok(Some(kind)),
-        Err(expected) => Err(Error::custom(format!(
+    let fits = match &kind {
+        Kind::Images { .. } => {
+            generic_inner(ty, "Vec").is_some_and(|e| names_type(e, Media::Image.input_type()))
+        }
+        _ => names_type(ty, &expected),
+    };
+    if fits {
+        Ok(Some(kind))
+    } else {
+        Err(Error::custom(format!(
             "`#[param({flag})]` needs the type `{expected}`: `{wire}: {expected}`"
         ))
-        .with_span(ty)),
+        .with_span(ty))
     }
 }
 

@@ -8,6 +8,7 @@ use syn::spanned::Spanned;
 use syn::{Attribute, Ident, ItemStruct, Lit, Type};
 
 use darling::ast::NestedMeta;
+use videohub_vocab::{Category, Media};
 
 mod docs;
 mod field;
@@ -26,7 +27,7 @@ pub(crate) struct Model {
     pub id: String,
     pub name: String,
     pub vendor: String,
-    pub category: Ident,
+    pub category: Category,
     pub description: String,
     pub fields: Vec<Field>,
     pub groups: Vec<Group>,
@@ -73,15 +74,14 @@ pub(crate) enum Kind {
     },
     /// A JSON object (`JsonObject`), sent as given.
     Object,
-    /// One image, sent in the model's image list.
-    Image,
+    /// One media file: an image (sent in the model's image list), a video or an audio clip
+    /// (sent under the field's wire name).
+    Media(Media),
     /// A list of `min` to `max` images, sent as the model's image list.
     Images {
         min: u32,
         max: u32,
     },
-    /// One video, sent under the field's wire name.
-    Video,
 }
 
 /// An enum generated for an enumerated parameter.
@@ -118,14 +118,6 @@ impl Field {
         }
     }
 }
-
-const CATEGORIES: [(&str, &str); 5] = [
-    ("text-to-video", "TextToVideo"),
-    ("image-to-video", "ImageToVideo"),
-    ("reference-to-video", "ReferenceToVideo"),
-    ("first-last-frame", "FirstLastFrame"),
-    ("video-edit", "VideoEdit"),
-];
 
 /// A model that failed the checks: the errors, and what can still be emitted so that the
 /// rest of the user's crate type-checks (the struct without its `#[param]` attributes, and
@@ -184,9 +176,10 @@ impl Model {
         check_groups(&groups, &fields, &mut errors);
         // The category's inputs are checked only when every field could be read.
         if let Some(args) = &args
+            && let Some(category) = category
             && fields.len() == item.fields.len()
         {
-            check_media(&args.category, &fields, &mut errors);
+            check_media(category, &args.category, &fields, &mut errors);
         }
 
         let outcome = errors.finish();
@@ -231,18 +224,10 @@ fn emittable_enums(fields: Vec<Field>) -> Vec<ValueEnum> {
     enums
 }
 
-fn category(lit: &syn::LitStr) -> Result<Ident> {
-    let value = lit.value();
-    match CATEGORIES.iter().find(|(name, _)| *name == value) {
-        Some((_, variant)) => Ok(Ident::new(variant, lit.span())),
-        None => {
-            let names = CATEGORIES.map(|(n, _)| n).join(", ");
-            Err(Error::custom(format!(
-                "unknown category `{value}`: expected one of {names}"
-            ))
-            .with_span(lit))
-        }
-    }
+fn category(lit: &syn::LitStr) -> Result<Category> {
+    lit.value()
+        .parse()
+        .map_err(|e: videohub_vocab::UnknownCategory| Error::custom(e).with_span(lit))
 }
 
 /// Removes every `#[param]` attribute from the fields and parses it; `None` for a field

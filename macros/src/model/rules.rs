@@ -1,72 +1,76 @@
 //! Rules across fields: unique wire names and enum names, groups of two or more, and the
-//! inputs each category takes.
+//! media inputs each category takes.
 
 use darling::Error;
 
+use videohub_vocab::{Category, Input, Media};
+
 use super::{Field, Group, Kind};
 
-/// Each category takes its own inputs: image-to-video one image, first-last-frame two (first,
-/// then last), reference-to-video one list, video-edit a video, text-to-video none.
+/// Each category takes its own media inputs (see `Category::inputs`): for each kind of
+/// media, as many single files and lists as it names, no more and no fewer.
 pub(super) fn check_media(
-    category: &syn::LitStr,
+    category: Category,
+    lit: &syn::LitStr,
     fields: &[Field],
     errors: &mut darling::error::Accumulator,
 ) {
-    let of = |pred: fn(&Kind) -> bool| {
-        fields
+    let inputs = category.inputs();
+    let wanted = |media: Media, list: bool| {
+        inputs
             .iter()
-            .filter(move |f| pred(&f.kind))
-            .collect::<Vec<_>>()
+            .filter(|i| i.media == media && i.list == list)
+            .count()
     };
-    let singles = of(|k| matches!(k, Kind::Image));
-    let lists = of(|k| matches!(k, Kind::Images { .. }));
-    let videos = of(|k| matches!(k, Kind::Video));
-    let name = category.value();
-    // What the category takes, and how to declare it.
-    let (wanted_singles, wanted_lists, takes, declare) = match name.as_str() {
-        "image-to-video" => (
-            1,
-            0,
-            "one image",
-            "add a field `image: Image` with `#[param(image)]`",
-        ),
-        "first-last-frame" => (
-            2,
-            0,
-            "two images, the first frame then the last frame",
-            "add two `Image` fields with `#[param(image)]`, in that order",
-        ),
-        "reference-to-video" => (
-            0,
-            1,
-            "one list of images",
-            "add a field `images: Vec<Image>` with `#[param(images(min = …, max = …))]`",
-        ),
-        "video-edit" => (
-            0,
-            0,
-            "a video",
-            "add a field `video: VideoInput` with `#[param(video)]`",
-        ),
-        _ => (0, 0, "no images or videos", ""),
-    };
-    let extras = singles
-        .iter()
-        .skip(wanted_singles)
-        .chain(lists.iter().skip(wanted_lists));
-    let extras = extras.chain(videos.iter().filter(|_| name != "video-edit"));
-    for extra in extras {
-        let message = format!(
-            "a model of category `{name}` takes {takes}: remove this input or change the category"
-        );
-        errors.push(Error::custom(message).with_span(&extra.ident));
+    let mut missing = false;
+    for media in Media::ALL {
+        for list in [false, true] {
+            let declared = fields.iter().filter(|f| match f.kind {
+                Kind::Media(m) => m == media && !list,
+                Kind::Images { .. } => media == Media::Image && list,
+                _ => false,
+            });
+            let wanted = wanted(media, list);
+            let mut count = 0;
+            for extra in declared.inspect(|_| count += 1).skip(wanted) {
+                let message = format!(
+                    "a model of category `{category}` takes {}: remove this input or change the category",
+                    category.takes()
+                );
+                errors.push(Error::custom(message).with_span(&extra.ident));
+            }
+            missing |= count < wanted;
+        }
     }
-    let missing = singles.len() < wanted_singles
-        || lists.len() < wanted_lists
-        || name == "video-edit" && videos.is_empty();
     if missing {
-        let message = format!("a model of category `{name}` takes {takes}: {declare}");
-        errors.push(Error::custom(message).with_span(category));
+        let declare = inputs
+            .iter()
+            .map(declaration)
+            .collect::<Vec<_>>()
+            .join(", then ");
+        let declare = format!("add {declare}");
+        let message = format!(
+            "a model of category `{category}` takes {}: {declare}",
+            category.takes()
+        );
+        errors.push(Error::custom(message).with_span(lit));
+    }
+}
+
+/// How a model declares one input, e.g. ``a field `image: Image` with `#[param(image)]` ``.
+fn declaration(input: &Input) -> String {
+    let ty = input.media.input_type();
+    if input.list {
+        format!(
+            "a field `{}: Vec<{ty}>` with `#[param(images(min = …, max = …))]`",
+            input.field
+        )
+    } else {
+        format!(
+            "a field `{}: {ty}` with `#[param({})]`",
+            input.field,
+            input.media.as_str()
+        )
     }
 }
 

@@ -415,8 +415,9 @@ impl Wan27 {
     }
 }
 #[automatically_derived]
-impl ::videohub::VideoModel for Wan27 {
+impl ::videohub::Model for Wan27 {
     const ID: &'static str = "wan-2.7";
+    const CAPABILITY: ::videohub::Capability = ::videohub::Capability::Video;
     const SCHEMA: &'static ::videohub::ModelSchema = &::videohub::ModelSchema {
         id: ::videohub::__private::Cow::Borrowed("wan-2.7"),
         name: ::videohub::__private::Cow::Borrowed("WAN 2.7"),

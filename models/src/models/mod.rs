@@ -17,7 +17,7 @@ pub mod wan;
 
 use std::borrow::Cow;
 
-use crate::{Client, ModelSchema, Result, VideoModel};
+use crate::{Client, Model, ModelSchema, Result};
 
 /// The schema of every model compiled into this crate, in the hub's order.
 ///

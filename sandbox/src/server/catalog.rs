@@ -20,7 +20,8 @@ fn entry(model: &ModelSchema) -> Map<String, Value> {
     entry.insert("id".into(), model.id.as_ref().into());
     entry.insert("name".into(), model.name.as_ref().into());
     entry.insert("vendor".into(), model.vendor.as_ref().into());
-    entry.insert("capability".into(), "video".into());
+    let capability = model.category.capability();
+    entry.insert("capability".into(), capability.as_str().into());
     entry.insert("category".into(), model.category.as_str().into());
     entry.insert("description".into(), model.description.as_ref().into());
     entry
@@ -30,16 +31,16 @@ pub(super) async fn list_models(
     State(shared): State<AppState>,
     Query(query): Query<ListQuery>,
 ) -> Response {
-    let video = query.capability.as_deref().is_none_or(|c| c == "video");
-    let data: Vec<Value> = if video {
-        shared
-            .models
-            .iter()
-            .map(|m| Value::Object(entry(m)))
-            .collect()
-    } else {
-        Vec::new()
+    let wanted = |m: &&ModelSchema| {
+        let capability = m.category.capability().as_str();
+        query.capability.as_deref().is_none_or(|c| c == capability)
     };
+    let data: Vec<Value> = shared
+        .models
+        .iter()
+        .filter(wanted)
+        .map(|m| Value::Object(entry(m)))
+        .collect();
     Json(json!({"object": "list", "data": data})).into_response()
 }
 

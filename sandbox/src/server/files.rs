@@ -1,5 +1,5 @@
-//! The file origin: finished videos, with single byte ranges, streamed from one static
-//! buffer, and the download faults.
+//! The file origin: finished videos and images, with single byte ranges, streamed from
+//! static buffers, and the download faults.
 
 use std::time::{Duration, Instant};
 
@@ -9,9 +9,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use futures::StreamExt;
 
-use super::state::CounterCells;
+use super::state::{CounterCells, Sample};
 use super::{AppState, error};
-use crate::SAMPLE_MP4;
 use crate::faults::{FaultKind, FaultPoint};
 use crate::tasks::{Outcome, Phase};
 
@@ -29,18 +28,19 @@ pub(super) async fn download(
         );
     }
     CounterCells::bump(&shared.counters.downloads);
-    let found = shared.tasks().get(&task_id).is_some_and(|task| {
-        task.file_name() == file_name
-            && matches!(task.phase(Instant::now()), Phase::Done(Outcome::Completed))
+    let media = shared.tasks().get(&task_id).and_then(|task| {
+        (task.file_name() == file_name
+            && matches!(task.phase(Instant::now()), Phase::Done(Outcome::Completed)))
+        .then(|| task.media())
     });
-    if !found {
+    let Some(sample) = media.and_then(|media| shared.sample(media)) else {
         return error(
             StatusCode::NOT_FOUND,
             "file_not_found",
             format!("no file `{task_id}/{file_name}`"),
         );
-    }
-    let size = shared.video_size;
+    };
+    let size = sample.size;
     let etag = format!("\"{task_id}-{size:x}\"");
     let range = match requested_range(&headers, &etag, size) {
         Ok(range) => range,
@@ -67,7 +67,7 @@ pub(super) async fn download(
         None => (0, size),
     };
     let body = if fault == Some(FaultKind::TruncatedDownload) {
-        let first = video_bytes(size).skip_bytes(start).take_bytes(len / 2);
+        let first = file_bytes(sample).skip_bytes(start).take_bytes(len / 2);
         // Let the first half reach the socket, then break the body: hyper closes the
         // connection short of the announced length.
         let cut = futures::stream::once(async {
@@ -78,14 +78,17 @@ pub(super) async fn download(
             ))
         });
         Body::from_stream(first.chain(cut))
-    } else if range.is_none() && size == SAMPLE_MP4.len() as u64 {
-        Body::from(Bytes::from_static(SAMPLE_MP4))
+    } else if range.is_none() && size == sample.bytes.len() as u64 {
+        Body::from(Bytes::from_static(sample.bytes))
     } else {
-        Body::from_stream(video_bytes(size).skip_bytes(start).take_bytes(len))
+        Body::from_stream(file_bytes(sample).skip_bytes(start).take_bytes(len))
     };
     let mut response = Response::new(body);
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(sample.content_type),
+    );
     headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     if let Ok(value) = HeaderValue::from_str(&etag) {
@@ -161,12 +164,12 @@ fn requested_range(
 /// Zeros for the padding of large videos, shared by every download.
 static ZEROS: [u8; 64 * 1024] = [0; 64 * 1024];
 
-/// A video of `size` bytes (at least the fixture's): [`SAMPLE_MP4`], then a top-level MP4
-/// `free` box of zeros filling the rest, which players skip. Streamed in 64 KiB pieces of
-/// one static buffer: nothing of the size is held in memory.
-fn video_bytes(size: u64) -> VideoBytes {
-    let fixture = SAMPLE_MP4.len() as u64;
-    let padding = size.saturating_sub(fixture);
+/// The file of `sample`: its fixture, then (for a video larger than the fixture) a
+/// top-level MP4 `free` box of zeros filling the rest, which players skip. Streamed in
+/// 64 KiB pieces of one static buffer: nothing of the size is held in memory.
+fn file_bytes(sample: Sample) -> FileBytes {
+    let fixture = sample.bytes.len() as u64;
+    let padding = sample.size.saturating_sub(fixture);
     let mut header = Vec::new();
     if padding >= 16 && padding > u64::from(u32::MAX) {
         // A 64-bit box size: size field 1, then the real size after the type.
@@ -177,15 +180,18 @@ fn video_bytes(size: u64) -> VideoBytes {
         header.extend_from_slice(&(padding as u32).to_be_bytes());
         header.extend_from_slice(b"free");
     }
-    VideoBytes {
-        pieces: vec![Bytes::from_static(SAMPLE_MP4), Bytes::from(header.clone())],
+    FileBytes {
+        pieces: vec![
+            Bytes::from_static(sample.bytes),
+            Bytes::from(header.clone()),
+        ],
         zeros_left: padding.saturating_sub(header.len() as u64),
         limit: u64::MAX,
     }
 }
 
-/// The pieces of [`video_bytes`], as a stream.
-struct VideoBytes {
+/// The pieces of [`file_bytes`], as a stream.
+struct FileBytes {
     /// Pieces still to send before the zeros, in order.
     pieces: Vec<Bytes>,
     zeros_left: u64,
@@ -193,7 +199,7 @@ struct VideoBytes {
     limit: u64,
 }
 
-impl VideoBytes {
+impl FileBytes {
     /// Ends the stream after `limit` bytes.
     fn take_bytes(mut self, limit: u64) -> Self {
         self.limit = limit;
@@ -247,7 +253,7 @@ impl VideoBytes {
     }
 }
 
-impl futures::Stream for VideoBytes {
+impl futures::Stream for FileBytes {
     type Item = Result<Bytes, std::io::Error>;
 
     fn poll_next(
@@ -261,8 +267,18 @@ impl futures::Stream for VideoBytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{SAMPLE_MP4, SAMPLE_PNG};
 
-    fn collect(stream: VideoBytes) -> Vec<u8> {
+    /// The sample video padded to `size` bytes.
+    fn video_bytes(size: u64) -> FileBytes {
+        file_bytes(Sample {
+            bytes: SAMPLE_MP4,
+            content_type: "video/mp4",
+            size,
+        })
+    }
+
+    fn collect(stream: FileBytes) -> Vec<u8> {
         let mut stream = stream;
         let mut out = Vec::new();
         while let Some(piece) = stream.next_piece() {
@@ -290,6 +306,17 @@ mod tests {
         let header = huge.next_piece().expect("header");
         assert_eq!(&header[..8], b"\0\0\0\x01free");
         assert_eq!(&header[8..], &((5u64 << 30) - fixture as u64).to_be_bytes());
+    }
+
+    #[test]
+    fn an_image_is_its_fixture() {
+        let image = Sample {
+            bytes: SAMPLE_PNG,
+            content_type: "image/png",
+            size: SAMPLE_PNG.len() as u64,
+        };
+        assert_eq!(collect(file_bytes(image)), SAMPLE_PNG);
+        assert_eq!(collect(file_bytes(image).skip_bytes(8)), &SAMPLE_PNG[8..]);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The two origins: the hub's API and the file origin that serves finished videos.
+//! The two origins: the hub's API and the file origin that serves finished files.
 //!
 //! - `state`: what every handler shares (configuration, tasks, counters, fault draws);
 //! - `gate`: the middleware every API request passes first (count, authorise, fault);
@@ -16,7 +16,7 @@ use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
-use crate::Counters;
+use crate::{CAPABILITIES, Counters};
 
 mod api;
 mod catalog;
@@ -33,11 +33,15 @@ type AppState = Arc<Shared>;
 
 /// The hub's API.
 pub(crate) fn api(shared: AppState) -> Router {
-    Router::new()
-        .route(
-            "/hub/v1/video",
-            gated(post(api::submit::submit), &shared, Gate::Submit),
-        )
+    let mut router = Router::new();
+    for capability in CAPABILITIES {
+        let submit = move |state, body| api::submit::submit(state, capability, body);
+        router = router.route(
+            capability.endpoint(),
+            gated(post(submit), &shared, Gate::Submit),
+        );
+    }
+    router
         .route(
             "/hub/v1/tasks/{task_id}",
             gated(get(api::poll::poll), &shared, Gate::Poll),

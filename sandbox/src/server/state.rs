@@ -10,7 +10,19 @@ use videohub::ModelSchema;
 
 use crate::faults::{FaultKind, FaultPoint, FaultSpec};
 use crate::tasks::{TaskDuration, TaskStore};
-use crate::{Counters, SAMPLE_MP4, SandboxBuilder, SubmitShape, compiled_models};
+use videohub::Media;
+
+use crate::{Counters, SAMPLE_MP4, SAMPLE_PNG, SandboxBuilder, SubmitShape, compiled_models};
+
+/// The file the sandbox serves for finished tasks of one kind.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sample {
+    /// The fixture.
+    pub(crate) bytes: &'static [u8],
+    pub(crate) content_type: &'static str,
+    /// The size served: the fixture's, or more for a padded video.
+    pub(crate) size: u64,
+}
 
 /// Everything the handlers share.
 #[derive(Debug)]
@@ -48,6 +60,24 @@ impl Shared {
             tasks: Mutex::new(TaskStore::new(builder.max_tasks, builder.retention)),
             counters: CounterCells::default(),
             draws: Default::default(),
+        }
+    }
+
+    /// The file served for every finished task of this kind; `None` for a kind the sandbox
+    /// has no sample of (it serves no capability that yields it).
+    pub(crate) fn sample(&self, media: Media) -> Option<Sample> {
+        match media {
+            Media::Video => Some(Sample {
+                bytes: SAMPLE_MP4,
+                content_type: "video/mp4",
+                size: self.video_size,
+            }),
+            Media::Image => Some(Sample {
+                bytes: SAMPLE_PNG,
+                content_type: "image/png",
+                size: SAMPLE_PNG.len() as u64,
+            }),
+            Media::Audio => None,
         }
     }
 

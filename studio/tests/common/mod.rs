@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use videohub::{Client, PollPolicy};
+use videohub::{Client, Model, PollPolicy};
 use videohub_journal::{Journal, Runner};
-use videohub_sandbox::{FaultSpec, Sandbox, SandboxHandle, TaskDuration};
+use videohub_sandbox::{FaultSpec, Sandbox, SandboxHandle, TaskDuration, compiled_models};
 use videohub_studio::{Studio, StudioHandle};
 
 /// The sandbox's key: no answer of the studio may contain it.
@@ -30,7 +30,12 @@ impl Setup {
         } else {
             faults.parse().expect("a fault spec")
         };
+        // The compiled models, and an image model of the hub's the studio does not know.
+        let models = compiled_models()
+            .into_iter()
+            .chain([videohub_tests::AcmeStill::SCHEMA.clone()]);
         let sandbox = Sandbox::builder()
+            .models(models)
             .api_key(KEY)
             .durations(TaskDuration::Fixed(task))
             .faults(faults)

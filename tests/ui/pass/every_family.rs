@@ -1,4 +1,4 @@
-use videohub::VideoModel;
+use videohub::Model;
 use videohub::models::kling::{KlingV3Pro, Shot, kling_v3_pro};
 use videohub::models::seedance::{Seedance20, seedance_2_0};
 use videohub::models::veo::{Veo3, Veo31, Veo31Fast, veo_3_1};

@@ -49,7 +49,7 @@ mod edit_model {
     }
 }
 
-use videohub::{Image, VideoInput, VideoModel};
+use videohub::{Image, VideoInput, Model};
 
 fn main() {
     let frame = || Image::url("https://example.com/a.png").unwrap();

@@ -1,5 +1,5 @@
 //! A model defined outside `videohub`, with every kind of parameter.
-use videohub::{JsonObject, VideoModel, video_model};
+use videohub::{JsonObject, Model, video_model};
 
 /// A demo model.
 #[video_model(id = "acme-1", name = "Acme 1", vendor = "Acme", category = "text-to-video")]

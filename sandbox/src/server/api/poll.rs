@@ -43,7 +43,7 @@ fn task_status(shared: &Shared, task_id: &str) -> Response {
     let mut body = json!({
         "task_id": task.id,
         "model": task.model,
-        "capability": "video",
+        "capability": task.capability.as_str(),
         "created_at": timestamp(task.created_at),
         "elapsed_ms": elapsed.as_millis() as u64,
     });
@@ -53,15 +53,24 @@ fn task_status(shared: &Shared, task_id: &str) -> Response {
         Phase::Processing => ("processing", false),
         Phase::Done(Outcome::Completed) => {
             let file_name = task.file_name();
-            fields.insert(
-                "data".into(),
-                json!({"video": {
+            let Some(file) = shared.sample(task.media()) else {
+                return error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "no_sample",
+                    format!("the sandbox has no sample {} to serve", task.media()),
+                );
+            };
+            let mut data = serde_json::Map::new();
+            data.insert(
+                task.media().as_str().into(),
+                json!({
                     "url": format!("{}/files/{}/{}", shared.files_url, task.id, file_name),
-                    "content_type": "video/mp4",
+                    "content_type": file.content_type,
                     "file_name": file_name,
-                    "file_size": shared.video_size,
-                }}),
+                    "file_size": file.size,
+                }),
             );
+            fields.insert("data".into(), data.into());
             ("completed", true)
         }
         Phase::Done(Outcome::Failed { code, message }) => {

@@ -1,5 +1,5 @@
-//! `POST /hub/v1/video`: validates the request against the model's schema and creates a
-//! task with a seeded duration and outcome.
+//! `POST /hub/v1/video` and `POST /hub/v1/image`: validates the request against the
+//! model's schema and creates a task with a seeded duration and outcome.
 
 use std::time::{Duration, Instant, SystemTime};
 
@@ -17,15 +17,20 @@ use super::super::{AppState, error, timestamp};
 use crate::SubmitShape;
 use crate::faults::{FaultKind, FaultPoint, rng_for};
 use crate::tasks::{Outcome, Task};
+use videohub::Capability;
 
 /// Streams of the seeded generator besides the fault points.
 const STREAM_DURATION: u64 = 100;
 const STREAM_TASK_ID: u64 = 101;
 const STREAM_FAILURE: u64 = 102;
 
-/// The handler, behind the API's gate.
-pub(in crate::server) async fn submit(State(shared): State<AppState>, body: Bytes) -> Response {
-    create_task(&shared, &body)
+/// The handler of the endpoint of `capability`, behind the API's gate.
+pub(in crate::server) async fn submit(
+    State(shared): State<AppState>,
+    capability: Capability,
+    body: Bytes,
+) -> Response {
+    create_task(&shared, capability, &body)
 }
 
 #[derive(Deserialize)]
@@ -39,7 +44,7 @@ fn invalid(param: &str, message: String) -> Response {
     (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
 }
 
-fn create_task(shared: &Shared, body: &[u8]) -> Response {
+fn create_task(shared: &Shared, capability: Capability, body: &[u8]) -> Response {
     let request: SubmitBody = match serde_json::from_slice(body) {
         Ok(request) => request,
         Err(e) => {
@@ -72,6 +77,17 @@ fn create_task(shared: &Shared, body: &[u8]) -> Response {
             format!("unknown model `{model_id}`"),
         );
     };
+    let generates = schema.category.capability();
+    if generates != capability {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "wrong_capability",
+            format!(
+                "model `{model_id}` is a {generates} model: submit it to POST {}",
+                generates.endpoint()
+            ),
+        );
+    }
     let empty = Map::new();
     let input = match &request.input {
         None | Some(Value::Null) => &empty,
@@ -138,6 +154,7 @@ fn create_task(shared: &Shared, body: &[u8]) -> Response {
     let task = Task {
         id: id.clone(),
         model: model_id.clone(),
+        capability,
         created: now,
         created_at: SystemTime::now(),
         duration,
@@ -150,7 +167,7 @@ fn create_task(shared: &Shared, body: &[u8]) -> Response {
         SubmitShape::Full => json!({
             "task_id": id,
             "status": "pending",
-            "capability": "video",
+            "capability": capability.as_str(),
             "model": model_id,
             "vendor": schema.vendor,
             "mode": schema.category.as_str(),
