@@ -1,0 +1,316 @@
+//! Recording jobs and moving them through their states: each write is one transaction
+//! with the event it records.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde_json::Value;
+use sqlx::AnyConnection;
+
+use super::Journal;
+use super::lease::lease_ms;
+use super::read::parse_state;
+use super::sql::state_list;
+use crate::error::{Error, Result};
+use crate::job::{Job, NewJob};
+use crate::owner::Owner;
+use crate::state::JobState;
+use crate::time::now_ms;
+
+impl Journal {
+    /// Records a new job as [`JobState::Pending`], leased to `owner`, and returns it.
+    pub async fn record(&self, new: &NewJob, owner: &Owner) -> Result<Job> {
+        let now = now_ms();
+        let input = Value::Object(new.input.clone()).to_string();
+        let output = path_text(&new.output_path);
+        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let id = loop {
+            let id = new_job_id();
+            let inserted = sqlx::query(
+                "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, owner, \
+                 lease_until, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $9) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bind(&id)
+            .bind(&new.hub)
+            .bind(&new.model)
+            .bind(&new.endpoint)
+            .bind(&input)
+            .bind(&output)
+            .bind(owner.as_str())
+            .bind(now + lease_ms())
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.error(e))?;
+            if inserted.rows_affected() == 1 {
+                break id;
+            }
+        };
+        event(&mut tx, &id, JobState::Pending, Some("recorded"))
+            .await
+            .map_err(|e| self.error(e))?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        self.job(&id).await
+    }
+
+    /// Records the jobs of a batch as [`JobState::Pending`], unleased, each under its line
+    /// key (see [`line_keys`](crate::line_keys)): a job whose key is already in the journal
+    /// (a batch run again) is not recorded twice. Returns how many were new.
+    pub async fn record_batch(
+        &self,
+        batch: &str,
+        jobs: &[NewJob],
+        keys: &[String],
+    ) -> Result<usize> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let mut recorded = 0;
+        for (new, key) in jobs.iter().zip(keys) {
+            let id = new_job_id();
+            let inserted = sqlx::query(
+                "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, batch, \
+                 line_key, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $9) \
+                 ON CONFLICT (line_key) DO NOTHING",
+            )
+            .bind(&id)
+            .bind(&new.hub)
+            .bind(&new.model)
+            .bind(&new.endpoint)
+            .bind(Value::Object(new.input.clone()).to_string())
+            .bind(path_text(&new.output_path))
+            .bind(batch)
+            .bind(key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.error(e))?;
+            if inserted.rows_affected() == 1 {
+                event(
+                    &mut tx,
+                    &id,
+                    JobState::Pending,
+                    Some(&format!("recorded in batch {batch}")),
+                )
+                .await
+                .map_err(|e| self.error(e))?;
+                recorded += 1;
+            }
+        }
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(recorded)
+    }
+
+    /// Moves job `id` from one of `from` to `change.state`, recording the change; fails
+    /// with [`Error::WrongState`] when the job is not in one of `from` (e.g. another process
+    /// moved it on), changing nothing.
+    pub(crate) async fn transition(
+        &self,
+        id: &str,
+        from: &[JobState],
+        change: Change,
+    ) -> Result<Job> {
+        let sql = format!(
+            "UPDATE jobs SET state = $1, task_id = COALESCE($2, task_id), \
+             result = COALESCE($3, result), error = $4, file_path = COALESCE($5, file_path), \
+             file_size = COALESCE($6, file_size), sha256 = COALESCE($7, sha256), \
+             task_elapsed_ms = COALESCE($8, task_elapsed_ms), submits = submits + $9, \
+             updated_at = $10 WHERE id = $11 AND state IN {}",
+            state_list(from)
+        );
+        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let updated = sqlx::query(&sql)
+            .bind(change.state.as_str())
+            .bind(change.task_id.as_deref())
+            .bind(change.result.as_ref().map(Value::to_string))
+            .bind(change.error.as_deref())
+            .bind(change.file_path.as_deref().map(path_text))
+            .bind(
+                change
+                    .file_size
+                    .map(|s| i64::try_from(s).unwrap_or(i64::MAX)),
+            )
+            .bind(change.sha256.as_deref())
+            .bind(
+                change
+                    .task_elapsed
+                    .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+            )
+            .bind(i64::from(change.submitted))
+            .bind(now_ms())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.error(e))?;
+        if updated.rows_affected() == 0 {
+            drop(tx);
+            let job = self.job(id).await?;
+            return Err(Error::WrongState {
+                id: job.id,
+                state: job.state.to_string(),
+                reason: format!("it cannot become {} from there", change.state),
+            });
+        }
+        let detail = change.detail.or(change.error);
+        event(&mut tx, id, change.state, detail.as_deref())
+            .await
+            .map_err(|e| self.error(e))?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        self.job(id).await
+    }
+
+    /// Records an error on a job without changing its state (e.g. a download that will be
+    /// tried again).
+    pub(crate) async fn note(&self, id: &str, error: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let state: String = sqlx::query_scalar(
+            "UPDATE jobs SET error = $1, updated_at = $2 WHERE id = $3 RETURNING state",
+        )
+        .bind(error)
+        .bind(now_ms())
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| self.error(e))?;
+        event(
+            &mut tx,
+            id,
+            parse_state(self.location(), state)?,
+            Some(error),
+        )
+        .await
+        .map_err(|e| self.error(e))?;
+        tx.commit().await.map_err(|e| self.error(e))
+    }
+
+    /// Makes a finished job [`JobState::Pending`] again, to be submitted anew by the next
+    /// run or resume. A job whose outcome is unknown needs `force` (its first submit may
+    /// have created a task, billed if it completes); a job still in progress or downloaded
+    /// cannot be retried.
+    pub async fn retry(&self, id: &str, force: bool) -> Result<Job> {
+        let job = self.job(id).await?;
+        let allowed = match job.state {
+            JobState::Failed | JobState::Timeout | JobState::Cancelled => true,
+            JobState::OutcomeUnknown => force,
+            _ => false,
+        };
+        if !allowed {
+            let reason = match job.state {
+                JobState::OutcomeUnknown => "its first submit may have created a task that is billed if it completes; check the hub, then retry with --force".to_owned(),
+                JobState::Downloaded => "its output is already saved".to_owned(),
+                _ => "it is not finished: `videohub jobs resume` finishes it".to_owned(),
+            };
+            return Err(Error::WrongState {
+                id: job.id,
+                state: job.state.to_string(),
+                reason,
+            });
+        }
+        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let updated = sqlx::query(
+            "UPDATE jobs SET state = 'pending', task_id = NULL, result = NULL, error = NULL, \
+             task_elapsed_ms = NULL, owner = NULL, lease_until = NULL, updated_at = $1 \
+             WHERE id = $2 AND state = $3",
+        )
+        .bind(now_ms())
+        .bind(&job.id)
+        .bind(job.state.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.error(e))?;
+        if updated.rows_affected() == 1 {
+            let detail = format!(
+                "retry after {} (task {})",
+                job.state,
+                job.task_id.as_deref().unwrap_or("none")
+            );
+            event(&mut tx, &job.id, JobState::Pending, Some(&detail))
+                .await
+                .map_err(|e| self.error(e))?;
+        }
+        tx.commit().await.map_err(|e| self.error(e))?;
+        self.job(&job.id).await
+    }
+
+    /// Removes a job and its history from the journal (its saved file stays). A job still
+    /// in progress needs `force`: once forgotten, nothing finishes it.
+    pub async fn forget(&self, id: &str, force: bool) -> Result<Job> {
+        let job = self.job(id).await?;
+        if job.state.is_unfinished() && job.state != JobState::Pending && !force {
+            return Err(Error::WrongState {
+                id: job.id,
+                state: job.state.to_string(),
+                reason: "it may still produce a billed video: `videohub jobs resume` finishes it, --force forgets it anyway".into(),
+            });
+        }
+        sqlx::query("DELETE FROM jobs WHERE id = $1")
+            .bind(&job.id)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(job)
+    }
+}
+
+/// What a state change writes besides the state; `None` keeps a column.
+#[derive(Debug)]
+pub(crate) struct Change {
+    pub(crate) state: JobState,
+    pub(crate) task_id: Option<String>,
+    pub(crate) result: Option<Value>,
+    /// Set as given: `None` clears the last error.
+    pub(crate) error: Option<String>,
+    pub(crate) file_path: Option<PathBuf>,
+    pub(crate) file_size: Option<u64>,
+    pub(crate) sha256: Option<String>,
+    pub(crate) task_elapsed: Option<Duration>,
+    /// Whether this change sends a submit.
+    pub(crate) submitted: bool,
+    /// The event's text, when not the error.
+    pub(crate) detail: Option<String>,
+}
+
+impl Change {
+    /// A change to `state` that writes nothing else (and clears the last error).
+    pub(crate) fn to(state: JobState) -> Change {
+        Change {
+            state,
+            task_id: None,
+            result: None,
+            error: None,
+            file_path: None,
+            file_size: None,
+            sha256: None,
+            task_elapsed: None,
+            submitted: false,
+            detail: None,
+        }
+    }
+}
+
+async fn event(
+    tx: &mut AnyConnection,
+    id: &str,
+    state: JobState,
+    detail: Option<&str>,
+) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO job_events (job_id, at, state, detail) VALUES ($1, $2, $3, $4)")
+        .bind(id)
+        .bind(now_ms())
+        .bind(state.as_str())
+        .bind(detail)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// A new job id: the time in milliseconds and 32 random bits, in hex (ids sort by time).
+fn new_job_id() -> String {
+    format!("{:011x}{:08x}", now_ms(), fastrand::u32(..))
+}
+
+fn path_text(path: &Path) -> String {
+    path.to_string_lossy().into_owned()
+}
