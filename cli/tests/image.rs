@@ -19,23 +19,28 @@ fn hub() -> Hub {
     })
 }
 
-#[test]
-fn an_image_is_generated_and_saved_under_its_own_extension() {
-    let hub = hub();
-    let dir = tempfile::tempdir().unwrap();
-    let output = hub
-        .videohub()
-        .current_dir(dir.path())
+/// `videohub generate acme-still --prompt "a lighthouse" --set aspect_ratio=<ratio>` in `dir`.
+fn generate(hub: &Hub, dir: &std::path::Path, ratio: &str) -> std::process::Output {
+    let ratio = format!("aspect_ratio={ratio}");
+    hub.videohub()
+        .current_dir(dir)
         .args([
             "generate",
             "acme-still",
             "--prompt",
             "a lighthouse",
             "--set",
-            "aspect_ratio=16:9",
+            &ratio,
         ])
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn an_image_is_generated_and_saved_under_its_own_extension() {
+    let hub = hub();
+    let dir = tempfile::tempdir().unwrap();
+    let output = generate(&hub, dir.path(), "16:9");
     assert!(output.status.success(), "{output:?}");
     let saved: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
@@ -60,18 +65,8 @@ fn an_image_is_generated_and_saved_under_its_own_extension() {
 #[test]
 fn a_value_the_image_model_does_not_allow_is_refused_before_sending() {
     let hub = hub();
-    let output = hub
-        .videohub()
-        .args([
-            "generate",
-            "acme-still",
-            "--prompt",
-            "a lighthouse",
-            "--set",
-            "aspect_ratio=4:3",
-        ])
-        .output()
-        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let output = generate(&hub, dir.path(), "4:3");
     assert_eq!(output.status.code(), Some(2), "{output:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("aspect_ratio"), "{stderr}");
