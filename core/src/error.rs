@@ -11,7 +11,7 @@ use crate::schema::ValidationErrors;
 /// The result type of every fallible client operation.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
-/// Everything that can go wrong between a request and a saved video.
+/// Everything that can go wrong between a request and a saved file.
 ///
 /// No variant ever carries the API key: messages come from the hub's response bodies, from
 /// the transport (whose errors name the URL, never the headers) or from local checks.
