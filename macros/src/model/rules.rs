@@ -25,21 +25,23 @@ pub(super) fn check_media(
     let mut missing = false;
     for media in Media::ALL {
         for list in [false, true] {
-            let declared = fields.iter().filter(|f| match f.kind {
-                Kind::Media(m) => m == media && !list,
-                Kind::Images { .. } => media == Media::Image && list,
-                _ => false,
-            });
+            let declared: Vec<&Field> = fields
+                .iter()
+                .filter(|f| match f.kind {
+                    Kind::Media(m) => m == media && !list,
+                    Kind::Images { .. } => media == Media::Image && list,
+                    _ => false,
+                })
+                .collect();
             let wanted = wanted(media, list);
-            let mut count = 0;
-            for extra in declared.inspect(|_| count += 1).skip(wanted) {
+            for extra in declared.iter().skip(wanted) {
                 let message = format!(
                     "a model of category `{category}` takes {}: remove this input or change the category",
                     category.takes()
                 );
                 errors.push(Error::custom(message).with_span(&extra.ident));
             }
-            missing |= count < wanted;
+            missing |= declared.len() < wanted;
         }
     }
     if missing {
@@ -48,9 +50,8 @@ pub(super) fn check_media(
             .map(declaration)
             .collect::<Vec<_>>()
             .join(", then ");
-        let declare = format!("add {declare}");
         let message = format!(
-            "a model of category `{category}` takes {}: {declare}",
+            "a model of category `{category}` takes {}: add {declare}",
             category.takes()
         );
         errors.push(Error::custom(message).with_span(lit));
