@@ -14,7 +14,8 @@ trap cleanup EXIT
 git -C "$root" worktree add -q --detach "$scratch/tree" HEAD
 cd "$scratch/tree"
 git apply "$root/benches/vocab-edit/new-capability-and-input.patch"
-CARGO_TARGET_DIR="$root/target" cargo test -q -p videohub-tests --test mesh
+# A target directory of its own: the scratch tree's crates must not replace the checkout's.
+CARGO_TARGET_DIR="$root/target/vocab-edit" cargo test -q -p videohub-tests --test mesh
 git add -A
 echo "files the addition touches, besides its test:"
 git diff --cached --stat -- . ':(exclude)tests/tests/mesh.rs'

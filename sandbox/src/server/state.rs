@@ -158,3 +158,20 @@ impl CounterCells {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::CAPABILITIES;
+
+    #[test]
+    fn every_capability_served_has_a_sample_of_its_files() {
+        let shared = Shared::new(SandboxBuilder::default(), String::new());
+        for capability in CAPABILITIES {
+            let media = capability.output().expect("a capability with files");
+            let sample = shared.sample(media).expect("a sample");
+            assert_eq!(sample.content_type.split('/').next(), Some(media.as_str()));
+            assert!(sample.size >= sample.bytes.len() as u64);
+        }
+    }
+}

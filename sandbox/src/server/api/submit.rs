@@ -11,13 +11,13 @@ use axum::response::{IntoResponse, Response};
 use rand::RngExt;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use videohub::Capability;
 
 use super::super::state::{CounterCells, Shared};
 use super::super::{AppState, error, timestamp};
 use crate::SubmitShape;
 use crate::faults::{FaultKind, FaultPoint, rng_for};
 use crate::tasks::{Outcome, Task};
-use videohub::Capability;
 
 /// Streams of the seeded generator besides the fault points.
 const STREAM_DURATION: u64 = 100;
