@@ -83,7 +83,7 @@ fn create_task(shared: &Shared, capability: Capability, body: &[u8]) -> Response
             StatusCode::BAD_REQUEST,
             "wrong_capability",
             format!(
-                "model `{model_id}` is a {generates} model: submit it to POST {}",
+                "model `{model_id}` belongs to the `{generates}` capability: submit it to POST {}",
                 generates.endpoint()
             ),
         );
