@@ -6,7 +6,7 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use videohub::schema::Category;
 
-/// Generate videos with the hub's models, from a terminal.
+/// Generate videos (and images) with the hub's models, from a terminal.
 #[derive(Debug, Parser)]
 #[command(name = "videohub", version, propagate_version = true)]
 pub(crate) struct Cli {
@@ -57,7 +57,7 @@ pub(crate) struct StoreArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
-    /// Generate a video: validate, submit, follow the task, download the result.
+    /// Generate a video (or an image): validate, submit, follow the task, download the result.
     Generate(GenerateArgs),
     /// Follow a task submitted earlier, from its id.
     Task {
@@ -78,7 +78,7 @@ pub(crate) enum Command {
     },
     /// Serve a local sandbox hub for your own code to talk to.
     Sandbox(SandboxArgs),
-    /// Open a local gallery of the journal's videos and a playground for every model.
+    /// Open a local gallery of the journal's videos and images and a playground for every model.
     Studio(StudioArgs),
     /// List the models, show their parameters, compare them with the live hub.
     Models {
@@ -139,7 +139,7 @@ pub(crate) enum ModelsCommand {
 pub(crate) struct GenerateArgs {
     /// The model id, e.g. veo-3.1 (`videohub models list`).
     pub model: String,
-    /// What the video shows.
+    /// What the video (or image) shows.
     #[arg(short, long)]
     pub prompt: Option<String>,
     /// A parameter, e.g. `--set duration=4s` (`videohub models show <model>` lists them).
@@ -180,14 +180,14 @@ pub(crate) enum TaskCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Wait for a task and download its video.
+    /// Wait for a task and download its file.
     Wait {
         /// The task id.
         id: String,
         #[command(flatten)]
         wait: WaitArgs,
     },
-    /// Download the video of a finished task, without waiting.
+    /// Download the file of a finished task, without waiting.
     Download {
         /// The task id.
         id: String,
@@ -239,7 +239,7 @@ pub(crate) enum JobsCommand {
         #[arg(long)]
         no_wait: bool,
     },
-    /// Remove a job from the journal (its video file stays).
+    /// Remove a job from the journal (its saved file stays).
     Forget {
         /// The job id.
         id: String,
@@ -343,7 +343,7 @@ pub(crate) struct StudioArgs {
     /// Do not open the page in the default browser.
     #[arg(long)]
     pub no_open: bool,
-    /// Where generated videos are saved.
+    /// Where generated videos and images are saved.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub output_dir: PathBuf,
 }

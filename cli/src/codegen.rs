@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use videohub::Media;
 use videohub::ModelSchema;
-use videohub::schema::{ConstraintKind, Literal, ParamSchema, ParamType};
+use videohub::schema::{ConstraintKind, Input, Literal, ParamSchema, ParamType};
 
 /// One module per model, each holding the struct and (once expanded) its value enums.
 pub(crate) fn rust_source(schemas: &[&ModelSchema]) -> String {
@@ -63,7 +63,8 @@ fn module(schema: &ModelSchema) -> String {
     let inputs = schema.category.inputs();
     let sent_alone = media_params(schema);
     for param in schema.params.iter() {
-        if let Some((_, media)) = sent_alone.iter().find(|(name, _)| *name == param.name) {
+        if let Some((_, input)) = sent_alone.iter().find(|(name, _)| *name == param.name) {
+            let media = input.media;
             uses.push(media.input_type());
             field(
                 &mut fields,
@@ -90,9 +91,13 @@ fn module(schema: &ModelSchema) -> String {
         }
         field(&mut fields, param, &settings, &ty);
     }
-    // Images are sent together in the image list, one field each (or one list).
+    // Images are sent together in the image list, one field each (or one list); a video or
+    // audio input the schema has no parameter for is sent under the field's own name.
     let images = schema.image_inputs.as_ref();
-    for input in inputs.iter().filter(|i| i.media == Media::Image) {
+    let unmatched = inputs
+        .iter()
+        .filter(|i| i.media == Media::Image || !sent_alone.iter().any(|(_, input)| *input == *i));
+    for input in unmatched {
         let ty = input.media.input_type();
         let (setting, ty) = if input.list {
             let (min, max) = images.map_or((1, 9), |i| (i.min.max(1), i.max.max(i.min.max(1))));
@@ -101,7 +106,7 @@ fn module(schema: &ModelSchema) -> String {
                 format!("Vec<{ty}>"),
             )
         } else {
-            ("image".to_owned(), ty.to_owned())
+            (input.media.as_str().to_owned(), ty.to_owned())
         };
         let _ = write!(
             fields,
@@ -148,22 +153,18 @@ fn module(schema: &ModelSchema) -> String {
 }
 
 /// The parameters that carry the category's videos and audio clips (each sent under a
-/// parameter of its own): for each, the first string parameter named for its kind
-/// (`video_url` for a video), with that kind.
-fn media_params(schema: &ModelSchema) -> Vec<(&str, Media)> {
-    let mut found: Vec<(&str, Media)> = Vec::new();
-    for input in schema
-        .category
-        .inputs()
-        .iter()
-        .filter(|i| i.media != Media::Image)
-    {
+/// parameter of its own): for each such input, the first string parameter named for its
+/// kind (`video_url` for a video), when there is one.
+fn media_params(schema: &ModelSchema) -> Vec<(&str, &'static Input)> {
+    let mut found: Vec<(&str, &'static Input)> = Vec::new();
+    let inputs = schema.category.inputs();
+    for input in inputs.iter().filter(|i| i.media != Media::Image) {
         let param = schema.params.iter().find(|p| {
             p.ty == ParamType::String
                 && p.name.contains(input.media.as_str())
                 && !found.iter().any(|(name, _)| *name == p.name)
         });
-        found.extend(param.map(|p| (p.name.as_ref(), input.media)));
+        found.extend(param.map(|p| (p.name.as_ref(), input)));
     }
     found
 }
@@ -331,6 +332,19 @@ mod tests {
         let source = rust_source(&[&still]);
         assert!(source.contains("use videohub::video_model;"), "{source}");
         assert!(source.contains("audio_url: String,"), "{source}");
+        // A transcription model whose schema names no audio parameter still takes its audio.
+        let scribe = ModelSchema {
+            category: videohub::schema::Category::SpeechToText,
+            params: std::borrow::Cow::Owned(vec![schema.params[0].clone()]),
+            ..schema.clone()
+        };
+        let source = rust_source(&[&scribe]);
+        assert!(
+            source.contains(
+                "/// The speech to transcribe.\n        #[param(audio)]\n        audio: AudioInput,"
+            ),
+            "{source}"
+        );
     }
 
     #[test]

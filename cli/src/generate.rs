@@ -97,9 +97,9 @@ pub(crate) async fn generate(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Where `-o` puts the video, as an absolute path (so that a resume from elsewhere saves it
-/// in the same place), or `<model>-<task id>.mp4` in the current directory. A directory
-/// that does not exist is refused before anything is sent.
+/// Where `-o` puts the file, as an absolute path (so that a resume from elsewhere saves it
+/// in the same place), or `<model>-<task id>.<ext>` (mp4, png) in the current directory. A
+/// directory that does not exist is refused before anything is sent.
 fn output_template(output: Option<&Path>) -> Result<PathBuf, Failure> {
     let path = output.unwrap_or(Path::new("{model}-{task_id}.{ext}"));
     let absolute = std::path::absolute(path).map_err(|e| {

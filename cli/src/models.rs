@@ -87,18 +87,18 @@ pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCod
     Ok(ExitCode::SUCCESS)
 }
 
-/// The ids the live hub lists that videohub does not compile.
+/// The ids the live hub lists, of every capability, that videohub does not compile.
 async fn missing(hub: &Hub) -> Result<Vec<String>, Failure> {
-    let live = hub
-        .client
-        .models(videohub::Capability::Video)
-        .await
-        .map_err(api)?;
-    Ok(live
-        .into_iter()
-        .map(|m| m.id)
-        .filter(|id| videohub::models::find(id).is_none())
-        .collect())
+    let mut ids = Vec::new();
+    for capability in videohub::Capability::ALL {
+        let live = hub.client.models(capability).await.map_err(api)?;
+        ids.extend(
+            live.into_iter()
+                .map(|m| m.id)
+                .filter(|id| videohub::models::find(id).is_none()),
+        );
+    }
+    Ok(ids)
 }
 
 /// Compares every compiled model with the live hub: exit 0 when in step, 4 on drift.

@@ -73,3 +73,22 @@ fn a_value_the_image_model_does_not_allow_is_refused_before_sending() {
     assert!(stderr.contains("16:9"), "{stderr}");
     assert_eq!(hub.handle.counters().submits_received, 0);
 }
+
+#[test]
+fn codegen_writes_the_hubs_image_model_with_its_category() {
+    let hub = hub();
+    let output = hub
+        .videohub()
+        .args(["models", "codegen", "--all-missing"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let source = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        source.contains(
+            "#[video_model(id = \"acme-still\", name = \"Acme Still\", vendor = \"Acme\", category = \"text-to-image\")]"
+        ),
+        "{source}"
+    );
+    assert!(source.contains("aspect_ratio: AspectRatio,"), "{source}");
+}

@@ -21,6 +21,8 @@ pub struct ModelInfo {
     pub name: Option<String>,
     /// The category as the hub wrote it, e.g. `text-to-video`.
     pub category: Option<String>,
+    /// The capability as the hub wrote it, e.g. `image`.
+    pub capability: Option<String>,
     /// Who makes the model.
     pub vendor: Option<String>,
     /// A description.
@@ -42,6 +44,7 @@ impl ModelInfo {
                 id: id.trim().to_owned(),
                 name: None,
                 category: None,
+                capability: None,
                 vendor: None,
                 description: None,
                 input_schema: None,
@@ -56,6 +59,7 @@ impl ModelInfo {
                     id,
                     name: text(map, "name").or_else(|| text(map, "display_name")),
                     category: text(map, "category").or_else(|| text(map, "mode")),
+                    capability: text(map, "capability"),
                     vendor: text(map, "vendor").or_else(|| text(map, "provider")),
                     description: text(map, "description"),
                     input_schema: ["input_schema", "inputSchema", "schema"]
@@ -76,8 +80,15 @@ impl ModelInfo {
         self.category.as_deref()?.parse().ok()
     }
 
+    /// The capability, when it is one of the known ones.
+    pub fn capability_kind(&self) -> Option<Capability> {
+        Capability::from_name(self.capability.as_deref()?)
+    }
+
     /// The model's schema, read from `input_schema`; the entry's name, vendor, category and
-    /// description fill in what the JSON Schema does not say. `None` without `input_schema`.
+    /// description fill in what the JSON Schema does not say, and a category named nowhere
+    /// is guessed among those of the entry's capability (an image model is not taken for a
+    /// video one). `None` without `input_schema`.
     pub fn schema(&self) -> Option<ModelSchema> {
         let json = self.input_schema.as_ref()?;
         let mut schema = ModelSchema::from_json_schema(&self.id, json);
@@ -87,11 +98,15 @@ impl ModelInfo {
         if let Some(vendor) = self.vendor.as_ref().filter(|_| schema.vendor.is_empty()) {
             schema.vendor = vendor.clone().into();
         }
-        if let Some(category) = self
-            .category_kind()
-            .filter(|_| json.get("x-category").is_none())
-        {
-            schema.category = category;
+        if json.get("x-category").is_none() {
+            match (self.category_kind(), self.capability_kind()) {
+                (Some(category), _) => schema.category = category,
+                (None, Some(capability)) if capability != schema.category.capability() => {
+                    let images = schema.image_inputs.as_ref().map(|i| (i.min, i.max));
+                    schema.category = Category::guess(capability, images);
+                }
+                _ => {}
+            }
         }
         if let Some(description) = self
             .description
@@ -218,5 +233,29 @@ mod tests {
         );
         assert_eq!(entries(&json!({"models": [1]})).map(Vec::len), Some(1));
         assert!(entries(&json!({"nope": 1})).is_none());
+    }
+
+    #[test]
+    fn a_category_named_nowhere_is_guessed_within_the_capability() {
+        let schema = json!({"type": "object", "properties": {"prompt": {"type": "string"}}});
+        let entry = |extra: Value| {
+            let mut entry = json!({"id": "m", "input_schema": schema});
+            entry
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            ModelInfo::from_json(entry)
+                .unwrap()
+                .schema()
+                .unwrap()
+                .category
+        };
+        assert_eq!(entry(json!({})), Category::TextToVideo);
+        assert_eq!(entry(json!({"capability": "image"})), Category::TextToImage);
+        assert_eq!(
+            entry(json!({"capability": "image", "category": "image-edit"})),
+            Category::ImageEdit
+        );
+        assert_eq!(entry(json!({"capability": "video"})), Category::TextToVideo);
     }
 }

@@ -130,6 +130,7 @@ impl Client {
         Ok(Task::submitted(
             self.clone(),
             Some(M::ID.to_owned()),
+            Some(M::CAPABILITY),
             receipt,
         ))
     }
@@ -160,6 +161,7 @@ impl Client {
         Ok(Task::submitted(
             self.clone(),
             Some(model_id.to_owned()),
+            Capability::from_endpoint(endpoint),
             receipt,
         ))
     }
@@ -176,12 +178,18 @@ impl Client {
 
     /// A handle on an existing task of model `M`, e.g. one submitted by another process.
     pub fn task<M: Model>(&self, id: impl Into<String>) -> Task<M> {
-        Task::resumed(self.clone(), id.into(), Some(M::ID.to_owned()))
+        Task::resumed(
+            self.clone(),
+            id.into(),
+            Some(M::ID.to_owned()),
+            Some(M::CAPABILITY),
+        )
     }
 
-    /// A handle on an existing task of any model.
+    /// A handle on an existing task of any model (see [`Task::with_capability`] when what
+    /// it generates is known).
     pub fn task_by_id(&self, id: impl Into<String>) -> Task<Dynamic> {
-        Task::resumed(self.clone(), id.into(), None)
+        Task::resumed(self.clone(), id.into(), None, None)
     }
 
     async fn submit_raw<I: Serialize + ?Sized>(

@@ -102,7 +102,7 @@ macro_rules! media_type {
         pub struct $name(Source);
 
         impl $name {
-            #[doc = concat!("A ", $kind, " the hub fetches from an `http` or `https` URL.")]
+            #[doc = concat!("The ", $kind, " the hub fetches from an `http` or `https` URL.")]
             ///
             /// ```
             #[doc = concat!("let input = videohub_core::", stringify!($name), "::url(\"", $example, "\").unwrap();")]
@@ -113,14 +113,14 @@ macro_rules! media_type {
                 Source::url(url.as_ref()).map(Self)
             }
 
-            #[doc = concat!("A local ", $kind, " file sent inline as a `data:` URI, its MIME type told by its extension.")]
+            #[doc = concat!("The local ", $kind, " file sent inline as a `data:` URI, its MIME type told by its extension.")]
             ///
             /// Whether the hub accepts `data:` URIs is not documented: prefer a URL where one exists.
             pub fn from_file(path: impl AsRef<Path>) -> Result<Self, MediaError> {
                 Source::file(path.as_ref(), $kind).map(Self)
             }
 
-            #[doc = concat!("A ", $kind, " in memory sent inline as a `data:` URI of the given MIME type.")]
+            #[doc = concat!("The ", $kind, " in memory sent inline as a `data:` URI of the given MIME type.")]
             ///
             /// Whether the hub accepts `data:` URIs is not documented: prefer a URL where one exists.
             pub fn from_bytes(bytes: impl AsRef<[u8]>, mime: &str) -> Self {

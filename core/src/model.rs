@@ -24,11 +24,11 @@ use crate::schema::{Literal, ModelSchema, ParamError, ParamSchema, ParamType, Va
 pub trait Model: Serialize + Send + Sync + 'static {
     /// The hub's model id, e.g. `veo-3.1`.
     const ID: &'static str;
-    /// What the model generates: the endpoint it is submitted to and the kind of files its
-    /// finished tasks yield. The capability of its category.
-    const CAPABILITY: Capability;
     /// Every parameter of the model, with types, defaults, allowed values and limits.
     const SCHEMA: &'static ModelSchema;
+    /// What the model generates: the endpoint it is submitted to and the kind of files its
+    /// finished tasks yield. The capability of its schema's category.
+    const CAPABILITY: Capability = Self::SCHEMA.category.capability();
 
     /// Checks what the types cannot: numeric ranges, string lengths. Runs before any
     /// network I/O.
@@ -114,7 +114,6 @@ mod tests {
 
     impl Model for HandWritten {
         const ID: &'static str = "hand-written";
-        const CAPABILITY: Capability = Capability::Image;
         const SCHEMA: &'static ModelSchema = &SCHEMA;
 
         fn validate(&self) -> Result<(), ValidationErrors> {
@@ -123,12 +122,9 @@ mod tests {
     }
 
     #[test]
-    fn a_hand_written_model_serializes_to_an_empty_input() {
+    fn a_hand_written_model_generates_what_its_category_does() {
         assert_eq!(HandWritten {}.to_input(), serde_json::Map::new());
+        assert_eq!(HandWritten::CAPABILITY, Capability::Image);
         assert_eq!(HandWritten::CAPABILITY.endpoint(), "/hub/v1/image");
-        assert_eq!(
-            HandWritten::SCHEMA.category.capability(),
-            HandWritten::CAPABILITY
-        );
     }
 }

@@ -15,12 +15,17 @@ use crate::{Capability, Media};
 /// Files are read from every known shape of `data`, for each [`Media`] kind (shown for
 /// videos): `{"video": {"url", "content_type", "file_name", "file_size"}}`,
 /// `{"videos": [{"url"}]}` and `{"video_url"}` (plus the lenient variants
-/// `{"video": "<url>"}`, `{"videos": ["<url>"]}` and `{"video_urls": [..]}`). The files of
-/// the task's own capability (its `capability` field; video when absent) come first.
-/// Anything else is still in [`Output::data`].
+/// `{"video": "<url>"}`, `{"videos": ["<url>"]}` and `{"video_urls": [..]}`). Anything else
+/// is still in [`Output::data`].
+///
+/// When the task's capability is known (a typed task, a submitted one, one given
+/// [`Task::with_capability`](crate::Task::with_capability), or an answer that names it),
+/// [`Output::file`] is only ever a file of its kind: an image in a video task's answer is
+/// not taken for the video.
 #[derive(Clone)]
 pub struct Output {
     task_id: String,
+    capability: Option<Capability>,
     data: Value,
     raw: Value,
     files: Vec<OutputFile>,
@@ -30,6 +35,7 @@ impl fmt::Debug for Output {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Output")
             .field("task_id", &self.task_id)
+            .field("capability", &self.capability)
             .field("files", &self.files)
             .field("data", &self.data)
             .finish()
@@ -37,14 +43,17 @@ impl fmt::Debug for Output {
 }
 
 impl Output {
-    pub(crate) fn new(client: Client, task_id: String, data: Option<Value>, raw: Value) -> Self {
+    pub(crate) fn new(
+        client: Client,
+        task_id: String,
+        capability: Option<Capability>,
+        data: Option<Value>,
+        raw: Value,
+    ) -> Self {
         let data = data.unwrap_or(Value::Null);
-        let capability = raw
-            .get("capability")
-            .and_then(Value::as_str)
-            .and_then(Capability::from_name)
-            .unwrap_or(Capability::Video);
-        let files = files_in(&data, capability.output())
+        // Files of the task's kind first; videos first when the kind is unknown.
+        let first = capability.map_or(Some(Media::Video), Capability::output);
+        let files = files_in(&data, first)
             .into_iter()
             .map(|meta| OutputFile {
                 meta,
@@ -53,6 +62,7 @@ impl Output {
             .collect();
         Output {
             task_id,
+            capability,
             data,
             raw,
             files,
@@ -64,14 +74,26 @@ impl Output {
         &self.task_id
     }
 
-    /// Every file found in `data`, those of the task's capability first.
+    /// What the task generates, when known.
+    pub fn capability(&self) -> Option<Capability> {
+        self.capability
+    }
+
+    /// Every file found in `data`, of any kind, those of the task's kind first.
     pub fn files(&self) -> &[OutputFile] {
         &self.files
     }
 
-    /// The first file, if any: for a video task, its video.
+    /// The task's file: the first of the kind its capability yields (for a video task, its
+    /// video); the first file of any kind when the capability is unknown.
     pub fn file(&self) -> Option<&OutputFile> {
-        self.files.first()
+        match self.capability {
+            Some(capability) => {
+                let kind = capability.output()?;
+                self.files.iter().find(|f| f.media() == kind)
+            }
+            None => self.files.first(),
+        }
     }
 
     /// The task's `data`, as the hub sent it (`null` when absent).
@@ -84,8 +106,8 @@ impl Output {
         &self.raw
     }
 
-    /// Saves the first file to `path` (see [`OutputFile::save`]); [`Error::NoOutputFile`]
-    /// when the output has none. Returns the number of bytes written.
+    /// Saves the task's [`file`](Output::file) to `path` (see [`OutputFile::save`]);
+    /// [`Error::NoOutputFile`] when the output has none. Returns the number of bytes written.
     pub async fn save(&self, path: impl AsRef<Path>) -> Result<u64> {
         match self.file() {
             Some(file) => file.save(path).await,

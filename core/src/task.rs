@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde_json::Value;
 use tracing::Instrument;
 
+use crate::Capability;
 use crate::client::Client;
 use crate::error::{Error, ErrorCode, Result};
 use crate::output::Output;
@@ -25,6 +26,7 @@ pub struct Task<M = Dynamic> {
     pub(crate) client: Client,
     id: String,
     model: Option<String>,
+    capability: Option<Capability>,
     receipt: Option<SubmitReceipt>,
     _model: PhantomData<fn() -> M>,
 }
@@ -35,6 +37,7 @@ impl<M> Clone for Task<M> {
             client: self.client.clone(),
             id: self.id.clone(),
             model: self.model.clone(),
+            capability: self.capability,
             receipt: self.receipt.clone(),
             _model: PhantomData,
         }
@@ -46,27 +49,40 @@ impl<M> fmt::Debug for Task<M> {
         f.debug_struct("Task")
             .field("id", &self.id)
             .field("model", &self.model)
+            .field("capability", &self.capability)
             .finish()
     }
 }
 
 impl<M> Task<M> {
-    pub(crate) fn submitted(client: Client, model: Option<String>, receipt: SubmitReceipt) -> Self {
+    pub(crate) fn submitted(
+        client: Client,
+        model: Option<String>,
+        capability: Option<Capability>,
+        receipt: SubmitReceipt,
+    ) -> Self {
         let model = receipt.model.clone().or(model);
         Task {
             client,
             id: receipt.task_id.clone(),
             model,
+            capability,
             receipt: Some(receipt),
             _model: PhantomData,
         }
     }
 
-    pub(crate) fn resumed(client: Client, id: String, model: Option<String>) -> Self {
+    pub(crate) fn resumed(
+        client: Client,
+        id: String,
+        model: Option<String>,
+        capability: Option<Capability>,
+    ) -> Self {
         Task {
             client,
             id,
             model,
+            capability,
             receipt: None,
             _model: PhantomData,
         }
@@ -80,6 +96,27 @@ impl<M> Task<M> {
     /// The model id, when known (always for typed tasks and submitted ones).
     pub fn model(&self) -> Option<&str> {
         self.model.as_deref()
+    }
+
+    /// What the task generates, when known: always for typed tasks and submitted ones.
+    pub fn capability(&self) -> Option<Capability> {
+        self.capability
+    }
+
+    /// The same task, known to generate `capability` (e.g. a task resumed by id whose
+    /// endpoint was recorded): its output's [`file`](crate::Output::file) is then only ever
+    /// a file of that kind.
+    ///
+    /// ```
+    /// # let client = videohub_core::Client::new("key").unwrap();
+    /// use videohub_core::Capability;
+    ///
+    /// let task = client.task_by_id("hub-123").with_capability(Capability::Image);
+    /// assert_eq!(task.capability(), Some(Capability::Image));
+    /// ```
+    pub fn with_capability(mut self, capability: Capability) -> Self {
+        self.capability = Some(capability);
+        self
     }
 
     /// The hub's answer to the submit, when this handle made it.
@@ -98,6 +135,7 @@ impl<M> Task<M> {
             client: self.client,
             id: self.id,
             model: self.model,
+            capability: self.capability,
             receipt: self.receipt,
             _model: PhantomData,
         }
@@ -112,10 +150,12 @@ impl<M> Task<M> {
         // by every waiting task between polls.
         let value = Box::pin(self.client.get_json(url).instrument(span)).await?;
         let shown = crate::http::excerpt(value.to_string().as_bytes());
-        TaskState::from_json(value).ok_or_else(|| Error::Decode {
+        let mut state = TaskState::from_json(value).ok_or_else(|| Error::Decode {
             message: "the task answer is not a JSON object".into(),
             excerpt: shown,
-        })
+        })?;
+        state.capability = self.capability.or(state.capability);
+        Ok(state)
     }
 }
 
@@ -202,6 +242,9 @@ pub struct TaskState {
     pub error_code: Option<ErrorCode>,
     /// The hub's `error_message`, on failure.
     pub error_message: Option<String>,
+    /// What the task generates: what the handle that asked knows (its model's), else the
+    /// answer's `capability`; `None` when neither says.
+    pub capability: Option<Capability>,
     /// The whole answer.
     pub raw: Value,
 }
@@ -236,6 +279,9 @@ impl TaskState {
             elapsed,
             error_code,
             error_message: text("error_message"),
+            capability: text("capability")
+                .as_deref()
+                .and_then(Capability::from_name),
             raw,
         })
     }
@@ -262,7 +308,13 @@ impl TaskState {
                 message: self.error_message,
             }),
             TaskStatus::Cancelled => Err(Error::TaskCancelled { task_id }),
-            TaskStatus::Completed => Ok(Output::new(client.clone(), task_id, self.data, self.raw)),
+            TaskStatus::Completed => Ok(Output::new(
+                client.clone(),
+                task_id,
+                self.capability,
+                self.data,
+                self.raw,
+            )),
             _ if self.data.is_none()
                 && (self.error_code.is_some() || self.error_message.is_some()) =>
             {
@@ -272,7 +324,13 @@ impl TaskState {
                     message: self.error_message,
                 })
             }
-            _ => Ok(Output::new(client.clone(), task_id, self.data, self.raw)),
+            _ => Ok(Output::new(
+                client.clone(),
+                task_id,
+                self.capability,
+                self.data,
+                self.raw,
+            )),
         }
     }
 }

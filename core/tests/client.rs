@@ -8,7 +8,9 @@ use std::time::Duration;
 use common::*;
 use futures::StreamExt;
 use serde_json::{Value, json};
-use videohub_core::{Client, Error, ErrorCode, Media, PollPolicy, RetryPolicy, TaskStatus};
+use videohub_core::{
+    Capability, Client, Error, ErrorCode, Media, PollPolicy, RetryPolicy, TaskStatus,
+};
 use wiremock::matchers::{header, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -822,6 +824,21 @@ async fn every_data_shape_yields_its_files_and_keeps_the_raw_json() {
         .expect("done");
     let image = image.file().expect("image");
     assert_eq!((image.media(), image.extension()), (Media::Image, "png"));
+    // A task known to make videos does not take that image for its video.
+    let as_video = client
+        .task_by_id("v5")
+        .with_capability(Capability::Video)
+        .wait_with(fast_poll())
+        .await
+        .expect("done");
+    assert_eq!(as_video.files().len(), 1);
+    assert!(as_video.file().is_none());
+    let dir = tempfile::tempdir().expect("dir");
+    assert!(matches!(
+        as_video.save(dir.path().join("v5.mp4")).await,
+        Err(Error::NoOutputFile { .. })
+    ));
+    assert!(!dir.path().join("v5.mp4").exists());
     let none = client
         .task_by_id("v4")
         .wait_with(fast_poll())

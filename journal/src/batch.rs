@@ -151,3 +151,38 @@ async fn work(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// A batch line as the command line makes it, with its default file name.
+    fn line(output: &str) -> NewJob {
+        let veo = videohub::models::find("veo-3.1").expect("compiled in");
+        let input = json!({"prompt": "a fox"})
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        NewJob::new("https://hub.example", veo, input, output)
+    }
+
+    #[test]
+    fn line_keys_do_not_change_between_releases() {
+        // A changed key makes a batch run again record, and pay for, every line anew.
+        let keys = line_keys(&[
+            line("out/{model}-1-{task_id}.{ext}"),
+            line("out/{model}-1-{task_id}.mp4"),
+        ]);
+        assert_eq!(
+            keys[0],
+            "66bf011328b880860d37e15b0dc59a0cbf310ac77513065344c9e110fa0c2b90"
+        );
+        assert_ne!(keys[0], keys[1], "the second is the first line's twin");
+        assert_eq!(
+            line_keys(&[line("out/{model}-1-{task_id}.mp4")])[0],
+            keys[0]
+        );
+    }
+}

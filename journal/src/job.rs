@@ -22,13 +22,16 @@ pub struct NewJob {
     pub endpoint: String,
     /// The model's input, validated.
     pub input: Map<String, Value>,
-    /// Where the output goes. `{task_id}`, `{job_id}`, `{model}` and `{ext}` in it are
-    /// replaced when the file is saved, e.g. `videos/{model}-{task_id}.{ext}`.
+    /// Where the output goes. `{task_id}`, `{job_id}` and `{model}` in it are replaced
+    /// when the file is saved, e.g. `videos/{model}-{task_id}.mp4`.
     pub output_path: PathBuf,
 }
 
 impl NewJob {
     /// A job for the model of `schema`, submitted to the endpoint of its capability.
+    /// `{ext}` in `output_path` becomes the extension of the capability's files (`mp4`,
+    /// `png`, `mp3`; `bin` for a transcript), so that the path recorded, and a batch line's
+    /// key made from it, are the same as with the extension written out.
     ///
     /// ```
     /// # use videohub_journal::NewJob;
@@ -36,6 +39,7 @@ impl NewJob {
     /// let input = serde_json::json!({"prompt": "a red fox"});
     /// let job = NewJob::new("https://hub.example", veo, input.as_object().unwrap().clone(), "{model}.{ext}");
     /// assert_eq!(job.endpoint, "/hub/v1/video");
+    /// assert_eq!(job.output_path, std::path::Path::new("{model}.mp4"));
     /// ```
     pub fn new(
         hub: impl Into<String>,
@@ -43,12 +47,19 @@ impl NewJob {
         input: Map<String, Value>,
         output_path: impl Into<PathBuf>,
     ) -> NewJob {
+        let capability = schema.category.capability();
+        let extension = capability.output().map_or("bin", Media::extension);
+        let output_path: PathBuf = output_path.into();
+        let output_path = match output_path.to_str() {
+            Some(text) if text.contains("{ext}") => PathBuf::from(text.replace("{ext}", extension)),
+            _ => output_path,
+        };
         NewJob {
             hub: hub.into(),
             model: schema.id.to_string(),
-            endpoint: schema.category.capability().endpoint().to_owned(),
+            endpoint: capability.endpoint().to_owned(),
             input,
-            output_path: output_path.into(),
+            output_path,
         }
     }
 }
@@ -100,9 +111,7 @@ pub struct Job {
 
 impl Job {
     /// Where the output goes, with `{task_id}`, `{job_id}` and `{model}` replaced (each
-    /// with anything but letters, digits, `-` and `.` turned into `_`), and `{ext}` by the
-    /// extension of the files of the job's capability (`mp4`, `png`, `mp3`; `bin` for an
-    /// endpoint that is not the hub's).
+    /// with anything but letters, digits, `-` and `.` turned into `_`).
     pub fn output_file(&self) -> PathBuf {
         let text = self.output_path.to_string_lossy();
         if !text.contains('{') {
@@ -112,16 +121,13 @@ impl Job {
         PathBuf::from(
             text.replace("{task_id}", &file_safe(task_id))
                 .replace("{job_id}", &file_safe(&self.id))
-                .replace("{model}", &file_safe(&self.model))
-                .replace("{ext}", self.extension()),
+                .replace("{model}", &file_safe(&self.model)),
         )
     }
 
-    /// The extension of the files the job's endpoint yields.
-    fn extension(&self) -> &'static str {
+    /// What the job generates, from its endpoint; `None` for a path that is not the hub's.
+    pub fn capability(&self) -> Option<Capability> {
         Capability::from_endpoint(&self.endpoint)
-            .and_then(Capability::output)
-            .map_or("bin", Media::extension)
     }
 
     /// The prompt of the input, when it has one.

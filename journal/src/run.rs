@@ -186,9 +186,7 @@ impl Runner {
                 JobState::Submitted => {
                     let task = match task.take() {
                         Some(task) => task,
-                        None => self
-                            .client
-                            .task_by_id(job.task_id.clone().unwrap_or_default()),
+                        None => self.task_of(&job),
                     };
                     let (next, finished) = self.wait(job, &task, on_step).await?;
                     output = finished;
@@ -305,10 +303,21 @@ impl Runner {
         Ok((job, output))
     }
 
+    /// A handle on the job's task, known to generate what the job's endpoint does.
+    fn task_of(&self, job: &Job) -> Task<Dynamic> {
+        let task = self
+            .client
+            .task_by_id(job.task_id.clone().unwrap_or_default());
+        match job.capability() {
+            Some(capability) => task.with_capability(capability),
+            None => task,
+        }
+    }
+
     /// The output of a completed job from the task answer it recorded.
     fn stored_output(&self, job: &Job) -> Result<Output> {
         let task_id = job.task_id.clone().unwrap_or_default();
-        let state = job
+        let mut state = job
             .result
             .clone()
             .and_then(TaskState::from_json)
@@ -317,6 +326,7 @@ impl Runner {
                 state: job.state.to_string(),
                 reason: "its recorded task answer is missing".into(),
             })?;
+        state.capability = job.capability().or(state.capability);
         Ok(state.into_output(&self.client, &task_id)?)
     }
 
@@ -337,9 +347,12 @@ impl Runner {
                 status: 403 | 404 | 410,
             }) => {
                 // The link may have expired: ask the hub for the task's output again.
-                let task_id = job.task_id.clone().unwrap_or_default();
-                let fresh = self.client.task_by_id(&task_id).status().await?;
-                fresh.into_output(&self.client, &task_id)?.save(&path).await
+                let task = self.task_of(&job);
+                let fresh = task.status().await?;
+                fresh
+                    .into_output(&self.client, task.id())?
+                    .save(&path)
+                    .await
             }
             other => other,
         };

@@ -32,7 +32,7 @@ use rand::{RngExt, SeedableRng};
 /// Where a fault can happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FaultPoint {
-    /// `POST /hub/v1/video`.
+    /// A submit: `POST /hub/v1/video` or `/hub/v1/image`.
     Submit,
     /// `GET /hub/v1/tasks/{task_id}`.
     Poll,

@@ -136,7 +136,7 @@ impl FromStr for SubmitShape {
 /// What the sandbox has received so far; also served at `GET /__sandbox/counters`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counters {
-    /// `POST /hub/v1/video` requests received, whatever became of them.
+    /// Submits received (`POST /hub/v1/video` or `/hub/v1/image`), whatever became of them.
     pub submits_received: u64,
     /// Tasks created by submits.
     pub tasks_created: u64,
@@ -471,7 +471,7 @@ impl SandboxHandle {
         &self.url
     }
 
-    /// The file origin's base URL, where finished videos are served.
+    /// The file origin's base URL, where finished videos and images are served.
     pub fn download_url(&self) -> &str {
         &self.files_url
     }

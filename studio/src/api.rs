@@ -81,15 +81,18 @@ fn ok(value: impl serde::Serialize) -> Response {
     axum::Json(value).into_response()
 }
 
+/// The capabilities whose files the gallery shows (a `<video>` or an `<img>`).
+const SHOWN: [Capability; 2] = [Capability::Video, Capability::Image];
+
 /// The models to pick from: every compiled model, then the live hub's others of the
-/// capabilities the page shows (videos and images).
+/// capabilities the page shows.
 async fn models(Shared(state): Shared<AppState>) -> Response {
     let mut list: Vec<Value> = videohub::models::catalog()
         .iter()
         .map(|m| summary(m, true))
         .collect();
     let mut notes = Vec::new();
-    for capability in [Capability::Video, Capability::Image] {
+    for capability in SHOWN {
         let client = state.runner.client();
         let live = tokio::time::timeout(Duration::from_secs(10), client.models(capability)).await;
         match live {
@@ -356,7 +359,8 @@ async fn job(Shared(state): Shared<AppState>, Path(id): Path<String>) -> Respons
     }
 }
 
-/// The job's video file, with Range support; or why there is none.
+/// The job's file (a video or an image, typed by its extension), with Range support; or why
+/// there is none.
 async fn video(
     Shared(state): Shared<AppState>,
     Path(id): Path<String>,

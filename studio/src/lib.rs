@@ -13,7 +13,7 @@
 //! | `POST /api/image` | an uploaded image (raw body) as a `data:` URI |
 //! | `GET /api/jobs?model=&status=&text=` | the journal's jobs, newest first, with live progress |
 //! | `GET /api/jobs/{id}` | one job |
-//! | `GET /api/jobs/{id}/video` | its downloaded video, with HTTP Range support |
+//! | `GET /api/jobs/{id}/video` | its downloaded video (or image), with HTTP Range support |
 //!
 //! The hub's API key stays in the [`videohub::Client`]: no endpoint returns it.
 //!

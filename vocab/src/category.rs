@@ -147,6 +147,46 @@ impl Category {
         }
     }
 
+    /// The category a model of `capability` most likely has, from the images it takes
+    /// (`(min, max)` of its image list, `None` for none), for a schema that does not name
+    /// its category: none → the first that takes no image; at most one → one image; exactly
+    /// two → two images; more → a list of images. The first category of the capability when
+    /// none fits.
+    ///
+    /// ```
+    /// use videohub_vocab::{Capability, Category};
+    ///
+    /// assert_eq!(Category::guess(Capability::Video, Some((2, 2))), Category::FirstLastFrame);
+    /// assert_eq!(Category::guess(Capability::Image, Some((1, 1))), Category::ImageEdit);
+    /// assert_eq!(Category::guess(Capability::Image, None), Category::TextToImage);
+    /// ```
+    pub fn guess(capability: Capability, images: Option<(u32, u32)>) -> Category {
+        let shape = |category: &Category| {
+            let inputs = category.inputs().iter().filter(|i| i.media == Media::Image);
+            let (singles, lists) =
+                inputs.fold(
+                    (0, 0),
+                    |(s, l), i| {
+                        if i.list { (s, l + 1) } else { (s + 1, l) }
+                    },
+                );
+            match images {
+                None => singles == 0 && lists == 0,
+                Some((_, max)) if max <= 1 => singles == 1 && lists == 0,
+                Some((2, 2)) => singles == 2 && lists == 0,
+                Some(_) => lists == 1,
+            }
+        };
+        let mut of_capability = Category::ALL
+            .into_iter()
+            .filter(|c| c.capability() == capability);
+        let first = of_capability
+            .clone()
+            .next()
+            .unwrap_or(Category::TextToVideo);
+        of_capability.find(shape).unwrap_or(first)
+    }
+
     /// The inputs in words, e.g. `two images, the first frame then the last frame`.
     pub const fn takes(self) -> &'static str {
         match self {

@@ -3,9 +3,11 @@
 //! and the kinds of media files that go in and come out ([`Media`]).
 //!
 //! This crate has no dependencies (the `serde` feature adds `Serialize` and `Deserialize`
-//! by the hub's names), so the `#[video_model]` macro, the runtime, the command
-//! line and the sandbox all read the same tables: a new category, input kind or capability
-//! is one edit here, and every reader follows.
+//! by the hub's names), so the `#[video_model]` macro, the runtime, the command line, the
+//! journal, the studio and the sandbox all read the same tables. A new category or
+//! capability is an edit here (and, for a kind of file the sandbox has no sample of, one
+//! match arm there); a new input kind adds its setting to the macro and its type to the
+//! runtime (BENCHMARKS.md §10 counts the files).
 //!
 //! ```
 //! use videohub_vocab::{Capability, Category, Media};

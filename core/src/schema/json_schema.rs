@@ -23,6 +23,8 @@ use std::borrow::Cow;
 
 use serde_json::{Map, Value, json};
 
+use crate::Capability;
+
 use super::{
     Category, Constraint, ConstraintKind, ImageInputs, Items, Literal, ModelSchema, ParamSchema,
     ParamType, Range, Text,
@@ -85,7 +87,10 @@ impl ModelSchema {
         constraints.extend(read_constraint(schema));
         let category = text(root, "x-category")
             .and_then(|c| c.parse().ok())
-            .unwrap_or_else(|| guess_category(image_inputs.as_ref()));
+            .unwrap_or_else(|| {
+                let images = image_inputs.as_ref().map(|i| (i.min, i.max));
+                Category::guess(Capability::Video, images)
+            });
         ModelSchema {
             id: Cow::Owned(id.to_owned()),
             name: Cow::Owned(text(root, "title").unwrap_or(id).to_owned()),
@@ -460,15 +465,6 @@ fn read_constraint(rule: &Value) -> Option<Constraint> {
         kind: ConstraintKind::AtMostOneOf,
         params: Cow::Owned(params),
     })
-}
-
-fn guess_category(images: Option<&ImageInputs>) -> Category {
-    match images {
-        None => Category::TextToVideo,
-        Some(i) if i.max <= 1 => Category::ImageToVideo,
-        Some(i) if i.min == 2 && i.max == 2 => Category::FirstLastFrame,
-        Some(_) => Category::ReferenceToVideo,
-    }
 }
 
 fn example_value(param: &ParamSchema) -> Value {

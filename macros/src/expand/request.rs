@@ -13,7 +13,6 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let k = &model.krate;
     let ident = &model.item.ident;
     let id = &model.id;
-    let capability = crate::naming::variant(model.category.capability());
     let getters = model.fields.iter().map(|f| getter(f, &model.item.vis, k));
     let schema = crate::expand::schema::expand(model);
     let checks = model
@@ -38,7 +37,6 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
         #[automatically_derived]
         impl #k::Model for #ident {
             const ID: &'static str = #id;
-            const CAPABILITY: #k::Capability = #k::Capability::#capability;
             const SCHEMA: &'static #k::ModelSchema = #schema;
 
             fn validate(&self) -> ::core::result::Result<(), #k::ValidationErrors> {

@@ -8,7 +8,8 @@ use videohub_vocab::{Category, Input, Media};
 use super::{Field, Group, Kind};
 
 /// Each category takes its own media inputs (see `Category::inputs`): for each kind of
-/// media, as many single files and lists as it names, no more and no fewer.
+/// media, as many single files and lists as it names, no more and no fewer. A missing input
+/// is named with how to declare it; an extra one is pointed at.
 pub(super) fn check_media(
     category: Category,
     lit: &syn::LitStr,
@@ -16,44 +17,50 @@ pub(super) fn check_media(
     errors: &mut darling::error::Accumulator,
 ) {
     let inputs = category.inputs();
-    let wanted = |media: Media, list: bool| {
-        inputs
+    let declared = |media: Media, list: bool| -> Vec<&Field> {
+        fields
             .iter()
-            .filter(|i| i.media == media && i.list == list)
-            .count()
+            .filter(|f| match f.kind {
+                Kind::Media(m) => m == media && !list,
+                Kind::Images { .. } => media == Media::Image && list,
+                _ => false,
+            })
+            .collect()
     };
-    let mut missing = false;
+    let takes = category.takes();
+    // Declared inputs of each kind not yet matched with one the category takes.
+    let mut unmatched = std::collections::HashMap::new();
     for media in Media::ALL {
         for list in [false, true] {
-            let declared: Vec<&Field> = fields
+            let wanted = inputs
                 .iter()
-                .filter(|f| match f.kind {
-                    Kind::Media(m) => m == media && !list,
-                    Kind::Images { .. } => media == Media::Image && list,
-                    _ => false,
-                })
-                .collect();
-            let wanted = wanted(media, list);
+                .filter(|i| i.media == media && i.list == list)
+                .count();
+            let declared = declared(media, list);
             for extra in declared.iter().skip(wanted) {
                 let message = format!(
-                    "a model of category `{category}` takes {}: remove this input or change the category",
-                    category.takes()
+                    "a model of category `{category}` takes {takes}: remove this input or change the category"
                 );
                 errors.push(Error::custom(message).with_span(&extra.ident));
             }
-            missing |= declared.len() < wanted;
+            unmatched.insert((media, list), declared.len());
         }
     }
-    if missing {
-        let declare = inputs
-            .iter()
-            .map(declaration)
-            .collect::<Vec<_>>()
-            .join(", then ");
-        let message = format!(
-            "a model of category `{category}` takes {}: add {declare}",
-            category.takes()
-        );
+    // The category's inputs, in its order (the first frame before the last), that no
+    // declared field stands for.
+    let missing: Vec<String> = inputs
+        .iter()
+        .filter(|input| {
+            let left = unmatched.entry((input.media, input.list)).or_insert(0);
+            let matched = *left > 0;
+            *left = left.saturating_sub(1);
+            !matched
+        })
+        .map(declaration)
+        .collect();
+    if !missing.is_empty() {
+        let declare = missing.join(", then ");
+        let message = format!("a model of category `{category}` takes {takes}: add {declare}");
         errors.push(Error::custom(message).with_span(lit));
     }
 }

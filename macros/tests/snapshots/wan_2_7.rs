@@ -417,7 +417,6 @@ impl Wan27 {
 #[automatically_derived]
 impl ::videohub::Model for Wan27 {
     const ID: &'static str = "wan-2.7";
-    const CAPABILITY: ::videohub::Capability = ::videohub::Capability::Video;
     const SCHEMA: &'static ::videohub::ModelSchema = &::videohub::ModelSchema {
         id: ::videohub::__private::Cow::Borrowed("wan-2.7"),
         name: ::videohub::__private::Cow::Borrowed("WAN 2.7"),

@@ -16,6 +16,8 @@ use axum::routing::{MethodRouter, get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
+use videohub::vocab::{MODELS_PATH, TASKS_PATH};
+
 use crate::{CAPABILITIES, Counters};
 
 mod api;
@@ -43,15 +45,15 @@ pub(crate) fn api(shared: AppState) -> Router {
     }
     router
         .route(
-            "/hub/v1/tasks/{task_id}",
+            &format!("{TASKS_PATH}/{{task_id}}"),
             gated(get(api::poll::poll), &shared, Gate::Poll),
         )
         .route(
-            "/hub/v1/models",
+            MODELS_PATH,
             gated(get(catalog::list_models), &shared, Gate::Catalog),
         )
         .route(
-            "/hub/v1/models/{model}",
+            &format!("{MODELS_PATH}/{{model}}"),
             gated(get(catalog::describe_model), &shared, Gate::Catalog),
         )
         .route("/__sandbox/counters", get(counters))

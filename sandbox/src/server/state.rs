@@ -45,7 +45,7 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    /// The state of a sandbox configured by `builder`, whose videos are served at `files_url`.
+    /// The state of a sandbox configured by `builder`, whose files are served at `files_url`.
     pub(crate) fn new(builder: SandboxBuilder, files_url: String) -> Self {
         Shared {
             models: builder.models.unwrap_or_else(compiled_models),
