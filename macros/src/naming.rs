@@ -1,7 +1,7 @@
 //! Names derived from wire names and values.
 
-/// The variant of a vocabulary enum (`Category`, `Capability`) as a path segment of the
-/// generated code: its `Debug` name, which is the variant's name, e.g. `TextToVideo`.
+/// The variant of a vocabulary enum (a `Category`) as a path segment of the generated
+/// code: its `Debug` name, which is the variant's name, e.g. `TextToVideo`.
 pub(crate) fn variant(value: impl std::fmt::Debug) -> syn::Ident {
     syn::Ident::new(&format!("{value:?}"), proc_macro2::Span::call_site())
 }
