@@ -178,26 +178,8 @@ async fn a_truncated_part_stops_halfway_through_the_part() {
 
 /// `GET path` with `Range: bytes=from-` over plain TCP, read until the server closes.
 async fn raw_range(addr: std::net::SocketAddr, path: &str, from: u64) -> Vec<u8> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     let request = format!(
         "GET {path} HTTP/1.1\r\nHost: {addr}\r\nRange: bytes={from}-\r\nConnection: close\r\n\r\n"
     );
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .expect("write the request");
-    let mut received = Vec::new();
-    let mut buffer = [0u8; 4096];
-    loop {
-        let read =
-            tokio::time::timeout(std::time::Duration::from_secs(20), stream.read(&mut buffer));
-        match read
-            .await
-            .expect("the server neither answered nor closed the connection")
-        {
-            Ok(0) | Err(_) => return received,
-            Ok(n) => received.extend_from_slice(&buffer[..n]),
-        }
-    }
+    raw_exchange(addr, &request).await.received
 }

@@ -1,12 +1,13 @@
 //! The dynamic path: any model id, validated against a compiled or a fetched schema before
 //! anything is sent, then the same poller, errors and download as typed requests.
 
-use std::time::Duration;
-
 use serde_json::json;
 use videohub::schema::{Category, ParamType};
-use videohub::{Client, Error, JsonObject, ModelSchema, PollPolicy};
-use videohub_sandbox::{Sandbox, SandboxHandle, TaskDuration, compiled_models};
+use videohub::{Client, Error, JsonObject, ModelSchema};
+use videohub_sandbox::SandboxHandle;
+
+mod common;
+use common::{hub_with, quick};
 
 fn lumen() -> ModelSchema {
     let entry = json!({
@@ -21,28 +22,11 @@ fn lumen() -> ModelSchema {
 }
 
 async fn hub() -> (SandboxHandle, Client) {
-    let sandbox = Sandbox::builder()
-        .models(compiled_models().into_iter().chain([lumen()]))
-        .durations(TaskDuration::Fixed(Duration::from_millis(30)))
-        .start()
-        .await
-        .unwrap();
-    let client = Client::builder()
-        .api_key("key")
-        .base_url(sandbox.url())
-        .build()
-        .unwrap();
-    (sandbox, client)
+    hub_with(lumen()).await
 }
 
 fn input(value: serde_json::Value) -> JsonObject {
     value.as_object().unwrap().clone()
-}
-
-fn quick() -> PollPolicy {
-    PollPolicy::default()
-        .initial_delay(Duration::from_millis(10))
-        .max_interval(Duration::from_millis(50))
 }
 
 #[tokio::test]

@@ -2,36 +2,16 @@
 //! macro, client, poller and download as the video models, against the sandbox's
 //! `POST /hub/v1/image`.
 
-use std::time::Duration;
-
-use videohub::{Capability, Client, Error, Media, Model, PollPolicy};
-use videohub_sandbox::{SAMPLE_PNG, Sandbox, SandboxHandle, TaskDuration, compiled_models};
+use videohub::{Capability, Client, Error, Media, Model};
+use videohub_sandbox::{SAMPLE_PNG, SandboxHandle, compiled_models};
 use videohub_tests::AcmeStill;
 use videohub_tests::acme_still::AspectRatio;
 
-async fn hub() -> (SandboxHandle, Client) {
-    let sandbox = Sandbox::builder()
-        .models(
-            compiled_models()
-                .into_iter()
-                .chain([AcmeStill::SCHEMA.clone()]),
-        )
-        .durations(TaskDuration::Fixed(Duration::from_millis(40)))
-        .start()
-        .await
-        .unwrap();
-    let client = Client::builder()
-        .api_key("key")
-        .base_url(sandbox.url())
-        .build()
-        .unwrap();
-    (sandbox, client)
-}
+mod common;
+use common::{hub_with, quick};
 
-fn quick() -> PollPolicy {
-    PollPolicy::default()
-        .initial_delay(Duration::from_millis(10))
-        .max_interval(Duration::from_millis(40))
+async fn hub() -> (SandboxHandle, Client) {
+    hub_with(AcmeStill::SCHEMA.clone()).await
 }
 
 #[test]

@@ -209,8 +209,7 @@ impl Location {
         let journal = self.shown.clone();
         if let sqlx::Error::Database(db) = &error {
             let code = db.code().unwrap_or_default().into_owned();
-            let sqlite = code.parse::<i32>().ok().map(|c| c & 0xff);
-            match (self.dialect, sqlite, code.as_str()) {
+            match (self.dialect, sqlite_primary(db.as_ref()), code.as_str()) {
                 (Dialect::Sqlite, Some(5 | 6), _) | (Dialect::Postgres, _, "55P03") => {
                     return Error::Locked {
                         journal,
@@ -285,6 +284,12 @@ async fn switch_to_wal(conn: &mut AnyConnection, busy_timeout: Duration) -> sqlx
 
 /// Whether a SQLite error is `SQLITE_BUSY` or `SQLITE_LOCKED` (any extended code).
 fn is_busy(error: &dyn sqlx::error::DatabaseError) -> bool {
-    let code = error.code().unwrap_or_default();
-    matches!(code.parse::<i32>().map(|c| c & 0xff), Ok(5 | 6))
+    matches!(sqlite_primary(error), Some(5 | 6))
+}
+
+/// The primary result code of a SQLite error (its extended code's low byte), e.g. 5 for
+/// `SQLITE_BUSY`; `None` for an error without a numeric code (Postgres's are text).
+fn sqlite_primary(error: &dyn sqlx::error::DatabaseError) -> Option<i32> {
+    let code = error.code()?;
+    code.parse::<i32>().ok().map(|c| c & 0xff)
 }

@@ -105,7 +105,6 @@ pub async fn raw_request(
     body: &str,
     keyed: bool,
 ) -> RawOutcome {
-    let mut stream = TcpStream::connect(addr).await.expect("connect");
     let auth = if keyed {
         format!("Authorization: Bearer {KEY}\r\n")
     } else {
@@ -115,6 +114,13 @@ pub async fn raw_request(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
     );
+    raw_exchange(addr, &request).await
+}
+
+/// Sends `request` (a whole HTTP/1.1 request, `Connection: close`) over a plain TCP stream
+/// and reads until the server closes.
+pub async fn raw_exchange(addr: std::net::SocketAddr, request: &str) -> RawOutcome {
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
     stream
         .write_all(request.as_bytes())
         .await
