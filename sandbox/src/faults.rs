@@ -26,8 +26,8 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use rand::rngs::ChaCha8Rng;
-use rand::{RngExt, SeedableRng};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 
 /// Where a fault can happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -291,10 +291,10 @@ impl FaultSpec {
             return None;
         }
         let mut rng = rng_for(self.seed, point as u64, index);
-        if !rng.random_bool(self.rate.min(1.0)) {
+        if !rng.gen_bool(self.rate.min(1.0)) {
             return None;
         }
-        Some(candidates[rng.random_range(0..candidates.len())])
+        Some(candidates[rng.gen_range(0..candidates.len())])
     }
 }
 

@@ -5,7 +5,6 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::{Duration, Instant, SystemTime};
 
-use rand::RngExt;
 use serde_json::{Value, json};
 use videohub::{Capability, Media};
 
@@ -42,8 +41,8 @@ impl TaskDuration {
             TaskDuration::Fixed(duration) => *duration,
             TaskDuration::LogNormal { median, sigma } => {
                 // Box-Muller: a standard normal from two uniforms.
-                let u1: f64 = 1.0 - rng.random::<f64>();
-                let u2: f64 = rng.random();
+                let u1: f64 = 1.0 - rng.r#gen::<f64>();
+                let u2: f64 = rng.r#gen();
                 let normal = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
                 let factor = (sigma * normal).exp();
                 Duration::try_from_secs_f64(median.as_secs_f64() * factor).unwrap_or(*median)
@@ -112,7 +111,7 @@ const FAILURES: [(&str, &str); 3] = [
 
 impl Outcome {
     pub(crate) fn failed(rng: &mut impl rand::Rng) -> Outcome {
-        let (code, message) = FAILURES[rng.random_range(0..FAILURES.len())];
+        let (code, message) = FAILURES[rng.gen_range(0..FAILURES.len())];
         let code = code
             .parse::<i64>()
             .map_or_else(|_| json!(code), |n| json!(n));
@@ -257,7 +256,7 @@ mod tests {
         assert_eq!(log.to_string().parse(), Ok(log.clone()));
         assert!("lognormal:60s".parse::<TaskDuration>().is_err());
         assert!("lognormal:1m:-1".parse::<TaskDuration>().is_err());
-        let mut rng = rand::rngs::ChaCha8Rng::seed_from_u64(1);
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
         let mut samples: Vec<f64> = (0..401)
             .map(|_| log.sample(&mut rng).as_secs_f64())
             .collect();
