@@ -1,4 +1,5 @@
-//! One parameter: its presence, kind, limits and default, checked against each other.
+//! One parameter: its presence, kind, limits and default, read from its settings and
+//! checked by the rules of one parameter (`rules::param`).
 
 use darling::util::SpannedValue;
 use darling::{Error, Result};
@@ -7,7 +8,8 @@ use syn::Lit;
 
 use super::docs::{doc_text, first_paragraph};
 use super::kind::{declares_media, enum_kind, media_kind, option_inner, plain_kind};
-use super::{Field, Group, Kind, Presence};
+use super::rules::param;
+use super::{Field, Group};
 use crate::attr::ParamArgs;
 
 impl Field {
@@ -27,121 +29,33 @@ impl Field {
         let option_inner = option_inner(&field.ty);
         let inner = option_inner.cloned().unwrap_or_else(|| field.ty.clone());
 
-        let group = match (&args.exactly_one_of, &args.at_most_one_of) {
-            (Some(_), Some(second)) => {
-                errors.push(
-                    Error::custom("`exactly_one_of` and `at_most_one_of` cannot be combined")
-                        .with_span(second),
-                );
-                None
-            }
-            (Some(name), None) => Some((name, true)),
-            (None, Some(name)) => Some((name, false)),
-            (None, None) => None,
-        };
+        let group = param::group_setting(&args, &mut errors);
         let media = errors.handle(media_kind(&args, &inner, &wire));
         // Media inputs are always required, whether or not their type is right.
         let required = args.required.is_present() || declares_media(&args);
-        let presence = match (required, &args.default, group) {
-            (true, Some(default), _) => {
-                errors.push(Error::custom(format!("`{wire}` is `required`, so it cannot have a `default`: remove one of the two")).with_span(default));
-                Presence::Required
-            }
-            (true, None, Some((name, _))) | (false, Some(_), Some((name, _))) => {
-                errors.push(
-                    Error::custom(
-                        "a parameter in a group is optional: remove `required` and `default`",
-                    )
-                    .with_span(name),
-                );
-                Presence::Optional
-            }
-            (true, None, None) => Presence::Required,
-            (false, Some(default), None) => Presence::Default(default.clone()),
-            (false, None, None) => Presence::Optional,
-            (false, None, Some((name, exactly_one))) => {
-                Presence::Grouped(join_group(groups, name, exactly_one, index, &mut errors))
-            }
-        };
-        match (&presence, option_inner.is_some()) {
-            (Presence::Required, true) => errors.push(
-                Error::custom(format!("`{wire}` is required, so its type holds the value itself: remove the `Option`")).with_span(&field.ty),
-            ),
-            (Presence::Default(_), true) => errors.push(
-                Error::custom(format!("`{wire}` has a default, so its type holds the effective value: remove the `Option`")).with_span(&field.ty),
-            ),
-            (Presence::Optional | Presence::Grouped(_), false) => errors.push(
-                Error::custom(format!(
-                    "`{wire}` is optional and has no default, so its type must be `Option<_>`; or mark it `#[param(required)]`, or give it a `default`"
-                ))
-                .with_span(&field.ty),
-            ),
-            _ => {}
-        }
-
+        let presence = param::presence(
+            required,
+            args.default.as_ref(),
+            group,
+            &wire,
+            (groups, index),
+            &mut errors,
+        );
+        param::check_option(
+            &presence,
+            option_inner.is_some(),
+            &wire,
+            &field.ty,
+            &mut errors,
+        );
         let kind = match (media, &args.values) {
             (None, _) => None,
             (Some(Some(media)), _) => Some(media),
             (Some(None), Some(values)) => errors.handle(enum_kind(&inner, values, &wire)),
             (Some(None), None) => errors.handle(plain_kind(&inner)),
         };
-        if let (Some(kind), Presence::Default(default)) = (&kind, &presence) {
-            errors.handle(check_default(kind, default));
-        }
-        let kind = kind.map(|kind| match (kind, &presence) {
-            (Kind::Enum(mut e), Presence::Default(default)) => {
-                e.default = e.variants.iter().position(|v| lit_eq(&v.lit, default));
-                Kind::Enum(e)
-            }
-            (kind, _) => kind,
-        });
-        if let (Some(range), Some(kind)) = (&args.range, &kind)
-            && !matches!(kind, Kind::Integer | Kind::Number)
-        {
-            errors.push(
-                Error::custom("`range` applies to integer and number parameters only")
-                    .with_span(&range.span()),
-            );
-        }
-        if let (Some(max), Some(kind)) = (&args.max_length, &kind)
-            && !matches!(kind, Kind::String)
-        {
-            errors.push(
-                Error::custom("`max_length` applies to string parameters only")
-                    .with_span(&max.span()),
-            );
-        }
-        let range = args
-            .range
-            .map(SpannedValue::into_inner)
-            .map(|r| (r.min, r.max));
-        if let (Some((min, max)), Some(kind @ (Kind::Integer | Kind::Number))) = (&range, &kind) {
-            let fits = [min, max].map(|bound| {
-                errors
-                    .handle(check_literal(kind, bound, "a range bound"))
-                    .is_some()
-            });
-            if fits == [true, true] {
-                errors.handle(check_range(&wire, min, max));
-                if let Presence::Default(default) = &presence {
-                    errors.handle(check_default_in_range(&wire, default, min, max));
-                }
-            }
-        }
-        let max_length = args.max_length.map(SpannedValue::into_inner);
-        if let (Some(max), Some(Kind::String), Presence::Default(Lit::Str(default))) =
-            (max_length, &kind, &presence)
-        {
-            let length = default.value().chars().count();
-            if length > max as usize {
-                errors.push(
-                    Error::custom(format!(
-                        "the default of `{wire}` is {length} characters long, above its `max_length = {max}`: shorten the default or raise the limit"
-                    ))
-                    .with_span(default),
-                );
-            }
-        }
+        let kind = kind.map(|kind| param::with_default(kind, &presence, &mut errors));
+        param::check_limits(&args, kind.as_ref(), &presence, &wire, &mut errors);
         errors.finish()?;
         Ok(Field {
             wire_span: args
@@ -154,147 +68,13 @@ impl Field {
             inner,
             presence,
             kind: kind.expect("a kind is parsed whenever no error was recorded"),
-            range,
-            max_length,
+            range: args
+                .range
+                .map(SpannedValue::into_inner)
+                .map(|r| (r.min, r.max)),
+            max_length: args.max_length.map(SpannedValue::into_inner),
             description,
         })
-    }
-}
-
-pub(super) fn join_group(
-    groups: &mut Vec<Group>,
-    name: &syn::LitStr,
-    exactly_one: bool,
-    index: usize,
-    errors: &mut darling::error::Accumulator,
-) -> usize {
-    let value = name.value();
-    match groups.iter().position(|g| g.name == value) {
-        Some(at) => {
-            if groups[at].exactly_one != exactly_one {
-                errors.push(
-                    Error::custom(format!(
-                        "group `{value}` is used with both `exactly_one_of` and `at_most_one_of`"
-                    ))
-                    .with_span(name),
-                );
-            }
-            groups[at].members.push(index);
-            at
-        }
-        None => {
-            groups.push(Group {
-                name: value,
-                exactly_one,
-                members: vec![index],
-            });
-            groups.len() - 1
-        }
-    }
-}
-
-pub(super) fn check_default(kind: &Kind, default: &Lit) -> Result<()> {
-    match kind {
-        Kind::Enum(e) if !e.variants.iter().any(|v| lit_eq(&v.lit, default)) => {
-            let allowed = e
-                .variants
-                .iter()
-                .map(|v| v.wire.as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            Err(Error::custom(format!(
-                "`{}` is not among the allowed values: {allowed}",
-                lit_text(default)
-            ))
-            .with_span(default))
-        }
-        Kind::Enum(_) => Ok(()),
-        other => check_literal(other, default, "the default"),
-    }
-}
-
-/// A numeric literal as a number to compare; integers are kept exact.
-#[derive(Clone, Copy)]
-enum Number {
-    Int(i128),
-    Float(f64),
-}
-
-impl Number {
-    fn of(lit: &Lit) -> Option<Number> {
-        match lit {
-            Lit::Int(i) => i.base10_parse().ok().map(Number::Int),
-            Lit::Float(f) => f.base10_parse().ok().map(Number::Float),
-            _ => None,
-        }
-    }
-
-    /// `self < other`, comparing an integer with a float as floats.
-    fn below(self, other: Number) -> bool {
-        match (self, other) {
-            (Number::Int(a), Number::Int(b)) => a < b,
-            (a, b) => a.as_f64() < b.as_f64(),
-        }
-    }
-
-    fn as_f64(self) -> f64 {
-        match self {
-            Number::Int(i) => i as f64,
-            Number::Float(f) => f,
-        }
-    }
-}
-
-/// A range whose minimum is above its maximum allows no value at all.
-fn check_range(wire: &str, min: &Lit, max: &Lit) -> Result<()> {
-    match (Number::of(min), Number::of(max)) {
-        (Some(lo), Some(hi)) if hi.below(lo) => Err(Error::custom(format!(
-            "the range of `{wire}` is empty: its minimum {} is above its maximum {}",
-            lit_text(min),
-            lit_text(max)
-        ))
-        .with_span(min)),
-        _ => Ok(()),
-    }
-}
-
-/// A default the parameter's own range rejects could never be sent.
-fn check_default_in_range(wire: &str, default: &Lit, min: &Lit, max: &Lit) -> Result<()> {
-    let (Some(value), Some(lo), Some(hi)) = (Number::of(default), Number::of(min), Number::of(max))
-    else {
-        return Ok(());
-    };
-    if value.below(lo) || hi.below(value) {
-        return Err(Error::custom(format!(
-            "the default {} of `{wire}` is outside its range {} to {}: change the default or the range",
-            lit_text(default),
-            lit_text(min),
-            lit_text(max)
-        ))
-        .with_span(default));
-    }
-    Ok(())
-}
-
-pub(super) fn check_literal(kind: &Kind, lit: &Lit, what: &str) -> Result<()> {
-    let expected = match kind {
-        Kind::String => (!matches!(lit, Lit::Str(_))).then_some("a string"),
-        Kind::Integer => (!matches!(lit, Lit::Int(_))).then_some("an integer"),
-        Kind::Number => (!matches!(lit, Lit::Int(_) | Lit::Float(_))).then_some("a number"),
-        Kind::Boolean => (!matches!(lit, Lit::Bool(_))).then_some("`true` or `false`"),
-        Kind::Enum(_) => None,
-        Kind::List { .. } | Kind::Object | Kind::Media(_) | Kind::Images { .. } => {
-            let message = "lists, objects and media inputs have no default: remove it";
-            return Err(Error::custom(message).with_span(lit));
-        }
-    };
-    match expected {
-        None => Ok(()),
-        Some(expected) => Err(Error::custom(format!(
-            "{what} `{}` does not fit: expected {expected}",
-            lit_text(lit)
-        ))
-        .with_span(lit)),
     }
 }
 

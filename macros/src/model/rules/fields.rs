@@ -5,12 +5,12 @@ use darling::Error;
 
 use videohub_vocab::{Category, Input, Media};
 
-use super::{Field, Group, Kind};
+use super::super::{Field, Group, Kind};
 
 /// Each category takes its own media inputs (see `Category::inputs`): for each kind of
 /// media, as many single files and lists as it names, no more and no fewer. A missing input
 /// is named with how to declare it; an extra one is pointed at.
-pub(super) fn check_media(
+pub(in crate::model) fn check_media(
     category: Category,
     lit: &syn::LitStr,
     fields: &[Field],
@@ -82,7 +82,10 @@ fn declaration(input: &Input) -> String {
     }
 }
 
-pub(super) fn check_wire_names(fields: &[Field], errors: &mut darling::error::Accumulator) {
+pub(in crate::model) fn check_wire_names(
+    fields: &[Field],
+    errors: &mut darling::error::Accumulator,
+) {
     for (i, field) in fields.iter().enumerate() {
         if let Some(first) = fields[..i].iter().find(|f| f.wire == field.wire) {
             errors.push(
@@ -96,7 +99,10 @@ pub(super) fn check_wire_names(fields: &[Field], errors: &mut darling::error::Ac
     }
 }
 
-pub(super) fn check_enum_names(fields: &[Field], errors: &mut darling::error::Accumulator) {
+pub(in crate::model) fn check_enum_names(
+    fields: &[Field],
+    errors: &mut darling::error::Accumulator,
+) {
     for (i, field) in fields.iter().enumerate() {
         let Some(e) = field.value_enum() else {
             continue;
@@ -110,7 +116,7 @@ pub(super) fn check_enum_names(fields: &[Field], errors: &mut darling::error::Ac
     }
 }
 
-pub(super) fn check_groups(
+pub(in crate::model) fn check_groups(
     groups: &[Group],
     fields: &[Field],
     errors: &mut darling::error::Accumulator,
