@@ -154,9 +154,11 @@ pub(crate) fn unfinished(job_id: &str, error: videohub_journal::Error) -> Failur
 
 /// For crash tests: with `VIDEOHUB_CRASH_PAUSE=before-submit`, the process stops for good
 /// once the job is recorded and before its submit is sent, so that a test can kill it
-/// exactly there.
+/// exactly there. Only in builds with debug assertions (what `cargo test` builds): a release
+/// build does nothing here.
 fn pause_for_crash_tests(step: &Step<'_>) {
-    if let Step::Submitting(job) = step
+    if cfg!(debug_assertions)
+        && let Step::Submitting(job) = step
         && std::env::var("VIDEOHUB_CRASH_PAUSE").as_deref() == Ok("before-submit")
     {
         eprintln!("paused before the submit of job {}", job.id);
