@@ -1,0 +1,494 @@
+//! `videohub mcp` driven over standard input and output by an MCP client, as a desktop
+//! agent runs it, against a sandbox hub started by each test.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, ClientRequest, ProgressNotificationParam, Request,
+    ServerResult,
+};
+use rmcp::service::{NotificationContext, PeerRequestOptions, RunningService};
+use rmcp::transport::TokioChildProcess;
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use serde_json::{Value, json};
+use tokio::io::AsyncReadExt;
+use videohub_sandbox::{Sandbox, SandboxHandle, TaskDuration};
+
+const KEY: &str = "mcp-test-key-4f1e";
+
+/// A sandbox hub, and a journal and output directory of the test's own.
+struct Fixture {
+    hub: SandboxHandle,
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    async fn start(task: Duration, time_scale: f64) -> Fixture {
+        let hub = Sandbox::builder()
+            .api_key(KEY)
+            .durations(TaskDuration::Fixed(task))
+            .time_scale(time_scale)
+            .start()
+            .await
+            .unwrap();
+        Fixture {
+            hub,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn outputs(&self) -> PathBuf {
+        self.dir.path().join("outputs")
+    }
+
+    /// A server process as a desktop client would start it: the key in the environment.
+    async fn connect(&self) -> Agent {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_videohub"));
+        command
+            .env_remove("MOUNTSEA_BASE_URL")
+            .env("MOUNTSEA_API_KEY", KEY)
+            .env("RUST_LOG", "debug")
+            .arg("--base-url")
+            .arg(self.hub.url())
+            .arg("--store")
+            .arg(self.dir.path().join("journal.sqlite3"))
+            .arg("mcp")
+            .arg("--output-dir")
+            .arg(self.outputs());
+        let (transport, stderr) = TokioChildProcess::builder(command)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = transport.id().unwrap();
+        let log = Arc::new(Mutex::new(String::new()));
+        if let Some(mut stderr) = stderr {
+            let log = log.clone();
+            tokio::spawn(async move {
+                let mut text = String::new();
+                let _ = stderr.read_to_string(&mut text).await;
+                log.lock().unwrap().push_str(&text);
+            });
+        }
+        let recorder = Recorder::default();
+        let client = recorder.clone().serve(transport).await.unwrap();
+        Agent {
+            client,
+            recorder,
+            pid,
+            log,
+        }
+    }
+}
+
+/// The client's side: every progress notification received.
+#[derive(Debug, Clone, Default)]
+struct Recorder {
+    progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
+}
+
+impl ClientHandler for Recorder {
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.progress.lock().unwrap().push(params);
+    }
+}
+
+/// A connected client and its server process.
+struct Agent {
+    client: RunningService<RoleClient, Recorder>,
+    recorder: Recorder,
+    pid: u32,
+    log: Arc<Mutex<String>>,
+}
+
+impl Agent {
+    /// Calls a tool, as a desktop client does: giving up after 60 s.
+    async fn call(&self, tool: &'static str, arguments: Value) -> CallToolResult {
+        let params = CallToolRequestParams::new(tool)
+            .with_arguments(arguments.as_object().cloned().unwrap());
+        let mut options = PeerRequestOptions::no_options();
+        options.timeout = Some(Duration::from_secs(60));
+        let handle = self
+            .client
+            .send_request_with_option(
+                ClientRequest::CallToolRequest(Request::new(params)),
+                options,
+            )
+            .await
+            .unwrap();
+        match handle.await_response().await {
+            Ok(ServerResult::CallToolResult(result)) => result,
+            other => panic!("`{tool}` did not answer with a tool result: {other:?}"),
+        }
+    }
+
+    fn progress_count(&self) -> usize {
+        self.recorder.progress.lock().unwrap().len()
+    }
+
+    /// Kills the server process, as a client that dies takes its server with it, and waits
+    /// until the process is gone.
+    async fn kill(self) {
+        let killed = std::process::Command::new("kill")
+            .args(["-9", &self.pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let _ = self.client.cancel().await;
+        let proc = PathBuf::from(format!("/proc/{}", self.pid));
+        for _ in 0..200 {
+            if !proc.exists() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the killed server process {} is still there", self.pid);
+    }
+}
+
+/// The structured content of a successful call.
+fn structured(result: &CallToolResult) -> Value {
+    assert_ne!(result.is_error, Some(true), "a tool error: {result:?}");
+    result
+        .structured_content
+        .clone()
+        .expect("structured content")
+}
+
+fn text(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Calls `get_job` until the job is final, each call waiting `wait` seconds; every answer
+/// before the last one is not final. Returns the last answer and how many calls it took.
+async fn follow(agent: &Agent, job_id: &str, wait: f64) -> (CallToolResult, usize) {
+    for calls in 1..=60 {
+        let result = agent
+            .call("get_job", json!({"job_id": job_id, "wait_seconds": wait}))
+            .await;
+        let job = structured(&result);
+        assert_eq!(job["job_id"], job_id);
+        if job["finished"] == true {
+            return (result, calls);
+        }
+        assert!(
+            ["pending", "submitting", "submitted", "completed"]
+                .contains(&job["state"].as_str().unwrap()),
+            "{job}"
+        );
+    }
+    panic!("job {job_id} did not finish in 60 calls");
+}
+
+/// The downloaded file of a final answer: a playable MP4, linked as a resource.
+fn assert_downloaded_video(result: &CallToolResult) -> PathBuf {
+    let job = structured(result);
+    assert_eq!(job["state"], "downloaded", "{job}");
+    let path = PathBuf::from(job["path"].as_str().unwrap());
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(&bytes[4..8], b"ftyp", "an MP4 file");
+    assert_eq!(job["size"], bytes.len() as u64);
+    let link = result
+        .content
+        .iter()
+        .find_map(|c| c.as_resource_link())
+        .expect("a resource link");
+    assert_eq!(link.uri, format!("file://{}", path.display()));
+    assert_eq!(link.uri, job["uri"]);
+    assert_eq!(link.mime_type.as_deref(), Some("video/mp4"));
+    assert_eq!(link.size, Some(bytes.len() as u64));
+    path
+}
+
+fn fox() -> Value {
+    json!({"prompt": "a red fox in snow"})
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_tools_are_listed_with_their_schemas() {
+    let fixture = Fixture::start(Duration::from_millis(50), 1.0).await;
+    let agent = fixture.connect().await;
+    let info = agent
+        .client
+        .peer_info()
+        .expect("the server introduced itself");
+    assert!(
+        info.instructions
+            .as_deref()
+            .unwrap_or("")
+            .contains("get_job"),
+        "the instructions give the workflow"
+    );
+    let tools = agent.client.list_all_tools().await.unwrap();
+    let names: BTreeSet<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+    assert_eq!(
+        names,
+        BTreeSet::from([
+            "describe_model",
+            "generate",
+            "get_job",
+            "list_models",
+            "search_history"
+        ])
+    );
+    for tool in &tools {
+        assert_eq!(tool.input_schema["type"], "object", "{}", tool.name);
+        let output = tool.output_schema.as_ref().expect("an output schema");
+        assert!(
+            output.contains_key("properties"),
+            "{}: {output:?}",
+            tool.name
+        );
+    }
+    let generate = tools.iter().find(|t| t.name == "generate").unwrap();
+    let required = &generate.input_schema["required"];
+    assert_eq!(required, &json!(["model", "input"]));
+    for argument in ["output", "request_id", "wait_seconds"] {
+        assert!(
+            generate.input_schema["properties"].get(argument).is_some(),
+            "{argument}"
+        );
+    }
+    let job_fields = &generate.output_schema.as_ref().unwrap()["properties"];
+    for field in [
+        "job_id", "state", "model", "task_id", "path", "uri", "error",
+    ] {
+        assert!(job_fields.get(field).is_some(), "{field}");
+    }
+
+    let models = structured(
+        &agent
+            .call("list_models", json!({"category": "text-to-video"}))
+            .await,
+    );
+    let veo = models["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "veo-3.1")
+        .expect("veo-3.1 listed");
+    assert_eq!(
+        (veo["capability"].as_str(), veo["compiled"].as_bool()),
+        (Some("video"), Some(true))
+    );
+    let lite = structured(
+        &agent
+            .call("describe_model", json!({"model": "veo-3.1-lite"}))
+            .await,
+    );
+    let resolution = &lite["input_schema"]["properties"]["resolution"];
+    assert_eq!(resolution["enum"], json!(["720p", "1080p"]), "{lite}");
+    assert!(
+        lite["input_schema"]["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("prompt"))
+    );
+    let unknown = agent
+        .call("describe_model", json!({"model": "veo-3.1-lyte"}))
+        .await;
+    assert_eq!(unknown.is_error, Some(true));
+    assert!(
+        text(&unknown).contains("did you mean `veo-3.1-lite`?"),
+        "{}",
+        text(&unknown)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_invalid_input_is_a_tool_error_and_nothing_is_sent() {
+    let fixture = Fixture::start(Duration::from_millis(50), 1.0).await;
+    let agent = fixture.connect().await;
+    let result = agent
+        .call(
+            "generate",
+            json!({"model": "veo-3.1-lite", "input": {"prompt": "a fox", "resolution": "4k", "resolutoin": "x"}}),
+        )
+        .await;
+    assert_eq!(result.is_error, Some(true), "{result:?}");
+    let message = text(&result);
+    assert!(message.contains("nothing was sent"), "{message}");
+    assert!(
+        message
+            .contains("parameter `resolution`: `4k` is not allowed; allowed values: 720p, 1080p"),
+        "{message}"
+    );
+    assert!(message.contains("did you mean `resolution`?"), "{message}");
+    let escape = agent
+        .call(
+            "generate",
+            json!({"model": "veo-3.1", "input": fox(), "output": "../elsewhere.mp4"}),
+        )
+        .await;
+    assert_eq!(escape.is_error, Some(true), "{escape:?}");
+    assert_eq!(fixture.hub.counters().submits_received, 0);
+    let history = structured(&agent.call("search_history", json!({})).await);
+    assert_eq!(history["jobs"], json!([]), "nothing recorded either");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn generate_answers_before_the_task_ends_and_get_job_waits_for_the_file() {
+    let fixture = Fixture::start(Duration::from_secs(3), 1.0).await;
+    let agent = fixture.connect().await;
+    let started = structured(
+        &agent
+            .call(
+                "generate",
+                json!({"model": "veo-3.1", "input": fox(), "output": "fox.mp4", "wait_seconds": 0}),
+            )
+            .await,
+    );
+    assert_eq!(started["state"], "submitted", "{started}");
+    assert_eq!(started["finished"], false);
+    assert!(started["task_id"].is_string());
+    let job_id = started["job_id"].as_str().unwrap().to_owned();
+
+    let before = agent.progress_count();
+    let (done, _) = follow(&agent, &job_id, 50.0).await;
+    assert!(
+        agent.progress_count() > before,
+        "progress while get_job waited"
+    );
+    let path = assert_downloaded_video(&done);
+    assert_eq!(path, fixture.outputs().join("fox.mp4"));
+
+    // The file is a resource of the server; a video is read as a description and its link.
+    let uri = structured(&done)["uri"].as_str().unwrap().to_owned();
+    let resources = agent.client.list_all_resources().await.unwrap();
+    assert!(resources.iter().any(|r| r.uri == uri), "{resources:?}");
+    let read = agent
+        .client
+        .read_resource(rmcp::model::ReadResourceRequestParams::new(uri.clone()))
+        .await
+        .unwrap();
+    let described = serde_json::to_string(&read).unwrap();
+    assert!(described.contains("not sent inline"), "{described}");
+
+    // One submit, one task; the key appears in no answer and no log line.
+    let counters = fixture.hub.counters();
+    assert_eq!((counters.submits_received, counters.tasks_created), (1, 1));
+    let history = agent.call("search_history", json!({"query": "fox"})).await;
+    assert_eq!(structured(&history)["jobs"][0]["job_id"], job_id.as_str());
+    agent.client.cancel().await.unwrap();
+    for answer in [serde_json::to_string(&done).unwrap(), text(&history)] {
+        assert!(!answer.contains(KEY));
+    }
+    let log = agent.log.lock().unwrap().clone();
+    assert!(
+        log.contains("DEBUG"),
+        "RUST_LOG is honoured on standard error"
+    );
+    assert!(!log.contains(KEY), "the key in a log line");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_request_id_twice_is_one_job_and_one_task() {
+    let fixture = Fixture::start(Duration::from_secs(1), 1.0).await;
+    let request =
+        json!({"model": "veo-3.1", "input": fox(), "request_id": "call-7", "wait_seconds": 0});
+    let first = fixture.connect().await;
+    let sent = structured(&first.call("generate", request.clone()).await);
+    first.client.cancel().await.unwrap();
+    // The client retries the call on another server process.
+    let second = fixture.connect().await;
+    let mut retry = request.clone();
+    retry["wait_seconds"] = json!(50);
+    let again = second.call("generate", retry).await;
+    assert_eq!(structured(&again)["job_id"], sent["job_id"]);
+    assert_downloaded_video(&again);
+    let counters = fixture.hub.counters();
+    assert_eq!((counters.submits_received, counters.tasks_created), (1, 1));
+    // The same request id for another request is refused.
+    let mut other = request;
+    other["input"]["prompt"] = json!("a grey wolf");
+    let refused = second.call("generate", other).await;
+    assert_eq!(refused.is_error, Some(true));
+    assert!(
+        text(&refused).contains("already used"),
+        "{}",
+        text(&refused)
+    );
+    assert_eq!(fixture.hub.counters().submits_received, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_of_a_killed_client_is_finished_by_the_next_one() {
+    let fixture = Fixture::start(Duration::from_secs(4), 1.0).await;
+    let first = fixture.connect().await;
+    let sent = structured(
+        &first
+            .call(
+                "generate",
+                json!({"model": "veo-3.1", "input": fox(), "wait_seconds": 0}),
+            )
+            .await,
+    );
+    let job_id = sent["job_id"].as_str().unwrap().to_owned();
+    let waiting = {
+        let peer = first.client.peer().clone();
+        let params = CallToolRequestParams::new("get_job").with_arguments(
+            json!({"job_id": job_id, "wait_seconds": 50})
+                .as_object()
+                .cloned()
+                .unwrap(),
+        );
+        tokio::spawn(async move { peer.call_tool(params).await })
+    };
+    // Killed in the middle of the wait, once the server reported progress.
+    let before = first.progress_count();
+    for _ in 0..200 {
+        if first.progress_count() > before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(first.progress_count() > before, "no progress reported");
+    first.kill().await;
+    assert!(
+        waiting.await.unwrap().is_err(),
+        "the killed wait has no answer"
+    );
+
+    let second = fixture.connect().await;
+    let (done, _) = follow(&second, &job_id, 50.0).await;
+    assert_downloaded_video(&done);
+    let counters = fixture.hub.counters();
+    assert_eq!((counters.submits_received, counters.tasks_created), (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_ten_minute_render_completes_through_calls_that_each_answer_in_time() {
+    // Ten minutes of hub time, at a fiftieth of real time.
+    let scale = 0.02;
+    let fixture = Fixture::start(Duration::from_secs(600), scale).await;
+    let agent = fixture.connect().await;
+    let sent = structured(
+        &agent
+            .call(
+                "generate",
+                json!({"model": "veo-3.1", "input": fox(), "wait_seconds": 2}),
+            )
+            .await,
+    );
+    assert_eq!(sent["finished"], false, "{sent}");
+    let job_id = sent["job_id"].as_str().unwrap();
+    let (done, calls) = follow(&agent, job_id, 2.0).await;
+    assert!(calls >= 2, "one call waited for the whole render");
+    assert_downloaded_video(&done);
+    let task = structured(&done)["task_id"].as_str().unwrap().to_owned();
+    let report = fixture.hub.task_report(&task).unwrap();
+    assert_eq!(report.duration, Duration::from_secs(600).mul_f64(scale));
+    assert_eq!(fixture.hub.counters().tasks_created, 1);
+    assert!(Path::new(&fixture.outputs()).is_dir());
+}
