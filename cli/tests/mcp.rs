@@ -27,8 +27,13 @@ struct Fixture {
 
 impl Fixture {
     async fn start(task: Duration, time_scale: f64) -> Fixture {
+        Fixture::with_faults(task, time_scale, "none").await
+    }
+
+    async fn with_faults(task: Duration, time_scale: f64, faults: &str) -> Fixture {
         let hub = Sandbox::builder()
             .api_key(KEY)
+            .faults(faults.parse().unwrap())
             .durations(TaskDuration::Fixed(task))
             .time_scale(time_scale)
             .start()
@@ -239,6 +244,7 @@ async fn the_tools_are_listed_with_their_schemas() {
             "generate",
             "get_job",
             "list_models",
+            "retry_job",
             "search_history"
         ])
     );
@@ -491,4 +497,56 @@ async fn a_ten_minute_render_completes_through_calls_that_each_answer_in_time() 
     assert_eq!(report.duration, Duration::from_secs(600).mul_f64(scale));
     assert_eq!(fixture.hub.counters().tasks_created, 1);
     assert!(Path::new(&fixture.outputs()).is_dir());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_job_of_unknown_outcome_is_sent_again_only_with_force() {
+    // Every submit creates its task, then the connection is cut before the answer.
+    let faults = "seed=3,rate=1,kinds=reset-after,on=submit";
+    let fixture = Fixture::with_faults(Duration::from_millis(50), 1.0, faults).await;
+    let agent = fixture.connect().await;
+    let sent = structured(
+        &agent
+            .call(
+                "generate",
+                json!({"model": "veo-3.1", "input": fox(), "wait_seconds": 0}),
+            )
+            .await,
+    );
+    assert_eq!(
+        (sent["state"].as_str(), sent["finished"].as_bool()),
+        (Some("outcome_unknown"), Some(true)),
+        "{sent}"
+    );
+    assert!(sent["next"].as_str().unwrap().contains("force"), "{sent}");
+    let job_id = sent["job_id"].as_str().unwrap().to_owned();
+    let polled = structured(
+        &agent
+            .call("get_job", json!({"job_id": job_id, "wait_seconds": 0}))
+            .await,
+    );
+    assert_eq!(polled["state"], "outcome_unknown");
+    let refused = agent.call("retry_job", json!({"job_id": job_id})).await;
+    assert_eq!(refused.is_error, Some(true), "{refused:?}");
+    assert!(text(&refused).contains("force: true"), "{}", text(&refused));
+    assert_eq!(
+        fixture.hub.counters().submits_received,
+        1,
+        "never resent silently"
+    );
+
+    let forced = structured(
+        &agent
+            .call(
+                "retry_job",
+                json!({"job_id": job_id, "force": true, "wait_seconds": 0}),
+            )
+            .await,
+    );
+    assert_eq!(forced["job_id"], job_id.as_str());
+    assert_eq!(
+        fixture.hub.counters().submits_received,
+        2,
+        "sent again when forced"
+    );
 }

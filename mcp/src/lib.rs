@@ -40,7 +40,9 @@ use crate::drive::Drives;
 use crate::handler::Handler;
 
 pub use report::{HistoryEntry, HistoryReport, JobReport, ModelEntry, ModelList, ModelReport};
-pub use tools::{DescribeModelArgs, GenerateArgs, GetJobArgs, ListModelsArgs, SearchHistoryArgs};
+pub use tools::{
+    DescribeModelArgs, GenerateArgs, GetJobArgs, ListModelsArgs, RetryJobArgs, SearchHistoryArgs,
+};
 
 /// What the server tells an agent on connecting: the workflow.
 pub const INSTRUCTIONS: &str = "videohub generates videos and images with the hub's models. \
@@ -54,7 +56,8 @@ parameter, and nothing is paid); then, while the returned `state` is not final \
 request never makes (or pays for) a second video. A job in state `outcome_unknown` may or \
 may not exist at the hub and is never sent again by this server. Finished files come back \
 as a `resource_link` (a file:// URI on this machine) and in `resources/list`. \
-`search_history` lists earlier generations, newest first.";
+`retry_job` sends a failed job again (one of unknown outcome only with `force`, after \
+asking the user). `search_history` lists earlier generations, newest first.";
 
 /// The default for `wait_seconds`: under the 60 s a client usually waits for a tool call.
 pub const DEFAULT_WAIT_SECONDS: f64 = 50.0;

@@ -115,12 +115,13 @@ fn next(job: &Job) -> String {
     match job.state {
         JobState::Downloaded => "done: the file is at `path` (`uri`)".to_owned(),
         JobState::OutcomeUnknown => format!(
-            "the submit may or may not have created a task at the hub, billed if it completes; it is never sent again by this server. Tell the user: after checking the hub, `videohub jobs retry {} --force` sends it again",
+            "the submit may or may not have created a task at the hub, billed if it completes; it is not sent again unless asked: only after the user checked the hub, retry_job with job_id `{}` and force: true sends it again",
             job.id
         ),
-        JobState::Failed | JobState::Timeout | JobState::Cancelled => {
-            "the job ended without a file: read `error`; `generate` again (with a new request_id) to try anew".to_owned()
-        }
+        JobState::Failed | JobState::Timeout | JobState::Cancelled => format!(
+            "the job ended without a file: read `error`; retry_job with job_id `{}` sends it again",
+            job.id
+        ),
         _ => format!(
             "not finished: call get_job with job_id `{}` to keep waiting",
             job.id

@@ -75,6 +75,22 @@ pub struct GetJobArgs {
     pub wait_seconds: Option<f64>,
 }
 
+/// Arguments of `retry_job`.
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct RetryJobArgs {
+    /// The job id (a unique prefix is enough) of a failed, timed-out or cancelled job, or
+    /// of one whose outcome is unknown.
+    pub job_id: String,
+    /// Send a job whose outcome is unknown again, at the risk of a second billed video: its
+    /// first submit may have created a task. Ask the user first.
+    #[serde(default)]
+    pub force: bool,
+    /// How long to wait for the job to finish before answering, in seconds (default 50).
+    #[serde(default)]
+    #[schemars(range(min = 0.0, max = 300.0))]
+    pub wait_seconds: Option<f64>,
+}
+
 /// Arguments of `search_history`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct SearchHistoryArgs {
@@ -293,6 +309,43 @@ impl Handler {
         };
         let progress = progress_of(&meta, peer);
         match wait(drives, &job.id, wait_of(args.0.wait_seconds), progress).await {
+            Ok(report) => job_answer(&report),
+            Err(e) => Ok(journal_refusal(e)),
+        }
+    }
+
+    /// Sends a finished job again; one of unknown outcome only with `force`.
+    #[tool(
+        description = "Send a failed, timed-out or cancelled job again, then wait like get_job. A job in state outcome_unknown (its first submit may have created a task, billed if it completes) is only sent again with `force: true`: ask the user first.",
+        output_schema = schema_for_output::<JobReport>(),
+        annotations(read_only_hint = false, destructive_hint = false, open_world_hint = true)
+    )]
+    async fn retry_job(
+        &self,
+        args: Parameters<RetryJobArgs>,
+        meta: RequestMetaObject,
+        peer: Peer<RoleServer>,
+    ) -> Result<CallToolResult, ErrorData> {
+        let args = args.0;
+        let drives = self.drives();
+        let journal = drives.runner().journal();
+        let job = match journal.job(&args.job_id).await {
+            Ok(job) => job,
+            Err(e) => return Ok(journal_refusal(e)),
+        };
+        if job.state == JobState::OutcomeUnknown && !args.force {
+            return Ok(refused(format!(
+                "job {} was not sent again: its submit may or may not have created a task at the hub ({}), billed if it completes. `force: true` sends it again, and if the first submit did create a task, both are billed: ask the user to check the hub first",
+                job.id,
+                job.error.as_deref().unwrap_or("no answer was recorded")
+            )));
+        }
+        let job = match journal.retry(&job.id, args.force).await {
+            Ok(job) => job,
+            Err(e) => return Ok(journal_refusal(e)),
+        };
+        let progress = progress_of(&meta, peer);
+        match wait(drives, &job.id, wait_of(args.wait_seconds), progress).await {
             Ok(report) => job_answer(&report),
             Err(e) => Ok(journal_refusal(e)),
         }
