@@ -30,7 +30,9 @@ pub(crate) async fn serve(
     let output_dir = args
         .output_dir
         .unwrap_or_else(videohub_mcp::default_output_dir);
-    let server = Server::new(runner, hub.label()).output_dir(&output_dir);
+    let server = Server::new(runner, hub.label())
+        .output_dir(&output_dir)
+        .hub_in_process(hub.is_in_process());
     let served = match args.http {
         None => server.serve_stdio().await,
         Some(addr) => {

@@ -4,7 +4,7 @@
 //! the first's task), and by at most one process (the journal's lease): a job another
 //! process holds is followed through the journal instead.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -49,6 +49,8 @@ pub(crate) enum Follow {
     Final,
     /// The job belongs to another hub than this server's: it is not driven here.
     OtherHub(String),
+    /// The job's hub ended with the process that started it (an in-process sandbox).
+    HubGone,
     /// A task of this process drives it.
     Here(watch::Receiver<Live>),
 }
@@ -59,14 +61,29 @@ pub(crate) struct Drives {
     runner: Runner,
     hub: String,
     live: Mutex<HashMap<String, (watch::Receiver<Live>, AbortHandle)>>,
+    /// When the hub lives in this process only: the jobs recorded by this process, the only
+    /// ones it can continue.
+    mine: Option<Mutex<HashSet<String>>>,
 }
 
 impl Drives {
-    pub(crate) fn new(runner: Runner, hub: String) -> Drives {
+    /// Drives for `hub`; `in_process` when the hub ends with this process (its jobs
+    /// recorded by other processes cannot be continued).
+    pub(crate) fn new(runner: Runner, hub: String, in_process: bool) -> Drives {
         Drives {
             runner,
             hub,
             live: Mutex::default(),
+            mine: in_process.then(Mutex::default),
+        }
+    }
+
+    /// Notes that this process recorded (or made pending again) job `id`.
+    pub(crate) fn adopt(&self, id: &str) {
+        if let Some(mine) = &self.mine {
+            mine.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(id.to_owned());
         }
     }
 
@@ -95,6 +112,14 @@ impl Drives {
         }
         if job.hub != self.hub {
             return Follow::OtherHub(job.hub.clone());
+        }
+        if let Some(mine) = &self.mine
+            && !mine
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains(&job.id)
+        {
+            return Follow::HubGone;
         }
         let mut live = self.live();
         if let Some((receiver, _)) = live.get(&job.id) {

@@ -87,6 +87,7 @@ pub struct Server {
     runner: Runner,
     hub: String,
     output_dir: PathBuf,
+    in_process: bool,
 }
 
 impl Server {
@@ -98,7 +99,15 @@ impl Server {
             runner,
             hub: hub.into(),
             output_dir: PathBuf::from("."),
+            in_process: false,
         }
+    }
+
+    /// Says that the hub lives in this process (an in-process sandbox) and ends with it:
+    /// jobs of that hub recorded by other processes are reported, never continued.
+    pub fn hub_in_process(mut self, in_process: bool) -> Server {
+        self.in_process = in_process;
+        self
     }
 
     /// Where generated files are saved (an `output` given to `generate` is a path inside
@@ -113,7 +122,7 @@ impl Server {
     fn handler(self) -> std::io::Result<Handler> {
         std::fs::create_dir_all(&self.output_dir)?;
         let output_dir = std::path::absolute(&self.output_dir)?;
-        let drives = Arc::new(Drives::new(self.runner, self.hub));
+        let drives = Arc::new(Drives::new(self.runner, self.hub, self.in_process));
         Ok(Handler::new(drives, output_dir))
     }
 

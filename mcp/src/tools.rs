@@ -283,6 +283,7 @@ impl Handler {
                 Err(e) => return Ok(journal_refusal(e)),
             },
         };
+        drives.adopt(&job.id);
         let progress = progress_of(&meta, peer);
         match wait(drives, &job.id, wait_of(args.wait_seconds), progress).await {
             Ok(report) => job_answer(&report),
@@ -344,6 +345,7 @@ impl Handler {
             Ok(job) => job,
             Err(e) => return Ok(journal_refusal(e)),
         };
+        drives.adopt(&job.id);
         let progress = progress_of(&meta, peer);
         match wait(drives, &job.id, wait_of(args.wait_seconds), progress).await {
             Ok(report) => job_answer(&report),

@@ -90,6 +90,10 @@ pub(crate) async fn wait(
                 );
                 return Ok(JobReport::new(&job, None, expected, Some(note)));
             }
+            Follow::HubGone => {
+                let note = "this job's hub was an in-process sandbox that ended with the process that started it: nothing can continue it".to_owned();
+                return Ok(JobReport::new(&job, None, expected, Some(note)));
+            }
             Follow::Here(receiver) => receiver,
         };
         loop {

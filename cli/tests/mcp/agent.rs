@@ -51,13 +51,22 @@ impl Fixture {
 
     /// A server process as a desktop client would start it: the key in the environment.
     pub async fn connect(&self) -> Agent {
+        self.spawn(&["--base-url", self.hub.url()]).await
+    }
+
+    /// A server process with a sandbox of its own (`videohub --sandbox mcp`), on the same
+    /// journal.
+    pub async fn connect_in_process(&self) -> Agent {
+        self.spawn(&["--sandbox"]).await
+    }
+
+    async fn spawn(&self, hub: &[&str]) -> Agent {
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_videohub"));
         command
             .env_remove("MOUNTSEA_BASE_URL")
             .env("MOUNTSEA_API_KEY", KEY)
             .env("RUST_LOG", "debug")
-            .arg("--base-url")
-            .arg(self.hub.url())
+            .args(hub)
             .arg("--store")
             .arg(self.dir.path().join("journal.sqlite3"))
             .arg("mcp")

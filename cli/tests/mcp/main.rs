@@ -345,3 +345,31 @@ async fn a_job_of_unknown_outcome_is_sent_again_only_with_force() {
         "sent again when forced"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn jobs_of_an_in_process_sandbox_end_with_its_process() {
+    let fixture = Fixture::start(Duration::from_millis(50), 1.0).await;
+    let first = fixture.connect_in_process().await;
+    let generate = json!({"model": "veo-3.1", "input": fox(), "wait_seconds": 0});
+    let done = structured(&first.call("generate", generate.clone()).await);
+    let left = structured(&first.call("generate", generate).await);
+    let (done, _) = follow(&first, done["job_id"].as_str().unwrap(), 50.0).await;
+    assert_downloaded_video(&done);
+    first.client.cancel().await.unwrap();
+
+    let second = fixture.connect_in_process().await;
+    let job_id = left["job_id"].as_str().unwrap();
+    let report = structured(
+        &second
+            .call("get_job", json!({"job_id": job_id, "wait_seconds": 0}))
+            .await,
+    );
+    assert_eq!(report["state"], "submitted", "{report}");
+    assert!(
+        report["error"]
+            .as_str()
+            .unwrap()
+            .contains("in-process sandbox"),
+        "{report}"
+    );
+}
