@@ -373,3 +373,66 @@ async fn jobs_of_an_in_process_sandbox_end_with_its_process() {
         "{report}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_streamable_http_transport_answers_requests_to_localhost_only() {
+    use tokio::io::AsyncBufReadExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_videohub"))
+        .args(["--sandbox", "--store"])
+        .arg(dir.path().join("journal.sqlite3"))
+        .args(["mcp", "--http", "127.0.0.1:0", "--output-dir"])
+        .arg(dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let mut lines = tokio::io::BufReader::new(server.stderr.take().unwrap()).lines();
+    let banner = lines.next_line().await.unwrap().expect("a banner");
+    let url = banner
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .expect("the address in the banner")
+        .to_owned();
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "test", "version": "1"}}});
+    let http = reqwest::Client::new();
+    let rebound = http
+        .post(&url)
+        .header("host", "videos.example")
+        .header("accept", "application/json, text/event-stream")
+        .json(&initialize)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        rebound.status(),
+        403,
+        "a page's DNS name pointed at 127.0.0.1"
+    );
+    let answer = http
+        .post(&url)
+        .header("accept", "application/json, text/event-stream")
+        .json(&initialize)
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_success(), "{answer:?}");
+    let body = answer.text().await.unwrap();
+    assert!(body.contains(r#""name":"videohub""#), "{body}");
+    assert!(body.contains("get_job"), "the instructions: {body}");
+    server.kill().await.unwrap();
+    let mut stdout = String::new();
+    use tokio::io::AsyncReadExt;
+    server
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .await
+        .unwrap();
+    assert_eq!(stdout, "", "nothing on standard output");
+}
