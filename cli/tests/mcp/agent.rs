@@ -77,15 +77,13 @@ impl Fixture {
             .spawn()
             .unwrap();
         let pid = transport.id().unwrap();
-        let log = Arc::new(Mutex::new(String::new()));
-        if let Some(mut stderr) = stderr {
-            let log = log.clone();
-            tokio::spawn(async move {
-                let mut text = String::new();
+        let log = tokio::spawn(async move {
+            let mut text = String::new();
+            if let Some(mut stderr) = stderr {
                 let _ = stderr.read_to_string(&mut text).await;
-                log.lock().unwrap().push_str(&text);
-            });
-        }
+            }
+            text
+        });
         let recorder = Recorder::default();
         let client = recorder.clone().serve(transport).await.unwrap();
         Agent {
@@ -118,8 +116,8 @@ pub struct Agent {
     pub client: RunningService<RoleClient, Recorder>,
     recorder: Recorder,
     pid: u32,
-    /// What the server wrote on standard error, once it exited.
-    pub log: Arc<Mutex<String>>,
+    /// What the server writes on standard error, until it exits.
+    log: tokio::task::JoinHandle<String>,
 }
 
 impl Agent {
@@ -143,6 +141,13 @@ impl Agent {
         }
     }
 
+    /// Closes the connection, as a client that quits does, and returns what the server
+    /// wrote on standard error until it exited.
+    pub async fn close(self) -> String {
+        self.client.cancel().await.unwrap();
+        self.log.await.unwrap()
+    }
+
     pub fn progress_count(&self) -> usize {
         self.recorder.progress.lock().unwrap().len()
     }
@@ -157,7 +162,7 @@ impl Agent {
         assert!(killed.success());
         let _ = self.client.cancel().await;
         let proc = PathBuf::from(format!("/proc/{}", self.pid));
-        for _ in 0..200 {
+        for _ in 0..600 {
             if !proc.exists() {
                 return;
             }
