@@ -13,7 +13,7 @@ use tokio::task::AbortHandle;
 use videohub_journal::{Error, Job, JobState, Runner, Step};
 
 /// How often a wait looks at a job another process drives.
-const JOURNAL_POLL: Duration = Duration::from_secs(1);
+pub(crate) const JOURNAL_POLL: Duration = Duration::from_secs(1);
 
 /// How long [`Drives::stop`] lets a submit in flight get its answer recorded.
 const SUBMIT_GRACE: Duration = Duration::from_secs(15);
@@ -203,9 +203,4 @@ pub(crate) fn may_return(job: &Job, live: Option<&Live>, deadline: Instant) -> b
     let sending = job.state == JobState::Pending && live.is_some_and(|l| !l.done && !l.busy)
         || job.state == JobState::Submitting && live.is_some_and(|l| l.submitting);
     Instant::now() >= deadline && !sending
-}
-
-/// How long to sleep before looking at a job another process drives.
-pub(crate) const fn journal_poll() -> Duration {
-    JOURNAL_POLL
 }

@@ -124,7 +124,7 @@ pub(crate) async fn wait(
             if live.busy {
                 // Another process drives it: look again (and take it over once it is gone).
                 let left = deadline.saturating_duration_since(Instant::now());
-                tokio::time::sleep(drive::journal_poll().min(left)).await;
+                tokio::time::sleep(drive::JOURNAL_POLL.min(left)).await;
                 break;
             }
             let left = deadline.saturating_duration_since(Instant::now());
