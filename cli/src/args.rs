@@ -80,6 +80,8 @@ pub(crate) enum Command {
     Sandbox(SandboxArgs),
     /// Open a local gallery of the journal's videos and images and a playground for every model.
     Studio(StudioArgs),
+    /// Serve the Model Context Protocol on standard input and output, for agents.
+    Mcp(McpArgs),
     /// List the models, show their parameters, compare them with the live hub.
     Models {
         #[command(subcommand)]
@@ -346,6 +348,17 @@ pub(crate) struct StudioArgs {
     /// Where generated videos and images are saved.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub output_dir: PathBuf,
+}
+
+/// `videohub mcp`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct McpArgs {
+    /// Serve the streamable-HTTP transport at http://ADDR/mcp instead (e.g. 127.0.0.1:8791).
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<std::net::SocketAddr>,
+    /// Where generated videos and images are saved (default: `videohub` in the videos folder).
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
 }
 
 fn parse_category(text: &str) -> Result<Category, String> {

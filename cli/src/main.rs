@@ -7,6 +7,7 @@ mod generate;
 mod hub;
 mod input;
 mod jobs;
+mod mcp;
 mod models;
 mod output;
 mod progress;
@@ -59,6 +60,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Studio(args) => {
             studio::serve(&Hub::connect(&cli.hub).await?, &cli.store, args).await
         }
+        Command::Mcp(args) => mcp::serve(&Hub::connect(&cli.hub).await?, &cli.store, args).await,
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -49,6 +49,21 @@ pub fn line_keys(jobs: &[NewJob]) -> Vec<String> {
         .collect()
 }
 
+/// The key a job asked for with a client's idempotency key `request_id` is recorded under
+/// ([`Journal::record_keyed`](crate::Journal::record_keyed)): a SHA-256 of the hub and the
+/// id, apart from every [line key](line_keys). The same request to the same hub finds the
+/// same job, from any process.
+pub fn request_key(hub: &str, request_id: &str) -> String {
+    hex::encode(
+        Sha256::new()
+            .chain_update(b"request\0")
+            .chain_update(hub.as_bytes())
+            .chain_update([0])
+            .chain_update(request_id.as_bytes())
+            .finalize(),
+    )
+}
+
 impl Runner {
     /// Records `jobs` as the batch `name` (a job already recorded by an earlier run of the
     /// same list is found by its [line key](line_keys), not recorded again) and runs every

@@ -40,7 +40,7 @@ mod state;
 mod store;
 mod time;
 
-pub use batch::line_keys;
+pub use batch::{line_keys, request_key};
 pub use error::{Error, Result};
 pub use job::{Job, JobEvent, JobFilter, NewJob};
 pub use owner::{LEASE, Owner};

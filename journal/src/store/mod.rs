@@ -172,6 +172,42 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_keyed_job_is_recorded_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.sqlite3");
+        let first = Journal::open(&path).await.unwrap();
+        let key = crate::request_key("http://127.0.0.1:1", "call-1");
+        let (job, new) = first
+            .record_keyed(&new_job("a"), &key, &Owner::this_process())
+            .await
+            .unwrap();
+        assert!(new);
+        assert!(job.owner.is_some(), "leased to its recorder");
+        // Another process on the same journal, with a different input under the same key.
+        let second = Journal::open(&path).await.unwrap();
+        let (again, new) = second
+            .record_keyed(&new_job("b"), &key, &Owner::this_process())
+            .await
+            .unwrap();
+        assert!(!new);
+        assert_eq!(
+            (again.id.as_str(), again.prompt()),
+            (job.id.as_str(), Some("a"))
+        );
+        let other = crate::request_key("http://127.0.0.1:2", "call-1");
+        assert_ne!(
+            other, key,
+            "the same request id at another hub is another request"
+        );
+        let (_, new) = second
+            .record_keyed(&new_job("a"), &other, &Owner::this_process())
+            .await
+            .unwrap();
+        assert!(new);
+        assert_eq!(second.jobs(&JobFilter::default()).await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
     async fn ids_and_prefixes() {
         let journal = Journal::in_memory().await.unwrap();
         let owner = Owner::this_process();

@@ -55,6 +55,54 @@ impl Journal {
         self.job(&id).await
     }
 
+    /// Records `new` as a pending job leased to `owner` under `key` (see
+    /// [`request_key`](crate::request_key)), unless a job was recorded under that key
+    /// before, by this process or another: that job is returned unchanged, and `false`
+    /// says it is not new. A retried request so never makes a second job.
+    pub async fn record_keyed(
+        &self,
+        new: &NewJob,
+        key: &str,
+        owner: &Owner,
+    ) -> Result<(Job, bool)> {
+        let now = now_ms();
+        loop {
+            let id = new_job_id();
+            let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+            let inserted = sqlx::query(
+                "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, owner, \
+                 lease_until, line_key, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $10) \
+                 ON CONFLICT DO NOTHING",
+            )
+            .bind(&id)
+            .bind(&new.hub)
+            .bind(&new.model)
+            .bind(&new.endpoint)
+            .bind(Value::Object(new.input.clone()).to_string())
+            .bind(path_text(&new.output_path))
+            .bind(owner.as_str())
+            .bind(now + lease_ms())
+            .bind(key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await
+            .map_err(|e| self.error(e))?;
+            if inserted.rows_affected() == 1 {
+                event(&mut tx, &id, JobState::Pending, Some("recorded"))
+                    .await
+                    .map_err(|e| self.error(e))?;
+                tx.commit().await.map_err(|e| self.error(e))?;
+                return Ok((self.job(&id).await?, true));
+            }
+            drop(tx);
+            // Either the key is taken (the job to return) or, rarely, the id.
+            if let Some(job) = self.batch_jobs(&[key.to_owned()]).await?.pop() {
+                return Ok((job, false));
+            }
+        }
+    }
+
     /// Records the jobs of a batch as [`JobState::Pending`], unleased, each under its line
     /// key (see [`line_keys`](crate::line_keys)): a job whose key is already in the journal
     /// (a batch run again) is not recorded twice. Returns how many were new.

@@ -1,0 +1,63 @@
+//! `videohub mcp`: the journal's jobs and every model, for agents, over the Model Context
+//! Protocol (standard input and output, or streamable HTTP with `--http`).
+
+use std::process::ExitCode;
+
+use videohub_journal::Runner;
+use videohub_mcp::Server;
+
+use crate::args::{McpArgs, StoreArgs};
+use crate::hub::Hub;
+use crate::output::{Exit, Failure};
+use crate::store;
+
+pub(crate) async fn serve(
+    hub: &Hub,
+    store: &StoreArgs,
+    args: McpArgs,
+) -> Result<ExitCode, Failure> {
+    // Standard output carries the protocol alone: logs go to standard error.
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .try_init();
+    let journal = store::open_for(hub, store).await?;
+    let runner = Runner::new(journal, hub.client.clone()).poll_policy(hub.poll);
+    let output_dir = args
+        .output_dir
+        .unwrap_or_else(videohub_mcp::default_output_dir);
+    let server = Server::new(runner, hub.label())
+        .output_dir(&output_dir)
+        .hub_in_process(hub.is_in_process());
+    let served = match args.http {
+        None => server.serve_stdio().await,
+        Some(addr) => {
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            server
+                .serve_http(
+                    addr,
+                    |bound| {
+                        eprintln!("videohub MCP server on http://{bound}/mcp (Ctrl-C stops it)")
+                    },
+                    shutdown,
+                )
+                .await
+        }
+    };
+    served.map_err(|e| {
+        Failure::new(
+            Exit::Api,
+            format!(
+                "the MCP server stopped (files in {}): {e}",
+                output_dir.display()
+            ),
+        )
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

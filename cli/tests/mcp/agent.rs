@@ -1,0 +1,232 @@
+//! The harness of the MCP tests: a sandbox hub, the server process, and a client.
+
+#![allow(unreachable_pub)]
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rmcp::model::{
+    CallToolRequestParams, CallToolResult, ClientRequest, ProgressNotificationParam, Request,
+    ServerResult,
+};
+use rmcp::service::{NotificationContext, PeerRequestOptions, RunningService};
+use rmcp::transport::TokioChildProcess;
+use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use serde_json::{Value, json};
+use tokio::io::AsyncReadExt;
+use videohub_sandbox::{Sandbox, SandboxHandle, TaskDuration};
+
+pub const KEY: &str = "mcp-test-key-4f1e";
+
+/// A sandbox hub, and a journal and output directory of the test's own.
+pub struct Fixture {
+    pub hub: SandboxHandle,
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    pub async fn start(task: Duration, time_scale: f64) -> Fixture {
+        Fixture::with_faults(task, time_scale, "none").await
+    }
+
+    pub async fn with_faults(task: Duration, time_scale: f64, faults: &str) -> Fixture {
+        let hub = Sandbox::builder()
+            .api_key(KEY)
+            .faults(faults.parse().unwrap())
+            .durations(TaskDuration::Fixed(task))
+            .time_scale(time_scale)
+            .start()
+            .await
+            .unwrap();
+        Fixture {
+            hub,
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn outputs(&self) -> PathBuf {
+        self.dir.path().join("outputs")
+    }
+
+    /// A server process as a desktop client would start it: the key in the environment.
+    pub async fn connect(&self) -> Agent {
+        self.spawn(&["--base-url", self.hub.url()]).await
+    }
+
+    /// A server process with a sandbox of its own (`videohub --sandbox mcp`), on the same
+    /// journal.
+    pub async fn connect_in_process(&self) -> Agent {
+        self.spawn(&["--sandbox"]).await
+    }
+
+    async fn spawn(&self, hub: &[&str]) -> Agent {
+        let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_videohub"));
+        command
+            .env_remove("MOUNTSEA_BASE_URL")
+            .env("MOUNTSEA_API_KEY", KEY)
+            .env("RUST_LOG", "debug")
+            .args(hub)
+            .arg("--store")
+            .arg(self.dir.path().join("journal.sqlite3"))
+            .arg("mcp")
+            .arg("--output-dir")
+            .arg(self.outputs());
+        let (transport, stderr) = TokioChildProcess::builder(command)
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let pid = transport.id().unwrap();
+        let log = tokio::spawn(async move {
+            let mut text = String::new();
+            if let Some(mut stderr) = stderr {
+                let _ = stderr.read_to_string(&mut text).await;
+            }
+            text
+        });
+        let recorder = Recorder::default();
+        let client = recorder.clone().serve(transport).await.unwrap();
+        Agent {
+            client,
+            recorder,
+            pid,
+            log,
+        }
+    }
+}
+
+/// The client's side: every progress notification received.
+#[derive(Debug, Clone, Default)]
+pub struct Recorder {
+    progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
+}
+
+impl ClientHandler for Recorder {
+    async fn on_progress(
+        &self,
+        params: ProgressNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.progress.lock().unwrap().push(params);
+    }
+}
+
+/// A connected client and its server process.
+pub struct Agent {
+    pub client: RunningService<RoleClient, Recorder>,
+    recorder: Recorder,
+    pid: u32,
+    /// What the server writes on standard error, until it exits.
+    log: tokio::task::JoinHandle<String>,
+}
+
+impl Agent {
+    /// Calls a tool, as a desktop client does: giving up after 60 s.
+    pub async fn call(&self, tool: &'static str, arguments: Value) -> CallToolResult {
+        let params = CallToolRequestParams::new(tool)
+            .with_arguments(arguments.as_object().cloned().unwrap());
+        let mut options = PeerRequestOptions::no_options();
+        options.timeout = Some(Duration::from_secs(60));
+        let handle = self
+            .client
+            .send_request_with_option(
+                ClientRequest::CallToolRequest(Request::new(params)),
+                options,
+            )
+            .await
+            .unwrap();
+        match handle.await_response().await {
+            Ok(ServerResult::CallToolResult(result)) => result,
+            other => panic!("`{tool}` did not answer with a tool result: {other:?}"),
+        }
+    }
+
+    /// Closes the connection, as a client that quits does, and returns what the server
+    /// wrote on standard error until it exited.
+    pub async fn close(self) -> String {
+        self.client.cancel().await.unwrap();
+        self.log.await.unwrap()
+    }
+
+    pub fn progress_count(&self) -> usize {
+        self.recorder.progress.lock().unwrap().len()
+    }
+
+    /// Kills the server process, as a client that dies takes its server with it, and waits
+    /// until the process is gone.
+    pub async fn kill(self) {
+        let killed = std::process::Command::new("kill")
+            .args(["-9", &self.pid.to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let _ = self.client.cancel().await;
+        let proc = PathBuf::from(format!("/proc/{}", self.pid));
+        for _ in 0..600 {
+            if !proc.exists() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the killed server process {} is still there", self.pid);
+    }
+}
+
+/// The structured content of a successful call.
+pub fn structured(result: &CallToolResult) -> Value {
+    assert_ne!(result.is_error, Some(true), "a tool error: {result:?}");
+    result
+        .structured_content
+        .clone()
+        .expect("structured content")
+}
+
+pub fn text(result: &CallToolResult) -> String {
+    result
+        .content
+        .iter()
+        .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Calls `get_job` until the job is final, each call waiting `wait` seconds; every answer
+/// before the last one is not final. Returns the last answer and how many calls it took.
+pub async fn follow(agent: &Agent, job_id: &str, wait: f64) -> (CallToolResult, usize) {
+    for calls in 1..=60 {
+        let result = agent
+            .call("get_job", json!({"job_id": job_id, "wait_seconds": wait}))
+            .await;
+        let job = structured(&result);
+        assert_eq!(job["job_id"], job_id);
+        if job["finished"] == true {
+            return (result, calls);
+        }
+        assert!(
+            ["pending", "submitting", "submitted", "completed"]
+                .contains(&job["state"].as_str().unwrap()),
+            "{job}"
+        );
+    }
+    panic!("job {job_id} did not finish in 60 calls");
+}
+
+/// The downloaded file of a final answer: a playable MP4, linked as a resource.
+pub fn assert_downloaded_video(result: &CallToolResult) -> PathBuf {
+    let job = structured(result);
+    assert_eq!(job["state"], "downloaded", "{job}");
+    let path = PathBuf::from(job["path"].as_str().unwrap());
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(&bytes[4..8], b"ftyp", "an MP4 file");
+    assert_eq!(job["size"], bytes.len() as u64);
+    let link = result
+        .content
+        .iter()
+        .find_map(|c| c.as_resource_link())
+        .expect("a resource link");
+    assert_eq!(link.uri, format!("file://{}", path.display()));
+    assert_eq!(link.uri, job["uri"]);
+    assert_eq!(link.mime_type.as_deref(), Some("video/mp4"));
+    assert_eq!(link.size, Some(bytes.len() as u64));
+    path
+}

@@ -1,0 +1,173 @@
+//! `videohub mcp`: a [Model Context Protocol](https://modelcontextprotocol.io) server on the
+//! videohub journal, so that agents generate videos with the same guarantees as the command
+//! line.
+//!
+//! An agent calls `describe_model` for a model's parameters as JSON Schema, `generate` to
+//! validate its input (a bad input is a tool error and nothing is sent), record the job in
+//! the journal before its submit and wait a bounded time, then `get_job` while the job is
+//! not final. Each call returns within its `wait_seconds` (50 by default, under a client's
+//! usual 60 s timeout) with the job's state, and progress notifications while it waits
+//! when the client asked for them. A `request_id` makes `generate` idempotent across
+//! retries and processes; a job left by a client that went away is continued by the next
+//! `get_job`, from any process; a submit whose outcome is unknown is reported, never
+//! resent. Downloaded files come back as `resource_link`s and as resources.
+//!
+//! ```no_run
+//! # async fn run(runner: videohub_journal::Runner) -> std::io::Result<()> {
+//! let hub = runner.client().base_url().to_string();
+//! videohub_mcp::Server::new(runner, hub)
+//!     .output_dir("videos")
+//!     .serve_stdio()
+//!     .await
+//! # }
+//! ```
+
+mod drive;
+mod handler;
+mod report;
+mod resources;
+mod tools;
+mod wait;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rmcp::ServiceExt;
+use videohub_journal::Runner;
+
+use crate::drive::Drives;
+use crate::handler::Handler;
+
+pub use report::{HistoryEntry, HistoryReport, JobReport, ModelEntry, ModelList, ModelReport};
+pub use tools::{
+    DescribeModelArgs, GenerateArgs, GetJobArgs, ListModelsArgs, RetryJobArgs, SearchHistoryArgs,
+};
+
+/// What the server tells an agent on connecting: the workflow.
+pub const INSTRUCTIONS: &str = "videohub generates videos and images with the hub's models. \
+Workflow: `list_models` to pick a model; `describe_model` for its parameters as JSON Schema \
+(types, allowed values, ranges, defaults, required ones, exclusions, image counts); \
+`generate` with `model` and `input` (an invalid input is a tool error naming each bad \
+parameter, and nothing is paid); then, while the returned `state` is not final \
+(`finished` is false), call `get_job` with the `job_id`: each call waits up to \
+`wait_seconds` (default 50) and reports progress. Renders take one to ten minutes. Pass a \
+`request_id` of your own to `generate` and reuse it when you retry the call: the same \
+request never makes (or pays for) a second video. A job in state `outcome_unknown` may or \
+may not exist at the hub and is never sent again by this server. Finished files come back \
+as a `resource_link` (a file:// URI on this machine) and in `resources/list`. \
+`retry_job` sends a failed job again (one of unknown outcome only with `force`, after \
+asking the user). `search_history` lists earlier generations, newest first.";
+
+/// The default for `wait_seconds`: under the 60 s a client usually waits for a tool call.
+pub const DEFAULT_WAIT_SECONDS: f64 = 50.0;
+
+/// The longest wait one call may ask for.
+pub const MAX_WAIT_SECONDS: f64 = 300.0;
+
+/// Where files go unless told otherwise: `videohub` in the user's videos folder
+/// (`~/Videos/videohub`), else `outputs` next to the default journal, else the current
+/// directory.
+pub fn default_output_dir() -> PathBuf {
+    let videos =
+        directories::UserDirs::new().and_then(|dirs| dirs.video_dir().map(|d| d.join("videohub")));
+    let beside_journal = || {
+        videohub_journal::Journal::default_path()
+            .and_then(|p| p.parent().map(|d| d.join("outputs")))
+    };
+    videos
+        .or_else(beside_journal)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// An MCP server on a journal: a runner (journal and client), the hub's name in the
+/// journal, and where files go.
+#[derive(Debug)]
+pub struct Server {
+    runner: Runner,
+    hub: String,
+    output_dir: PathBuf,
+    in_process: bool,
+}
+
+impl Server {
+    /// A server running jobs with `runner`, recording them as jobs of `hub` (the name the
+    /// command line gives the hub: its base URL, or `in-process sandbox`). Files go to the
+    /// current directory unless [`Server::output_dir`] says otherwise.
+    pub fn new(runner: Runner, hub: impl Into<String>) -> Server {
+        Server {
+            runner,
+            hub: hub.into(),
+            output_dir: PathBuf::from("."),
+            in_process: false,
+        }
+    }
+
+    /// Says that the hub lives in this process (an in-process sandbox) and ends with it:
+    /// jobs of that hub recorded by other processes are reported, never continued.
+    pub fn hub_in_process(mut self, in_process: bool) -> Server {
+        self.in_process = in_process;
+        self
+    }
+
+    /// Where generated files are saved (an `output` given to `generate` is a path inside
+    /// it). It is created when missing.
+    pub fn output_dir(mut self, dir: impl AsRef<Path>) -> Server {
+        self.output_dir = dir.as_ref().to_path_buf();
+        self
+    }
+
+    /// The handler every connection shares, with the output directory made absolute and
+    /// created.
+    fn handler(self) -> std::io::Result<Handler> {
+        std::fs::create_dir_all(&self.output_dir)?;
+        let output_dir = std::path::absolute(&self.output_dir)?;
+        let drives = Arc::new(Drives::new(self.runner, self.hub, self.in_process));
+        Ok(Handler::new(drives, output_dir))
+    }
+
+    /// Serves one client on standard input and output until it closes them. Nothing else
+    /// is written to standard output. Jobs still running when the client goes are left in
+    /// the journal for the next `get_job` (or `videohub jobs resume`).
+    pub async fn serve_stdio(self) -> std::io::Result<()> {
+        let handler = self.handler()?;
+        let drives = handler.drives().clone();
+        let service = handler
+            .serve(rmcp::transport::stdio())
+            .await
+            .map_err(std::io::Error::other)?;
+        let ended = service.waiting().await;
+        drives.stop().await;
+        ended.map(|_| ()).map_err(std::io::Error::other)
+    }
+
+    /// Serves the streamable-HTTP transport at `http://{addr}/mcp` until `shutdown`
+    /// completes; only requests addressed to `localhost` or `127.0.0.1` are answered.
+    /// `ready` is called with the bound address once it listens.
+    pub async fn serve_http(
+        self,
+        addr: SocketAddr,
+        ready: impl FnOnce(SocketAddr),
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+        use rmcp::transport::streamable_http_server::{
+            StreamableHttpServerConfig, StreamableHttpService,
+        };
+        let handler = self.handler()?;
+        let drives = handler.drives().clone();
+        let service = StreamableHttpService::new(
+            move || Ok(handler.clone()),
+            Arc::new(LocalSessionManager::default()),
+            StreamableHttpServerConfig::default(),
+        );
+        let router = axum::Router::new().nest_service("/mcp", service);
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        ready(listener.local_addr()?);
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        drives.stop().await;
+        served
+    }
+}

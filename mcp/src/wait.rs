@@ -1,0 +1,148 @@
+//! Waiting on a job for a bounded time, with progress notifications to the client.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use rmcp::model::{ProgressNotificationParam, ProgressToken};
+use rmcp::{Peer, RoleServer};
+use videohub_journal::{Job, Result};
+
+use crate::drive::{self, Drives, Follow, Live};
+use crate::report::JobReport;
+
+/// The longest time between two progress notifications of a wait.
+const PROGRESS_EVERY: Duration = Duration::from_secs(2);
+
+/// Progress notifications for one tool call, when its client sent a progress token.
+pub(crate) struct Progress {
+    peer: Peer<RoleServer>,
+    token: ProgressToken,
+    last: f64,
+}
+
+impl Progress {
+    pub(crate) fn new(peer: Peer<RoleServer>, token: ProgressToken) -> Progress {
+        Progress {
+            peer,
+            token,
+            last: 0.0,
+        }
+    }
+
+    /// Tells the client where the job stands: its state, the task's running time (the
+    /// progress, in seconds, always increasing) and, once the model's usual duration is
+    /// known, the time left (`total`).
+    async fn send(&mut self, job: &Job, live: Option<&Live>, expected: Option<Duration>) {
+        let elapsed = live.and_then(Live::elapsed).unwrap_or_else(|| {
+            SystemTime::now()
+                .duration_since(job.created_at)
+                .unwrap_or_default()
+        });
+        let progress = (elapsed.as_secs_f64() * 10.0).round() / 10.0;
+        let progress = if progress > self.last {
+            progress
+        } else {
+            self.last + 0.1
+        };
+        self.last = progress;
+        let status = live
+            .and_then(|l| l.status.clone())
+            .filter(|_| job.state.is_unfinished())
+            .unwrap_or_else(|| job.state.to_string());
+        let mut message = format!("{} {status} · {}s", job.model, elapsed.as_secs());
+        let mut param = ProgressNotificationParam::new(self.token.clone(), progress);
+        if let Some(expected) = expected {
+            let total = expected.as_secs_f64().max(progress);
+            param = param.with_total(total);
+            message.push_str(&match expected.checked_sub(elapsed) {
+                Some(left) if left >= Duration::from_secs(1) => {
+                    format!(" · about {}s left", left.as_secs())
+                }
+                Some(_) => " · any moment now".to_owned(),
+                None => " · longer than usual".to_owned(),
+            });
+        }
+        // A client that went away gets nothing; the job goes on.
+        let _ = self.peer.notify_progress(param.with_message(message)).await;
+    }
+}
+
+/// Waits until job `id` is final, or `wait` has passed and no submit of it is waiting for
+/// its answer; drives the job meanwhile unless another process does. Returns the job's
+/// report then.
+pub(crate) async fn wait(
+    drives: &Arc<Drives>,
+    id: &str,
+    wait: Duration,
+    mut progress: Option<Progress>,
+) -> Result<JobReport> {
+    let deadline = Instant::now() + wait;
+    let journal = drives.runner().journal();
+    loop {
+        let job = journal.job(id).await?;
+        let expected = drives.runner().client().typical_duration(&job.model);
+        let mut receiver = match drives.follow(&job) {
+            Follow::Final => return Ok(JobReport::new(&job, None, expected, None)),
+            Follow::OtherHub(hub) => {
+                let note = format!(
+                    "this job belongs to the hub {hub}, not to this server's ({}): a server started for that hub continues it",
+                    drives.hub()
+                );
+                return Ok(JobReport::new(&job, None, expected, Some(note)));
+            }
+            Follow::HubGone => {
+                let note = "this job's hub was an in-process sandbox that ended with the process that started it: nothing can continue it".to_owned();
+                return Ok(JobReport::new(&job, None, expected, Some(note)));
+            }
+            Follow::Here(receiver) => receiver,
+        };
+        loop {
+            let live = receiver.borrow_and_update().clone();
+            let job = journal.job(id).await?;
+            if let Some(progress) = &mut progress {
+                progress.send(&job, Some(&live), expected).await;
+            }
+            if !job.state.is_unfinished() {
+                return Ok(JobReport::new(&job, Some(&live), expected, None));
+            }
+            if live.done && !live.busy {
+                return Ok(JobReport::new(
+                    &job,
+                    Some(&live),
+                    expected,
+                    live.stopped.clone(),
+                ));
+            }
+            if drive::may_return(&job, Some(&live), deadline) {
+                return Ok(JobReport::new(
+                    &job,
+                    Some(&live),
+                    expected,
+                    live.stopped.clone(),
+                ));
+            }
+            if live.busy {
+                // Another process drives it: look again (and take it over once it is gone).
+                let left = deadline.saturating_duration_since(Instant::now());
+                tokio::time::sleep(drive::JOURNAL_POLL.min(left)).await;
+                break;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            let tick = if left.is_zero() {
+                Duration::from_millis(100)
+            } else {
+                PROGRESS_EVERY.min(left)
+            };
+            tokio::select! {
+                changed = receiver.changed() => {
+                    if changed.is_err() {
+                        // The drive was stopped (the server is closing).
+                        let job = journal.job(id).await?;
+                        return Ok(JobReport::new(&job, Some(&live), expected, None));
+                    }
+                }
+                () = tokio::time::sleep(tick) => {}
+            }
+        }
+    }
+}
