@@ -11,11 +11,13 @@ use crate::error::{Error, Result};
 mod connect;
 mod durations;
 mod lease;
+mod parts;
 mod read;
 mod sql;
 mod write;
 
 use connect::{BUSY_TIMEOUT, Location};
+pub(crate) use parts::remove_file;
 pub(crate) use write::Change;
 
 /// The journal: a SQLite database of every job, its states and its output.
@@ -98,6 +100,11 @@ impl Journal {
     /// Where the journal lives: its file, or its server's URL without the password.
     pub fn location(&self) -> &str {
         &self.location.shown
+    }
+
+    /// The journal's file, for a SQLite journal on disk.
+    pub(crate) fn file(&self) -> Option<PathBuf> {
+        self.location.database_file()
     }
 
     fn error(&self, error: sqlx::Error) -> Error {

@@ -234,7 +234,8 @@ impl Journal {
         self.job(&job.id).await
     }
 
-    /// Removes a job and its history from the journal (its saved file stays). A job still
+    /// Removes a job and its history from the journal (its saved file stays, the part file
+    /// of a download cut short goes). A job still
     /// in progress needs `force`: once forgotten, nothing finishes it.
     pub async fn forget(&self, id: &str, force: bool) -> Result<Job> {
         let job = self.job(id).await?;
@@ -244,6 +245,9 @@ impl Journal {
                 state: job.state.to_string(),
                 reason: "it may still produce a billed video: `videohub jobs resume` finishes it, --force forgets it anyway".into(),
             });
+        }
+        if let Some(part) = &job.part_file {
+            super::parts::remove_file(part);
         }
         sqlx::query("DELETE FROM jobs WHERE id = $1")
             .bind(&job.id)
@@ -255,7 +259,7 @@ impl Journal {
 }
 
 /// What a state change writes besides the state; `None` keeps a column.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Change {
     pub(crate) state: JobState,
     pub(crate) task_id: Option<String>,
@@ -290,7 +294,7 @@ impl Change {
     }
 }
 
-async fn event(
+pub(super) async fn event(
     tx: &mut AnyConnection,
     id: &str,
     state: JobState,
@@ -307,10 +311,10 @@ async fn event(
 }
 
 /// A new job id: the time in milliseconds and 32 random bits, in hex (ids sort by time).
-fn new_job_id() -> String {
+pub(super) fn new_job_id() -> String {
     format!("{:011x}{:08x}", now_ms(), fastrand::u32(..))
 }
 
-fn path_text(path: &Path) -> String {
+pub(super) fn path_text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
