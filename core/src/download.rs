@@ -14,6 +14,7 @@ use tracing::Instrument;
 
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
+use crate::part::{Part, PartPath};
 use crate::retry::retry_after;
 
 impl OutputFile {
@@ -103,24 +104,7 @@ impl OutputFile {
                 validator,
                 on_validator,
             } => {
-                let mut file = tokio::fs::OpenOptions::new()
-                    .write(true)
-                    .create(true)
-                    .truncate(false)
-                    .open(part)
-                    .await
-                    .map_err(io("open the part file", part))?;
-                let held = file
-                    .seek(SeekFrom::End(0))
-                    .await
-                    .map_err(io("read", part))?;
-                if held > 0 {
-                    tracing::info!(
-                        held,
-                        if_range = validator.is_some(),
-                        "continuing the part file of an earlier download"
-                    );
-                }
+                let (file, held) = crate::part::open_kept(part, validator.is_some()).await?;
                 let progress = Progress {
                     received: held,
                     expected: self.file_size(),
@@ -374,36 +358,6 @@ struct Attempt<'a, 'f> {
     temp: &'a Path,
     /// Told the validator of a whole answer.
     on_validator: Option<&'a mut (dyn FnMut(&str) + Send + 'f)>,
-}
-
-/// Where a download's bytes wait until the file is whole, as asked.
-enum Part<'a> {
-    /// A new temporary file, removed when the download fails.
-    Temporary,
-    /// A part file the caller keeps across failures and processes.
-    Kept {
-        path: &'a Path,
-        /// The validator of the answer its bytes came from, for `If-Range`.
-        validator: Option<HeaderValue>,
-        on_validator: &'a mut (dyn FnMut(&str) + Send + 'a),
-    },
-}
-
-/// The part file being written.
-enum PartPath {
-    /// Removed when dropped.
-    Temporary(tempfile::TempPath),
-    /// Left in place on failure.
-    Kept(std::path::PathBuf),
-}
-
-impl AsRef<Path> for PartPath {
-    fn as_ref(&self) -> &Path {
-        match self {
-            PartPath::Temporary(temp) => temp,
-            PartPath::Kept(path) => path,
-        }
-    }
 }
 
 /// Why a try ended without the whole file.

@@ -6,6 +6,68 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
+/// Where a download's bytes wait until the file is whole, as asked.
+pub(crate) enum Part<'a> {
+    /// A new temporary file, removed when the download fails.
+    Temporary,
+    /// A part file the caller keeps across failures and processes.
+    Kept {
+        path: &'a Path,
+        /// The validator of the answer its bytes came from, for `If-Range`.
+        validator: Option<reqwest::header::HeaderValue>,
+        on_validator: &'a mut (dyn FnMut(&str) + Send + 'a),
+    },
+}
+
+/// The part file being written.
+pub(crate) enum PartPath {
+    /// Removed when dropped.
+    Temporary(tempfile::TempPath),
+    /// Left in place on failure.
+    Kept(PathBuf),
+}
+
+impl AsRef<Path> for PartPath {
+    fn as_ref(&self) -> &Path {
+        match self {
+            PartPath::Temporary(temp) => temp,
+            PartPath::Kept(path) => path,
+        }
+    }
+}
+
+/// Opens a kept part file for writing at its end (creating it when missing); returns it and
+/// the bytes it holds.
+pub(crate) async fn open_kept(part: &Path, if_range: bool) -> Result<(tokio::fs::File, u64)> {
+    use tokio::io::AsyncSeekExt;
+    let io = |action: &'static str| {
+        move |source| Error::Io {
+            action,
+            path: part.to_path_buf(),
+            source,
+        }
+    };
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(part)
+        .await
+        .map_err(io("open the part file"))?;
+    let held = file
+        .seek(std::io::SeekFrom::End(0))
+        .await
+        .map_err(io("read"))?;
+    if held > 0 {
+        tracing::info!(
+            held,
+            if_range,
+            "continuing the part file of an earlier download"
+        );
+    }
+    Ok((file, held))
+}
+
 /// A new, empty part file for a download to `path`: `.NAME.XXXXXX.part` in the same folder
 /// (the current one for a bare file name), removed when the returned handle is dropped
 /// unless kept.

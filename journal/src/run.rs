@@ -113,8 +113,9 @@ impl Runner {
         let id = job.id.clone();
         on_step(Step::Submitting(&job));
         let sent = self.send_submit(job).await;
-        self.journal.release(&id, &self.owner).await?;
+        let released = self.journal.release(&id, &self.owner).await;
         let (job, _task) = sent?;
+        released?;
         let job = Job { owner: None, ..job };
         if job.state == JobState::Submitted {
             on_step(Step::Submitted(&job));
@@ -294,6 +295,19 @@ impl Runner {
                 .await
             {
                 Ok(job) => return Ok(job),
+                // Another process took the job over while the journal was out of reach and,
+                // finding no answer, marked this very submit's outcome unknown: it is known.
+                Err(moved @ Error::WrongState { .. }) => {
+                    match self
+                        .journal
+                        .settle_unknown(&job.id, job.submits, task_id)
+                        .await
+                    {
+                        Ok(Some(job)) => return Ok(job),
+                        Ok(None) => break moved,
+                        Err(error) => break error,
+                    }
+                }
                 Err(
                     error @ (Error::Locked { .. } | Error::DiskFull { .. } | Error::Storage { .. }),
                 ) if started.elapsed() < patience => {

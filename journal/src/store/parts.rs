@@ -107,6 +107,39 @@ impl Journal {
         Ok(swept)
     }
 
+    /// Records task `task_id` for job `id`, marked [`JobState::OutcomeUnknown`] by another
+    /// process while the submit that created the task (its `submits`-th) waited for the
+    /// journal: it becomes [`JobState::Submitted`]. `None` when the job is not in that
+    /// state, or was submitted again since.
+    pub(crate) async fn settle_unknown(
+        &self,
+        id: &str,
+        submits: u32,
+        task_id: &str,
+    ) -> Result<Option<Job>> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let updated = sqlx::query(
+            "UPDATE jobs SET state = 'submitted', task_id = $1, error = NULL, updated_at = $2 \
+             WHERE id = $3 AND state = 'outcome_unknown' AND submits = $4",
+        )
+        .bind(task_id)
+        .bind(now_ms())
+        .bind(id)
+        .bind(i64::from(submits))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.error(e))?;
+        if updated.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let detail = format!("task {task_id}, recorded late by the process that sent the submit");
+        event(&mut tx, id, JobState::Submitted, Some(&detail))
+            .await
+            .map_err(|e| self.error(e))?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        self.job(id).await.map(Some)
+    }
+
     /// The line keys among `keys` already recorded, with their jobs' task ids.
     pub(crate) async fn known_lines(
         &self,
@@ -204,5 +237,58 @@ pub(crate) fn remove_file(path: &Path) {
         Err(error) => {
             tracing::warn!(file = %path.display(), %error, "cannot remove the part file");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Map;
+
+    use super::*;
+    use crate::owner::Owner;
+    use crate::store::Change;
+
+    #[tokio::test]
+    async fn a_late_task_id_settles_only_the_submit_that_made_it() {
+        let journal = Journal::in_memory().await.unwrap();
+        let new = NewJob {
+            hub: "http://127.0.0.1:1".into(),
+            model: "veo-3.1".into(),
+            endpoint: "/hub/v1/video".into(),
+            input: Map::new(),
+            output_path: "out.mp4".into(),
+        };
+        let job = journal.record(&new, &Owner::this_process()).await.unwrap();
+        let mut sending = Change::to(JobState::Submitting);
+        sending.submitted = true;
+        let sent = journal
+            .transition(&job.id, &[JobState::Pending], sending)
+            .await
+            .unwrap();
+        journal
+            .transition(
+                &job.id,
+                &[JobState::Submitting],
+                Change::to(JobState::OutcomeUnknown),
+            )
+            .await
+            .unwrap();
+        let later = journal
+            .settle_unknown(&job.id, sent.submits + 1, "t-1")
+            .await
+            .unwrap();
+        assert!(
+            later.is_none(),
+            "another submit's outcome is not this one's"
+        );
+        let settled = journal
+            .settle_unknown(&job.id, sent.submits, "t-1")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(settled.state, JobState::Submitted);
+        assert_eq!(settled.task_id.as_deref(), Some("t-1"));
+        let again = journal.settle_unknown(&job.id, sent.submits, "t-2").await;
+        assert!(again.unwrap().is_none(), "only from outcome_unknown");
     }
 }
