@@ -146,7 +146,7 @@ reset; ok=0; ranged=0
 for _ in $(seq "$tries"); do
     start_sandbox "kinds=slow,on=download,slow=3s"
     new_try killed
-    vh generate veo-3.1 --prompt "a fox" -o "$out/fox.mp4" >/dev/null 2>&1 &
+    "$bin" --base-url "$url" --store "$journal" generate veo-3.1 --prompt "a fox" -o "$out/fox.mp4" >/dev/null 2>&1 &
     gen=$!
     until [ -n "$(find "$out" -name '.*.part' -size +1k)" ]; do sleep 0.02; done
     kill -9 "$gen"; wait "$gen" 2>/dev/null || true

@@ -577,3 +577,86 @@ fn a_reused_file_that_is_gone_is_downloaded_again_without_a_submit() {
     assert_eq!(counters.submits_received, 1, "{counters:?}");
     assert_eq!(counters.downloads, downloads + 1, "{counters:?}");
 }
+
+// ---------------------------------------------------------------------------------------
+// A full disk under the journal.
+
+#[test]
+fn a_full_disk_under_the_journal_across_the_submit_answer_loses_no_task() {
+    let hub = Hub::start(|b| b.faults("kinds=slow,on=submit,slow=3s".parse().unwrap()));
+    let dir = tempfile::tempdir().unwrap();
+    let (disk, out, state, go) = (
+        dir.path().join("disk"),
+        dir.path().join("out"),
+        dir.path().join("state"),
+        dir.path().join("go"),
+    );
+    for d in [&disk, &out] {
+        std::fs::create_dir(d).unwrap();
+    }
+    let journal = disk.join("journal.sqlite3");
+    // In a mount namespace of its own: a 2 MiB tmpfs holds the journal; once the submit is
+    // out (the test says so with `go`), the disk is filled; after `generate`, space is
+    // freed and `jobs resume` runs; the journal is copied out before the tmpfs goes.
+    let script = r#"
+        disk="$1"; bin="$2"; shift 2
+        mount -t tmpfs -o size=2m tmpfs "$disk" || exit 97
+        "$bin" "$@" --store "$disk/journal.sqlite3" generate veo-3.1 --prompt "a fox" -o "$OUT/fox.mp4" --timeout 2s 2>"$OUT/../generate.txt" &
+        gen=$!
+        while [ ! -e "$GO" ]; do sleep 0.02; done
+        dd if=/dev/zero of="$disk/filler" bs=4k 2>/dev/null
+        wait $gen
+        echo "generate: $?" >>"$OUT/../generate.txt"
+        rm "$disk/filler"
+        "$bin" "$@" --store "$disk/journal.sqlite3" jobs resume >"$OUT/../resume.txt" 2>&1
+        "$bin" "$@" --store "$disk/journal.sqlite3" jobs list --all --json >"$OUT/../jobs.json"
+    "#;
+    let mut child = Command::new("unshare")
+        .args(["-m", "sh", "-c", script, "sh"])
+        .arg(&disk)
+        .arg(assert_cmd::cargo::cargo_bin("videohub"))
+        .args(["--base-url", hub.handle.url(), "--api-key", "test-key"])
+        .env_remove("MOUNTSEA_API_KEY")
+        .env("OUT", &out)
+        .env("GO", &go)
+        .env("XDG_STATE_HOME", &state)
+        .spawn()
+        .expect("this test needs `unshare -m` and `mount -t tmpfs` (root, or CAP_SYS_ADMIN)");
+    wait_until("the submit received", || {
+        hub.handle.counters().submits_received == 1
+    });
+    std::fs::write(&go, b"").unwrap();
+    let status = child.wait().unwrap();
+    assert_ne!(
+        status.code(),
+        Some(97),
+        "this test needs `mount -t tmpfs` in a mount namespace (root, or CAP_SYS_ADMIN)"
+    );
+    let generate = std::fs::read_to_string(dir.path().join("generate.txt")).unwrap();
+    assert!(generate.contains("generate: 1"), "{generate}");
+    assert!(generate.contains("is full"), "{generate}");
+    // The id could not be kept beside the journal (the same full disk): the state
+    // directory has it.
+    let kept = std::fs::read_to_string(state.join("videohub").join("task-ids.jsonl")).unwrap();
+    assert!(
+        generate.contains(&state.display().to_string()),
+        "{generate}"
+    );
+    let resume = std::fs::read_to_string(dir.path().join("resume.txt")).unwrap();
+    let jobs: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("jobs.json")).unwrap())
+            .unwrap();
+    assert_eq!(jobs[0]["state"], "downloaded", "{resume}\n{jobs}");
+    assert!(
+        kept.contains(jobs[0]["task_id"].as_str().unwrap()),
+        "{kept}"
+    );
+    assert_eq!(
+        std::fs::metadata(out.join("fox.mp4")).unwrap().len(),
+        hub.handle.video_size()
+    );
+    assert!(part_files(&out).is_empty());
+    let counters = hub.handle.counters();
+    assert_eq!(counters.tasks_created, 1, "{counters:?}");
+    assert!(!journal.exists(), "the journal lived on the tmpfs only");
+}

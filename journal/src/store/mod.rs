@@ -102,6 +102,18 @@ impl Journal {
         &self.location.shown
     }
 
+    /// Closes and replaces the connection of a SQLite journal after a failed write, so
+    /// that a transaction SQLite left open (a full disk, a lock held past the busy timeout)
+    /// is rolled back with it, never carried on by the next write.
+    pub(crate) async fn discard_connection(&self) {
+        if self.location.dialect == connect::Dialect::Sqlite
+            && let Ok(conn) = self.pool.acquire().await
+            && let Err(error) = conn.close().await
+        {
+            tracing::warn!(journal = %self.location(), %error, "could not close a connection after a failed write");
+        }
+    }
+
     /// The journal's file, for a SQLite journal on disk.
     pub(crate) fn file(&self) -> Option<PathBuf> {
         self.location.database_file()

@@ -20,6 +20,11 @@ use crate::time::now_ms;
 impl Journal {
     /// Records a new job as [`JobState::Pending`], leased to `owner`, and returns it.
     pub async fn record(&self, new: &NewJob, owner: &Owner) -> Result<Job> {
+        let done = self.record_once(new, owner).await;
+        self.after_write(done).await
+    }
+
+    async fn record_once(&self, new: &NewJob, owner: &Owner) -> Result<Job> {
         let now = now_ms();
         let input = Value::Object(new.input.clone()).to_string();
         let output = path_text(&new.output_path);
@@ -112,6 +117,19 @@ impl Journal {
         from: &[JobState],
         change: Change,
     ) -> Result<Job> {
+        let done = self.transition_once(id, from, change).await;
+        self.after_write(done).await
+    }
+
+    /// A failed write's connection is replaced (see [`Journal::discard_connection`]).
+    async fn after_write<T>(&self, done: Result<T>) -> Result<T> {
+        if let Err(Error::Locked { .. } | Error::DiskFull { .. } | Error::Storage { .. }) = &done {
+            self.discard_connection().await;
+        }
+        done
+    }
+
+    async fn transition_once(&self, id: &str, from: &[JobState], change: Change) -> Result<Job> {
         let sql = format!(
             "UPDATE jobs SET state = $1, task_id = COALESCE($2, task_id), \
              result = COALESCE($3, result), error = $4, file_path = COALESCE($5, file_path), \
@@ -164,6 +182,11 @@ impl Journal {
     /// Records an error on a job without changing its state (e.g. a download that will be
     /// tried again).
     pub(crate) async fn note(&self, id: &str, error: &str) -> Result<()> {
+        let done = self.note_once(id, error).await;
+        self.after_write(done).await
+    }
+
+    async fn note_once(&self, id: &str, error: &str) -> Result<()> {
         let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
         let state: String = sqlx::query_scalar(
             "UPDATE jobs SET error = $1, updated_at = $2 WHERE id = $3 RETURNING state",
