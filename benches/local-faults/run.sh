@@ -3,6 +3,7 @@
 # times, and what the hub and the disk hold afterwards is counted.
 #
 #   bash benches/local-faults/run.sh [TRIES]
+#   VIDEOHUB_BIN=/path/to/videohub bash benches/local-faults/run.sh [TRIES]
 #
 # Needs root (or CAP_SYS_ADMIN) for `unshare -m` (a read-only bind mount, a small tmpfs),
 # and bash, curl, jq, sqlite3, sha256sum. Builds the debug binary first. Prints one
@@ -17,8 +18,12 @@
 set -euo pipefail
 tries="${1:-3}"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-cargo build -q -p videohub-cli --manifest-path "$root/Cargo.toml"
-bin="$root/target/debug/videohub"
+# VIDEOHUB_BIN measures another build (e.g. an earlier release) with the same script.
+bin="${VIDEOHUB_BIN:-}"
+if [ -z "$bin" ]; then
+    cargo build -q -p videohub-cli --manifest-path "$root/Cargo.toml"
+    bin="$root/target/debug/videohub"
+fi
 work="$(mktemp -d)"
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 export MOUNTSEA_API_KEY=sandbox XDG_STATE_HOME="$work/state"

@@ -92,7 +92,7 @@ impl Runner {
     }
 
     /// Records `new` as a pending job held by this runner, without sending anything. Its
-    /// folder is tried first ([`check_destination`]): one that cannot take the file fails
+    /// folder is tried first ([`videohub::check_destination`]): one that cannot take the file fails
     /// with [`Error::Destination`] and nothing is recorded.
     pub async fn record(&self, new: &NewJob) -> Result<Job> {
         check_destination(&new.output_path)?;
