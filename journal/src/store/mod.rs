@@ -102,11 +102,12 @@ impl Journal {
         &self.location.shown
     }
 
-    /// Closes and replaces the connection of a SQLite journal after a failed write, so
-    /// that a transaction SQLite left open (a full disk, a lock held past the busy timeout)
-    /// is rolled back with it, never carried on by the next write.
+    /// Closes and replaces the connection of a SQLite journal file after a failed write,
+    /// so that a transaction SQLite left open (a full disk, a lock held past the busy
+    /// timeout) is rolled back with it, never carried on by the next write. (A journal in
+    /// memory lives in its one connection, and is kept.)
     pub(crate) async fn discard_connection(&self) {
-        if self.location.dialect == connect::Dialect::Sqlite
+        if self.location.database_file().is_some()
             && let Ok(conn) = self.pool.acquire().await
             && let Err(error) = conn.close().await
         {
@@ -188,6 +189,17 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(events as usize, recorded, "no event without its job");
+    }
+
+    #[tokio::test]
+    async fn a_journal_in_memory_keeps_its_connection_after_a_failed_write() {
+        let journal = Journal::in_memory().await.unwrap();
+        let job = journal
+            .record(&new_job("kept"), &Owner::this_process())
+            .await
+            .unwrap();
+        journal.discard_connection().await;
+        assert_eq!(journal.job(&job.id).await.unwrap().prompt(), Some("kept"));
     }
 
     #[tokio::test]
