@@ -300,6 +300,10 @@ pub(crate) struct BatchRunArgs {
     /// Run the valid lines even when others are invalid.
     #[arg(long)]
     pub skip_invalid: bool,
+    /// Pay again: submit every line as a new task, even one already downloaded in this
+    /// journal (by default its file is reused).
+    #[arg(long)]
+    pub again: bool,
 }
 
 /// `videohub history`.

@@ -77,14 +77,31 @@ pub(crate) async fn run(
                 }
                 return Ok(ExitCode::SUCCESS);
             }
+            std::fs::create_dir_all(&args.file.out).map_err(|e| {
+                Failure::usage(format!(
+                    "cannot create the output directory {}: {e} (nothing was sent)",
+                    args.file.out.display()
+                ))
+            })?;
             let journal = store::open_for(&hub, store_args).await?;
             let runner = Runner::new(journal, hub.client.clone()).poll_policy(hub.poll);
             let total = jobs.len() as u64;
             let name = batch_name(&args.file.file);
-            let finished = runner
-                .run_batch(&name, jobs, args.concurrency)
-                .await
-                .map_err(store::failure)?;
+            let finished = if args.again {
+                eprintln!(
+                    "--again: each of the {total} lines is submitted anew, a new billed task each"
+                );
+                runner
+                    .run_batch_again(&name, jobs, args.concurrency)
+                    .await
+                    .map(StreamExt::boxed)
+            } else {
+                runner
+                    .run_batch(&name, jobs, args.concurrency)
+                    .await
+                    .map(StreamExt::boxed)
+            }
+            .map_err(store::failure)?;
             let progress = BatchProgress::start(total, args.file.json);
             let mut finished = std::pin::pin!(finished);
             let mut worst = ExitCode::SUCCESS;
@@ -103,7 +120,14 @@ pub(crate) async fn run(
                     }
                     Err(error) => {
                         progress.done(false);
-                        (2, json!({"status": "stopped", "error": error.to_string()}))
+                        let message = match &error {
+                            videohub_journal::Error::TaskIdKept { job, .. } => format!(
+                                "{error}; `{}` writes it back and finishes the job",
+                                store::resume_command(store_args, job)
+                            ),
+                            _ => error.to_string(),
+                        };
+                        (2, json!({"status": "stopped", "error": message}))
                     }
                 };
                 if line_rank > rank {
@@ -172,12 +196,6 @@ async fn read_batch(
     args: &BatchFileArgs,
 ) -> Result<(Vec<NewJob>, Vec<String>), Failure> {
     let lines = read_lines(args)?;
-    if !args.out.is_dir() {
-        return Err(Failure::usage(format!(
-            "the output directory {} does not exist: create it first (nothing was sent)",
-            args.out.display()
-        )));
-    }
     let out = std::path::absolute(&args.out)
         .map_err(|e| Failure::usage(format!("{}: {e}", args.out.display())))?;
     let mut schemas: BTreeMap<String, Option<ModelSchema>> = BTreeMap::new();
@@ -355,10 +373,15 @@ fn csv_lines(text: &str, model: &str) -> Result<Vec<Result<Line, String>>, Failu
 
 /// One finished job, as a JSON object (also the text line's source).
 fn finished_line(job: &Job, error: Option<String>) -> Value {
+    let status = match (&job.reused_from, job.state) {
+        (Some(_), JobState::Downloaded) => json!("reused"),
+        _ => json!(job.state),
+    };
     json!({
         "job_id": job.id,
         "model": job.model,
-        "status": job.state,
+        "status": status,
+        "reused_from": job.reused_from,
         "task_id": job.task_id,
         "file": job.file_path,
         "bytes": job.file_size,

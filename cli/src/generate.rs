@@ -46,7 +46,12 @@ pub(crate) async fn generate(
         let job = runner
             .submit(new, |step| pause_for_crash_tests(&step))
             .await
-            .map_err(store::failure)?;
+            .map_err(|e| match e {
+                videohub_journal::Error::TaskIdKept { ref job, .. } => {
+                    unfinished(store, &job.clone(), e)
+                }
+                other => store::failure(other),
+            })?;
         return match (job.state, &job.task_id) {
             (JobState::Submitted, Some(task_id)) if args.wait.json => {
                 print_json(
@@ -89,7 +94,7 @@ pub(crate) async fn generate(
         }
     };
     progress.finish();
-    let job = outcome.map_err(|e| unfinished(&job.id, e))?;
+    let job = outcome.map_err(|e| unfinished(store, &job.id, e))?;
     if job.state != JobState::Downloaded {
         return Err(ended(&job));
     }
@@ -141,11 +146,22 @@ pub(crate) fn ended(job: &Job) -> Failure {
 }
 
 /// The failure of a job that stopped short of a final state: it stays in the journal.
-pub(crate) fn unfinished(job_id: &str, error: videohub_journal::Error) -> Failure {
+pub(crate) fn unfinished(
+    store_args: &StoreArgs,
+    job_id: &str,
+    error: videohub_journal::Error,
+) -> Failure {
+    let kept = matches!(error, videohub_journal::Error::TaskIdKept { .. });
     let mut failure = store::failure(error);
-    if failure.exit != Exit::Usage {
+    let command = store::resume_command(store_args, job_id);
+    if kept {
         failure.message = format!(
-            "{}\n  the job is kept: `videohub jobs resume {job_id}` finishes it",
+            "{}\n  the task is paid for and not lost: `{command}` writes its id back and finishes the job",
+            failure.message
+        );
+    } else if failure.exit != Exit::Usage {
+        failure.message = format!(
+            "{}\n  the job is kept: `{command}` finishes it",
             failure.message
         );
     }

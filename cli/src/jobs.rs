@@ -80,6 +80,12 @@ pub(crate) async fn jobs(
                 lines.push(("size", bytes(job.file_size.unwrap_or(0))));
                 lines.push(("sha256", job.sha256.clone().unwrap_or_default()));
             }
+            if let Some(part) = &job.part_file {
+                lines.push(("part file", part.display().to_string()));
+            }
+            if let Some(paid) = &job.reused_from {
+                lines.push(("reuses job", paid.clone()));
+            }
             if let Some(took) = job.task_duration {
                 lines.push(("task took", format!("{:.1} s", took.as_secs_f64())));
             }

@@ -1,6 +1,8 @@
 //! The journal the commands record jobs in: the user's own, another given with `--store`,
 //! or one in memory with `--no-store`.
 
+use std::time::Duration;
+
 use videohub_journal::{Error, Journal};
 
 use crate::args::StoreArgs;
@@ -35,9 +37,16 @@ pub(crate) async fn open_existing(args: &StoreArgs) -> Result<Journal, Failure> 
     open(args).await
 }
 
-/// Opens the journal and teaches the hub's client the task durations it holds for this hub.
+/// How old the part file of a download no live process holds must be to be removed.
+const PART_FILE_AGE: Duration = Duration::from_secs(24 * 3600);
+
+/// Opens the journal, removes the part files no job continues, and teaches the hub's client the task durations it holds for this hub.
 pub(crate) async fn open_for(hub: &Hub, args: &StoreArgs) -> Result<Journal, Failure> {
     let journal = open(args).await?;
+    match journal.sweep_parts(PART_FILE_AGE).await {
+        Ok(_) => {}
+        Err(error) => eprintln!("warning: cannot sweep old part files: {error}"),
+    }
     let durations = journal
         .task_durations(&hub.label())
         .await
@@ -50,15 +59,39 @@ pub(crate) async fn open_for(hub: &Hub, args: &StoreArgs) -> Result<Journal, Fai
 pub(crate) fn failure(error: Error) -> Failure {
     let exit = match &error {
         Error::Hub(_) => return api_of(error),
-        Error::NoSuchJob { .. } | Error::AmbiguousJob { .. } | Error::WrongState { .. } => {
-            Exit::Usage
-        }
+        Error::NoSuchJob { .. }
+        | Error::AmbiguousJob { .. }
+        | Error::WrongState { .. }
+        | Error::Destination { .. } => Exit::Usage,
         _ => Exit::Api,
     };
     Failure {
         exit,
         message: error.to_string(),
         source: Some(Box::new(error)),
+    }
+}
+
+/// The command that resumes job `id` in the journal the flags name.
+pub(crate) fn resume_command(args: &StoreArgs, id: &str) -> String {
+    match &args.store {
+        Some(store) if !args.no_store => {
+            format!("videohub --store {} jobs resume {id}", shell_word(store))
+        }
+        _ => format!("videohub jobs resume {id}"),
+    }
+}
+
+/// `text` as one shell word.
+fn shell_word(text: &str) -> String {
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-:@%+=,".contains(c))
+    {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
     }
 }
 

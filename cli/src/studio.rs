@@ -21,6 +21,11 @@ pub(crate) async fn serve(
             args.output_dir.display()
         )));
     }
+    videohub::check_destination(args.output_dir.join("{model}-{task_id}.mp4")).map_err(|e| {
+        Failure::usage(format!(
+            "{e}: the studio could not save files there (nothing was sent)"
+        ))
+    })?;
     let journal = store::open_for(hub, store).await?;
     let runner = Runner::new(journal, hub.client.clone()).poll_policy(hub.poll);
     let studio = Studio::new(runner, hub.label())

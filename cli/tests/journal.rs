@@ -393,7 +393,9 @@ fn an_expired_timeout_exits_3_and_keeps_the_job() {
         .assert()
         .code(3);
     let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
-    assert!(stderr.contains("videohub jobs resume "), "{stderr}");
+    // The command names the journal the job is in.
+    let command = format!("videohub --store {} jobs resume ", hub.journal().display());
+    assert!(stderr.contains(&command), "{stderr}");
     let jobs = hub.jobs();
     assert_eq!(jobs[0]["state"], "submitted");
     assert_eq!(jobs[0]["owner"], Value::Null);

@@ -14,6 +14,7 @@ use tracing::Instrument;
 
 use crate::error::{Error, Result};
 use crate::output::OutputFile;
+use crate::part::{Part, PartPath};
 use crate::retry::retry_after;
 
 impl OutputFile {
@@ -48,43 +49,91 @@ impl OutputFile {
             excerpt: self.url().chars().take(200).collect(),
         })?;
         let span = tracing::info_span!("videohub.download", host = url.host_str().unwrap_or(""), path = %path.display());
-        self.save_from(url, path).instrument(span).await
+        self.save_from(url, path, Part::Temporary)
+            .instrument(span)
+            .await
     }
 
-    async fn save_from(&self, url: Url, path: &Path) -> Result<u64> {
-        crate::config::check_scheme(&url, self.client.transport().allow_insecure_http())?;
-        let name = path
-            .file_name()
-            .ok_or_else(|| {
-                std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path names no file")
-            })
-            .map_err(io("save to", path))?;
-        let dir = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
+    /// [`save`](OutputFile::save), into a part file the caller keeps across failures and
+    /// processes: `part` (made by [`create_part_file`](crate::create_part_file)) is
+    /// continued from its length when it holds bytes and `validator` (the `ETag` or
+    /// `Last-Modified` an earlier answer gave, reported by `on_validator`) is known, with
+    /// `Range: bytes=N-` and `If-Range: validator`; a host that refuses the range (a `200`,
+    /// or a file that changed) sends the whole file, written from zero. Without a
+    /// validator the part starts over from zero. The part is renamed to `path` when whole;
+    /// on any error it is left where it is, with the bytes received, for the caller to
+    /// continue or remove. `on_validator` sees the validator of every whole answer.
+    pub async fn save_continuing(
+        &self,
+        path: impl AsRef<Path>,
+        part: impl AsRef<Path>,
+        validator: Option<&str>,
+        mut on_validator: impl FnMut(&str) + Send,
+    ) -> Result<u64> {
+        let path = path.as_ref();
+        let url = Url::parse(self.url()).map_err(|e| Error::Decode {
+            message: format!("the file URL is not valid: {e}"),
+            excerpt: self.url().chars().take(200).collect(),
+        })?;
+        let span = tracing::info_span!("videohub.download", host = url.host_str().unwrap_or(""), path = %path.display());
+        let part = Part::Kept {
+            path: part.as_ref(),
+            validator: validator.and_then(|v| HeaderValue::from_str(v).ok()),
+            on_validator: &mut on_validator,
         };
-        let temp = tempfile::Builder::new()
-            .prefix(&format!(".{}.", name.to_string_lossy()))
-            .suffix(".part")
-            .tempfile_in(dir)
-            .map_err(io("create a temporary file in", dir))?;
-        // Dropping `temp_path` on any early return removes the temporary file.
-        let (file, temp_path) = temp.into_parts();
-        let mut file = tokio::fs::File::from_std(file);
+        self.save_from(url, path, part).instrument(span).await
+    }
+
+    async fn save_from(&self, url: Url, path: &Path, part: Part<'_>) -> Result<u64> {
+        crate::config::check_scheme(&url, self.client.transport().allow_insecure_http())?;
+        let (mut file, temp_path, mut progress, on_validator) = match part {
+            Part::Temporary => {
+                let temp = crate::part::new_part(path)?;
+                // Dropping `temp_path` on any early return removes the temporary file.
+                let (file, temp_path) = temp.into_parts();
+                let file = tokio::fs::File::from_std(file);
+                (
+                    file,
+                    PartPath::Temporary(temp_path),
+                    Progress::default(),
+                    None,
+                )
+            }
+            Part::Kept {
+                path: part,
+                validator,
+                on_validator,
+            } => {
+                let (file, held) = crate::part::open_kept(part, validator.is_some()).await?;
+                let progress = Progress {
+                    received: held,
+                    expected: self.file_size(),
+                    ranges: validator.is_some(),
+                    validator,
+                };
+                (
+                    file,
+                    PartPath::Kept(part.to_path_buf()),
+                    progress,
+                    Some(on_validator),
+                )
+            }
+        };
+        let mut on_validator = on_validator;
 
         let policy = self
             .client
             .transport()
             .retry_policy()
             .max_retries(self.client.downloads().retries);
-        let mut progress = Progress::default();
         let mut retry = 0;
         loop {
             let attempt = Attempt {
                 number: retry + 1,
                 url: &url,
                 file: &mut file,
-                temp: &temp_path,
+                temp: temp_path.as_ref(),
+                on_validator: on_validator.as_deref_mut(),
             };
             match self.attempt(attempt, &mut progress).await {
                 Ok(()) => break,
@@ -106,19 +155,24 @@ impl OutputFile {
             }
         }
         let received = progress.received;
-        file.flush().await.map_err(io("write", &temp_path))?;
-        file.sync_all().await.map_err(io("write", &temp_path))?;
+        let written = temp_path.as_ref().to_path_buf();
+        file.flush().await.map_err(io("write", &written))?;
+        file.sync_all().await.map_err(io("write", &written))?;
         drop(file);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&temp_path, std::fs::Permissions::from_mode(0o644))
-                .map_err(io("set permissions of", &temp_path))?;
+            std::fs::set_permissions(&written, std::fs::Permissions::from_mode(0o644))
+                .map_err(io("set permissions of", &written))?;
         }
-        temp_path.persist(path).map_err(|e| Error::Io {
+        let moved = match temp_path {
+            PartPath::Temporary(temp) => temp.persist(path).map_err(|e| e.error),
+            PartPath::Kept(part) => std::fs::rename(part, path),
+        };
+        moved.map_err(|source| Error::Io {
             action: "move the download to",
             path: path.to_path_buf(),
-            source: e.error,
+            source,
         })?;
         tracing::info!(bytes = received, attempts = retry + 1, "file saved");
         Ok(received)
@@ -126,12 +180,13 @@ impl OutputFile {
 
     /// One request: appends what it receives to the temporary file. `Ok` once the file is
     /// whole.
-    async fn attempt(&self, at: Attempt<'_>, progress: &mut Progress) -> Result<(), Failure> {
+    async fn attempt(&self, at: Attempt<'_, '_>, progress: &mut Progress) -> Result<(), Failure> {
         let Attempt {
             number,
             url,
             file,
             temp,
+            on_validator,
         } = at;
         if progress.received > 0 && !progress.ranges {
             tracing::info!(
@@ -188,6 +243,12 @@ impl OutputFile {
                 let headers = response.headers();
                 progress.ranges = accepts_ranges(headers);
                 progress.validator = validator(headers);
+                if let (Some(report), Some(value)) = (
+                    on_validator,
+                    progress.validator.as_ref().and_then(|v| v.to_str().ok()),
+                ) {
+                    report(value);
+                }
                 progress.expected = self.file_size().or(response.content_length());
                 response.content_length()
             }
@@ -289,12 +350,14 @@ struct Progress {
 }
 
 /// One try of a download.
-struct Attempt<'a> {
+struct Attempt<'a, 'f> {
     /// 1 for the first try.
     number: u32,
     url: &'a Url,
     file: &'a mut File,
     temp: &'a Path,
+    /// Told the validator of a whole answer.
+    on_validator: Option<&'a mut (dyn FnMut(&str) + Send + 'f)>,
 }
 
 /// Why a try ended without the whole file.

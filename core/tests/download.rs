@@ -1,11 +1,15 @@
 //! Downloads after network trouble: resumed with a range request, restarted from zero when
 //! the host ignores ranges or answers them inconsistently, retried on 5xx and idle hosts,
-//! given up after the bounded tries, never with the key, never leaving a partial file.
+//! given up after the bounded tries, never with the key, never leaving a partial file; a
+//! part file kept by its caller continued with `If-Range`, from another process.
 
 mod common;
 
+use std::path::PathBuf;
+
 use common::*;
 use videohub_core::Error;
+use wiremock::MockServer;
 
 #[tokio::test]
 async fn a_cut_download_resumes_with_a_range_request() {
@@ -246,4 +250,99 @@ async fn without_any_announced_size_a_short_part_is_not_taken_for_the_end() {
     let heads = saved.cdn.heads();
     assert_eq!(heads.len(), 3);
     assert_eq!(header_of(&heads[2], "range"), Some("bytes=20000-"));
+}
+
+/// A download into a kept part file holding `held` (the first bytes of the file), through
+/// a file host answering with `conns`; returns the result, the validators reported, the
+/// part, the target and what the host received.
+async fn continue_part(
+    conns: Vec<Conn>,
+    held: &[u8],
+    validator: Option<&str>,
+    retries: u32,
+) -> (
+    Result<u64, Error>,
+    Vec<String>,
+    PathBuf,
+    PathBuf,
+    RawServer,
+    tempfile::TempDir,
+) {
+    let dir = tempfile::tempdir().expect("dir");
+    let target = dir.path().join("v.mp4");
+    let part = videohub_core::create_part_file(&target).expect("part");
+    std::fs::write(&part, held).expect("held");
+    let cdn = RawServer::start(conns).await;
+    let hub = MockServer::start().await;
+    let output = output_for(&hub, &format!("{}/v.mp4", cdn.base), Some(LEN), retries).await;
+    let mut seen = Vec::new();
+    let result = output
+        .file()
+        .expect("a file")
+        .save_continuing(&target, &part, validator, |v| seen.push(v.to_owned()))
+        .await;
+    (result, seen, part, target, cdn, dir)
+}
+
+#[tokio::test]
+async fn a_kept_part_file_is_continued_with_if_range_and_renamed_into_place() {
+    let body = file(LEN);
+    let (result, seen, part, target, cdn, dir) = continue_part(
+        vec![Conn::Reply(part(
+            "bytes 40000-99999/100000",
+            &body[40_000..],
+        ))],
+        &body[..40_000],
+        Some("\"v1\""),
+        0,
+    )
+    .await;
+    assert_eq!(result.expect("saved"), LEN as u64);
+    assert!(std::fs::read(&target).expect("read") == body);
+    assert!(!part.exists());
+    assert_eq!(names(dir.path()), ["v.mp4"]);
+    let heads = cdn.heads();
+    assert_eq!(header_of(&heads[0], "range"), Some("bytes=40000-"));
+    assert_eq!(header_of(&heads[0], "if-range"), Some("\"v1\""));
+    assert!(seen.is_empty(), "no whole answer: {seen:?}");
+    assert_no_key(&cdn);
+}
+
+#[tokio::test]
+async fn a_kept_part_of_a_changed_file_is_written_again_from_zero() {
+    let body = file(LEN);
+    let stale = vec![7u8; 40_000];
+    // The host's file is no longer the version the part came from: a whole 200.
+    let (result, seen, _part, target, _cdn, _dir) = continue_part(
+        vec![Conn::Reply(whole(RANGES, &body))],
+        &stale,
+        Some("\"v0\""),
+        0,
+    )
+    .await;
+    assert_eq!(result.expect("saved"), LEN as u64);
+    assert!(std::fs::read(&target).expect("read") == body);
+    assert_eq!(seen, ["\"v1\""], "the new validator is reported");
+}
+
+#[tokio::test]
+async fn a_kept_part_without_a_validator_starts_over_and_stays_after_a_failure() {
+    let body = file(LEN);
+    let (result, _seen, part, target, cdn, _dir) = continue_part(
+        vec![Conn::Reply(whole(RANGES, &body[..30_000]))],
+        &body[..10_000],
+        None,
+        0,
+    )
+    .await;
+    assert!(
+        matches!(result, Err(Error::DownloadInterrupted { .. })),
+        "{result:?}"
+    );
+    assert_eq!(header_of(&cdn.heads()[0], "range"), None, "from zero");
+    assert!(!target.exists());
+    assert_eq!(
+        std::fs::read(&part).expect("kept for the next process"),
+        &body[..30_000]
+    );
 }

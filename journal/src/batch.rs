@@ -88,13 +88,96 @@ impl Runner {
     /// }
     /// # Ok(()) }
     /// ```
+    ///
+    /// A line whose hub, model and input were already downloaded by a job of this journal
+    /// (under another output path, e.g. the same list run with another output folder) is
+    /// not submitted again: it is recorded reusing that job's task, and its file is linked
+    /// (or copied) from that job's file, or downloaded again when that file is gone or
+    /// changed ([`Job::reused_from`] names the job). Identical lines reuse distinct tasks.
     pub async fn run_batch(
         &self,
         name: &str,
         jobs: Vec<NewJob>,
         concurrency: usize,
     ) -> Result<impl Stream<Item = Result<Job>> + Send + 'static> {
-        let keys = Arc::new(line_keys(&jobs));
+        let keys = line_keys(&jobs);
+        self.check_destinations(&jobs)?;
+        self.record_reuses(name, &jobs, &keys).await?;
+        self.start_batch(name, jobs, keys, concurrency).await
+    }
+
+    /// [`run_batch`](Runner::run_batch), paying again on purpose: every line is recorded
+    /// as a new job and submitted (a new billed task each), whatever earlier runs did. Its
+    /// jobs are not found by later runs of the same list.
+    pub async fn run_batch_again(
+        &self,
+        name: &str,
+        jobs: Vec<NewJob>,
+        concurrency: usize,
+    ) -> Result<impl Stream<Item = Result<Job>> + Send + 'static> {
+        self.check_destinations(&jobs)?;
+        let run = format!("{:x}{:08x}", crate::time::now_ms(), fastrand::u32(..));
+        let keys = line_keys(&jobs)
+            .into_iter()
+            .map(|key| {
+                hex::encode(
+                    Sha256::new()
+                        .chain_update(key.as_bytes())
+                        .chain_update(b"\0again\0")
+                        .chain_update(run.as_bytes())
+                        .finalize(),
+                )
+            })
+            .collect();
+        self.start_batch(name, jobs, keys, concurrency).await
+    }
+
+    /// Tries every folder the jobs' files go in before anything is recorded or sent.
+    fn check_destinations(&self, jobs: &[NewJob]) -> Result<()> {
+        let mut tried = std::collections::HashSet::new();
+        for job in jobs {
+            let folder = job.output_path.parent().unwrap_or(std::path::Path::new(""));
+            if tried.insert(folder.to_path_buf()) {
+                crate::run::check_destination(&job.output_path)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the lines not yet in the journal whose model and input a downloaded job
+    /// already paid for, each reusing a task no other line of the list reuses.
+    async fn record_reuses(&self, name: &str, jobs: &[NewJob], keys: &[String]) -> Result<()> {
+        let known = self.journal().known_lines(keys).await?;
+        let known_keys: std::collections::HashSet<&str> =
+            known.iter().map(|(key, _)| key.as_str()).collect();
+        let mut used: std::collections::HashSet<String> =
+            known.iter().filter_map(|(_, task)| task.clone()).collect();
+        for (new, key) in jobs.iter().zip(keys) {
+            if known_keys.contains(key.as_str()) {
+                continue;
+            }
+            let twins = self.journal().paid_twins(new).await?;
+            let free = twins
+                .into_iter()
+                .find(|paid| paid.task_id.as_ref().is_some_and(|t| !used.contains(t)));
+            if let Some(paid) = free {
+                used.extend(paid.task_id.clone());
+                self.journal().record_reuse(name, new, key, &paid).await?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Records the lines under `keys` (those not recorded yet) and runs every unfinished
+    /// one.
+    async fn start_batch(
+        &self,
+        name: &str,
+        jobs: Vec<NewJob>,
+        keys: Vec<String>,
+        concurrency: usize,
+    ) -> Result<impl Stream<Item = Result<Job>> + Send + 'static> {
+        let keys = Arc::new(keys);
         self.journal().record_batch(name, &jobs, &keys).await?;
         let (sender, receiver) = mpsc::unbounded_channel();
         let done_before: Vec<Job> = self

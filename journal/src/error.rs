@@ -121,6 +121,38 @@ pub enum Error {
         message: String,
     },
 
+    /// A folder a job's file goes in cannot take files (missing, read-only, not the
+    /// user's): checked before the submit, so nothing was sent.
+    #[error("cannot save files in {dir}: {message}; nothing was sent")]
+    Destination {
+        /// The folder.
+        dir: PathBuf,
+        /// What the system said.
+        message: String,
+    },
+
+    /// The hub created a task and the journal could not record its id, even after
+    /// retrying for as long as the wait would have lasted. The id is kept in `file` (a
+    /// small append-only file beside the journal, or in the user's state directory), from
+    /// which the next process that takes the job over writes it back.
+    #[error(
+        "job {job}: the hub created task {task_id}, and it could not be recorded ({cause}); {}",
+        match file {
+            Some(file) => format!("the task id is kept in {}", file.display()),
+            None => "no file could keep it either: note the task id".to_owned(),
+        }
+    )]
+    TaskIdKept {
+        /// The job id.
+        job: String,
+        /// The hub's task id.
+        task_id: String,
+        /// Where the id is kept, when it could be written.
+        file: Option<PathBuf>,
+        /// Why the journal could not record it (the error names the journal).
+        cause: String,
+    },
+
     /// The hub or the download failed.
     #[error(transparent)]
     Hub(#[from] videohub::Error),

@@ -101,6 +101,12 @@ pub struct Job {
     pub submits: u32,
     /// The process working on it, while one does.
     pub owner: Option<String>,
+    /// The part file of its download while one is under way (or was cut short), continued
+    /// by the next process that drives the job.
+    pub part_file: Option<PathBuf>,
+    /// The job whose task it reuses (a batch line already paid for in this journal): no
+    /// submit was sent for it, its file is a copy.
+    pub reused_from: Option<String>,
     /// When it was recorded.
     #[serde(serialize_with = "crate::time::serialize_time")]
     pub created_at: SystemTime,

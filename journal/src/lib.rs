@@ -34,8 +34,10 @@
 mod batch;
 mod error;
 mod job;
+mod kept;
 mod owner;
 mod run;
+mod save;
 mod state;
 mod store;
 mod time;

@@ -4,14 +4,15 @@
 use std::path::Path;
 use std::pin::pin;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncReadExt;
 use videohub::{Client, Dynamic, Output, PollPolicy, Task, TaskState, TaskUpdate};
 
 use crate::error::{Error, Result};
 use crate::job::{Job, NewJob};
+use crate::kept::{self, KeptTaskId};
 use crate::owner::{LEASE, Owner};
 use crate::state::JobState;
 use crate::store::{Change, Journal};
@@ -90,8 +91,11 @@ impl Runner {
         &self.owner
     }
 
-    /// Records `new` as a pending job held by this runner, without sending anything.
+    /// Records `new` as a pending job held by this runner, without sending anything. Its
+    /// folder is tried first ([`videohub::check_destination`]): one that cannot take the file fails
+    /// with [`Error::Destination`] and nothing is recorded.
     pub async fn record(&self, new: &NewJob) -> Result<Job> {
+        check_destination(&new.output_path)?;
         self.journal.record(new, &self.owner).await
     }
 
@@ -109,8 +113,9 @@ impl Runner {
         let id = job.id.clone();
         on_step(Step::Submitting(&job));
         let sent = self.send_submit(job).await;
-        self.journal.release(&id, &self.owner).await?;
+        let released = self.journal.release(&id, &self.owner).await;
         let (job, _task) = sent?;
+        released?;
         let job = Job { owner: None, ..job };
         if job.state == JobState::Submitted {
             on_step(Step::Submitted(&job));
@@ -174,15 +179,7 @@ impl Runner {
                     }
                     next
                 }
-                JobState::Submitting => {
-                    let reason =
-                        "the process sending its submit stopped before the answer was recorded";
-                    let mut change = Change::to(JobState::OutcomeUnknown);
-                    change.error = Some(reason.to_owned());
-                    self.journal
-                        .transition(&job.id, &[JobState::Submitting], change)
-                        .await?
-                }
+                JobState::Submitting => self.settle_submitting(&job).await?,
                 JobState::Submitted => {
                     let task = match task.take() {
                         Some(task) => task,
@@ -204,9 +201,45 @@ impl Runner {
         }
     }
 
-    /// Sends the submit of a pending job: `submitting` is recorded first.
+    /// A job left `submitting` by a process that stopped: submitted, when that process
+    /// kept the task id it could not record; otherwise its outcome is unknown.
+    async fn settle_submitting(&self, job: &Job) -> Result<Job> {
+        let places = kept::places(self.journal.file().as_deref());
+        let change = match kept::find(&places, &job.id) {
+            Some((kept, file)) => {
+                let mut change = Change::to(JobState::Submitted);
+                change.task_id = Some(kept.task_id.clone());
+                change.detail = Some(format!(
+                    "task {}, written back from {}",
+                    kept.task_id,
+                    file.display()
+                ));
+                change
+            }
+            None => {
+                let mut change = Change::to(JobState::OutcomeUnknown);
+                change.error = Some(format!(
+                    "the process sending its submit stopped before the hub's answer was recorded, \
+                     and kept no task id for it (looked in {})",
+                    places
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+                change
+            }
+        };
+        self.journal
+            .transition(&job.id, &[JobState::Submitting], change)
+            .await
+    }
+
+    /// Sends the submit of a pending job: its folder is tried, then `submitting` is
+    /// recorded, then the submit is sent.
     async fn send_submit(&self, job: Job) -> Result<(Job, Option<Task<Dynamic>>)> {
         let _one_at_a_time = self.submitting.lock().await;
+        check_destination(&job.output_file())?;
         let mut sending = Change::to(JobState::Submitting);
         sending.submitted = true;
         let job = self
@@ -235,11 +268,86 @@ impl Runner {
                 (change, None)
             }
         };
-        let job = self
-            .journal
-            .transition(&job.id, &[JobState::Submitting], change)
-            .await?;
+        let task_id = change.task_id.clone();
+        let job = match task_id {
+            Some(task_id) => self.record_task_id(&job, &task_id, change).await?,
+            None => {
+                self.journal
+                    .transition(&job.id, &[JobState::Submitting], change)
+                    .await?
+            }
+        };
         Ok((job, task))
+    }
+
+    /// Records the hub's task id: the write is tried again with backoff for as long as the
+    /// wait would have lasted (the poll policy's deadline), past a lock held or a disk full
+    /// for longer than the busy timeout. When it still cannot be written the id is kept
+    /// outside the journal and the error is [`Error::TaskIdKept`].
+    async fn record_task_id(&self, job: &Job, task_id: &str, change: Change) -> Result<Job> {
+        let patience = self.poll.deadline_after().unwrap_or(PATIENCE);
+        let started = Instant::now();
+        let mut backoff = Duration::from_millis(250);
+        let cause = loop {
+            match self
+                .journal
+                .transition(&job.id, &[JobState::Submitting], change.clone())
+                .await
+            {
+                Ok(job) => return Ok(job),
+                // Another process took the job over while the journal was out of reach and,
+                // finding no answer, marked this very submit's outcome unknown: it is known.
+                Err(moved @ Error::WrongState { .. }) => {
+                    match self
+                        .journal
+                        .settle_unknown(&job.id, job.submits, task_id)
+                        .await
+                    {
+                        Ok(Some(job)) => return Ok(job),
+                        Ok(None) => break moved,
+                        Err(error) => break error,
+                    }
+                }
+                Err(
+                    error @ (Error::Locked { .. } | Error::DiskFull { .. } | Error::Storage { .. }),
+                ) if started.elapsed() < patience => {
+                    tracing::warn!(job = %job.id, task = task_id, %error, retry_in_ms = backoff.as_millis() as u64, "the task id could not be recorded yet");
+                    tokio::time::sleep(backoff.mul_f64(0.5 + fastrand::f64())).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                }
+                Err(
+                    error @ (Error::Locked { .. } | Error::DiskFull { .. } | Error::Storage { .. }),
+                ) => break error,
+                Err(error) => return Err(error),
+            }
+        };
+        let kept = KeptTaskId {
+            job_id: job.id.clone(),
+            task_id: task_id.to_owned(),
+            model: job.model.clone(),
+            input_sha256: hex::encode(Sha256::digest(
+                serde_json::Value::Object(job.input.clone())
+                    .to_string()
+                    .as_bytes(),
+            )),
+            hub: job.hub.clone(),
+            journal: self.journal.location().to_owned(),
+            at_ms: crate::time::now_ms(),
+        };
+        let places = kept::places(self.journal.file().as_deref());
+        let file = match kept::append(&places, &kept) {
+            Ok(file) => Some(file),
+            Err(error) => {
+                tracing::error!(job = %job.id, task = task_id, %error, "the task id could not be kept anywhere");
+                None
+            }
+        };
+        Err(Error::TaskIdKept {
+            job: job.id.clone(),
+            task_id: task_id.to_owned(),
+            file,
+            cause: cause.to_string(),
+        })
     }
 
     /// Polls until the task is finished and records how it ended.
@@ -304,7 +412,7 @@ impl Runner {
     }
 
     /// A handle on the job's task, known to generate what the job's endpoint does.
-    fn task_of(&self, job: &Job) -> Task<Dynamic> {
+    pub(crate) fn task_of(&self, job: &Job) -> Task<Dynamic> {
         let task = self
             .client
             .task_by_id(job.task_id.clone().unwrap_or_default());
@@ -329,70 +437,20 @@ impl Runner {
         state.capability = job.capability().or(state.capability);
         Ok(state.into_output(&self.client, &task_id)?)
     }
-
-    /// Saves the output and records the file, its size and checksum.
-    async fn download(
-        &self,
-        job: Job,
-        output: Output,
-        on_step: &mut impl FnMut(Step<'_>),
-    ) -> Result<Job> {
-        let path = job.output_file();
-        on_step(Step::Downloading {
-            job: &job,
-            path: &path,
-        });
-        let saved = match output.save(&path).await {
-            Err(videohub::Error::DownloadStatus {
-                status: 403 | 404 | 410,
-            }) => {
-                // The link may have expired: ask the hub for the task's output again.
-                let task = self.task_of(&job);
-                let fresh = task.status().await?;
-                fresh
-                    .into_output(&self.client, task.id())?
-                    .save(&path)
-                    .await
-            }
-            other => other,
-        };
-        let size = match saved {
-            Ok(size) => size,
-            Err(error) => {
-                self.journal
-                    .note(&job.id, &format!("download failed: {error}"))
-                    .await?;
-                return Err(error.into());
-            }
-        };
-        let sha256 = sha256_of(&path).await?;
-        let mut change = Change::to(JobState::Downloaded);
-        change.file_path = Some(path.clone());
-        change.file_size = Some(size);
-        change.sha256 = Some(sha256);
-        change.detail = Some(format!("{} ({size} bytes)", path.display()));
-        self.journal
-            .transition(&job.id, &[JobState::Completed], change)
-            .await
-    }
 }
 
-async fn sha256_of(path: &Path) -> Result<String> {
-    let read_back = |source| Error::ReadBack {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut file = tokio::fs::File::open(path).await.map_err(read_back)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 256 * 1024];
-    loop {
-        let n = file.read(&mut buffer).await.map_err(read_back)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-    }
-    Ok(hex::encode(hasher.finalize()))
+/// How long the task id's write is tried when the poll policy has no deadline.
+const PATIENCE: Duration = Duration::from_secs(30 * 60);
+
+/// [`videohub::check_destination`], as the journal's error.
+pub(crate) fn check_destination(path: &Path) -> Result<()> {
+    videohub::check_destination(path).map_err(|error| match error {
+        videohub::Error::Io { path, source, .. } => Error::Destination {
+            dir: path,
+            message: source.to_string(),
+        },
+        other => Error::Hub(other),
+    })
 }
 
 /// Renews a job's lease while it runs; stops when dropped.

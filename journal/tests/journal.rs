@@ -231,7 +231,7 @@ async fn a_job_held_by_a_live_runner_is_left_to_it() {
 }
 
 #[tokio::test]
-async fn a_missing_output_directory_keeps_the_job_for_a_later_resume() {
+async fn a_missing_output_directory_is_refused_before_anything_is_recorded_or_sent() {
     let hub = sandbox("").await;
     let dir = tempfile::tempdir().unwrap();
     let journal = Journal::open(dir.path().join("j.sqlite3")).await.unwrap();
@@ -241,12 +241,41 @@ async fn a_missing_output_directory_keeps_the_job_for_a_later_resume() {
         .run(new_job(&hub, "veo-3.1", &out), |_| {})
         .await
         .unwrap_err();
+    assert!(
+        matches!(&error, Error::Destination { dir: named, .. } if named == &dir.path().join("later")),
+        "{error}"
+    );
+    assert!(
+        journal
+            .jobs(&JobFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(hub.counters().submits_received, 0);
+}
+
+#[tokio::test]
+async fn an_output_directory_gone_after_the_submit_keeps_the_job_for_a_later_resume() {
+    let hub = sandbox("").await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::open(dir.path().join("j.sqlite3")).await.unwrap();
+    let runner = runner(journal.clone(), &hub);
+    let later = dir.path().join("later");
+    std::fs::create_dir(&later).unwrap();
+    let out = later.join("a.mp4");
+    let job = runner
+        .submit(new_job(&hub, "veo-3.1", &out), |_| {})
+        .await
+        .unwrap();
+    std::fs::remove_dir(&later).unwrap();
+    let error = runner.resume(&job.id, |_| {}).await.unwrap_err();
     assert!(error.to_string().contains("later"), "{error}");
-    let job = &journal.jobs(&JobFilter::default()).await.unwrap()[0];
+    let job = journal.job(&job.id).await.unwrap();
     assert_eq!(job.state, JobState::Completed);
     assert!(job.error.as_deref().unwrap().contains("download failed"));
 
-    std::fs::create_dir(dir.path().join("later")).unwrap();
+    std::fs::create_dir(&later).unwrap();
     let done = runner.resume(&job.id, |_| {}).await.unwrap();
     assert_eq!(done.state, JobState::Downloaded);
     assert!(out.exists());
@@ -291,7 +320,7 @@ async fn a_journal_from_a_newer_videohub_is_refused_and_left_as_it_is() {
             error,
             Error::NewerSchema {
                 found: 99,
-                known: 1,
+                known: 2,
                 ..
             }
         ),

@@ -88,7 +88,8 @@ pub enum FaultKind {
     /// connection is reset without an answer: the client cannot know the outcome. Submit
     /// and poll.
     ResetAfter,
-    /// (`slow`) The answer comes after the spec's `slow` delay. Submit, poll and download.
+    /// (`slow`) The answer comes after the spec's `slow` delay (a download's headers and
+    /// first half come at once, the rest after the delay). Submit, poll and download.
     Slow,
     /// (`malformed`) The request is processed, and the answer is a 200 whose body is not
     /// JSON (single quotes). Submit and poll.

@@ -13,8 +13,14 @@ use crate::error::{Error, Result};
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The schema, one step per version: a journal at version `n` has had the first `n` applied.
-const SQLITE: [&str; 1] = [include_str!("../../migrations/sqlite/0001_jobs.sql")];
-const POSTGRES: [&str; 1] = [include_str!("../../migrations/postgres/0001_jobs.sql")];
+const SQLITE: [&str; 2] = [
+    include_str!("../../migrations/sqlite/0001_jobs.sql"),
+    include_str!("../../migrations/sqlite/0002_local_faults.sql"),
+];
+const POSTGRES: [&str; 2] = [
+    include_str!("../../migrations/postgres/0001_jobs.sql"),
+    include_str!("../../migrations/postgres/0002_local_faults.sql"),
+];
 
 /// Which database holds the journal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +86,12 @@ impl Location {
             shown,
             pool_size: 16,
         }
+    }
+
+    /// The database file, for a SQLite journal on disk.
+    pub(crate) fn database_file(&self) -> Option<std::path::PathBuf> {
+        (self.dialect == Dialect::Sqlite && self.url != "sqlite::memory:")
+            .then(|| std::path::PathBuf::from(&self.shown))
     }
 
     /// What ends a query that picks a row to claim: Postgres skips rows other workers are

@@ -11,11 +11,13 @@ use crate::error::{Error, Result};
 mod connect;
 mod durations;
 mod lease;
+mod parts;
 mod read;
 mod sql;
 mod write;
 
 use connect::{BUSY_TIMEOUT, Location};
+pub(crate) use parts::remove_file;
 pub(crate) use write::Change;
 
 /// The journal: a SQLite database of every job, its states and its output.
@@ -98,6 +100,24 @@ impl Journal {
     /// Where the journal lives: its file, or its server's URL without the password.
     pub fn location(&self) -> &str {
         &self.location.shown
+    }
+
+    /// Closes and replaces the connection of a SQLite journal file after a failed write,
+    /// so that a transaction SQLite left open (a full disk, a lock held past the busy
+    /// timeout) is rolled back with it, never carried on by the next write. (A journal in
+    /// memory lives in its one connection, and is kept.)
+    pub(crate) async fn discard_connection(&self) {
+        if self.location.database_file().is_some()
+            && let Ok(conn) = self.pool.acquire().await
+            && let Err(error) = conn.close().await
+        {
+            tracing::warn!(journal = %self.location(), %error, "could not close a connection after a failed write");
+        }
+    }
+
+    /// The journal's file, for a SQLite journal on disk.
+    pub(crate) fn file(&self) -> Option<PathBuf> {
+        self.location.database_file()
     }
 
     fn error(&self, error: sqlx::Error) -> Error {
@@ -205,6 +225,17 @@ mod tests {
             .unwrap();
         assert!(new);
         assert_eq!(second.jobs(&JobFilter::default()).await.unwrap().len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_journal_in_memory_keeps_its_connection_after_a_failed_write() {
+        let journal = Journal::in_memory().await.unwrap();
+        let job = journal
+            .record(&new_job("kept"), &Owner::this_process())
+            .await
+            .unwrap();
+        journal.discard_connection().await;
+        assert_eq!(journal.job(&job.id).await.unwrap().prompt(), Some("kept"));
     }
 
     #[tokio::test]

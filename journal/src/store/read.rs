@@ -108,7 +108,7 @@ impl Journal {
     }
 }
 
-fn read_job(journal: &str, row: &AnyRow) -> Result<Job> {
+pub(super) fn read_job(journal: &str, row: &AnyRow) -> Result<Job> {
     let id: String = row.get("id");
     let input: String = row.get("input");
     let input: Map<String, Value> = serde_json::from_str(&input).map_err(|e| Error::BadInput {
@@ -137,6 +137,8 @@ fn read_job(journal: &str, row: &AnyRow) -> Result<Job> {
             .map(Duration::from_millis),
         submits: u32::try_from(row.get::<i64, _>("submits")).unwrap_or(u32::MAX),
         owner: row.get("owner"),
+        part_file: row.get::<Option<String>, _>("part_path").map(PathBuf::from),
+        reused_from: row.get("reused_from"),
         created_at: from_ms(row.get("created_at")),
         updated_at: from_ms(row.get("updated_at")),
         id,

@@ -20,6 +20,11 @@ use crate::time::now_ms;
 impl Journal {
     /// Records a new job as [`JobState::Pending`], leased to `owner`, and returns it.
     pub async fn record(&self, new: &NewJob, owner: &Owner) -> Result<Job> {
+        let done = self.record_once(new, owner).await;
+        self.after_write(done).await
+    }
+
+    async fn record_once(&self, new: &NewJob, owner: &Owner) -> Result<Job> {
         let now = now_ms();
         let input = Value::Object(new.input.clone()).to_string();
         let output = path_text(&new.output_path);
@@ -60,6 +65,16 @@ impl Journal {
     /// before, by this process or another: that job is returned unchanged, and `false`
     /// says it is not new. A retried request so never makes a second job.
     pub async fn record_keyed(
+        &self,
+        new: &NewJob,
+        key: &str,
+        owner: &Owner,
+    ) -> Result<(Job, bool)> {
+        let done = self.record_keyed_once(new, key, owner).await;
+        self.after_write(done).await
+    }
+
+    async fn record_keyed_once(
         &self,
         new: &NewJob,
         key: &str,
@@ -160,6 +175,19 @@ impl Journal {
         from: &[JobState],
         change: Change,
     ) -> Result<Job> {
+        let done = self.transition_once(id, from, change).await;
+        self.after_write(done).await
+    }
+
+    /// A failed write's connection is replaced (see [`Journal::discard_connection`]).
+    async fn after_write<T>(&self, done: Result<T>) -> Result<T> {
+        if let Err(Error::Locked { .. } | Error::DiskFull { .. } | Error::Storage { .. }) = &done {
+            self.discard_connection().await;
+        }
+        done
+    }
+
+    async fn transition_once(&self, id: &str, from: &[JobState], change: Change) -> Result<Job> {
         let sql = format!(
             "UPDATE jobs SET state = $1, task_id = COALESCE($2, task_id), \
              result = COALESCE($3, result), error = $4, file_path = COALESCE($5, file_path), \
@@ -212,6 +240,11 @@ impl Journal {
     /// Records an error on a job without changing its state (e.g. a download that will be
     /// tried again).
     pub(crate) async fn note(&self, id: &str, error: &str) -> Result<()> {
+        let done = self.note_once(id, error).await;
+        self.after_write(done).await
+    }
+
+    async fn note_once(&self, id: &str, error: &str) -> Result<()> {
         let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
         let state: String = sqlx::query_scalar(
             "UPDATE jobs SET error = $1, updated_at = $2 WHERE id = $3 RETURNING state",
@@ -282,7 +315,8 @@ impl Journal {
         self.job(&job.id).await
     }
 
-    /// Removes a job and its history from the journal (its saved file stays). A job still
+    /// Removes a job and its history from the journal (its saved file stays, the part file
+    /// of a download cut short goes). A job still
     /// in progress needs `force`: once forgotten, nothing finishes it.
     pub async fn forget(&self, id: &str, force: bool) -> Result<Job> {
         let job = self.job(id).await?;
@@ -292,6 +326,9 @@ impl Journal {
                 state: job.state.to_string(),
                 reason: "it may still produce a billed video: `videohub jobs resume` finishes it, --force forgets it anyway".into(),
             });
+        }
+        if let Some(part) = &job.part_file {
+            super::parts::remove_file(part);
         }
         sqlx::query("DELETE FROM jobs WHERE id = $1")
             .bind(&job.id)
@@ -303,7 +340,7 @@ impl Journal {
 }
 
 /// What a state change writes besides the state; `None` keeps a column.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Change {
     pub(crate) state: JobState,
     pub(crate) task_id: Option<String>,
@@ -338,7 +375,7 @@ impl Change {
     }
 }
 
-async fn event(
+pub(super) async fn event(
     tx: &mut AnyConnection,
     id: &str,
     state: JobState,
@@ -355,10 +392,10 @@ async fn event(
 }
 
 /// A new job id: the time in milliseconds and 32 random bits, in hex (ids sort by time).
-fn new_job_id() -> String {
+pub(super) fn new_job_id() -> String {
     format!("{:011x}{:08x}", now_ms(), fastrand::u32(..))
 }
 
-fn path_text(path: &Path) -> String {
+pub(super) fn path_text(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }

@@ -59,14 +59,24 @@ pub(super) async fn download(
         }
     };
     let fault = shared.draw(FaultPoint::Download);
-    if fault == Some(FaultKind::Slow) {
-        tokio::time::sleep(shared.faults.slow).await;
-    }
     let (start, len) = match range {
         Some((start, end)) => (start, end - start + 1),
         None => (0, size),
     };
-    let body = if fault == Some(FaultKind::TruncatedDownload) {
+    let body = if fault == Some(FaultKind::Slow) {
+        // The answer and the first half of its bytes at once, the rest after the delay: a
+        // download caught in the middle.
+        let first = file_bytes(sample).skip_bytes(start).take_bytes(len / 2);
+        let rest = file_bytes(sample)
+            .skip_bytes(start + len / 2)
+            .take_bytes(len - len / 2);
+        let slow = shared.faults.slow;
+        let pause = futures::stream::once(async move {
+            tokio::time::sleep(slow).await;
+            Ok(Bytes::new())
+        });
+        Body::from_stream(first.chain(pause).chain(rest))
+    } else if fault == Some(FaultKind::TruncatedDownload) {
         let first = file_bytes(sample).skip_bytes(start).take_bytes(len / 2);
         // Let the first half reach the socket, then break the body: hyper closes the
         // connection short of the announced length.

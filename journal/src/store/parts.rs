@@ -1,0 +1,294 @@
+//! What the journal keeps for local files: the part file of a download under way (so that
+//! another process continues it, and none outlives its job), and the earlier jobs whose
+//! task a batch line may reuse instead of paying again.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use serde_json::Value;
+use sqlx::Row;
+
+use super::Journal;
+use super::sql::key_list;
+use super::write::{event, new_job_id, path_text};
+use crate::error::Result;
+use crate::job::{Job, NewJob};
+use crate::owner;
+use crate::state::JobState;
+use crate::time::now_ms;
+
+impl Journal {
+    /// Records that job `id` downloads into the part file `part` (with no validator yet).
+    pub(crate) async fn set_part(&self, id: &str, part: &Path) -> Result<()> {
+        sqlx::query("UPDATE jobs SET part_path = $1, part_validator = NULL WHERE id = $2")
+            .bind(path_text(part))
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// Records the validator (`ETag` or `Last-Modified`) of the answer job `id`'s part file
+    /// holds the bytes of.
+    pub(crate) async fn set_part_validator(&self, id: &str, validator: &str) -> Result<()> {
+        sqlx::query("UPDATE jobs SET part_validator = $1 WHERE id = $2")
+            .bind(validator)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// Job `id`'s recorded part file and its validator.
+    pub(crate) async fn part_of(&self, id: &str) -> Result<Option<(PathBuf, Option<String>)>> {
+        let row = sqlx::query("SELECT part_path, part_validator FROM jobs WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(row.and_then(|row| {
+            let path: Option<String> = row.get("part_path");
+            path.map(|p| (PathBuf::from(p), row.get("part_validator")))
+        }))
+    }
+
+    /// Removes job `id`'s part file (when there is one) and forgets it.
+    pub(crate) async fn remove_part(&self, id: &str) -> Result<()> {
+        if let Some((part, _)) = self.part_of(id).await? {
+            remove_file(&part);
+        }
+        sqlx::query("UPDATE jobs SET part_path = NULL, part_validator = NULL WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// Removes the part files no job will continue: those of jobs that ended, and those of
+    /// unfinished jobs that no live process holds, untouched for longer than `max_age`.
+    /// Returns how many were removed. Run at the start of the commands that download.
+    pub async fn sweep_parts(&self, max_age: Duration) -> Result<usize> {
+        let rows = sqlx::query(
+            "SELECT id, state, owner, lease_until, part_path FROM jobs WHERE part_path IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        let now = now_ms();
+        let mut swept = 0;
+        for row in rows {
+            let id: String = row.get("id");
+            let part = PathBuf::from(row.get::<String, _>("part_path"));
+            let ended = !row
+                .get::<String, _>("state")
+                .parse::<JobState>()
+                .is_ok_and(JobState::is_unfinished);
+            let owner: Option<String> = row.get("owner");
+            let lease_until: Option<i64> = row.get("lease_until");
+            let held = owner.as_deref().is_some_and(|o| !owner::is_gone(o))
+                && lease_until.is_some_and(|until| until >= now);
+            let stale =
+                std::fs::metadata(&part)
+                    .and_then(|m| m.modified())
+                    .map_or(true, |modified| {
+                        SystemTime::now()
+                            .duration_since(modified)
+                            .is_ok_and(|age| age > max_age)
+                    });
+            if ended || (!held && stale) {
+                tracing::info!(job = %id, part = %part.display(), "removing a part file no job continues");
+                self.remove_part(&id).await?;
+                swept += 1;
+            }
+        }
+        Ok(swept)
+    }
+
+    /// Records task `task_id` for job `id`, marked [`JobState::OutcomeUnknown`] by another
+    /// process while the submit that created the task (its `submits`-th) waited for the
+    /// journal: it becomes [`JobState::Submitted`]. `None` when the job is not in that
+    /// state, or was submitted again since.
+    pub(crate) async fn settle_unknown(
+        &self,
+        id: &str,
+        submits: u32,
+        task_id: &str,
+    ) -> Result<Option<Job>> {
+        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let updated = sqlx::query(
+            "UPDATE jobs SET state = 'submitted', task_id = $1, error = NULL, updated_at = $2 \
+             WHERE id = $3 AND state = 'outcome_unknown' AND submits = $4",
+        )
+        .bind(task_id)
+        .bind(now_ms())
+        .bind(id)
+        .bind(i64::from(submits))
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.error(e))?;
+        if updated.rows_affected() == 0 {
+            return Ok(None);
+        }
+        let detail = format!("task {task_id}, recorded late by the process that sent the submit");
+        event(&mut tx, id, JobState::Submitted, Some(&detail))
+            .await
+            .map_err(|e| self.error(e))?;
+        tx.commit().await.map_err(|e| self.error(e))?;
+        self.job(id).await.map(Some)
+    }
+
+    /// The line keys among `keys` already recorded, with their jobs' task ids.
+    pub(crate) async fn known_lines(
+        &self,
+        keys: &[String],
+    ) -> Result<Vec<(String, Option<String>)>> {
+        let sql = format!(
+            "SELECT line_key, task_id FROM jobs WHERE line_key IN {}",
+            key_list(keys)
+        );
+        let rows = sqlx::query(&sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(rows
+            .iter()
+            .map(|row| (row.get("line_key"), row.get("task_id")))
+            .collect())
+    }
+
+    /// The downloaded jobs of this journal that paid for `new`'s hub, model, endpoint and
+    /// input themselves (not by reuse), oldest first.
+    pub(crate) async fn paid_twins(&self, new: &NewJob) -> Result<Vec<Job>> {
+        let rows = sqlx::query(
+            "SELECT * FROM jobs WHERE model = $1 AND state = 'downloaded' AND hub = $2 \
+             AND endpoint = $3 AND input = $4 AND task_id IS NOT NULL AND reused_from IS NULL \
+             ORDER BY created_at, id",
+        )
+        .bind(&new.model)
+        .bind(&new.hub)
+        .bind(&new.endpoint)
+        .bind(Value::Object(new.input.clone()).to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        rows.iter()
+            .map(|row| super::read::read_job(self.location(), row))
+            .collect()
+    }
+
+    /// Records `new` as a job of `batch` under line key `key` that reuses the task of
+    /// `paid` (a downloaded job with the same model and input): [`JobState::Completed`]
+    /// with its task id and answer, no submit sent; its file is copied from `paid`'s, or
+    /// downloaded again when that file is gone. Nothing when the key is already recorded.
+    pub(crate) async fn record_reuse(
+        &self,
+        batch: &str,
+        new: &NewJob,
+        key: &str,
+        paid: &Job,
+    ) -> Result<bool> {
+        let now = now_ms();
+        let id = new_job_id();
+        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let inserted = sqlx::query(
+            "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, task_id, \
+             result, batch, line_key, reused_from, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'completed', $7, $8, $9, $10, $11, $12, $12) \
+             ON CONFLICT (line_key) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(&new.hub)
+        .bind(&new.model)
+        .bind(&new.endpoint)
+        .bind(Value::Object(new.input.clone()).to_string())
+        .bind(path_text(&new.output_path))
+        .bind(paid.task_id.as_deref())
+        .bind(paid.result.as_ref().map(Value::to_string))
+        .bind(batch)
+        .bind(key)
+        .bind(&paid.id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| self.error(e))?;
+        if inserted.rows_affected() == 1 {
+            let detail = format!(
+                "recorded in batch {batch}, reusing task {} of job {}: no submit sent",
+                paid.task_id.as_deref().unwrap_or("?"),
+                paid.id
+            );
+            event(&mut tx, &id, JobState::Completed, Some(&detail))
+                .await
+                .map_err(|e| self.error(e))?;
+        }
+        tx.commit().await.map_err(|e| self.error(e))?;
+        Ok(inserted.rows_affected() == 1)
+    }
+}
+
+/// Removes a file, saying why when it cannot (a missing one is fine).
+pub(crate) fn remove_file(path: &Path) {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(error) => {
+            tracing::warn!(file = %path.display(), %error, "cannot remove the part file");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::Map;
+
+    use super::*;
+    use crate::owner::Owner;
+    use crate::store::Change;
+
+    #[tokio::test]
+    async fn a_late_task_id_settles_only_the_submit_that_made_it() {
+        let journal = Journal::in_memory().await.unwrap();
+        let new = NewJob {
+            hub: "http://127.0.0.1:1".into(),
+            model: "veo-3.1".into(),
+            endpoint: "/hub/v1/video".into(),
+            input: Map::new(),
+            output_path: "out.mp4".into(),
+        };
+        let job = journal.record(&new, &Owner::this_process()).await.unwrap();
+        let mut sending = Change::to(JobState::Submitting);
+        sending.submitted = true;
+        let sent = journal
+            .transition(&job.id, &[JobState::Pending], sending)
+            .await
+            .unwrap();
+        journal
+            .transition(
+                &job.id,
+                &[JobState::Submitting],
+                Change::to(JobState::OutcomeUnknown),
+            )
+            .await
+            .unwrap();
+        let later = journal
+            .settle_unknown(&job.id, sent.submits + 1, "t-1")
+            .await
+            .unwrap();
+        assert!(
+            later.is_none(),
+            "another submit's outcome is not this one's"
+        );
+        let settled = journal
+            .settle_unknown(&job.id, sent.submits, "t-1")
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(settled.state, JobState::Submitted);
+        assert_eq!(settled.task_id.as_deref(), Some("t-1"));
+        let again = journal.settle_unknown(&job.id, sent.submits, "t-2").await;
+        assert!(again.unwrap().is_none(), "only from outcome_unknown");
+    }
+}
