@@ -242,6 +242,48 @@ pub enum Error {
         source: Box<Error>,
     },
 
+    /// A URL the client was to request breaks its rules: not `https://` (or `http://` to a
+    /// loopback host, unless insecure HTTP is allowed), a link-local or cloud metadata
+    /// address, or a redirect hop that breaks them (or one hop too many, or a step down from
+    /// `https://` to `http://`). Nothing was requested there; nothing was saved.
+    #[error("refusing `{url}`: {reason}")]
+    UrlRefused {
+        /// The URL refused (a file URL, or the hop a redirect led to).
+        url: String,
+        /// Which rule it breaks.
+        reason: String,
+    },
+
+    /// The file host answered with an empty file; nothing was saved.
+    #[error("the file at `{url}` is empty; nothing was saved")]
+    DownloadEmpty {
+        /// The file URL.
+        url: String,
+    },
+
+    /// The file is larger than the client's limit
+    /// ([`ClientBuilder::max_download_size`](crate::ClientBuilder::max_download_size)),
+    /// as announced or as received; nothing was saved.
+    #[error("the file at `{url}` is larger than the limit of {limit} bytes; nothing was saved")]
+    DownloadTooLarge {
+        /// The file URL.
+        url: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+
+    /// The file's first bytes are not those of a file of the kind the task yields (an HTML
+    /// error page, JSON, text, an image where a video was due); nothing was saved.
+    #[error("the file at `{url}` is not a {media} file: it starts with {found}; nothing was saved")]
+    NotMedia {
+        /// The file URL.
+        url: String,
+        /// The kind of file expected.
+        media: crate::Media,
+        /// What the first bytes look like (a format's name, or the bytes themselves).
+        found: String,
+    },
+
     /// A local file operation failed.
     #[error("{action} {path}: {source}")]
     Io {
