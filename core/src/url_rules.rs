@@ -50,9 +50,11 @@ pub(crate) fn check(url: &Url, allow_insecure_http: bool) -> Result<(), String> 
     Ok(())
 }
 
-/// The redirect policy of the client's requests: each hop obeys [`check`] and does not
-/// go from `https://` down to `http://`, and there are at most [`MAX_REDIRECTS`] of them.
-/// A refused hop ends the request with an error whose source is a [`RedirectRefused`].
+/// The redirect policy of the client's requests: each hop obeys the URL rules (`https://`,
+/// or `http://` to loopback unless `allow_insecure_http`; no link-local or metadata
+/// address) and does not go from `https://` down to `http://`, and there are at most
+/// [`MAX_REDIRECTS`] of them. A refused hop ends the request with an error
+/// ([`Error::UrlRefused`](crate::Error::UrlRefused) from the client).
 ///
 /// A client built with [`ClientBuilder::http_client`](crate::ClientBuilder::http_client)
 /// follows its own policy: build that client with this one to keep the rules.
