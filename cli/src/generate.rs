@@ -13,6 +13,7 @@ use videohub_journal::{Job, JobState, NewJob, Runner, Step};
 use crate::args::{GenerateArgs, StoreArgs, TaskCommand, WaitArgs};
 use crate::hub::{Hub, api};
 use crate::input::{self, InputArgs};
+use crate::output::outln;
 use crate::output::{Exit, Failure, print_json};
 use crate::progress::Progress;
 use crate::{schemas, store};
@@ -55,7 +56,7 @@ pub(crate) async fn generate(
                 Ok(ExitCode::SUCCESS)
             }
             (JobState::Submitted, Some(task_id)) => {
-                println!("{task_id}");
+                outln!("{task_id}");
                 Ok(ExitCode::SUCCESS)
             }
             _ => Err(ended(&job)),
@@ -185,7 +186,7 @@ pub(crate) fn report_job(job: &Job, json: bool) -> Result<(), Failure> {
         }));
     }
     if !std::io::stdout().is_terminal() {
-        println!("{}", path.display());
+        outln!("{}", path.display());
     }
     let took = job
         .updated_at
@@ -218,7 +219,7 @@ pub(crate) async fn task(hub: &Hub, command: TaskCommand) -> Result<ExitCode, Fa
                     .as_deref()
                     .map(|m| format!(": {m}"))
                     .unwrap_or_default();
-                println!("{} {}{elapsed}{error}", id, state.status);
+                outln!("{} {}{elapsed}{error}", id, state.status);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -325,7 +326,7 @@ fn report(output: &Output, path: &Path, bytes: u64, json: bool) -> Result<(), Fa
             "data": output.data(),
         }))
     } else {
-        println!("{}", path.display());
+        outln!("{}", path.display());
         Ok(())
     }
 }

@@ -9,6 +9,7 @@ mod input;
 mod jobs;
 mod models;
 mod output;
+mod paths;
 mod progress;
 mod sandbox;
 mod schemas;
@@ -17,14 +18,17 @@ mod studio;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 
 use args::{Cli, Command};
 use hub::Hub;
 use output::{Exit, Failure};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let verbose = cli.verbose;
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -37,6 +41,23 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(failure) => failure.report(verbose),
     }
+}
+
+/// The command line. `videohub sandbox` serves a hub of its own: the flags about which hub
+/// to use and where to record jobs, global to every other command, are not among its
+/// options (nor in its help).
+fn command() -> clap::Command {
+    use clap::Args;
+    let mut command = Cli::command();
+    // The global flags are copied into every subcommand here; `sandbox` is then made again
+    // from its own arguments alone.
+    command.build();
+    command.mut_subcommand("sandbox", |built| {
+        let about = built.get_about().cloned().unwrap_or_default();
+        args::SandboxArgs::augment_args(clap::Command::new("sandbox"))
+            .about(about)
+            .long_about(None)
+    })
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, Failure> {

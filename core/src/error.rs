@@ -189,9 +189,9 @@ pub enum Error {
 
     /// A task finished, but its output holds no file URL (video, image or audio) in any
     /// known shape.
-    #[error(
-        "task {task_id} finished without a file URL in its output; the raw output is in `Output::raw`"
-    )]
+    /// The hub's answer is kept whole: [`Output::raw`](crate::Output::raw) from a task's
+    /// output, [`TaskState::raw`](crate::TaskState) from its status.
+    #[error("task {task_id} finished without a file URL in its output")]
     NoOutputFile {
         /// The task id.
         task_id: String,
