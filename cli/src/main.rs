@@ -75,7 +75,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Jobs { command } => jobs::jobs(&cli.hub, &cli.store, command).await,
         Command::History(args) => jobs::history(&cli.store, args).await,
         Command::Batch { command } => batch::run(&cli.hub, &cli.store, command).await,
-        Command::Task { command } => generate::task(&Hub::connect(&cli.hub).await?, command).await,
+        Command::Task { command } => {
+            generate::task(&Hub::connect(&cli.hub).await?, &cli.store, command).await
+        }
         Command::Sandbox(args) => sandbox::serve(args).await,
         Command::Studio(args) => {
             studio::serve(&Hub::connect(&cli.hub).await?, &cli.store, args).await

@@ -386,3 +386,50 @@ fn papercuts() {
     assert_eq!(run.status.code(), Some(2), "{stderr}");
     assert!(!stderr.contains("from_bytes"), "{stderr}");
 }
+
+#[test]
+fn task_wait_of_a_job_of_the_journal_finishes_that_job_at_its_path() {
+    let hub = Hub::start(|b| b);
+    let target = hub.store.path().join("fox.mp4");
+    let submitted = hub
+        .videohub()
+        .args([
+            "generate",
+            "veo-3.1",
+            "--prompt",
+            "a fox",
+            "--no-wait",
+            "-o",
+        ])
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert!(submitted.status.success(), "{submitted:?}");
+    let task_id = String::from_utf8(submitted.stdout)
+        .unwrap()
+        .trim()
+        .to_owned();
+    let waited = hub
+        .videohub()
+        .args(["task", "wait", &task_id])
+        .current_dir(hub.store.path())
+        .output()
+        .unwrap();
+    assert!(waited.status.success(), "{waited:?}");
+    assert!(target.is_file(), "saved at the job's path");
+    let jobs = hub.jobs();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0]["state"], "downloaded");
+    assert_eq!(jobs[0]["file_path"], target.to_str().unwrap());
+    // `task download` of it again names the saved file and fetches nothing.
+    let downloads = hub.handle.counters().downloads;
+    let again = hub
+        .videohub()
+        .args(["task", "download", &task_id])
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{again:?}");
+    assert!(String::from_utf8_lossy(&again.stdout).contains(target.to_str().unwrap()));
+    assert_eq!(hub.handle.counters().downloads, downloads);
+    assert_eq!(hub.handle.counters().tasks_created, 1);
+}

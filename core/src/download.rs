@@ -15,9 +15,10 @@ use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use tracing::Instrument;
 
 use crate::error::{Error, Result};
+use crate::file_checks::unfollowed;
 use crate::output::OutputFile;
 use crate::retry::retry_after;
-use crate::vocab::{FileFormat, SIGNATURE_LEN};
+use crate::vocab::SIGNATURE_LEN;
 
 impl OutputFile {
     /// Downloads the file to `path` and returns the number of bytes written.
@@ -316,40 +317,6 @@ impl OutputFile {
             _ => Ok(()),
         }
     }
-
-    fn max_size(&self) -> u64 {
-        self.client.downloads().max_size
-    }
-
-    fn too_large(&self) -> Error {
-        Error::DownloadTooLarge {
-            url: self.url().to_owned(),
-            limit: self.max_size(),
-        }
-    }
-
-    /// Whether the file's first bytes are those of a file of its kind.
-    fn check_head(&self, head: &[u8]) -> Result<()> {
-        let media = self.media();
-        if media.accepts(head) {
-            return Ok(());
-        }
-        let found = match FileFormat::of(head) {
-            Some(format) => format!("the signature of {format}"),
-            None if head
-                .iter()
-                .all(|b| b.is_ascii_graphic() || b.is_ascii_whitespace()) =>
-            {
-                format!("the text {:?}", String::from_utf8_lossy(head))
-            }
-            None => format!("the bytes {head:02x?}"),
-        };
-        Err(Error::NotMedia {
-            url: self.url().to_owned(),
-            media,
-            found,
-        })
-    }
 }
 
 /// What a download knows between its tries.
@@ -464,24 +431,6 @@ fn part_of(headers: &HeaderMap, progress: &mut Progress) -> Result<ContentRange,
             Err(inconsistent(reason))
         }
         None => Ok(part),
-    }
-}
-
-/// The error of a redirect answer that was not followed.
-fn unfollowed(url: &Url, headers: &HeaderMap) -> Error {
-    let location = headers
-        .get(LOCATION)
-        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
-        .unwrap_or_default();
-    let reason = match url.join(&location) {
-        Ok(next) => crate::url_rules::check(&next, false)
-            .err()
-            .unwrap_or_else(|| "the redirect was not followed".to_owned()),
-        Err(e) => format!("not a URL: {e}"),
-    };
-    Error::UrlRefused {
-        url: location,
-        reason: format!("a redirect led there: {reason}"),
     }
 }
 

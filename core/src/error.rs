@@ -274,7 +274,10 @@ pub enum Error {
 
     /// The file's first bytes are not those of a file of the kind the task yields (an HTML
     /// error page, JSON, text, an image where a video was due); nothing was saved.
-    #[error("the file at `{url}` is not a {media} file: it starts with {found}; nothing was saved")]
+    #[error(
+        "the file at `{url}` is not {} {media} file: it starts with {found}; nothing was saved",
+        article(*media)
+    )]
     NotMedia {
         /// The file URL.
         url: String,
@@ -334,6 +337,14 @@ fn retry_after_text(retry_after: Option<Duration>) -> String {
     match retry_after {
         Some(d) => format!(", retry after {}s", d.as_secs_f64()),
         None => String::new(),
+    }
+}
+
+/// `a` or `an`, before the name of a kind of file.
+fn article(media: crate::Media) -> &'static str {
+    match media {
+        crate::Media::Image | crate::Media::Audio => "an",
+        crate::Media::Video => "a",
     }
 }
 

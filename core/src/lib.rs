@@ -13,6 +13,7 @@ mod client;
 mod config;
 mod download;
 mod error;
+mod file_checks;
 mod http;
 mod output;
 mod poll;
