@@ -129,13 +129,13 @@ fn output_template(output: Option<&Path>) -> Result<PathBuf, Failure> {
 pub(crate) fn ended(job: &Job) -> Failure {
     let error = job.error.clone().unwrap_or_else(|| job.state.to_string());
     match job.state {
-        JobState::OutcomeUnknown => Failure::new(
-            Exit::Api,
-            videohub_journal::Error::OutcomeUnknown {
+        JobState::OutcomeUnknown => {
+            let unknown = videohub_journal::Error::OutcomeUnknown {
                 id: job.id.clone(),
                 reason: error,
-            },
-        ),
+            };
+            Failure::new(Exit::Api, store::retry_hint(&unknown, &job.id))
+        }
         JobState::Failed if job.task_id.is_none() => Failure::new(Exit::Api, error),
         _ => Failure::new(Exit::Task, error),
     }
