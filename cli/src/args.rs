@@ -36,6 +36,9 @@ pub(crate) struct HubArgs {
     /// The hub's base URL.
     #[arg(long, global = true, env = "MOUNTSEA_BASE_URL")]
     pub base_url: Option<String>,
+    /// The largest file a download saves, e.g. `500MB` or `2GiB` (default 8 GiB).
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
 }
 
 /// Where jobs are recorded.
@@ -368,6 +371,13 @@ pub(crate) struct McpArgs {
 fn parse_category(text: &str) -> Result<Category, String> {
     text.parse()
         .map_err(|e: videohub::schema::UnknownCategory| e.to_string())
+}
+
+fn parse_size(text: &str) -> Result<u64, String> {
+    text.trim()
+        .parse::<bytesize::ByteSize>()
+        .map(|size| size.as_u64())
+        .map_err(|e| format!("{e} (e.g. 500MB, 2GiB)"))
 }
 
 fn parse_state(text: &str) -> Result<videohub_journal::JobState, String> {

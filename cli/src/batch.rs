@@ -45,8 +45,18 @@ pub(crate) async fn run(
 ) -> Result<ExitCode, Failure> {
     match command {
         BatchCommand::Run(args) => {
-            let hub = Hub::connect(hub_args).await?;
+            let hub = if args.dry_run {
+                Hub::connect_to_check(hub_args).await?
+            } else {
+                Hub::connect(hub_args).await?
+            };
             let (jobs, invalid) = read_batch(&hub, &args.file).await?;
+            if jobs.is_empty() && invalid.is_empty() {
+                return Err(Failure::usage(format!(
+                    "{} has no lines: there is nothing to run",
+                    args.file.file.display()
+                )));
+            }
             for problem in &invalid {
                 eprintln!("{problem}");
             }
@@ -249,9 +259,16 @@ async fn read_batch(
                 }
             }
         };
-        let output = match line.output {
-            Some(path) => out.join(path),
-            None => out.join(args.name.replace("{line}", &line.number.to_string())),
+        let name = match line.output {
+            Some(path) => path,
+            None => PathBuf::from(args.name.replace("{line}", &line.number.to_string())),
+        };
+        let output = match crate::paths::confined(&out, &name) {
+            Ok(output) => output,
+            Err(problem) => {
+                invalid.push(format!("line {}: {problem}", line.number));
+                continue;
+            }
         };
         jobs.push(NewJob::new(hub.label(), schema, input, output));
     }

@@ -13,6 +13,7 @@ use videohub_journal::{Job, JobState, NewJob, Runner, Step};
 use crate::args::{GenerateArgs, StoreArgs, TaskCommand, WaitArgs};
 use crate::hub::{Hub, api};
 use crate::input::{self, InputArgs};
+use crate::output::outln;
 use crate::output::{Exit, Failure, print_json};
 use crate::progress::Progress;
 use crate::{schemas, store};
@@ -60,7 +61,7 @@ pub(crate) async fn generate(
                 Ok(ExitCode::SUCCESS)
             }
             (JobState::Submitted, Some(task_id)) => {
-                println!("{task_id}");
+                outln!("{task_id}");
                 Ok(ExitCode::SUCCESS)
             }
             _ => Err(ended(&job)),
@@ -133,13 +134,13 @@ fn output_template(output: Option<&Path>) -> Result<PathBuf, Failure> {
 pub(crate) fn ended(job: &Job) -> Failure {
     let error = job.error.clone().unwrap_or_else(|| job.state.to_string());
     match job.state {
-        JobState::OutcomeUnknown => Failure::new(
-            Exit::Api,
-            videohub_journal::Error::OutcomeUnknown {
+        JobState::OutcomeUnknown => {
+            let unknown = videohub_journal::Error::OutcomeUnknown {
                 id: job.id.clone(),
                 reason: error,
-            },
-        ),
+            };
+            Failure::new(Exit::Api, store::retry_hint(&unknown, &job.id))
+        }
         JobState::Failed if job.task_id.is_none() => Failure::new(Exit::Api, error),
         _ => Failure::new(Exit::Task, error),
     }
@@ -203,7 +204,7 @@ pub(crate) fn report_job(job: &Job, json: bool) -> Result<(), Failure> {
         }));
     }
     if !std::io::stdout().is_terminal() {
-        println!("{}", path.display());
+        outln!("{}", path.display());
     }
     let took = job
         .updated_at
@@ -220,7 +221,30 @@ pub(crate) fn report_job(job: &Job, json: bool) -> Result<(), Failure> {
     Ok(())
 }
 
-pub(crate) async fn task(hub: &Hub, command: TaskCommand) -> Result<ExitCode, Failure> {
+pub(crate) async fn task(
+    hub: &Hub,
+    store: &StoreArgs,
+    command: TaskCommand,
+) -> Result<ExitCode, Failure> {
+    // A task of a job of the journal is finished as that job: recorded, saved at its path.
+    match &command {
+        TaskCommand::Wait { id, wait } if wait.output.is_none() => {
+            let how = Finish::Wait(wait.timeout);
+            if let Some(code) = finish_known(hub, store, id, how, wait.json).await? {
+                return Ok(code);
+            }
+        }
+        TaskCommand::Download {
+            id,
+            output: None,
+            json,
+        } => {
+            if let Some(code) = finish_known(hub, store, id, Finish::IfReady, *json).await? {
+                return Ok(code);
+            }
+        }
+        _ => {}
+    }
     match command {
         TaskCommand::Status { id, json } => {
             let state = hub.client.task_by_id(&id).status().await.map_err(api)?;
@@ -236,7 +260,7 @@ pub(crate) async fn task(hub: &Hub, command: TaskCommand) -> Result<ExitCode, Fa
                     .as_deref()
                     .map(|m| format!(": {m}"))
                     .unwrap_or_default();
-                println!("{} {}{elapsed}{error}", id, state.status);
+                outln!("{} {}{elapsed}{error}", id, state.status);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -262,6 +286,72 @@ pub(crate) async fn task(hub: &Hub, command: TaskCommand) -> Result<ExitCode, Fa
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// How `task wait` and `task download` finish a job of the journal.
+#[derive(Clone, Copy)]
+enum Finish {
+    /// Wait for the task (at most this long).
+    Wait(Option<std::time::Duration>),
+    /// Only when the task is finished: a running one is left to `task download` to report.
+    IfReady,
+}
+
+/// When the journal holds a job of this hub with task `task_id`, finishes it as `jobs
+/// resume` does (polled, saved at the job's output path, each step recorded) and reports
+/// it; `None` when no such job is recorded (or it is failed or forgotten), or when `how` is
+/// [`Finish::IfReady`] and the task is still running.
+async fn finish_known(
+    hub: &Hub,
+    store: &StoreArgs,
+    task_id: &str,
+    how: Finish,
+    json: bool,
+) -> Result<Option<ExitCode>, Failure> {
+    if store.no_store || hub.is_in_process() {
+        return Ok(None);
+    }
+    let journal = store::open_for(hub, store).await?;
+    let label = hub.label();
+    let jobs = journal
+        .jobs(&videohub_journal::JobFilter::default())
+        .await
+        .map_err(store::failure)?;
+    let Some(job) = jobs
+        .into_iter()
+        .find(|job| job.task_id.as_deref() == Some(task_id) && job.hub == label)
+    else {
+        return Ok(None);
+    };
+    let job = match job.state {
+        JobState::Downloaded => job,
+        JobState::Submitted | JobState::Completed => {
+            let mut policy: PollPolicy = hub.poll;
+            match how {
+                Finish::Wait(Some(timeout)) => policy = policy.deadline(timeout),
+                Finish::Wait(None) => {}
+                Finish::IfReady if job.state == JobState::Submitted => {
+                    let state = hub.client.task_by_id(task_id).status().await.map_err(api)?;
+                    if !state.ready {
+                        return Ok(None);
+                    }
+                }
+                Finish::IfReady => {}
+            }
+            let runner = Runner::new(journal, hub.client.clone()).poll_policy(policy);
+            let id = job.id.clone();
+            runner
+                .resume(&id, |_| {})
+                .await
+                .map_err(|e| unfinished(store, &id, e))?
+        }
+        _ => return Ok(None),
+    };
+    if job.state != JobState::Downloaded {
+        return Err(ended(&job));
+    }
+    report_job(&job, json)?;
+    Ok(Some(ExitCode::SUCCESS))
 }
 
 /// Waits for the task with a progress display, then downloads its file.
@@ -343,7 +433,7 @@ fn report(output: &Output, path: &Path, bytes: u64, json: bool) -> Result<(), Fa
             "data": output.data(),
         }))
     } else {
-        println!("{}", path.display());
+        outln!("{}", path.display());
         Ok(())
     }
 }

@@ -32,6 +32,7 @@ impl Hub {
             let client = Client::builder()
                 .api_key("sandbox")
                 .base_url(sandbox.url())
+                .max_download_size(max_file_size(args))
                 .build()
                 .map_err(api)?;
             // The default policy at the sandbox's time scale: a miniature of the real hub.
@@ -53,6 +54,7 @@ impl Hub {
         if let Some(url) = &args.base_url {
             builder = builder.base_url(url);
         }
+        builder = builder.max_download_size(max_file_size(args));
         let client = builder.build().map_err(|e| match e {
             videohub::Error::MissingApiKey => Failure::usage(
                 "no API key: set it with `export MOUNTSEA_API_KEY=<your key>` or pass `--api-key <key>`; \
@@ -68,7 +70,31 @@ impl Hub {
     }
 }
 
+/// The download limit of `--max-file-size`, or the SDK's default.
+fn max_file_size(args: &HubArgs) -> u64 {
+    args.max_file_size
+        .unwrap_or(videohub::DEFAULT_MAX_DOWNLOAD_SIZE)
+}
+
 impl Hub {
+    /// The hub of a command that sends nothing (`batch run --dry-run`): the one the flags
+    /// name when there is a key, else an in-process sandbox, which knows the compiled models.
+    pub(crate) async fn connect_to_check(args: &HubArgs) -> Result<Hub, Failure> {
+        if args
+            .api_key
+            .as_deref()
+            .is_some_and(|k| !k.trim().is_empty())
+            || args.sandbox
+        {
+            return Hub::connect(args).await;
+        }
+        let offline = HubArgs {
+            sandbox: true,
+            ..args.clone()
+        };
+        Hub::connect(&offline).await
+    }
+
     /// The hub as the journal names it: its base URL, or `in-process sandbox`, whose tasks
     /// end with the process that started it.
     pub(crate) fn label(&self) -> String {
@@ -96,9 +122,35 @@ pub(crate) fn api(error: videohub::Error) -> Failure {
         Error::InvalidRequest(_) | Error::Config { .. } | Error::MissingApiKey => Exit::Usage,
         _ => Exit::Api,
     };
+    let message = match &error {
+        Error::Transport(e) if e.is_connect() => unreachable(e),
+        Error::NoOutputFile { task_id } => {
+            format!("{error}; `videohub task status {task_id} --json` shows the hub's answer")
+        }
+        _ => error.to_string(),
+    };
     Failure {
         exit,
-        message: error.to_string(),
+        message,
         source: Some(Box::new(error)),
     }
+}
+
+/// `could not reach the hub at URL: cause` for a connection that could not be opened (a
+/// refused connection, a name that does not resolve, TLS), with the deepest cause.
+fn unreachable(error: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = error;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let url = error.url().map_or_else(
+        || "its address".to_owned(),
+        |url| {
+            let mut origin = url.clone();
+            origin.set_path("");
+            origin.set_query(None);
+            origin.to_string()
+        },
+    );
+    format!("could not reach the hub at {url}: {cause}")
 }

@@ -102,9 +102,15 @@ fn image(arg: &str) -> Result<Value, Failure> {
     } else {
         Image::from_file(arg)
     };
-    image
-        .map(|i| i.as_str().into())
-        .map_err(|e| Failure::usage(format!("`--image {arg}`: {e}")))
+    image.map(|i| i.as_str().into()).map_err(|e| {
+        let hint = match e {
+            videohub::MediaError::UnknownType { .. } => {
+                " (name a .png, .jpg, .webp or .gif file, or give an http(s) URL)"
+            }
+            _ => "",
+        };
+        Failure::usage(format!("`--image {arg}`: {e}{hint}"))
+    })
 }
 
 #[cfg(test)]

@@ -9,7 +9,8 @@ use videohub_journal::{Error, Job, JobFilter, JobState, Runner};
 use crate::args::{HistoryArgs, HubArgs, JobsCommand, StoreArgs};
 use crate::generate::{ended, report_job};
 use crate::hub::Hub;
-use crate::output::{Exit, Failure, print_json, table};
+use crate::output::{Exit, Failure, print_json, shortened, table};
+use crate::output::{out, outln};
 use crate::progress::bytes;
 use crate::store;
 
@@ -36,7 +37,7 @@ pub(crate) async fn jobs(
             if json {
                 print_json(&jobs)?;
             } else if jobs.is_empty() {
-                println!(
+                outln!(
                     "no {}jobs in {}",
                     if all { "" } else { "unfinished " },
                     journal.location()
@@ -53,7 +54,7 @@ pub(crate) async fn jobs(
                         short(job.error.as_deref().unwrap_or(""), 60),
                     ]
                 }));
-                print!("{}", table(&rows));
+                out!("{}", table(&rows));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -93,15 +94,15 @@ pub(crate) async fn jobs(
                 lines.push(("error", error.clone()));
             }
             for (key, value) in lines {
-                println!("{key:>13}: {value}");
+                outln!("{key:>13}: {value}");
             }
-            println!("{:>13}:", "input");
+            outln!("{:>13}:", "input");
             for (name, value) in &job.input {
-                println!("{:>15}{name} = {value}", "");
+                outln!("{:>15}{name} = {}", "", shortened(value));
             }
-            println!("{:>13}:", "history");
+            outln!("{:>13}:", "history");
             for event in events {
-                println!(
+                outln!(
                     "{:>15}{}  {}{}",
                     "",
                     humantime::format_rfc3339_seconds(event.at),
@@ -116,9 +117,10 @@ pub(crate) async fn jobs(
             let journal = store::open_existing(store_args).await?;
             let job = journal.retry(&id, force).await.map_err(store::failure)?;
             if no_wait {
-                println!(
+                outln!(
                     "job {} is pending: `videohub jobs resume {}` submits it",
-                    job.id, job.id
+                    job.id,
+                    job.id
                 );
                 return Ok(ExitCode::SUCCESS);
             }
@@ -127,7 +129,7 @@ pub(crate) async fn jobs(
         JobsCommand::Forget { id, force } => {
             let journal = store::open_existing(store_args).await?;
             let job = journal.forget(&id, force).await.map_err(store::failure)?;
-            println!("forgot job {} ({}, {})", job.id, job.model, job.state);
+            outln!("forgot job {} ({}, {})", job.id, job.model, job.state);
             Ok(ExitCode::SUCCESS)
         }
     }
@@ -177,7 +179,7 @@ async fn resume(
     }
     if mine.is_empty() {
         if !json {
-            println!("nothing to resume on {label}");
+            outln!("nothing to resume on {label}");
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -199,7 +201,7 @@ async fn resume(
                 if json {
                     report_job(&done, true)?;
                 } else {
-                    println!(
+                    outln!(
                         "{} downloaded {} ({})",
                         done.id,
                         done.file_path.clone().unwrap_or_default().display(),
@@ -281,7 +283,7 @@ pub(crate) async fn history(
         return print_json(&entries).map(|()| ExitCode::SUCCESS);
     }
     if jobs.is_empty() {
-        println!("no generations recorded in {}", journal.location());
+        outln!("no generations recorded in {}", journal.location());
         return Ok(ExitCode::SUCCESS);
     }
     let mut rows = vec![row([
@@ -293,6 +295,7 @@ pub(crate) async fn history(
             .iter()
             .filter(|(k, _)| k.as_str() != "prompt")
             .map(|(k, v)| {
+                let v = shortened(v);
                 format!(
                     "{k}={}",
                     v.as_str().map_or_else(|| v.to_string(), str::to_owned)
@@ -318,7 +321,7 @@ pub(crate) async fn history(
                 .unwrap_or_default(),
         ]
     }));
-    print!("{}", table(&rows));
+    out!("{}", table(&rows));
     Ok(ExitCode::SUCCESS)
 }
 

@@ -10,6 +10,7 @@ mod jobs;
 mod mcp;
 mod models;
 mod output;
+mod paths;
 mod progress;
 mod sandbox;
 mod schemas;
@@ -18,14 +19,17 @@ mod studio;
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 
 use args::{Cli, Command};
 use hub::Hub;
 use output::{Exit, Failure};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::from_arg_matches(&command().get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let verbose = cli.verbose;
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
@@ -38,6 +42,23 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(failure) => failure.report(verbose),
     }
+}
+
+/// The command line. `videohub sandbox` serves a hub of its own: the flags about which hub
+/// to use and where to record jobs, global to every other command, are not among its
+/// options (nor in its help).
+fn command() -> clap::Command {
+    use clap::Args;
+    let mut command = Cli::command();
+    // The global flags are copied into every subcommand here; `sandbox` is then made again
+    // from its own arguments alone.
+    command.build();
+    command.mut_subcommand("sandbox", |built| {
+        let about = built.get_about().cloned().unwrap_or_default();
+        args::SandboxArgs::augment_args(clap::Command::new("sandbox"))
+            .about(about)
+            .long_about(None)
+    })
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, Failure> {
@@ -55,7 +76,9 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Jobs { command } => jobs::jobs(&cli.hub, &cli.store, command).await,
         Command::History(args) => jobs::history(&cli.store, args).await,
         Command::Batch { command } => batch::run(&cli.hub, &cli.store, command).await,
-        Command::Task { command } => generate::task(&Hub::connect(&cli.hub).await?, command).await,
+        Command::Task { command } => {
+            generate::task(&Hub::connect(&cli.hub).await?, &cli.store, command).await
+        }
         Command::Sandbox(args) => sandbox::serve(args).await,
         Command::Studio(args) => {
             studio::serve(&Hub::connect(&cli.hub).await?, &cli.store, args).await

@@ -11,6 +11,7 @@ use crate::args::{HubArgs, ModelsCommand};
 use crate::codegen;
 use crate::hub::{Hub, api};
 use crate::output::{Exit, Failure, print_json, table};
+use crate::output::{out, outln};
 use crate::schemas;
 
 pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCode, Failure> {
@@ -42,7 +43,7 @@ pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCod
                         m.name.to_string(),
                     ]
                 }));
-                print!("{}", table(&rows));
+                out!("{}", table(&rows));
             }
         }
         ModelsCommand::Show { id, json } => {
@@ -53,7 +54,7 @@ pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCod
             if json {
                 print_json(&model)?;
             } else {
-                print!("{}", describe(&model));
+                out!("{}", describe(&model));
             }
         }
         ModelsCommand::Check { json } => return check(&Hub::connect(hub).await?, json).await,
@@ -80,7 +81,7 @@ pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCod
                 Some(path) => std::fs::write(&path, source).map_err(|e| {
                     Failure::usage(format!("cannot write `{}`: {e}", path.display()))
                 })?,
-                None => print!("{source}"),
+                None => out!("{source}"),
             }
         }
     }
@@ -141,18 +142,18 @@ async fn check(hub: &Hub, json: bool) -> Result<ExitCode, Failure> {
     } else {
         for (model, status, differences) in &reports {
             match *status {
-                "in-step" => println!("{}: in step", model.id),
-                "missing" => println!("{}: not listed by the hub", model.id),
+                "in-step" => outln!("{}: in step", model.id),
+                "missing" => outln!("{}: not listed by the hub", model.id),
                 _ => {
-                    println!("{}: {} difference(s)", model.id, differences.len());
+                    outln!("{}: {} difference(s)", model.id, differences.len());
                     for difference in differences {
-                        println!("  {difference}");
+                        outln!("  {difference}");
                     }
                 }
             }
         }
         if !not_compiled.is_empty() {
-            println!(
+            outln!(
                 "\nthe hub also lists {} model(s) videohub does not compile: {}\n  use them by id with `videohub generate`, or write types with `videohub models codegen --all-missing`",
                 not_compiled.len(),
                 not_compiled.join(", ")

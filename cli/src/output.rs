@@ -85,9 +85,74 @@ pub(crate) fn table(rows: &[Vec<String>]) -> String {
     out
 }
 
+/// `value` as human output shows it: every `data:` URI in it shortened to its type and size,
+/// e.g. `data:image/png;base64,… (11.0 KB)` (`--json` output keeps them whole).
+pub(crate) fn shortened(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::String(text) => match text.strip_prefix("data:").and_then(|t| t.split_once(',')) {
+            Some((head, data)) => {
+                let size = data.trim_end_matches('=').len() as u64 * 3 / 4;
+                Value::String(format!("data:{head},… ({})", crate::progress::bytes(size)))
+            }
+            None => value.clone(),
+        },
+        Value::Array(items) => Value::Array(items.iter().map(shortened).collect()),
+        Value::Object(map) => {
+            Value::Object(map.iter().map(|(k, v)| (k.clone(), shortened(v))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
 /// Prints a value as pretty JSON.
 pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
     let text = serde_json::to_string_pretty(value).map_err(|e| Failure::new(Exit::Api, e))?;
-    println!("{text}");
+    outln!("{text}");
     Ok(())
+}
+
+/// Writes to standard output. A reader that stopped reading (`videohub history | head -1`)
+/// ends the output quietly: the rest is dropped and the command ends as it would have, as
+/// `ls | head` does. Any other write error is said on standard error.
+pub(crate) fn write_out(text: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let written = stdout.write_fmt(text).and_then(|()| stdout.flush());
+    if let Err(e) = written
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write to standard output: {e}");
+    }
+}
+
+/// `print!` through [`write_out`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::write_out(format_args!($($arg)*))
+    };
+}
+
+/// `println!` through [`write_out`].
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        $crate::output::write_out(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+pub(crate) use {out, outln};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn data_uris_are_shortened_and_urls_kept() {
+        let value = json!({"image_urls": [format!("data:image/png;base64,{}", "A".repeat(14_668)), "https://c/a.png"]});
+        assert_eq!(
+            shortened(&value),
+            json!({"image_urls": ["data:image/png;base64,… (11.0 KB)", "https://c/a.png"]})
+        );
+    }
 }

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use videohub_sandbox::{FaultSpec, Sandbox, SandboxHandle};
 
 use crate::args::SandboxArgs;
+use crate::output::outln;
 use crate::output::{Exit, Failure};
 
 /// How fast simulated time runs in the sandbox unless told otherwise: a one-minute task
@@ -33,16 +34,16 @@ pub(crate) async fn serve(args: SandboxArgs) -> Result<ExitCode, Failure> {
         .checked_add(1)
         .ok_or_else(|| Failure::usage("the port must be below 65535"))?;
     let banner = |sandbox: &SandboxHandle| {
-        println!(
+        outln!(
             "sandbox hub on {} (videos on {})",
             sandbox.url(),
             sandbox.download_url()
         );
-        println!(
+        outln!(
             "  export MOUNTSEA_BASE_URL={} MOUNTSEA_API_KEY=sandbox",
             sandbox.url()
         );
-        println!(
+        outln!(
             "  counters: {}/__sandbox/counters; Ctrl-C stops it",
             sandbox.url()
         );

@@ -65,9 +65,16 @@ pub(crate) fn failure(error: Error) -> Failure {
         | Error::Destination { .. } => Exit::Usage,
         _ => Exit::Api,
     };
+    let message = match &error {
+        Error::Corrupt { .. } | Error::NewerSchema { .. } => {
+            format!("{error} (`--store FILE` names another)")
+        }
+        Error::OutcomeUnknown { id, .. } => retry_hint(&error, id),
+        _ => error.to_string(),
+    };
     Failure {
         exit,
-        message: error.to_string(),
+        message,
         source: Some(Box::new(error)),
     }
 }
@@ -93,6 +100,11 @@ fn shell_word(text: &str) -> String {
     } else {
         format!("'{}'", text.replace('\'', "'\\''"))
     }
+}
+
+/// The message of an unknown submit outcome, with the command that submits it again.
+pub(crate) fn retry_hint(error: &Error, id: &str) -> String {
+    format!("{error}: `videohub jobs retry {id} --force` is that retry")
 }
 
 fn api_of(error: Error) -> Failure {

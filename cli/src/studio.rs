@@ -7,6 +7,7 @@ use videohub_studio::Studio;
 
 use crate::args::{StoreArgs, StudioArgs};
 use crate::hub::Hub;
+use crate::output::outln;
 use crate::output::{Exit, Failure};
 use crate::store;
 
@@ -39,9 +40,9 @@ pub(crate) async fn serve(
             )
         })?;
     let url = studio.url();
-    println!("videohub studio on {url} (Ctrl-C stops it)");
+    outln!("videohub studio on {url} (Ctrl-C stops it)");
     if hub.is_in_process() {
-        println!("  against an in-process sandbox hub: its tasks end with this command");
+        outln!("  against an in-process sandbox hub: its tasks end with this command");
     }
     if !args.no_open {
         open_browser(&url);
@@ -71,6 +72,6 @@ fn open_browser(url: &str) {
             // Reaped in the background: the opener may outlive this command's wait.
             std::thread::spawn(move || child.wait());
         }
-        Err(_) => println!("  no browser could be opened: visit the address above"),
+        Err(_) => outln!("  no browser could be opened: visit the address above"),
     }
 }

@@ -49,6 +49,8 @@ pub(crate) struct DownloadSettings {
     pub(crate) idle_timeout: Duration,
     /// How many times an interrupted download is tried again.
     pub(crate) retries: u32,
+    /// The largest file saved, in bytes.
+    pub(crate) max_size: u64,
 }
 
 impl fmt::Debug for Client {
@@ -61,6 +63,7 @@ impl fmt::Debug for Client {
             .field("timeout", &transport.timeout())
             .field("download_idle_timeout", &downloads.idle_timeout)
             .field("download_retries", &downloads.retries)
+            .field("max_download_size", &downloads.max_size)
             .field("allow_insecure_http", &transport.allow_insecure_http())
             .field("retry", &transport.retry_policy())
             .finish()

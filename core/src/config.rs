@@ -1,7 +1,6 @@
 //! Building a [`Client`]: key, base URL, timeouts, user agent, HTTP client and retries.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -10,6 +9,7 @@ use reqwest::header::HeaderValue;
 
 use crate::client::{Client, DownloadSettings};
 use crate::error::{Error, Result};
+use crate::redact::Redactor;
 use crate::retry::RetryPolicy;
 use crate::transport::{Clock, TokioClock, Transport, TransportConfig};
 
@@ -25,10 +25,13 @@ const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const DEFAULT_DOWNLOAD_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 64;
 const DEFAULT_DOWNLOAD_RETRIES: u32 = 5;
+/// The largest file a download saves when no other limit is set: 8 GiB.
+pub const DEFAULT_MAX_DOWNLOAD_SIZE: u64 = 8 << 30;
 
-/// The API key: kept only as a sensitive header value, shown as `***` by `Debug`.
+/// The API key: kept only as a sensitive header value (and the redactor that removes it
+/// from the hub's answers), shown as `***` by `Debug`.
 #[derive(Clone)]
-pub(crate) struct ApiKey(HeaderValue);
+pub(crate) struct ApiKey(HeaderValue, Redactor);
 
 impl ApiKey {
     fn new(key: &str) -> Result<Self> {
@@ -42,12 +45,17 @@ impl ApiKey {
                     .into(),
             })?;
         value.set_sensitive(true);
-        Ok(ApiKey(value))
+        Ok(ApiKey(value, Redactor::new(key)))
     }
 
     /// The `Authorization` header value.
     pub(crate) fn header(&self) -> &HeaderValue {
         &self.0
+    }
+
+    /// `body` without the key or any token-shaped text.
+    pub(crate) fn redact(&self, body: Vec<u8>) -> Vec<u8> {
+        self.1.redact(body)
     }
 }
 
@@ -80,6 +88,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     download_idle_timeout: Duration,
     download_retries: u32,
+    max_download_size: u64,
     user_agent: Option<String>,
     http_client: Option<reqwest::Client>,
     allow_insecure_http: bool,
@@ -98,6 +107,7 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("download_idle_timeout", &self.download_idle_timeout)
             .field("download_retries", &self.download_retries)
+            .field("max_download_size", &self.max_download_size)
             .field("user_agent", &self.user_agent)
             .field("custom_http_client", &self.http_client.is_some())
             .field("allow_insecure_http", &self.allow_insecure_http)
@@ -116,6 +126,7 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             download_idle_timeout: DEFAULT_DOWNLOAD_IDLE_TIMEOUT,
             download_retries: DEFAULT_DOWNLOAD_RETRIES,
+            max_download_size: DEFAULT_MAX_DOWNLOAD_SIZE,
             user_agent: None,
             http_client: None,
             allow_insecure_http: false,
@@ -172,6 +183,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Sets the largest file a download saves, in bytes (default
+    /// [`DEFAULT_MAX_DOWNLOAD_SIZE`], 8 GiB). A file announced larger (by the hub's
+    /// `file_size` or the host's `Content-Length`) is not requested further, and one that
+    /// grows past it is abandoned: [`Error::DownloadTooLarge`], nothing saved.
+    pub fn max_download_size(mut self, bytes: u64) -> Self {
+        self.max_download_size = bytes;
+        self
+    }
+
     /// Sets the `User-Agent` (default `videohub/<version>`). Ignored with a custom
     /// [`ClientBuilder::http_client`], which keeps its own.
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
@@ -180,7 +200,9 @@ impl ClientBuilder {
     }
 
     /// Uses this `reqwest::Client` (proxies, certificates, pools of your own). The API key is
-    /// added to each hub request, never to the client's default headers.
+    /// added to each hub request, never to the client's default headers. Its redirect
+    /// policy is its own: build it with [`redirect_policy`](crate::redirect_policy) to keep
+    /// the URL rules on every hop.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
         self
@@ -228,7 +250,11 @@ impl ClientBuilder {
                 message: format!("base URL `{raw}` has no host"),
             });
         }
-        check_scheme(&base_url, self.allow_insecure_http)?;
+        crate::url_rules::check(&base_url, self.allow_insecure_http).map_err(|reason| {
+            Error::Config {
+                message: format!("base URL `{raw}`: {reason}"),
+            }
+        })?;
         let http = match self.http_client {
             Some(client) => client,
             None => {
@@ -237,6 +263,7 @@ impl ClientBuilder {
                     .unwrap_or_else(|| format!("videohub/{}", env!("CARGO_PKG_VERSION")));
                 reqwest::Client::builder()
                     .user_agent(user_agent)
+                    .redirect(crate::url_rules::redirect_policy(self.allow_insecure_http))
                     .connect_timeout(self.connect_timeout)
                     .build()
                     .map_err(|e| Error::Config {
@@ -257,6 +284,7 @@ impl ClientBuilder {
         let downloads = DownloadSettings {
             idle_timeout: self.download_idle_timeout,
             retries: self.download_retries,
+            max_size: self.max_download_size,
         };
         Ok(Client::from_parts(transport, downloads))
     }
@@ -277,32 +305,5 @@ impl ClientBuilder {
             builder = builder.base_url(url);
         }
         builder
-    }
-}
-
-/// `https` always; `http` only to loopback unless `allow_insecure_http`.
-pub(crate) fn check_scheme(url: &Url, allow_insecure_http: bool) -> Result<()> {
-    match url.scheme() {
-        "https" => Ok(()),
-        "http" if allow_insecure_http || is_loopback(url) => Ok(()),
-        "http" => Err(Error::Config {
-            message: format!(
-                "refusing plain http:// to `{}`: use https://, or allow it with \
-                 `allow_insecure_http(true)` (only loopback hosts are allowed by default)",
-                url.host_str().unwrap_or("")
-            ),
-        }),
-        other => Err(Error::Config {
-            message: format!("unsupported URL scheme `{other}`: use https://"),
-        }),
-    }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
     }
 }

@@ -6,16 +6,20 @@ use std::io::SeekFrom;
 use std::path::Path;
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT_RANGES, CONTENT_RANGE, ETAG, HeaderMap, HeaderValue, LAST_MODIFIED};
+use reqwest::header::{
+    ACCEPT_RANGES, CONTENT_RANGE, ETAG, HeaderMap, HeaderValue, LAST_MODIFIED, LOCATION,
+};
 use reqwest::{StatusCode, Url};
 use tokio::fs::File;
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use tracing::Instrument;
 
 use crate::error::{Error, Result};
+use crate::file_checks::unfollowed;
 use crate::output::OutputFile;
 use crate::part::{Part, PartPath};
 use crate::retry::retry_after;
+use crate::vocab::SIGNATURE_LEN;
 
 impl OutputFile {
     /// Downloads the file to `path` and returns the number of bytes written.
@@ -25,8 +29,17 @@ impl OutputFile {
     /// download leaves no file under `path` (an existing file there is kept until the
     /// rename replaces it) and removes its temporary file. The size is checked against
     /// `file_size` when the hub states one (else against `Content-Length`, or the total of
-    /// `Content-Range`). No request carries an `Authorization` header, and plain `http://`
-    /// is accepted only for loopback hosts unless the client allows insecure HTTP.
+    /// `Content-Range`). No request carries an `Authorization` header, and the URL and every
+    /// redirect hop obey the client's URL rules (`https://`, or `http://` to loopback unless
+    /// the client allows insecure HTTP; no link-local or metadata address; at most
+    /// [`MAX_REDIRECTS`](crate::MAX_REDIRECTS) hops), else [`Error::UrlRefused`].
+    ///
+    /// The file is saved only when it is a file of its kind: not empty
+    /// ([`Error::DownloadEmpty`]), no larger than the client's
+    /// [`max_download_size`](crate::ClientBuilder::max_download_size) (announced or received:
+    /// [`Error::DownloadTooLarge`]), and starting with the signature of one of its
+    /// [`Media::formats`](crate::Media::formats) ([`Error::NotMedia`], judged on the first
+    /// bytes, before the rest is read).
     ///
     /// A try interrupted by network trouble (a reset or broken connection, a body that ends
     /// early, nothing received for the client's
@@ -85,7 +98,12 @@ impl OutputFile {
     }
 
     async fn save_from(&self, url: Url, path: &Path, part: Part<'_>) -> Result<u64> {
-        crate::config::check_scheme(&url, self.client.transport().allow_insecure_http())?;
+        crate::url_rules::check(&url, self.client.transport().allow_insecure_http()).map_err(
+            |reason| Error::UrlRefused {
+                url: self.url().to_owned(),
+                reason,
+            },
+        )?;
         let (mut file, temp_path, mut progress, on_validator) = match part {
             Part::Temporary => {
                 let temp = crate::part::new_part(path)?;
@@ -104,12 +122,13 @@ impl OutputFile {
                 validator,
                 on_validator,
             } => {
-                let (file, held) = crate::part::open_kept(part, validator.is_some()).await?;
+                let (file, held, head) = crate::part::open_kept(part, validator.is_some()).await?;
                 let progress = Progress {
                     received: held,
                     expected: self.file_size(),
                     ranges: validator.is_some(),
                     validator,
+                    head,
                 };
                 (
                     file,
@@ -155,6 +174,12 @@ impl OutputFile {
             }
         }
         let received = progress.received;
+        if received == 0 {
+            return Err(Error::DownloadEmpty {
+                url: self.url().to_owned(),
+            });
+        }
+        self.check_head(&progress.head)?;
         let written = temp_path.as_ref().to_path_buf();
         file.flush().await.map_err(io("write", &written))?;
         file.sync_all().await.map_err(io("write", &written))?;
@@ -217,6 +242,8 @@ impl OutputFile {
         let request = self.client.transport().download_get(url.clone(), range);
         let mut response = match tokio::time::timeout(idle, request).await {
             Err(_) => return Err(timed_out()),
+            // A redirect the URL rules refuse comes again on every try.
+            Ok(Err(error @ Error::UrlRefused { .. })) => return Err(Failure::Fatal(error)),
             Ok(Err(error)) => return Err(Failure::Retry { error, wait: None }),
             Ok(Ok(response)) => response,
         };
@@ -250,6 +277,9 @@ impl OutputFile {
                     report(value);
                 }
                 progress.expected = self.file_size().or(response.content_length());
+                if progress.expected.is_some_and(|size| size > self.max_size()) {
+                    return Err(Failure::Fatal(self.too_large()));
+                }
                 response.content_length()
             }
             StatusCode::RANGE_NOT_SATISFIABLE if resuming => {
@@ -258,6 +288,10 @@ impl OutputFile {
                     "416 to a request for the bytes from {} on",
                     progress.received
                 )));
+            }
+            // A redirect the client did not follow: to a scheme it cannot fetch.
+            status if status.is_redirection() && response.headers().contains_key(LOCATION) => {
+                return Err(Failure::Fatal(unfollowed(url, response.headers())));
             }
             status => {
                 let error = Error::DownloadStatus {
@@ -302,10 +336,22 @@ impl OutputFile {
                     received,
                 }));
             }
+            if received > self.max_size() {
+                return Err(Failure::Fatal(self.too_large()));
+            }
             file.write_all(&chunk)
                 .await
                 .map_err(|e| Failure::Fatal(io("write", temp)(e)))?;
             progress.received = received;
+            let sniffed = progress.head.len() >= SIGNATURE_LEN;
+            let room = SIGNATURE_LEN.saturating_sub(progress.head.len());
+            progress
+                .head
+                .extend_from_slice(&chunk[..chunk.len().min(room)]);
+            // Judged as soon as the first bytes are in: an HTML page is not read to its end.
+            if !sniffed && progress.head.len() >= SIGNATURE_LEN {
+                self.check_head(&progress.head).map_err(Failure::Fatal)?;
+            }
         }
         // An answer that ended before the end it announced (its own length, or its part's).
         let cut_at = promised_end.filter(|end| progress.received < *end);
@@ -347,6 +393,8 @@ struct Progress {
     /// Whether the host announced `Accept-Ranges: bytes` and has answered ranges
     /// consistently.
     ranges: bool,
+    /// The file's first bytes (up to [`SIGNATURE_LEN`]), to tell its format.
+    head: Vec<u8>,
 }
 
 /// One try of a download.
@@ -483,6 +531,7 @@ async fn truncate(file: &mut File, temp: &Path, progress: &mut Progress) -> Resu
     file.set_len(0).await.map_err(fail)?;
     file.seek(SeekFrom::Start(0)).await.map_err(fail)?;
     progress.received = 0;
+    progress.head.clear();
     Ok(())
 }
 
@@ -569,6 +618,7 @@ mod tests {
             expected: Some(100),
             validator: None,
             ranges: true,
+            head: Vec::new(),
         };
         let mut ok = progress();
         assert!(part_of(&headers("bytes 40-99/100"), &mut ok).is_ok());

@@ -189,9 +189,9 @@ pub enum Error {
 
     /// A task finished, but its output holds no file URL (video, image or audio) in any
     /// known shape.
-    #[error(
-        "task {task_id} finished without a file URL in its output; the raw output is in `Output::raw`"
-    )]
+    /// The hub's answer is kept whole: [`Output::raw`](crate::Output::raw) from a task's
+    /// output, [`TaskState::raw`](crate::TaskState) from its status.
+    #[error("task {task_id} finished without a file URL in its output")]
     NoOutputFile {
         /// The task id.
         task_id: String,
@@ -240,6 +240,51 @@ pub enum Error {
         /// [`Error::DownloadInconsistent`].
         #[source]
         source: Box<Error>,
+    },
+
+    /// A URL the client was to request breaks its rules: not `https://` (or `http://` to a
+    /// loopback host, unless insecure HTTP is allowed), a link-local or cloud metadata
+    /// address, or a redirect hop that breaks them (or one hop too many, or a step down from
+    /// `https://` to `http://`). Nothing was requested there; nothing was saved.
+    #[error("refusing `{url}`: {reason}")]
+    UrlRefused {
+        /// The URL refused (a file URL, or the hop a redirect led to).
+        url: String,
+        /// Which rule it breaks.
+        reason: String,
+    },
+
+    /// The file host answered with an empty file; nothing was saved.
+    #[error("the file at `{url}` is empty; nothing was saved")]
+    DownloadEmpty {
+        /// The file URL.
+        url: String,
+    },
+
+    /// The file is larger than the client's limit
+    /// ([`ClientBuilder::max_download_size`](crate::ClientBuilder::max_download_size)),
+    /// as announced or as received; nothing was saved.
+    #[error("the file at `{url}` is larger than the limit of {limit} bytes; nothing was saved")]
+    DownloadTooLarge {
+        /// The file URL.
+        url: String,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+
+    /// The file's first bytes are not those of a file of the kind the task yields (an HTML
+    /// error page, JSON, text, an image where a video was due); nothing was saved.
+    #[error(
+        "the file at `{url}` is not {} {media} file: it starts with {found}; nothing was saved",
+        article(*media)
+    )]
+    NotMedia {
+        /// The file URL.
+        url: String,
+        /// The kind of file expected.
+        media: crate::Media,
+        /// What the first bytes look like (a format's name, or the bytes themselves).
+        found: String,
     },
 
     /// A local file operation failed.
@@ -292,6 +337,14 @@ fn retry_after_text(retry_after: Option<Duration>) -> String {
     match retry_after {
         Some(d) => format!(", retry after {}s", d.as_secs_f64()),
         None => String::new(),
+    }
+}
+
+/// `a` or `an`, before the name of a kind of file.
+fn article(media: crate::Media) -> &'static str {
+    match media {
+        crate::Media::Image | crate::Media::Audio => "an",
+        crate::Media::Video => "a",
     }
 }
 

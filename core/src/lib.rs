@@ -13,13 +13,16 @@ mod client;
 mod config;
 mod download;
 mod error;
+mod file_checks;
 mod http;
 mod output;
 mod part;
 mod poll;
+mod redact;
 mod retry;
 mod task;
 mod transport;
+mod url_rules;
 
 #[doc(hidden)]
 pub mod __private;
@@ -35,10 +38,14 @@ pub use schema::{ModelSchema, ParamError, ValidationErrors};
 
 pub use catalog::ModelInfo;
 pub use client::Client;
-pub use config::{API_KEY_ENV, BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL};
+pub use config::{
+    API_KEY_ENV, BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_DOWNLOAD_SIZE,
+};
 pub use error::{Error, ErrorCode, Result};
 pub use output::{Output, OutputFile};
 pub use part::{check_destination, create_part_file};
 pub use poll::{PollPolicy, Schedule, TaskDurations, TaskUpdate};
+pub use redact::{REDACTED, redact_secrets};
 pub use retry::RetryPolicy;
 pub use task::{Dynamic, SubmitReceipt, Task, TaskState, TaskStatus};
+pub use url_rules::{MAX_REDIRECTS, redirect_policy};

@@ -30,10 +30,9 @@ pub enum MediaError {
         /// The I/O error.
         source: std::io::Error,
     },
-    /// The MIME type of a local file could not be told from its extension.
-    #[error(
-        "cannot tell the media type of `{path}` from its extension; use `from_bytes` with a MIME type"
-    )]
+    /// The MIME type of a local file could not be told from its extension (the bytes can
+    /// still be given with their MIME type, through `from_bytes`).
+    #[error("cannot tell the media type of `{path}` from its extension")]
     UnknownType {
         /// The file.
         path: String,

@@ -5,6 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
+use crate::vocab::SIGNATURE_LEN;
 
 /// Where a download's bytes wait until the file is whole, as asked.
 pub(crate) enum Part<'a> {
@@ -36,10 +37,13 @@ impl AsRef<Path> for PartPath {
     }
 }
 
-/// Opens a kept part file for writing at its end (creating it when missing); returns it and
-/// the bytes it holds.
-pub(crate) async fn open_kept(part: &Path, if_range: bool) -> Result<(tokio::fs::File, u64)> {
-    use tokio::io::AsyncSeekExt;
+/// Opens a kept part file for writing at its end (creating it when missing); returns it,
+/// the number of bytes it holds, and its first bytes (up to [`SIGNATURE_LEN`]).
+pub(crate) async fn open_kept(
+    part: &Path,
+    if_range: bool,
+) -> Result<(tokio::fs::File, u64, Vec<u8>)> {
+    use tokio::io::{AsyncReadExt, AsyncSeekExt};
     let io = |action: &'static str| {
         move |source| Error::Io {
             action,
@@ -48,12 +52,20 @@ pub(crate) async fn open_kept(part: &Path, if_range: bool) -> Result<(tokio::fs:
         }
     };
     let mut file = tokio::fs::OpenOptions::new()
+        .read(true)
         .write(true)
         .create(true)
         .truncate(false)
         .open(part)
         .await
         .map_err(io("open the part file"))?;
+    // The first bytes the part holds tell its format, as the first bytes of a new download do.
+    let mut head = Vec::with_capacity(SIGNATURE_LEN);
+    (&mut file)
+        .take(SIGNATURE_LEN as u64)
+        .read_to_end(&mut head)
+        .await
+        .map_err(io("read"))?;
     let held = file
         .seek(std::io::SeekFrom::End(0))
         .await
@@ -65,7 +77,7 @@ pub(crate) async fn open_kept(part: &Path, if_range: bool) -> Result<(tokio::fs:
             "continuing the part file of an earlier download"
         );
     }
-    Ok((file, held))
+    Ok((file, held, head))
 }
 
 /// A new, empty part file for a download to `path`: `.NAME.XXXXXX.part` in the same folder

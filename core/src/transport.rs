@@ -92,6 +92,8 @@ pub(crate) enum Failure {
         status: StatusCode,
         error: ReadError,
     },
+    /// The hub answered with a redirect the URL rules refuse ([`Error::UrlRefused`]).
+    Redirect(Error),
     /// The hub answered `status`, not a success.
     Status {
         status: StatusCode,
@@ -115,6 +117,7 @@ impl Failure {
             // A gateway error or a crash may come after the request was acted on.
             Failure::Status { status, .. } => idempotent && status.is_server_error(),
             Failure::TimedOut(_) | Failure::Broken(_) => idempotent,
+            Failure::Redirect(_) => false,
             Failure::Unreadable { error, .. } => {
                 idempotent && matches!(error, ReadError::Transport(_))
             }
@@ -153,6 +156,10 @@ impl Failure {
                 format!("the answer could not be read: {e}"),
                 Some(status.as_u16()),
             )),
+            Failure::Redirect(error) => Some((
+                format!("the hub answered with a redirect that was not followed: {error}"),
+                None,
+            )),
             Failure::Status { status, body, .. }
                 if status.is_server_error() && *status != StatusCode::SERVICE_UNAVAILABLE =>
             {
@@ -179,6 +186,7 @@ impl Failure {
         };
         match self {
             Failure::NotSent(e) | Failure::TimedOut(e) | Failure::Broken(e) => transport(e),
+            Failure::Redirect(error) => error,
             Failure::Unreadable {
                 error: ReadError::Transport(e),
                 ..
@@ -330,6 +338,11 @@ impl Transport {
         }
         let response = match builder.send().await {
             Ok(response) => response,
+            Err(e) if e.is_redirect() => {
+                let error =
+                    crate::url_rules::refused_redirect(&e).unwrap_or_else(|| Error::Transport(e));
+                return Err(Failure::Redirect(error));
+            }
             // Nothing was sent: the connection (or TLS) could not be established.
             Err(e) if e.is_connect() => return Err(Failure::NotSent(e)),
             Err(e) if e.is_timeout() => return Err(Failure::TimedOut(e)),
@@ -340,10 +353,13 @@ impl Transport {
         if status.is_success() {
             return read_capped(response, API_BODY_CAP)
                 .await
+                .map(|body| self.api_key.redact(body))
                 .map_err(|error| Failure::Unreadable { status, error });
         }
         let retry_after = retry_after(response.headers());
-        let body = read_prefix(response, ERROR_BODY_CAP).await;
+        let body = self
+            .api_key
+            .redact(read_prefix(response, ERROR_BODY_CAP).await);
         Err(Failure::Status {
             status,
             retry_after,
@@ -367,10 +383,10 @@ impl Transport {
                 request = request.header(IF_RANGE, validator.clone());
             }
         }
-        request
-            .send()
-            .await
-            .map_err(|e| Error::Transport(e.without_url()))
+        request.send().await.map_err(|e| {
+            crate::url_rules::refused_redirect(&e)
+                .unwrap_or_else(|| Error::Transport(e.without_url()))
+        })
     }
 }
 

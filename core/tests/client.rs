@@ -962,7 +962,7 @@ async fn a_short_download_leaves_no_file_under_the_final_name() {
 #[tokio::test]
 async fn a_body_truncated_on_every_try_leaves_no_file_under_the_final_name() {
     let mut reply = b"HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ncontent-length: 100000\r\nconnection: close\r\n\r\n".to_vec();
-    reply.extend_from_slice(&[1u8; 5000]);
+    reply.extend_from_slice(&common::file(5000));
     let cdn = RawServer::start(vec![Conn::Reply(reply)]).await;
     let hub = MockServer::start().await;
     let url = format!("{}/cut.mp4", cdn.base);

@@ -11,7 +11,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// The database file is not a SQLite database, or it is damaged.
     #[error(
-        "the journal {journal} is not a readable SQLite database ({message}): move it aside and videohub starts a new one, or pass another with --store"
+        "the journal {journal} is not a readable SQLite database ({message}): move it aside and videohub starts a new one, or open another journal"
     )]
     Corrupt {
         /// The database file.
@@ -33,7 +33,7 @@ pub enum Error {
 
     /// The database was written by a newer videohub, whose schema this one does not know.
     #[error(
-        "the journal {journal} was written by a newer videohub (schema version {found}, this one knows up to {known}); upgrade videohub or pass another --store"
+        "the journal {journal} was written by a newer videohub (schema version {found}, this one knows up to {known}); upgrade videohub or open another journal"
     )]
     NewerSchema {
         /// The database file or server.
@@ -100,10 +100,10 @@ pub enum Error {
     },
 
     /// The submit of the job may or may not have created a task: it is not resent without
-    /// an explicit `videohub jobs retry --force`.
+    /// an explicit forced retry ([`Journal::retry`](crate::Journal::retry) with `force`).
     #[error(
         "job {id}: the submit may or may not have created a task ({reason}); it was not resent. \
-         Check the hub first: `videohub jobs retry {id} --force` submits it again, and if the first submit did create a task, both are billed"
+         Check the hub first: a forced retry submits it again, and if the first submit did create a task, both are billed"
     )]
     OutcomeUnknown {
         /// The job id.

@@ -264,7 +264,17 @@ impl Runner {
             }
             Err(error) => {
                 let mut change = Change::to(JobState::Failed);
-                change.error = Some(format!("the hub refused the submit: {error}"));
+                change.error = Some(match &error {
+                    // Nothing was sent: no connection could be opened.
+                    videohub::Error::Transport(e) if e.is_connect() => {
+                        let mut cause: &dyn std::error::Error = e;
+                        while let Some(next) = cause.source() {
+                            cause = next;
+                        }
+                        format!("could not reach the hub at {}: {cause}", job.hub)
+                    }
+                    _ => format!("the hub refused the submit: {error}"),
+                });
                 (change, None)
             }
         };

@@ -371,14 +371,18 @@ async fn video(
         Err(response) => return response,
     };
     let view = JobView::new(&job, state.live(&job.id));
-    let (Some(_), Some(path)) = (&view.video_url, &job.file_path) else {
+    let (Some(_), Some(_)) = (&view.video_url, &job.file_path) else {
         let why = view
             .problem
             .unwrap_or_else(|| format!("job {} has no video yet", job.id));
         return error(StatusCode::NOT_FOUND, why);
     };
+    let path = match crate::files::servable(&job, &state.output_dir) {
+        Ok(path) => path,
+        Err(why) => return error(StatusCode::FORBIDDEN, why),
+    };
     // Typed by its extension: `video/mp4`, `image/png`.
-    match ServeFile::new(path).oneshot(request).await {
+    match ServeFile::new(&path).oneshot(request).await {
         Ok(response) => response.map(Body::new),
         Err(e) => error(
             StatusCode::INTERNAL_SERVER_ERROR,

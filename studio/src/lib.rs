@@ -32,6 +32,7 @@
 
 mod api;
 mod assets;
+mod files;
 mod view;
 
 use std::collections::HashMap;

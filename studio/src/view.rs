@@ -109,9 +109,8 @@ pub(crate) fn video_of(
         JobState::OutcomeUnknown => (
             None,
             Some(format!(
-                "{}; the task may exist: `videohub jobs retry --force {}` sends it again",
+                "{}; the task may exist: check the hub before sending it again",
                 error.unwrap_or_else(|| "the submit's outcome is unknown".into()),
-                job.id
             )),
         ),
         JobState::Completed => (

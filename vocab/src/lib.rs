@@ -20,10 +20,12 @@
 
 mod capability;
 mod category;
+mod format;
 mod media;
 #[cfg(feature = "serde")]
 mod serde_impls;
 
 pub use capability::{Capability, MODELS_PATH, TASKS_PATH};
 pub use category::{Category, Input, UnknownCategory};
+pub use format::{FileFormat, SIGNATURE_LEN};
 pub use media::{IMAGE_LIST, Media};

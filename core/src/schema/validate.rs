@@ -46,6 +46,8 @@ impl ParamError {
 pub enum Problem {
     /// A required parameter is absent.
     Missing,
+    /// A required text parameter is empty (or only spaces).
+    Empty,
     /// The model has no parameter of that name.
     Unknown {
         /// The closest parameter name, when one is close.
@@ -101,6 +103,7 @@ impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Problem::Missing => f.write_str("is required but was not given"),
+            Problem::Empty => f.write_str("is required and cannot be empty"),
             Problem::Unknown {
                 suggestion: Some(s),
             } => {
@@ -303,6 +306,9 @@ fn check_params(
                 errors.push(ParamError::new(name, Problem::Missing))
             }
             None | Some(Value::Null) => {}
+            Some(Value::String(text)) if param.required && text.trim().is_empty() => {
+                errors.push(ParamError::new(name, Problem::Empty))
+            }
             Some(value) => check_value(param, &name, value, errors),
         }
     }

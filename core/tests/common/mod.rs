@@ -211,9 +211,16 @@ pub fn json_reply(status: u16, body: &str) -> Vec<u8> {
 
 // --- downloads: a file, the answers of a file host, a finished task pointing at it -----
 
-/// The file every host serves: not a repetition, so a misplaced part shows.
+/// The first bytes of an MP4 file: what a video's download must start with.
+pub const MP4_HEAD: &[u8; 12] = b"\0\0\0\x20ftypisom";
+
+/// The file every host serves: an MP4 signature, then no repetition, so a misplaced part
+/// shows.
 pub fn file(len: usize) -> Vec<u8> {
-    (0..len).map(|i| (i * 7 + i / 251) as u8).collect()
+    let mut bytes: Vec<u8> = (0..len).map(|i| (i * 7 + i / 251) as u8).collect();
+    let head = len.min(MP4_HEAD.len());
+    bytes[..head].copy_from_slice(&MP4_HEAD[..head]);
+    bytes
 }
 
 pub const LEN: usize = 100_000;
