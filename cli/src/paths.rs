@@ -25,9 +25,12 @@ pub(crate) fn confined(out: &Path, path: &Path) -> Result<PathBuf, String> {
             }
         }
     }
-    let root = out
-        .canonicalize()
-        .map_err(|e| format!("cannot resolve {}: {e}", out.display()))?;
+    let root = match out.canonicalize() {
+        Ok(root) => root,
+        // A folder not made yet holds no link: the path stays inside it.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out.join(path)),
+        Err(e) => return Err(format!("cannot resolve {}: {e}", out.display())),
+    };
     let mut current = out.to_path_buf();
     for component in path.components() {
         current.push(component);
