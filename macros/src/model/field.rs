@@ -144,6 +144,7 @@ impl Field {
         }
         errors.finish()?;
         Ok(Field {
+            renamed: args.rename.is_some(),
             wire_span: args
                 .rename
                 .as_ref()
