@@ -401,7 +401,8 @@ fn carried_by_types(schema: &ModelSchema) -> Value {
                 .map(|r| json!([r.min.as_ref().and_then(Literal::as_f64), r.max.as_ref().and_then(Literal::as_f64)]));
             json!({
                 "name": p.name, "type": p.ty, "required": p.required,
-                "default": p.default.as_ref().map(Literal::to_json),
+                // A number's default is written `25.0` in a type, `25` in a schema.
+                "default": p.default.as_ref().map(|d| d.as_f64().map_or_else(|| d.to_json(), Value::from)),
                 "values": p.values.as_ref().map(|v| v.iter().map(Literal::to_json).collect::<Vec<_>>()),
                 "range": range, "max_length": p.max_length,
                 "items": p.items.as_ref().map(|i| i.ty),
