@@ -57,12 +57,27 @@ pub(crate) fn type_name(text: &str) -> String {
     }
 }
 
+/// The most images above its minimum a list field may take: the macro checks each count at
+/// compile time.
+const MAX_EXTRA_IMAGES: u32 = 32;
+
 fn module(schema: &ModelSchema) -> String {
     let mut fields = String::new();
     let mut uses = vec!["video_model"];
     let inputs = schema.category.inputs();
     let sent_alone = media_params(schema);
+    let single_images = image_params(schema);
     for param in schema.params.iter() {
+        if single_images.contains(&param.name.as_ref()) {
+            uses.push(Media::Image.input_type());
+            let mut settings = vec!["image".to_owned()];
+            if field_name(&param.name) == param.name {
+                // The image is sent alone under its name only when renamed.
+                settings.push(format!("rename = {:?}", param.name));
+            }
+            field(&mut fields, param, &settings, Media::Image.input_type());
+            continue;
+        }
         if let Some((_, input)) = sent_alone.iter().find(|(name, _)| *name == param.name) {
             let media = input.media;
             uses.push(media.input_type());
@@ -94,24 +109,50 @@ fn module(schema: &ModelSchema) -> String {
     // Images are sent together in the image list, one field each (or one list); a video or
     // audio input the schema has no parameter for is sent under the field's own name.
     let images = schema.image_inputs.as_ref();
-    let unmatched = inputs
-        .iter()
-        .filter(|i| i.media == Media::Image || !sent_alone.iter().any(|(_, input)| *input == *i));
+    let mut singles = single_images.len();
+    let unmatched = inputs.iter().filter(|i| {
+        let sent = if i.media == Media::Image {
+            let matched = !i.list && singles > 0;
+            singles = singles.saturating_sub(usize::from(!i.list));
+            matched
+        } else {
+            sent_alone.iter().any(|(_, input)| *input == *i)
+        };
+        !sent
+    });
+    let taken: Vec<String> = schema.params.iter().map(|p| field_name(&p.name)).collect();
     for input in unmatched {
         let ty = input.media.input_type();
+        let mut note = String::new();
         let (setting, ty) = if input.list {
             let (min, max) = images.map_or((1, 9), |i| (i.min.max(1), i.max.max(i.min.max(1))));
+            let capped = max.min(min + MAX_EXTRA_IMAGES);
+            if capped < max {
+                let most = if max == u32::MAX {
+                    "no most".to_owned()
+                } else {
+                    format!("at most {max}")
+                };
+                note = format!(
+                    "\n        ///\n        /// The hub takes {most}; this type takes up to {capped} (the builder checks each count at compile time)."
+                );
+            }
             (
-                format!("images(min = {min}, max = {max})"),
+                format!("images(min = {min}, max = {capped})"),
                 format!("Vec<{ty}>"),
             )
         } else {
             (input.media.as_str().to_owned(), ty.to_owned())
         };
+        // A field of the schema's own may have the input's name: the input takes another.
+        let mut name = input.field.to_owned();
+        while taken.contains(&name) {
+            name.push_str("_input");
+        }
         let _ = write!(
             fields,
-            "        /// {}\n        #[param({setting})]\n        {}: {ty},\n",
-            input.doc, input.field
+            "        /// {}{note}\n        #[param({setting})]\n        {name}: {ty},\n",
+            input.doc
         );
         uses.push(input.media.input_type());
     }
@@ -169,6 +210,80 @@ fn media_params(schema: &ModelSchema) -> Vec<(&str, &'static Input)> {
     found
 }
 
+/// The image parameters sent alone (`image_url`, `image`, …) that stand for the category's
+/// single images, when the schema has no image list: its required image parameters, in
+/// order, as many as the category takes.
+fn image_params(schema: &ModelSchema) -> Vec<&str> {
+    if schema.image_inputs.is_some() {
+        return Vec::new();
+    }
+    let wanted = schema
+        .category
+        .inputs()
+        .iter()
+        .filter(|i| i.media == Media::Image && !i.list)
+        .count();
+    schema
+        .params
+        .iter()
+        .filter(|p| p.is_image() && p.required && p.ty == ParamType::String)
+        .map(|p| p.name.as_ref())
+        .take(wanted)
+        .collect()
+}
+
+/// What a field's type cannot say of its parameter, for its documentation.
+fn notes(param: &ParamSchema) -> Vec<String> {
+    let more = &param.more;
+    let mut notes = Vec::new();
+    if let Some(range) = param
+        .range
+        .as_ref()
+        .filter(|r| r.min.is_none() || r.max.is_none() || r.exclusive_min || r.exclusive_max)
+    {
+        notes.push(format!("The hub takes values {range}."));
+    }
+    if let Some(min) = more.min_length {
+        notes.push(format!("The hub takes at least {min} character(s)."));
+    }
+    if let Some(pattern) = &more.pattern {
+        notes.push(format!("The hub takes text matching `{pattern}`."));
+    }
+    if let Some(format) = &more.format {
+        notes.push(format!("The hub takes a `{format}`."));
+    }
+    if more.min_items.is_some() || more.max_items.is_some() {
+        let (min, max) = (more.min_items.unwrap_or(0), more.max_items);
+        let max = max.map_or("any number of".to_owned(), |m| format!("at most {m}"));
+        notes.push(format!("The hub takes at least {min} and {max} items."));
+    }
+    for shape in more.variants.iter().filter(|v| v.ty != param.ty) {
+        notes.push(format!(
+            "The hub also takes a JSON {} here (send it with the dynamic path).",
+            shape.ty
+        ));
+    }
+    if let Some(items) = param.items.as_ref().filter(|i| !i.fields.is_empty()) {
+        let fields: Vec<String> = items
+            .fields
+            .iter()
+            .map(|f| {
+                format!(
+                    "`{}`: {}{}",
+                    f.name,
+                    f.ty,
+                    if f.required { " (required)" } else { "" }
+                )
+            })
+            .collect();
+        notes.push(format!(
+            "Each element is a JSON object: {}.",
+            fields.join(", ")
+        ));
+    }
+    notes
+}
+
 /// The `#[param(…)]` settings and the Rust type of a parameter.
 fn param_settings(param: &ParamSchema, group: Option<String>) -> (Vec<String>, String) {
     let mut settings = Vec::new();
@@ -198,16 +313,19 @@ fn param_settings(param: &ParamSchema, group: Option<String>) -> (Vec<String>, S
             _ => "Vec<JsonObject>".into(),
         },
     };
-    if let (Some(range), ParamType::Integer | ParamType::Number) = (&param.range, param.ty) {
+    if let (Some(range), ParamType::Integer | ParamType::Number) = (&param.range, param.ty)
+        && let (Some(min), Some(max), false, false) = (
+            &range.min,
+            &range.max,
+            range.exclusive_min,
+            range.exclusive_max,
+        )
+    {
         let bound = |l: &Literal| match (l, param.ty) {
             (Literal::Float(x), ParamType::Integer) => format!("{}", *x as i64),
             (l, _) => literal(l),
         };
-        settings.push(format!(
-            "range(min = {}, max = {})",
-            bound(&range.min),
-            bound(&range.max)
-        ));
+        settings.push(format!("range(min = {}, max = {})", bound(min), bound(max)));
     }
     if let (Some(max), ParamType::String) = (param.max_length, param.ty) {
         settings.push(format!("max_length = {max}"));
@@ -236,11 +354,15 @@ fn field(out: &mut String, param: &ParamSchema, settings: &[String], ty: &str) {
     if name != param.name {
         settings.push(format!("rename = {:?}", param.name));
     }
-    let description = if param.description.is_empty() {
+    let mut description = if param.description.trim().is_empty() {
         format!("The `{}` parameter.", param.name)
     } else {
-        param.description.to_string()
+        param.description.trim().to_string()
     };
+    for note in notes(param) {
+        description.push_str("\n\n");
+        description.push_str(&note);
+    }
     doc(out, "        ", &description);
     if !settings.is_empty() {
         let _ = writeln!(out, "        #[param({})]", settings.join(", "));
@@ -267,8 +389,12 @@ fn field_name(wire: &str) -> String {
 }
 
 fn doc(out: &mut String, indent: &str, text: &str) {
-    for line in text.lines() {
-        let _ = writeln!(out, "{indent}/// {}", line.trim_end());
+    for line in text.lines().map(str::trim_end) {
+        if line.is_empty() {
+            let _ = writeln!(out, "{indent}///");
+        } else {
+            let _ = writeln!(out, "{indent}/// {line}");
+        }
     }
 }
 

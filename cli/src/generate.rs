@@ -26,15 +26,16 @@ pub(crate) async fn generate(
     store: &StoreArgs,
     args: GenerateArgs,
 ) -> Result<ExitCode, Failure> {
-    let schema: ModelSchema = schemas::resolve(hub, &args.model).await?;
-    let input = input::build(
-        &schema,
+    let checked = schemas::resolve_checked(hub, &args.model).await?;
+    let input = input::build_checked(
+        &checked,
         &InputArgs {
             prompt: args.prompt.as_deref(),
             set: &args.set,
             images: &args.images,
         },
     )?;
+    let schema: &ModelSchema = checked.view();
     let output_path = output_template(args.wait.output.as_deref())?;
     let journal = store::open_for(hub, store).await?;
     let mut policy: PollPolicy = hub.poll;
@@ -42,7 +43,7 @@ pub(crate) async fn generate(
         policy = policy.deadline(timeout);
     }
     let runner = Runner::new(journal, hub.client.clone()).poll_policy(policy);
-    let new = NewJob::new(hub.label(), &schema, input, output_path);
+    let new = NewJob::new(hub.label(), schema, input, output_path);
     if args.no_wait {
         let job = runner
             .submit(new, |step| pause_for_crash_tests(&step))

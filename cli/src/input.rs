@@ -2,10 +2,11 @@
 //! model's schema and checked against it before anything is sent.
 
 use serde_json::{Map, Value};
-use videohub::schema::{ParamType, suggest};
+use videohub::schema::{ParamSchema, ParamType, ValidationErrors, suggest};
 use videohub::{Image, ModelSchema};
 
 use crate::output::Failure;
+use crate::schemas::Checked;
 
 /// What the command line says of the input.
 pub(crate) struct InputArgs<'a> {
@@ -20,6 +21,37 @@ pub(crate) fn build(
     schema: &ModelSchema,
     args: &InputArgs<'_>,
 ) -> Result<Map<String, Value>, Failure> {
+    let input = assemble(schema, args)?;
+    schema
+        .validate_input(&input)
+        .map_err(|errors| invalid(schema, &errors))?;
+    Ok(input)
+}
+
+/// [`build`] for a compiled or live schema, checked by what checks that schema (a live
+/// one by its JSON Schema).
+pub(crate) fn build_checked(
+    schema: &Checked,
+    args: &InputArgs<'_>,
+) -> Result<Map<String, Value>, Failure> {
+    let input = assemble(schema.view(), args)?;
+    schema
+        .validate(&input)
+        .map_err(|errors| invalid(schema.view(), &errors))?;
+    Ok(input)
+}
+
+fn invalid(view: &ModelSchema, errors: &ValidationErrors) -> Failure {
+    let lines: Vec<String> = errors.errors().iter().map(ToString::to_string).collect();
+    Failure::usage(format!(
+        "invalid request for `{}`:\n  {}",
+        view.id,
+        lines.join("\n  ")
+    ))
+}
+
+/// The input the arguments describe, typed by `view` but not yet checked.
+fn assemble(view: &ModelSchema, args: &InputArgs<'_>) -> Result<Map<String, Value>, Failure> {
     let mut input = Map::new();
     if let Some(prompt) = args.prompt {
         input.insert("prompt".into(), prompt.into());
@@ -30,67 +62,171 @@ pub(crate) fn build(
                 "`--set {pair}`: write it as NAME=VALUE, e.g. `--set duration=8s`"
             ))
         })?;
-        let value = match schema.param(name) {
-            Some(param) => typed(name, param.ty, text)?,
+        let value = match view.param(name) {
+            Some(param) => typed(param, text)?,
             None => {
-                let names = schema.params.iter().map(|p| p.name.as_ref());
+                let names = view.params.iter().map(|p| p.name.as_ref());
                 let hint = suggest(name, names)
                     .map(|s| format!(" (did you mean `{s}`?)"))
                     .unwrap_or_default();
                 return Err(Failure::usage(format!(
                     "`{name}` is not a parameter of `{}`{hint}; `videohub models show {}` lists them",
-                    schema.id, schema.id
+                    view.id, view.id
                 )));
             }
         };
         input.insert(name.to_owned(), value);
     }
-    if !args.images.is_empty() {
-        let Some(rule) = &schema.image_inputs else {
-            return Err(Failure::usage(format!("`{}` takes no images", schema.id)));
-        };
-        let images = args
-            .images
-            .iter()
-            .map(|i| image(i))
-            .collect::<Result<Vec<_>, _>>()?;
-        input.insert(rule.param.to_string(), images.into());
-    }
-    schema.validate_input(&input).map_err(|errors| {
-        let lines: Vec<String> = errors.errors().iter().map(ToString::to_string).collect();
-        Failure::usage(format!(
-            "invalid request for `{}`:\n  {}",
-            schema.id,
-            lines.join("\n  ")
-        ))
-    })?;
+    images(view, args.images, &mut input)?;
     Ok(input)
 }
 
-/// A value from the command line, as the parameter's JSON type.
-fn typed(name: &str, ty: ParamType, text: &str) -> Result<Value, Failure> {
+/// Puts the `--image` arguments where the model takes images: its image list, or its one
+/// image parameter (the one required image parameter, for a single image; the one list of
+/// images, for several), whatever its name. `--image NAME=URL_OR_FILE` names the parameter.
+fn images(
+    view: &ModelSchema,
+    args: &[String],
+    input: &mut Map<String, Value>,
+) -> Result<(), Failure> {
+    if args.is_empty() {
+        return Ok(());
+    }
+    let image_params: Vec<&ParamSchema> = view.params.iter().filter(|p| p.is_image()).collect();
+    let mut unnamed = Vec::new();
+    for arg in args {
+        let named = arg
+            .split_once('=')
+            .and_then(|(name, file)| Some((image_params.iter().find(|p| p.name == name)?, file)));
+        match named {
+            Some((param, file)) => put(input, param.name.as_ref(), param.ty, image(file)?),
+            None => unnamed.push(image(arg)?),
+        }
+    }
+    if unnamed.is_empty() {
+        return Ok(());
+    }
+    if let Some(rule) = &view.image_inputs {
+        let list = input
+            .entry(rule.param.to_string())
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = list {
+            list.extend(unnamed);
+        }
+        return Ok(());
+    }
+    let lists: Vec<&&ParamSchema> = image_params
+        .iter()
+        .filter(|p| p.ty == ParamType::Array)
+        .collect();
+    let required: Vec<&&ParamSchema> = image_params.iter().filter(|p| p.required).collect();
+    let target = match (
+        unnamed.len(),
+        image_params.as_slice(),
+        lists.as_slice(),
+        required.as_slice(),
+    ) {
+        (_, [], _, _) => return Err(Failure::usage(format!("`{}` takes no images", view.id))),
+        (_, _, [list], _) => Some(**list),
+        (1, [only], _, _) => Some(*only),
+        (1, _, [], [only]) => Some(**only),
+        _ => None,
+    };
+    let Some(param) = target else {
+        let names: Vec<String> = image_params
+            .iter()
+            .map(|p| format!("`{}`", p.name))
+            .collect();
+        return Err(Failure::usage(format!(
+            "`{}` takes images in {}: name the parameter of each with `--image NAME=URL_OR_FILE`",
+            view.id,
+            names.join(", ")
+        )));
+    };
+    if param.ty != ParamType::Array && unnamed.len() > 1 {
+        return Err(Failure::usage(format!(
+            "`{}` takes one image in `{}`, found {}",
+            view.id,
+            param.name,
+            unnamed.len()
+        )));
+    }
+    for value in unnamed {
+        put(input, param.name.as_ref(), param.ty, value);
+    }
+    Ok(())
+}
+
+/// Sets an image parameter, or appends to an image list.
+fn put(input: &mut Map<String, Value>, name: &str, ty: ParamType, value: Value) {
+    if ty == ParamType::Array {
+        let list = input
+            .entry(name.to_owned())
+            .or_insert_with(|| Value::Array(Vec::new()));
+        if let Value::Array(list) = list {
+            list.push(value);
+        }
+    } else {
+        input.insert(name.to_owned(), value);
+    }
+}
+
+/// A value from the command line, as the parameter's JSON type: integers may be written
+/// `8.0`; arrays and objects (and the object shapes of a union) as JSON; `null` for a
+/// parameter that accepts it.
+fn typed(param: &ParamSchema, text: &str) -> Result<Value, Failure> {
+    let name = &param.name;
     let wrong = |what: &str| Failure::usage(format!("`{name}` takes {what}, not `{text}`"));
-    match ty {
+    if param.more.nullable && text == "null" {
+        return Ok(Value::Null);
+    }
+    let structured = param
+        .more
+        .variants
+        .iter()
+        .any(|v| matches!(v.ty, ParamType::Array | ParamType::Object));
+    if structured && (text.starts_with('{') || text.starts_with('[')) {
+        return serde_json::from_str(text).map_err(|_| wrong("JSON"));
+    }
+    match param.ty {
         ParamType::String => Ok(text.into()),
-        ParamType::Integer => text
-            .parse::<i64>()
-            .map(Value::from)
-            .map_err(|_| wrong("an integer")),
-        ParamType::Number => text
-            .parse::<f64>()
-            .map(Value::from)
-            .map_err(|_| wrong("a number")),
+        ParamType::Integer => match text.parse::<i64>() {
+            Ok(n) => Ok(n.into()),
+            Err(_) => text
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| Value::from(f as i64))
+                .ok_or_else(|| wrong("an integer")),
+        },
+        ParamType::Number => match text.parse::<i64>() {
+            Ok(n) => Ok(n.into()),
+            Err(_) => text
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .map(Value::from)
+                .ok_or_else(|| wrong("a number")),
+        },
         ParamType::Boolean => text
             .parse::<bool>()
             .map(Value::from)
             .map_err(|_| wrong("true or false")),
         ParamType::Array | ParamType::Object => {
-            let what = if ty == ParamType::Array {
+            let what = if param.ty == ParamType::Array {
                 "a JSON array"
             } else {
                 "a JSON object"
             };
-            serde_json::from_str(text).map_err(|_| wrong(what))
+            match serde_json::from_str::<Value>(text) {
+                Ok(value)
+                    if value.is_array() == (param.ty == ParamType::Array)
+                        && (value.is_array() || value.is_object()) =>
+                {
+                    Ok(value)
+                }
+                _ => Err(wrong(what)),
+            }
         }
     }
 }
@@ -168,6 +304,136 @@ mod tests {
             build_for("veo-3.1-image", &[])
                 .unwrap_err()
                 .contains("takes exactly 1 image(s), found 0")
+        );
+    }
+
+    /// A live schema as a gateway writes it: `anyOf [X, null]`, `$ref`, an image parameter
+    /// named `image_url`, and a second, optional, one.
+    fn live(extra: serde_json::Value) -> Checked {
+        let mut json = serde_json::json!({
+            "type": "object",
+            "required": ["prompt", "image_url"],
+            "properties": {
+                "prompt": {"type": "string", "minLength": 1},
+                "image_url": {"type": "string"},
+                "tail_image_url": {"type": "string"},
+                "duration": {"$ref": "#/$defs/Duration"},
+                "seed": {"anyOf": [{"type": "integer"}, {"type": "null"}]},
+                "shots": {"type": "array", "items": {"type": "string"}}
+            },
+            "$defs": {"Duration": {"type": "integer", "enum": [5, 10]}}
+        });
+        json["properties"]
+            .as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        let view = ModelSchema::from_json_schema("live-1", &json);
+        Checked::Live(Box::new(
+            videohub::schema::LiveSchema::new(view, &json).unwrap(),
+        ))
+    }
+
+    fn build_live(
+        schema: &Checked,
+        prompt: &str,
+        set: &[&str],
+        images: &[&str],
+    ) -> Result<Map<String, Value>, String> {
+        let set: Vec<String> = set.iter().map(|s| s.to_string()).collect();
+        let images: Vec<String> = images.iter().map(|s| s.to_string()).collect();
+        build_checked(
+            schema,
+            &InputArgs {
+                prompt: Some(prompt),
+                set: &set,
+                images: &images,
+            },
+        )
+        .map_err(|f| f.message)
+    }
+
+    #[test]
+    fn live_values_take_the_types_of_the_resolved_view() {
+        let schema = live(serde_json::json!({}));
+        let input = build_live(
+            &schema,
+            "a fox",
+            &["duration=10.0", "seed=null", r#"shots=["a","b"]"#],
+            &["https://cdn.example.com/a.png"],
+        )
+        .unwrap();
+        assert_eq!(
+            Value::Object(input),
+            serde_json::json!({"prompt": "a fox", "duration": 10, "seed": null, "shots": ["a", "b"], "image_url": "https://cdn.example.com/a.png"})
+        );
+        assert_eq!(
+            build_live(
+                &schema,
+                "a fox",
+                &["duration=20"],
+                &["https://cdn.example.com/a.png"]
+            )
+            .unwrap_err(),
+            "invalid request for `live-1`:\n  parameter `duration`: `20` is not allowed; allowed values: 5, 10"
+        );
+        assert_eq!(
+            build_live(&schema, "a fox", &["duration=abc"], &[]).unwrap_err(),
+            "`duration` takes an integer, not `abc`"
+        );
+        assert_eq!(
+            build_live(&schema, "", &[], &["https://cdn.example.com/a.png"]).unwrap_err(),
+            "invalid request for `live-1`:\n  parameter `prompt`: must not be empty"
+        );
+    }
+
+    #[test]
+    fn images_go_to_the_image_parameter_whatever_its_name() {
+        let file = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
+        std::fs::write(file.path(), b"\x89PNG\r\n\x1a\n").unwrap();
+        let path = file.path().to_str().unwrap();
+        let schema = live(serde_json::json!({}));
+        let input = build_live(&schema, "a fox", &[], &[path]).unwrap();
+        assert!(
+            input["image_url"]
+                .as_str()
+                .unwrap()
+                .starts_with("data:image/png;base64,")
+        );
+        let named = format!("tail_image_url={path}");
+        let both = build_live(
+            &schema,
+            "a fox",
+            &[],
+            &["https://cdn.example.com/a.png", &named],
+        )
+        .unwrap();
+        assert!(
+            both["tail_image_url"]
+                .as_str()
+                .unwrap()
+                .starts_with("data:image/png")
+        );
+        assert_eq!(
+            build_live(
+                &schema,
+                "a fox",
+                &[],
+                &[
+                    "https://cdn.example.com/a.png",
+                    "https://cdn.example.com/b.png"
+                ]
+            )
+            .unwrap_err(),
+            "`live-1` takes images in `image_url`, `tail_image_url`: name the parameter of each with `--image NAME=URL_OR_FILE`"
+        );
+        let two_required =
+            live(serde_json::json!({"first_frame": {"type": "string", "format": "uri"}}));
+        let Checked::Live(live) = &two_required else {
+            unreachable!()
+        };
+        assert_eq!(
+            live.view().params.iter().filter(|p| p.is_image()).count(),
+            3
         );
     }
 }

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use serde_json::json;
 use videohub::ModelSchema;
 use videohub::models::catalog;
-use videohub::schema::ParamSchema;
+use videohub::schema::{Category, ParamSchema};
 
 use crate::args::{HubArgs, ModelsCommand};
 use crate::codegen;
@@ -16,36 +16,7 @@ use crate::schemas;
 
 pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCode, Failure> {
     match command {
-        ModelsCommand::List { category, json } => {
-            let models: Vec<&ModelSchema> = catalog()
-                .iter()
-                .copied()
-                .filter(|m| category.is_none_or(|c| m.category == c))
-                .collect();
-            if json {
-                let list: Vec<_> = models
-                    .iter()
-                    .map(|m| json!({"id": m.id, "name": m.name, "vendor": m.vendor, "category": m.category}))
-                    .collect();
-                print_json(&list)?;
-            } else {
-                let mut rows = vec![vec![
-                    "ID".into(),
-                    "CATEGORY".into(),
-                    "VENDOR".into(),
-                    "NAME".into(),
-                ]];
-                rows.extend(models.iter().map(|m| {
-                    vec![
-                        m.id.to_string(),
-                        m.category.to_string(),
-                        m.vendor.to_string(),
-                        m.name.to_string(),
-                    ]
-                }));
-                out!("{}", table(&rows));
-            }
-        }
+        ModelsCommand::List { category, json } => list(hub, category, json).await?,
         ModelsCommand::Show { id, json } => {
             let model = match videohub::models::find(&id) {
                 Some(model) => model.clone(),
@@ -86,6 +57,82 @@ pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCod
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// One row of `models list`.
+struct Listed {
+    id: String,
+    name: String,
+    vendor: String,
+    category: String,
+    status: &'static str,
+}
+
+/// The compiled models and the live hub's catalog together, each marked `compiled` (the
+/// hub's documented models), `provisional` (compiled, parameters not documented by the hub)
+/// or `live only` (on the hub, not compiled: used through its live schema). Without a hub
+/// to ask (no key), the compiled models alone, with a note saying so.
+async fn list(hub: &HubArgs, category: Option<Category>, json: bool) -> Result<(), Failure> {
+    let mut rows: Vec<Listed> = catalog()
+        .iter()
+        .map(|m| Listed {
+            id: m.id.to_string(),
+            name: m.name.to_string(),
+            vendor: m.vendor.to_string(),
+            category: m.category.to_string(),
+            status: if videohub::models::is_provisional(&m.id) {
+                "provisional"
+            } else {
+                "compiled"
+            },
+        })
+        .collect();
+    match live_catalog(hub).await {
+        Ok(live) => rows.extend(
+            live.into_iter()
+                .filter(|m| videohub::models::find(&m.id).is_none())
+                .map(|m| Listed {
+                    name: m.name.clone().unwrap_or_else(|| m.id.clone()),
+                    vendor: m.vendor.clone().unwrap_or_default(),
+                    category: m.category.clone().unwrap_or_default(),
+                    id: m.id,
+                    status: "live only",
+                }),
+        ),
+        Err(failure) => eprintln!(
+            "note: the compiled models only; the live catalog was not read: {}",
+            failure.message
+        ),
+    }
+    rows.retain(|r| category.is_none_or(|c| r.category == c.as_str()));
+    if json {
+        let list: Vec<_> = rows
+            .iter()
+            .map(|m| json!({"id": m.id, "name": m.name, "vendor": m.vendor, "category": m.category, "status": m.status}))
+            .collect();
+        return print_json(&list);
+    }
+    let mut table_rows = vec![
+        ["ID", "CATEGORY", "VENDOR", "NAME", "STATUS"]
+            .map(String::from)
+            .to_vec(),
+    ];
+    table_rows.extend(
+        rows.into_iter()
+            .map(|m| vec![m.id, m.category, m.vendor, m.name, m.status.to_owned()]),
+    );
+    print!("{}", table(&table_rows));
+    Ok(())
+}
+
+/// Every model the live hub lists, of every capability.
+async fn live_catalog(hub: &HubArgs) -> Result<Vec<videohub::ModelInfo>, Failure> {
+    let hub = Hub::connect(hub).await?;
+    let mut models = Vec::new();
+    for capability in videohub::Capability::ALL {
+        models.extend(hub.client.models(capability).await.map_err(api)?);
+    }
+    Ok(models)
 }
 
 /// The ids the live hub lists, of every capability, that videohub does not compile.
@@ -244,10 +291,29 @@ fn limits(param: &ParamSchema) -> String {
             .join(" ")
     });
     let range = param.range.as_ref().map(ToString::to_string);
+    let more = &param.more;
+    let min_length = more.min_length.map(|m| format!("≥ {m} chars"));
     let length = param.max_length.map(|m| format!("≤ {m} chars"));
-    [values, range, length]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ")
+    let items = match (more.min_items, more.max_items) {
+        (None, None) => None,
+        (min, max) => Some(format!(
+            "{} to {} items",
+            min.unwrap_or(0),
+            max.map_or("any".to_owned(), |m| m.to_string())
+        )),
+    };
+    let pattern = more.pattern.as_ref().map(|p| format!("matches {p}"));
+    let format = more.format.as_ref().map(|f| format!("a {f}"));
+    let shapes = (!more.variants.is_empty()).then(|| {
+        let types: Vec<&str> = more.variants.iter().map(|v| v.ty.as_str()).collect();
+        format!("or a {}", types.join(" / "))
+    });
+    let nullable = more.nullable.then(|| "or null".to_owned());
+    [
+        values, range, min_length, length, items, pattern, format, shapes, nullable,
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(", ")
 }

@@ -6,7 +6,7 @@ use crate::Capability;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::http::excerpt;
-use crate::schema::{Category, ModelSchema};
+use crate::schema::{Category, LiveSchema, ModelSchema};
 use crate::task::{Dynamic, Task};
 use crate::vocab::MODELS_PATH;
 
@@ -85,17 +85,19 @@ impl ModelInfo {
         Capability::from_name(self.capability.as_deref()?)
     }
 
-    /// The model's schema, read from `input_schema`; the entry's name, vendor, category and
-    /// description fill in what the JSON Schema does not say, and a category named nowhere
-    /// is guessed among those of the entry's capability (an image model is not taken for a
-    /// video one). `None` without `input_schema`.
+    /// The model's schema, read from `input_schema` (see
+    /// [`ModelSchema::from_json_schema`]); the entry's name and vendor are the model's (a
+    /// schema's `title` is often its class name, `AppInput`), its category and description
+    /// fill in what the JSON Schema does not say, and a category named nowhere is guessed
+    /// among those of the entry's capability (an image model is not taken for a video one).
+    /// `None` without `input_schema`.
     pub fn schema(&self) -> Option<ModelSchema> {
         let json = self.input_schema.as_ref()?;
         let mut schema = ModelSchema::from_json_schema(&self.id, json);
-        if let Some(name) = self.name.as_ref().filter(|_| json.get("title").is_none()) {
+        if let Some(name) = &self.name {
             schema.name = name.clone().into();
         }
-        if let Some(vendor) = self.vendor.as_ref().filter(|_| schema.vendor.is_empty()) {
+        if let Some(vendor) = &self.vendor {
             schema.vendor = vendor.clone().into();
         }
         if json.get("x-category").is_none() {
@@ -116,6 +118,24 @@ impl ModelInfo {
             schema.description = description.clone().into();
         }
         Some(schema)
+    }
+}
+
+impl ModelInfo {
+    /// The model's schema (see [`ModelInfo::schema`]) with its JSON Schema compiled.
+    /// [`Error::Decode`] without `input_schema`, or with one that cannot be compiled.
+    pub fn live_schema(&self) -> Result<LiveSchema> {
+        let decode = |message: String| Error::Decode {
+            message,
+            excerpt: excerpt(self.raw.to_string().as_bytes()),
+        };
+        let (Some(view), Some(json)) = (self.schema(), &self.input_schema) else {
+            return Err(decode(format!(
+                "the hub describes no input schema for model `{}`",
+                self.id
+            )));
+        };
+        LiveSchema::new(view, json).map_err(|e| decode(e.to_string()))
     }
 }
 
@@ -194,6 +214,29 @@ impl Client {
             message: format!("the hub describes no input schema for model `{id}`"),
             excerpt: excerpt(info.raw.to_string().as_bytes()),
         })
+    }
+
+    /// The live hub's schema of a model with its JSON Schema compiled
+    /// (`GET /hub/v1/models/{model}`): the view of [`Client::model_schema`], and inputs
+    /// checked by a JSON Schema validator ([`LiveSchema::validate`]). [`Error::Decode`]
+    /// when the hub describes no `input_schema` or one that cannot be compiled.
+    pub async fn live_schema(&self, id: &str) -> Result<LiveSchema> {
+        let info = self.model(id).await?;
+        info.live_schema()
+    }
+
+    /// Checks `input` against the live schema (see [`LiveSchema::validate`]), then submits
+    /// it to the model: the counterpart of [`Client::submit_checked`] for a model read from
+    /// the hub. Nothing is sent when the input is invalid.
+    pub async fn submit_live(
+        &self,
+        schema: &LiveSchema,
+        input: Map<String, Value>,
+    ) -> Result<Task<Dynamic>> {
+        schema.validate(&input)?;
+        let view = schema.view();
+        self.submit_input(view.category.capability(), &view.id, input)
+            .await
     }
 
     /// Checks `input` against `schema` (see [`ModelSchema::validate_input`]), then submits it

@@ -33,7 +33,11 @@ pub fn line_keys(jobs: &[NewJob]) -> Vec<String> {
                 .chain_update([0])
                 .chain_update(job.endpoint.as_bytes())
                 .chain_update([0])
-                .chain_update(Value::Object(job.input.clone()).to_string().as_bytes())
+                .chain_update(
+                    sorted(&Value::Object(job.input.clone()))
+                        .to_string()
+                        .as_bytes(),
+                )
                 .chain_update([0])
                 .chain_update(job.output_path.to_string_lossy().as_bytes())
                 .finalize();
@@ -62,6 +66,25 @@ pub fn request_key(hub: &str, request_id: &str) -> String {
             .chain_update(request_id.as_bytes())
             .finalize(),
     )
+}
+
+/// `value` with the keys of every object in sorted order: a line's key does not depend on
+/// the order its fields were written in (JSON objects keep that order when read).
+fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by_key(|(k, _)| *k);
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k.clone(), sorted(v)))
+                    .collect(),
+            )
+        }
+        Value::Array(list) => Value::Array(list.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
 }
 
 impl Runner {
@@ -264,6 +287,29 @@ mod tests {
             .cloned()
             .unwrap_or_default();
         NewJob::new("https://hub.example", veo, input, output)
+    }
+
+    #[test]
+    fn the_order_of_a_lines_fields_does_not_change_its_key() {
+        let veo = videohub::models::find("veo-3.1").expect("compiled in");
+        let job = |input: serde_json::Value| {
+            let input = input.as_object().cloned().unwrap_or_default();
+            NewJob::new("https://hub.example", veo, input, "out.mp4")
+        };
+        let keys = line_keys(&[
+            job(json!({"prompt": "a fox", "duration": "8s", "x": {"b": 1, "a": 2}})),
+            job(json!({"x": {"a": 2, "b": 1}, "duration": "8s", "prompt": "a fox"})),
+        ]);
+        let twin = line_keys(&[job(
+            json!({"prompt": "a fox", "duration": "8s", "x": {"b": 1, "a": 2}}),
+        )]);
+        // The second line is the first one's twin, whatever the order of its fields.
+        assert_ne!(keys[0], keys[1]);
+        assert_eq!(keys[0], twin[0]);
+        let single = line_keys(&[job(
+            json!({"x": {"a": 2, "b": 1}, "duration": "8s", "prompt": "a fox"}),
+        )]);
+        assert_eq!(single[0], twin[0]);
     }
 
     #[test]

@@ -37,7 +37,8 @@ pub(crate) struct ParamArgs {
     pub range: Option<SpannedValue<RangeArgs>>,
     /// The most characters a string may have.
     pub max_length: Option<SpannedValue<u32>>,
-    /// A single image, sent in `image_urls` (type `Image`).
+    /// A single image, sent in `image_urls` (type `Image`); with `rename`, sent alone under
+    /// that name (`#[param(image, rename = "image_url")]`).
     pub image: Flag,
     /// A list of images, sent as `image_urls` (type `Vec<Image>`), with its bounds.
     pub images: Option<SpannedValue<CountArgs>>,

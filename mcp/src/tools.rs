@@ -255,7 +255,7 @@ impl Handler {
         }
         let output = match self.output_path(args.output.as_deref(), &schema) {
             Ok(output) => output,
-            Err(refusal) => return Ok(refusal),
+            Err(refusal) => return Ok(refused(refusal)),
         };
         let drives = self.drives();
         let runner = drives.runner();
@@ -410,12 +410,8 @@ impl Handler {
 
     /// Where the file of a job goes: `output` inside the output directory (its directories
     /// made), or `<model>-<task id>.<ext>` there. A path that leaves the directory is
-    /// refused before anything is sent.
-    fn output_path(
-        &self,
-        output: Option<&str>,
-        schema: &ModelSchema,
-    ) -> Result<PathBuf, CallToolResult> {
+    /// refused (with the reason) before anything is sent.
+    fn output_path(&self, output: Option<&str>, schema: &ModelSchema) -> Result<PathBuf, String> {
         let dir = self.output_dir();
         let Some(output) = output.filter(|o| !o.trim().is_empty()) else {
             return Ok(dir.join("{model}-{task_id}.{ext}"));
@@ -425,10 +421,10 @@ impl Handler {
             .components()
             .all(|c| matches!(c, Component::Normal(_)));
         if !inside {
-            return Err(refused(format!(
+            return Err(format!(
                 "`output` must be a file name or a relative path inside {} (no `..`, not absolute), not `{output}`; nothing was sent",
                 dir.display()
-            )));
+            ));
         }
         let mut path = dir.join(relative);
         if path.extension().is_none() {
@@ -436,18 +432,18 @@ impl Handler {
             path.set_extension(media.map_or("bin", Media::extension));
         }
         if path.is_dir() {
-            return Err(refused(format!(
+            return Err(format!(
                 "`output` {} is a directory: name a file in it; nothing was sent",
                 path.display()
-            )));
+            ));
         }
         if let Some(parent) = path.parent()
             && let Err(e) = std::fs::create_dir_all(parent)
         {
-            return Err(refused(format!(
+            return Err(format!(
                 "cannot make the directory {}: {e}; nothing was sent",
                 parent.display()
-            )));
+            ));
         }
         Ok(path)
     }

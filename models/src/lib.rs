@@ -52,7 +52,7 @@ pub use videohub_core::*;
 /// | `exactly_one_of = "group"` | exactly one of the fields of the group, checked at compile time |
 /// | `at_most_one_of = "group"` | at most one of them, checked at compile time |
 /// | `rename = "wire"` | the wire name, when it differs from the field's |
-/// | `image` | one image (type [`Image`], required), sent in the model's image list; `image-to-video`, `image-edit` and `speech-to-video` take one, `first-last-frame` two (first, then last) |
+/// | `image` | one image (type [`Image`], required), sent in the model's image list, or alone under its name when renamed (`#[param(image, rename = "image_url")]`, for a hub model whose schema names its image parameter); `image-to-video`, `image-edit` and `speech-to-video` take one, `first-last-frame` two (first, then last) |
 /// | `images(min = 1, max = 9)` | `min` to `max` images (type `Vec<Image>`, required), sent as the model's image list; the count is checked at compile time for arrays, `try_…` for lists built at run time; `reference-to-video` only |
 /// | `video` | one video (type [`VideoInput`], required), sent under the field's wire name; `video-edit` and `video-to-audio` |
 /// | `audio` | one audio clip (type [`AudioInput`], required), sent under the field's wire name; `speech-to-video` and `speech-to-text` |

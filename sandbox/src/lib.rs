@@ -252,6 +252,7 @@ impl Sandbox {
 #[derive(Debug, Clone)]
 pub struct SandboxBuilder {
     models: Option<Vec<ModelSchema>>,
+    input_schemas: HashMap<String, serde_json::Value>,
     api_key: Option<String>,
     submit_shape: SubmitShape,
     faults: FaultSpec,
@@ -269,6 +270,7 @@ impl Default for SandboxBuilder {
     fn default() -> Self {
         SandboxBuilder {
             models: None,
+            input_schemas: HashMap::new(),
             api_key: None,
             submit_shape: SubmitShape::default(),
             faults: FaultSpec::none(),
@@ -289,6 +291,15 @@ impl SandboxBuilder {
     /// models the `videohub` crate does not compile).
     pub fn models(mut self, models: impl IntoIterator<Item = ModelSchema>) -> Self {
         self.models = Some(models.into_iter().collect());
+        self
+    }
+
+    /// Serves `schema` as the `input_schema` of model `id` (one of the models served),
+    /// instead of the JSON Schema written from its [`ModelSchema`]: a schema as a gateway
+    /// publishes it, with `$ref`, `anyOf`, `nullable` and the like. Submits are still
+    /// checked against the model's `ModelSchema`.
+    pub fn input_schema(mut self, id: impl Into<String>, schema: serde_json::Value) -> Self {
+        self.input_schemas.insert(id.into(), schema);
         self
     }
 

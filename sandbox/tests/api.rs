@@ -467,10 +467,7 @@ fn mystery_model() -> ModelSchema {
     let mut prompt = ParamSchema::new("prompt", ParamType::String);
     prompt.required = true;
     let mut strength = ParamSchema::new("strength", ParamType::Number);
-    strength.range = Some(Range {
-        min: Literal::Float(0.0),
-        max: Literal::Float(1.0),
-    });
+    strength.range = Some(Range::inclusive(Literal::Float(0.0), Literal::Float(1.0)));
     strength.default = Some(Literal::Float(0.5));
     ModelSchema {
         id: "mystery-edit".into(),

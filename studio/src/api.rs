@@ -14,6 +14,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
+use videohub::schema::LiveSchema;
 use videohub::{Capability, Image, ModelSchema};
 use videohub_journal::{Job, JobFilter, JobState, NewJob, Step};
 
@@ -135,10 +136,44 @@ fn summary(schema: &ModelSchema, compiled: bool) -> Value {
     })
 }
 
+/// A model's schema, with the live hub's JSON Schema compiled for a model videohub does not
+/// compile: inputs are checked as `videohub generate` checks them.
+struct Resolved {
+    schema: ModelSchema,
+    live: Option<LiveSchema>,
+}
+
+impl Resolved {
+    /// Every problem of `input`, each with its parameter and the command line's message.
+    fn problems(&self, input: &Map<String, Value>) -> Vec<Value> {
+        let checked = match &self.live {
+            Some(live) => live.validate(input),
+            None => self.schema.validate_input(input),
+        };
+        match checked {
+            Ok(()) => Vec::new(),
+            Err(errors) => errors
+                .errors()
+                .iter()
+                .map(|e| json!({"param": e.param, "message": e.to_string()}))
+                .collect(),
+        }
+    }
+}
+
 /// The schema of `id`, compiled or the live hub's, or the error the page shows.
-async fn resolve(state: &State, id: &str) -> Result<ModelSchema, Response> {
-    match videohub::models::resolve(state.runner.client(), id).await {
-        Ok(schema) => Ok(schema.into_owned()),
+async fn resolve(state: &State, id: &str) -> Result<Resolved, Response> {
+    if let Some(schema) = videohub::models::find(id) {
+        return Ok(Resolved {
+            schema: schema.clone(),
+            live: None,
+        });
+    }
+    match state.runner.client().live_schema(id).await {
+        Ok(live) => Ok(Resolved {
+            schema: live.view().clone(),
+            live: Some(live),
+        }),
         Err(videohub::Error::NotFound { .. }) => Err(error(StatusCode::NOT_FOUND, unknown(id))),
         Err(e) => Err(error(
             StatusCode::BAD_GATEWAY,
@@ -158,7 +193,7 @@ pub(crate) fn unknown(id: &str) -> String {
 
 async fn model(Shared(state): Shared<AppState>, Path(id): Path<String>) -> Response {
     match resolve(&state, &id).await {
-        Ok(schema) => ok(json!({
+        Ok(Resolved { schema, .. }) => ok(json!({
             "schema": schema,
             "json_schema": schema.to_json_schema(),
             "compiled": videohub::models::find(&id).is_some(),
@@ -175,24 +210,12 @@ struct ModelInput {
     input: Map<String, Value>,
 }
 
-/// Every problem of `input`, each with its parameter and the command line's message.
-fn problems(schema: &ModelSchema, input: &Map<String, Value>) -> Vec<Value> {
-    match schema.validate_input(input) {
-        Ok(()) => Vec::new(),
-        Err(errors) => errors
-            .errors()
-            .iter()
-            .map(|e| json!({"param": e.param, "message": e.to_string()}))
-            .collect(),
-    }
-}
-
 async fn validate(
     Shared(state): Shared<AppState>,
     axum::Json(request): axum::Json<ModelInput>,
 ) -> Response {
     match resolve(&state, &request.model).await {
-        Ok(schema) => ok(json!({"errors": problems(&schema, &request.input)})),
+        Ok(resolved) => ok(json!({"errors": resolved.problems(&request.input)})),
         Err(response) => response,
     }
 }
@@ -203,11 +226,12 @@ async fn generate(
     Shared(state): Shared<AppState>,
     axum::Json(request): axum::Json<ModelInput>,
 ) -> Response {
-    let schema = match resolve(&state, &request.model).await {
-        Ok(schema) => schema,
+    let resolved = match resolve(&state, &request.model).await {
+        Ok(resolved) => resolved,
         Err(response) => return response,
     };
-    let errors = problems(&schema, &request.input);
+    let errors = resolved.problems(&request.input);
+    let schema = resolved.schema;
     if !errors.is_empty() {
         return (
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -8,7 +8,7 @@
 //! | `GET /` and `GET /assets/…` | the page |
 //! | `GET /api/models` | the models to pick from: compiled, and the live hub's others |
 //! | `GET /api/models/{id}` | one model's schema (as videohub reads it, and as JSON Schema) |
-//! | `POST /api/validate` | `{model, input}` checked with [`videohub::ModelSchema::validate_input`] |
+//! | `POST /api/validate` | `{model, input}` checked as `videohub generate` checks it: [`videohub::ModelSchema::validate_input`], or [`videohub::schema::LiveSchema::validate`] for a live model |
 //! | `POST /api/generate` | validates, records the job in the journal and drives it in the background |
 //! | `POST /api/image` | an uploaded image (raw body) as a `data:` URI |
 //! | `GET /api/jobs?model=&status=&text=` | the journal's jobs, newest first, with live progress |

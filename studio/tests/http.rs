@@ -149,6 +149,31 @@ async fn invalid_input_is_refused_with_the_command_lines_messages_and_nothing_se
 }
 
 #[tokio::test]
+async fn a_live_model_is_checked_by_its_json_schema() {
+    let setup = Setup::start(QUICK, "").await;
+    let input = json!({"prompt": "a koi", "image": "not a uri", "seed": null});
+    let (status, answer) = setup
+        .post(
+            "/api/validate",
+            json!({"model": common::LIVE_MODEL, "input": input}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        answer["errors"],
+        json!([{"param": "image", "message": "parameter `image`: `not a uri` is not a valid uri"}])
+    );
+    let (status, _) = setup
+        .post(
+            "/api/generate",
+            json!({"model": common::LIVE_MODEL, "input": input}),
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert_eq!(setup.sandbox.counters().submits_received, 0);
+}
+
+#[tokio::test]
 async fn an_unknown_model_is_named_in_the_form_and_on_its_card() {
     let setup = Setup::start(QUICK, "").await;
     let message =

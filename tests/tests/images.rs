@@ -146,3 +146,38 @@ fn a_video_edit_model_sends_its_video() {
     assert_eq!(schema.category, videohub::schema::Category::VideoEdit);
     assert_eq!(schema.param("video_url").map(|p| p.required), Some(true));
 }
+
+/// A hub model whose schema takes its image alone under `image_url`, as many gateways do.
+#[videohub::video_model(
+    id = "acme-animate",
+    name = "Acme Animate",
+    vendor = "Acme",
+    category = "image-to-video"
+)]
+#[derive(Debug, Clone)]
+pub struct AcmeAnimate {
+    /// What happens.
+    #[param(required)]
+    prompt: String,
+    /// The first frame.
+    #[param(image, rename = "image_url")]
+    image: Image,
+}
+
+#[test]
+fn a_renamed_image_is_sent_alone_under_its_name() {
+    let request = AcmeAnimate::builder()
+        .prompt("the fox looks up")
+        .image(image("fox"))
+        .build();
+    let input = request.to_input();
+    assert_eq!(
+        serde_json::Value::Object(input.clone()),
+        json!({"prompt": "the fox looks up", "image_url": "https://cdn.example.com/fox.png"})
+    );
+    let schema = AcmeAnimate::SCHEMA;
+    assert!(schema.image_inputs.is_none());
+    let param = schema.param("image_url").expect("a parameter of its own");
+    assert!(param.required && param.is_image());
+    assert_eq!(schema.validate_input(&input), Ok(()));
+}

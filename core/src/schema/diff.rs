@@ -237,7 +237,11 @@ fn diff_param(ours: &ParamSchema, theirs: &ParamSchema, diffs: &mut Vec<Differen
     let limit = |p: &ParamSchema| {
         let range = p.range.as_ref().map(|r| r.to_string());
         let length = p.max_length.map(|m| format!("at most {m} characters"));
-        [range, length]
+        let min_length = p
+            .more
+            .min_length
+            .map(|m| format!("at least {m} characters"));
+        [range, min_length, length]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
@@ -307,10 +311,7 @@ mod tests {
     #[test]
     fn every_kind_of_change_is_reported() {
         let mut seed = ParamSchema::new("seed", ParamType::Integer);
-        seed.range = Some(Range {
-            min: Literal::Int(0),
-            max: Literal::Int(10),
-        });
+        seed.range = Some(Range::inclusive(Literal::Int(0), Literal::Int(10)));
         let prompt = ParamSchema::new("prompt", ParamType::String);
         let ours = schema(vec![
             prompt.clone(),
@@ -322,10 +323,7 @@ mod tests {
         let mut live_prompt = prompt;
         live_prompt.required = true;
         let mut live_seed = seed;
-        live_seed.range = Some(Range {
-            min: Literal::Int(0),
-            max: Literal::Float(20.0),
-        });
+        live_seed.range = Some(Range::inclusive(Literal::Int(0), Literal::Float(20.0)));
         live_seed.ty = ParamType::Number;
         let mut live = schema(vec![
             live_prompt,

@@ -19,21 +19,14 @@
 //! keywords are ignored, and a schema without the `x-` keywords (as a live hub may send) is
 //! read with its properties in map order and `image_urls` taken as the image list.
 
-use std::borrow::Cow;
-
 use serde_json::{Map, Value, json};
 
-use crate::Capability;
-
 use super::{
-    Category, Constraint, ConstraintKind, ImageInputs, Items, Literal, ModelSchema, ParamSchema,
-    ParamType, Range, Text,
+    Constraint, ConstraintKind, ImageInputs, Literal, ModelSchema, ParamSchema, ParamType,
 };
 
 /// The JSON Schema dialect the conversion writes.
 const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
-/// The image list's name when a schema does not mark it.
-const DEFAULT_IMAGE_PARAM: &str = videohub_vocab::IMAGE_LIST;
 
 impl ModelSchema {
     /// The JSON Schema of the model's `input` object.
@@ -68,39 +61,6 @@ impl ModelSchema {
             root.insert("allOf".into(), Value::Array(rules));
         }
         Value::Object(root)
-    }
-
-    /// Reads a JSON Schema of a model's `input` leniently; `id` is the model's id.
-    ///
-    /// The inverse of [`ModelSchema::to_json_schema`]. The name comes from `title` (the id
-    /// when absent), the category from `x-category` (guessed from the image list when
-    /// absent), and each property becomes a parameter. Nothing in the schema is an error:
-    /// what cannot be read is left out.
-    pub fn from_json_schema(id: &str, schema: &Value) -> ModelSchema {
-        let empty = Map::new();
-        let root = schema.as_object().unwrap_or(&empty);
-        let (params, image_inputs) = read_object(root, true);
-        let mut constraints = Vec::new();
-        if let Some(Value::Array(rules)) = root.get("allOf") {
-            constraints.extend(rules.iter().filter_map(read_constraint));
-        }
-        constraints.extend(read_constraint(schema));
-        let category = text(root, "x-category")
-            .and_then(|c| c.parse().ok())
-            .unwrap_or_else(|| {
-                let images = image_inputs.as_ref().map(|i| (i.min, i.max));
-                Category::guess(Capability::Video, images)
-            });
-        ModelSchema {
-            id: Cow::Owned(id.to_owned()),
-            name: Cow::Owned(text(root, "title").unwrap_or(id).to_owned()),
-            vendor: Cow::Owned(text(root, "x-vendor").unwrap_or_default().to_owned()),
-            category,
-            description: Cow::Owned(text(root, "description").unwrap_or_default().to_owned()),
-            params: Cow::Owned(params),
-            image_inputs,
-            constraints: Cow::Owned(constraints),
-        }
     }
 
     /// An `input` that passes [`ModelSchema::validate_input`]: every required parameter,
@@ -183,22 +143,59 @@ fn object_schema(
 
 fn param_schema(param: &ParamSchema) -> Value {
     let mut property = Map::new();
-    property.insert("type".into(), param.ty.as_str().into());
+    if param.more.variants.is_empty() {
+        property.insert("type".into(), param.ty.as_str().into());
+    } else {
+        let shapes = param.more.variants.iter().map(param_schema).collect();
+        property.insert("anyOf".into(), Value::Array(shapes));
+    }
+    if param.more.nullable {
+        property.insert("nullable".into(), true.into());
+    }
     if !param.description.is_empty() {
         property.insert("description".into(), param.description.as_ref().into());
     }
     if let Some(default) = &param.default {
         property.insert("default".into(), default.to_json());
     }
-    if let Some(values) = &param.values {
+    if let Some(values) = &param.values
+        && param.more.variants.is_empty()
+    {
         property.insert("enum".into(), values.iter().map(Literal::to_json).collect());
     }
-    if let Some(range) = &param.range {
-        property.insert("minimum".into(), range.min.to_json());
-        property.insert("maximum".into(), range.max.to_json());
+    if let Some(range) = param
+        .range
+        .as_ref()
+        .filter(|_| param.more.variants.is_empty())
+    {
+        let (low, high) = match (range.exclusive_min, range.exclusive_max) {
+            (true, true) => ("exclusiveMinimum", "exclusiveMaximum"),
+            (true, false) => ("exclusiveMinimum", "maximum"),
+            (false, true) => ("minimum", "exclusiveMaximum"),
+            (false, false) => ("minimum", "maximum"),
+        };
+        if let Some(min) = &range.min {
+            property.insert(low.into(), min.to_json());
+        }
+        if let Some(max) = &range.max {
+            property.insert(high.into(), max.to_json());
+        }
     }
     if let Some(max) = param.max_length {
         property.insert("maxLength".into(), max.into());
+    }
+    let more = &param.more;
+    let facets = [
+        ("minLength", more.min_length.map(Value::from)),
+        ("pattern", more.pattern.as_deref().map(Value::from)),
+        ("format", more.format.as_deref().map(Value::from)),
+        ("minItems", more.min_items.map(Value::from)),
+        ("maxItems", more.max_items.map(Value::from)),
+    ];
+    for (key, value) in facets {
+        if let Some(value) = value {
+            property.insert(key.into(), value);
+        }
     }
     if let Some(items) = &param.items {
         let mut item = Map::new();
@@ -252,221 +249,6 @@ fn constraint_schema(constraint: &Constraint) -> Value {
     }
 }
 
-fn text<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a str> {
-    map.get(key).and_then(Value::as_str)
-}
-
-/// The parameters of an object schema, in `x-order` then map order; with `images`, the
-/// image list is taken apart.
-fn read_object(
-    object: &Map<String, Value>,
-    images: bool,
-) -> (Vec<ParamSchema>, Option<ImageInputs>) {
-    let empty = Map::new();
-    let properties = match object.get("properties") {
-        Some(Value::Object(properties)) => properties,
-        _ => &empty,
-    };
-    let required: Vec<&str> = match object.get("required") {
-        Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    };
-    let mut names: Vec<&str> = match object.get("x-order") {
-        Some(Value::Array(order)) => order
-            .iter()
-            .filter_map(Value::as_str)
-            .filter(|name| properties.contains_key(*name))
-            .collect(),
-        _ => Vec::new(),
-    };
-    for name in properties.keys() {
-        if !names.contains(&name.as_str()) {
-            names.push(name);
-        }
-    }
-    let marked = properties
-        .values()
-        .any(|p| p.get("x-image-input").is_some());
-    let mut params = Vec::new();
-    let mut image_inputs = None;
-    for name in names {
-        let property = &properties[name];
-        let is_images = match property.get("x-image-input") {
-            Some(flag) => flag.as_bool().unwrap_or(false),
-            None => {
-                !marked
-                    && name == DEFAULT_IMAGE_PARAM
-                    && read_type(property) == Some(ParamType::Array)
-            }
-        };
-        if images && is_images && image_inputs.is_none() {
-            image_inputs = Some(read_images(name, property));
-        } else {
-            params.push(read_param(name, property, required.contains(&name)));
-        }
-    }
-    (params, image_inputs)
-}
-
-fn read_images(name: &str, property: &Value) -> ImageInputs {
-    let count = |key: &str| {
-        property
-            .get(key)
-            .and_then(Value::as_u64)
-            .map(|n| n.min(u32::MAX.into()) as u32)
-    };
-    let roles = match property.get("x-roles") {
-        Some(Value::Array(roles)) => roles
-            .iter()
-            .filter_map(Value::as_str)
-            .map(|r| Text::Owned(r.to_owned()))
-            .collect(),
-        _ => Vec::new(),
-    };
-    ImageInputs {
-        param: Cow::Owned(name.to_owned()),
-        min: count("minItems").unwrap_or(0),
-        max: count("maxItems").unwrap_or(u32::MAX),
-        roles: Cow::Owned(roles),
-    }
-}
-
-/// The type of a property: `type` (the first non-null one of a list), else guessed from
-/// `enum` or `default`, else string.
-fn read_type(property: &Value) -> Option<ParamType> {
-    let name = match property.get("type") {
-        Some(Value::String(name)) => Some(name.as_str()),
-        Some(Value::Array(names)) => names
-            .iter()
-            .filter_map(Value::as_str)
-            .find(|n| *n != "null"),
-        _ => None,
-    };
-    name.and_then(|n| serde_json::from_value(Value::from(n)).ok())
-}
-
-fn read_literal(value: &Value) -> Option<Literal> {
-    match value {
-        Value::Null | Value::Array(_) | Value::Object(_) => None,
-        other => serde_json::from_value(other.clone()).ok(),
-    }
-}
-
-fn read_param(name: &str, property: &Value, required: bool) -> ParamSchema {
-    let default = property.get("default").and_then(read_literal);
-    let values: Option<Vec<Literal>> = match (property.get("enum"), property.get("const")) {
-        (Some(Value::Array(values)), _) => Some(values.iter().filter_map(read_literal).collect()),
-        (_, Some(value)) => read_literal(value).map(|v| vec![v]),
-        _ => None,
-    };
-    let ty = read_type(property)
-        .or_else(|| {
-            values
-                .as_ref()
-                .and_then(|v| v.first())
-                .or(default.as_ref())
-                .map(literal_type)
-        })
-        .unwrap_or(ParamType::String);
-    let range = match (
-        property.get("minimum").and_then(read_literal),
-        property.get("maximum").and_then(read_literal),
-    ) {
-        (Some(min), Some(max)) => Some(Range { min, max }),
-        _ => None,
-    };
-    let items = match property.get("items") {
-        Some(item @ Value::Object(map)) => {
-            let item_ty = read_type(item).unwrap_or(if map.contains_key("properties") {
-                ParamType::Object
-            } else {
-                ParamType::String
-            });
-            let fields = if item_ty == ParamType::Object {
-                read_object(map, false).0
-            } else {
-                Vec::new()
-            };
-            Some(Items {
-                ty: item_ty,
-                fields: Cow::Owned(fields),
-            })
-        }
-        _ => None,
-    };
-    ParamSchema {
-        name: Cow::Owned(name.to_owned()),
-        ty,
-        required,
-        default,
-        values: values.map(Cow::Owned),
-        range,
-        max_length: property
-            .get("maxLength")
-            .and_then(Value::as_u64)
-            .map(|n| n.min(u32::MAX.into()) as u32),
-        items,
-        description: Cow::Owned(
-            property
-                .get("description")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned(),
-        ),
-    }
-}
-
-fn literal_type(literal: &Literal) -> ParamType {
-    match literal {
-        Literal::Bool(_) => ParamType::Boolean,
-        Literal::Int(_) => ParamType::Integer,
-        Literal::Float(_) => ParamType::Number,
-        Literal::Str(_) => ParamType::String,
-    }
-}
-
-/// The names listed by `{"required": [...]}` alternatives.
-fn required_names(alternatives: &[Value]) -> Option<Vec<Text>> {
-    let mut names: Vec<Text> = Vec::new();
-    for alternative in alternatives {
-        for name in alternative.get("required")?.as_array()? {
-            let name = name.as_str()?;
-            if !names.iter().any(|n| n == name) {
-                names.push(Text::Owned(name.to_owned()));
-            }
-        }
-    }
-    (!names.is_empty()).then_some(names)
-}
-
-/// A rule between parameters: `oneOf` of single `required` (exactly one of), or `not` of
-/// `required` pairs (at most one of).
-fn read_constraint(rule: &Value) -> Option<Constraint> {
-    if let Some(Value::Array(alternatives)) = rule.get("oneOf") {
-        let single = alternatives.iter().all(|a| {
-            a.get("required")
-                .and_then(Value::as_array)
-                .is_some_and(|r| r.len() == 1)
-        });
-        if single {
-            let params = required_names(alternatives)?;
-            return Some(Constraint {
-                kind: ConstraintKind::ExactlyOneOf,
-                params: Cow::Owned(params),
-            });
-        }
-    }
-    let negated = rule.get("not")?;
-    let params = match negated.get("anyOf") {
-        Some(Value::Array(pairs)) => required_names(pairs)?,
-        _ => required_names(std::slice::from_ref(negated))?,
-    };
-    Some(Constraint {
-        kind: ConstraintKind::AtMostOneOf,
-        params: Cow::Owned(params),
-    })
-}
-
 fn example_value(param: &ParamSchema) -> Value {
     if let Some(default) = &param.default {
         return default.to_json();
@@ -474,10 +256,25 @@ fn example_value(param: &ParamSchema) -> Value {
     if let Some(first) = param.values.as_ref().and_then(|v| v.first()) {
         return first.to_json();
     }
-    if let Some(range) = &param.range {
-        return range.min.to_json();
+    if let Some(min) = param.range.as_ref().and_then(|r| r.min.as_ref()) {
+        let exclusive = param.range.as_ref().is_some_and(|r| r.exclusive_min);
+        return match (min, exclusive) {
+            (Literal::Int(n), true) => Value::from(n + 1),
+            (min, true) => Value::from(min.as_f64().unwrap_or_default() + 1.0),
+            (min, false) => min.to_json(),
+        };
+    }
+    if let Some(max) = param.range.as_ref().and_then(|r| r.max.as_ref()) {
+        return match (max, param.range.as_ref().is_some_and(|r| r.exclusive_max)) {
+            (Literal::Int(n), true) => Value::from(n - 1),
+            (max, true) => Value::from(max.as_f64().unwrap_or_default() - 1.0),
+            (max, false) => max.to_json(),
+        };
     }
     match param.ty {
+        ParamType::String if param.is_image() || param.more.format.as_deref() == Some("uri") => {
+            "https://example.com/images/frame-1.png".into()
+        }
         ParamType::String => {
             let text = if param.name.contains("prompt") {
                 "A red fox trotting through fresh snow at dawn, cinematic"
@@ -508,7 +305,10 @@ fn example_value(param: &ParamSchema) -> Value {
 
 #[cfg(test)]
 mod tests {
+    use super::super::Category;
+    use super::super::read::read_constraint;
     use super::*;
+    use std::borrow::Cow;
 
     /// Every model of the hub's model list in the test fixture.
     fn fixture_models() -> Vec<ModelSchema> {

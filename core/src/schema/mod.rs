@@ -11,6 +11,9 @@
 mod diff;
 mod json_schema;
 mod literal;
+mod live;
+mod read;
+mod resolve;
 pub(crate) mod validate;
 
 use std::borrow::Cow;
@@ -20,6 +23,8 @@ use serde::{Deserialize, Serialize};
 
 pub use diff::Difference;
 pub use literal::Literal;
+pub use live::{InvalidSchema, LiveSchema};
+pub use resolve::{MAX_DEPTH, resolve};
 pub use validate::{MAX_SUGGESTIONS, ParamError, Problem, ValidationErrors, suggest};
 pub use videohub_vocab::{Category, Input, UnknownCategory};
 
@@ -137,6 +142,54 @@ pub struct ParamSchema {
     /// What the parameter does.
     #[serde(default)]
     pub description: Text,
+    /// What JSON Schema says of the value beyond its type, values, range and length.
+    #[serde(flatten)]
+    pub more: More,
+}
+
+/// The rest of what a JSON Schema says of one value: what a live schema may hold and a
+/// compiled model rarely does.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct More {
+    /// Whether `null` is accepted, meaning no value.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nullable: bool,
+    /// The minimum length of a string, in characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<u32>,
+    /// A regular expression (ECMA 262) a string must match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<Text>,
+    /// The format of a string, e.g. `uri`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<Text>,
+    /// The fewest elements of an array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_items: Option<u32>,
+    /// The most elements of an array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_items: Option<u32>,
+    /// For a value of several shapes (e.g. an object or one of some names): every shape, of
+    /// which the parameter's own type, values and limits are the first scalar one.
+    #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
+    pub variants: Cow<'static, [ParamSchema]>,
+}
+
+impl More {
+    /// Nothing more: the value of every compiled parameter.
+    pub const NONE: More = More {
+        nullable: false,
+        min_length: None,
+        pattern: None,
+        format: None,
+        min_items: None,
+        max_items: None,
+        variants: Cow::Borrowed(&[]),
+    };
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 impl ParamSchema {
@@ -152,32 +205,97 @@ impl ParamSchema {
             max_length: None,
             items: None,
             description: Cow::Borrowed(""),
+            more: More::NONE,
         }
+    }
+
+    /// Whether the parameter takes an image: a string or a list of strings named for one
+    /// (`image`, `image_url`, `first_frame`, `tail_image_url`, `image_urls`…), or marked as
+    /// one by the schema.
+    pub fn is_image(&self) -> bool {
+        let name = self.name.as_ref();
+        let named = name.contains("image") || name.contains("frame");
+        let string = match self.ty {
+            ParamType::String => true,
+            ParamType::Array => self
+                .items
+                .as_ref()
+                .is_none_or(|i| i.ty == ParamType::String),
+            _ => false,
+        };
+        let not_data = self
+            .more
+            .format
+            .as_deref()
+            .is_none_or(|f| f == "uri" || f == "binary")
+            && self.values.is_none();
+        string && named && not_data
     }
 }
 
-/// The inclusive bounds of a numeric parameter.
+/// The bounds of a numeric parameter; either side may be open.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Range {
-    /// The smallest allowed value.
-    pub min: Literal,
-    /// The largest allowed value.
-    pub max: Literal,
+    /// The smallest allowed value, when there is one.
+    #[serde(default)]
+    pub min: Option<Literal>,
+    /// The largest allowed value, when there is one.
+    #[serde(default)]
+    pub max: Option<Literal>,
+    /// Whether `min` itself is excluded.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub exclusive_min: bool,
+    /// Whether `max` itself is excluded.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub exclusive_max: bool,
 }
 
 impl Range {
+    /// The inclusive range `min..=max`.
+    pub const fn inclusive(min: Literal, max: Literal) -> Range {
+        Range {
+            min: Some(min),
+            max: Some(max),
+            exclusive_min: false,
+            exclusive_max: false,
+        }
+    }
+
     /// Whether `value` lies within the bounds.
     pub fn contains(&self, value: f64) -> bool {
-        match (self.min.as_f64(), self.max.as_f64()) {
-            (Some(min), Some(max)) => (min..=max).contains(&value),
-            _ => true,
-        }
+        let above = match self.min.as_ref().and_then(Literal::as_f64) {
+            Some(min) if self.exclusive_min => value > min,
+            Some(min) => value >= min,
+            None => true,
+        };
+        let below = match self.max.as_ref().and_then(Literal::as_f64) {
+            Some(max) if self.exclusive_max => value < max,
+            Some(max) => value <= max,
+            None => true,
+        };
+        above && below
     }
 }
 
 impl fmt::Display for Range {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}..={}", self.min, self.max)
+        match (&self.min, &self.max) {
+            (Some(min), Some(max)) if !self.exclusive_min && !self.exclusive_max => {
+                write!(f, "{min}..={max}")
+            }
+            (min, max) => {
+                let low = min.as_ref().map(|m| {
+                    let op = if self.exclusive_min { ">" } else { "≥" };
+                    format!("{op} {m}")
+                });
+                let high = max.as_ref().map(|m| {
+                    let op = if self.exclusive_max { "<" } else { "≤" };
+                    format!("{op} {m}")
+                });
+                let parts: Vec<String> = low.into_iter().chain(high).collect();
+                f.write_str(&parts.join(" and "))
+            }
+        }
     }
 }
 
@@ -212,10 +330,9 @@ where
                 let ty = ty.split_whitespace().next().unwrap_or_default();
                 let ty =
                     ParamType::deserialize(serde::de::value::StrDeserializer::<D::Error>::new(ty))?;
-                list.push(ParamSchema {
-                    name: Cow::Owned(name),
-                    ..ParamSchema::new("", ty)
-                });
+                let mut param = ParamSchema::new("", ty);
+                param.name = Cow::Owned(name);
+                list.push(param);
             }
             list
         }

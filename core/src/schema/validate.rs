@@ -88,6 +88,30 @@ pub enum Problem {
         /// How many of the parameters were given.
         given: usize,
     },
+    /// A string shorter than the parameter allows.
+    TooShort {
+        /// The length given, in characters.
+        length: usize,
+        /// The fewest characters allowed.
+        min: u32,
+    },
+    /// A string that does not match the parameter's pattern.
+    NoMatch {
+        /// The regular expression.
+        pattern: String,
+    },
+    /// A string that is not of the parameter's format (e.g. not a `uri`).
+    BadFormat {
+        /// The value that was given.
+        value: String,
+        /// The format, e.g. `uri`.
+        format: String,
+    },
+    /// Anything else the model's JSON Schema refuses, in the validator's words.
+    Invalid {
+        /// What is wrong.
+        reason: String,
+    },
     /// The wrong number of images.
     ImageCount {
         /// The fewest allowed.
@@ -126,6 +150,16 @@ impl fmt::Display for Problem {
             Problem::TooLong { length, max } => {
                 write!(f, "is {length} characters long; at most {max} are allowed")
             }
+            Problem::TooShort { length: 0, .. } => f.write_str("must not be empty"),
+            Problem::TooShort { length, min } => {
+                write!(
+                    f,
+                    "is {length} characters long; at least {min} are required"
+                )
+            }
+            Problem::NoMatch { pattern } => write!(f, "does not match the pattern `{pattern}`"),
+            Problem::BadFormat { value, format } => write!(f, "`{value}` is not a valid {format}"),
+            Problem::Invalid { reason } => f.write_str(reason),
             Problem::Conflict {
                 kind: ConstraintKind::ExactlyOneOf,
                 given,
@@ -140,6 +174,9 @@ impl fmt::Display for Problem {
             }
             Problem::ImageCount { min, max, given } if min == max => {
                 write!(f, "takes exactly {min} image(s), found {given}")
+            }
+            Problem::ImageCount { min, max, given } if *max == u32::MAX => {
+                write!(f, "takes at least {min} image(s), found {given}")
             }
             Problem::ImageCount { min, max, given } => {
                 write!(f, "takes {min} to {max} images, found {given}")
@@ -216,24 +253,7 @@ impl ModelSchema {
     /// compared with the model's parameters for a suggestion, so that the work stays linear
     /// in the size of the input and of the schema.
     pub fn validate_input(&self, input: &Map<String, Value>) -> Result<(), ValidationErrors> {
-        let mut errors = Vec::new();
-        let image_param = self.image_inputs.as_ref().map(|i| i.param.as_ref());
-        let known: HashSet<&str> = self
-            .params
-            .iter()
-            .map(|p| p.name.as_ref())
-            .chain(image_param)
-            .collect();
-        let unknown = input.keys().filter(|name| !known.contains(name.as_str()));
-        for (i, name) in unknown.enumerate() {
-            let suggestion = (i < MAX_SUGGESTIONS)
-                .then(|| suggest(name, self.params.iter().map(|p| p.name.as_ref())))
-                .flatten();
-            errors.push(ParamError::new(
-                name.clone(),
-                Problem::Unknown { suggestion },
-            ));
-        }
+        let mut errors = self.unknown_params(input);
         check_params(&self.params, input, "", &mut errors);
         for constraint in self.constraints.iter() {
             let given = constraint
@@ -256,6 +276,35 @@ impl ModelSchema {
                 ));
             }
         }
+        errors.extend(self.image_count(input));
+        ValidationErrors::check(errors)
+    }
+
+    /// An error for each parameter of `input` the model does not have, with a suggestion
+    /// for the first [`MAX_SUGGESTIONS`].
+    pub(crate) fn unknown_params(&self, input: &Map<String, Value>) -> Vec<ParamError> {
+        let image_param = self.image_inputs.as_ref().map(|i| i.param.as_ref());
+        let known: HashSet<&str> = self
+            .params
+            .iter()
+            .map(|p| p.name.as_ref())
+            .chain(image_param)
+            .collect();
+        let unknown = input.keys().filter(|name| !known.contains(name.as_str()));
+        unknown
+            .enumerate()
+            .map(|(i, name)| {
+                let suggestion = (i < MAX_SUGGESTIONS)
+                    .then(|| suggest(name, self.params.iter().map(|p| p.name.as_ref())))
+                    .flatten();
+                ParamError::new(name.clone(), Problem::Unknown { suggestion })
+            })
+            .collect()
+    }
+
+    /// The error for the wrong number (or a list of the wrong type) of images, if any.
+    pub(crate) fn image_count(&self, input: &Map<String, Value>) -> Option<ParamError> {
+        let mut errors = Vec::new();
         if let Some(images) = &self.image_inputs {
             let given = match input.get(images.param.as_ref()) {
                 None | Some(Value::Null) => Some(0),
@@ -285,7 +334,7 @@ impl ModelSchema {
                 ));
             }
         }
-        ValidationErrors::check(errors)
+        errors.pop()
     }
 }
 
@@ -302,12 +351,27 @@ fn check_params(
     for param in params {
         let name = format!("{prefix}{}", param.name);
         match input.get(param.name.as_ref()) {
+            Some(Value::Null) if param.more.nullable => {}
             None | Some(Value::Null) if param.required => {
                 errors.push(ParamError::new(name, Problem::Missing))
             }
             None | Some(Value::Null) => {}
             Some(Value::String(text)) if param.required && text.trim().is_empty() => {
                 errors.push(ParamError::new(name, Problem::Empty))
+            }
+            Some(value) if !param.more.variants.is_empty() => {
+                let fits = |shape: &ParamSchema| {
+                    let mut found = Vec::new();
+                    check_value(shape, &name, value, &mut found);
+                    found
+                };
+                let mut tried: Vec<Vec<ParamError>> =
+                    param.more.variants.iter().map(fits).collect();
+                if tried.iter().all(|found| !found.is_empty()) {
+                    // Report against the parameter's own (first scalar) shape.
+                    let own = param.more.variants.iter().position(|v| v.ty == param.ty);
+                    errors.append(&mut tried[own.unwrap_or(0)]);
+                }
             }
             Some(value) => check_value(param, &name, value, errors),
         }
@@ -356,6 +420,15 @@ fn check_value(param: &ParamSchema, name: &str, value: &Value, errors: &mut Vec<
         && let Err(error) = check_max_length(name, text, max)
     {
         errors.push(error);
+    }
+    if let (Some(min), Some(text)) = (param.more.min_length, value.as_str()) {
+        let length = text.chars().count();
+        if length < min as usize {
+            errors.push(ParamError::new(
+                name.to_owned(),
+                Problem::TooShort { length, min },
+            ));
+        }
     }
     if let (Some(items), Some(list)) = (&param.items, value.as_array()) {
         for (i, item) in list.iter().enumerate() {
@@ -412,7 +485,7 @@ pub fn suggest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
 }
 
 /// A JSON value for an error message, cut to a readable length.
-fn excerpt(value: &Value) -> String {
+pub(crate) fn excerpt(value: &Value) -> String {
     let text = value.to_string();
     match text.char_indices().nth(60) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
@@ -448,10 +521,7 @@ mod tests {
                     ..param("prompt", ParamType::String)
                 },
                 ParamSchema {
-                    range: Some(Range {
-                        min: Literal::Int(0),
-                        max: Literal::Int(9),
-                    }),
+                    range: Some(Range::inclusive(Literal::Int(0), Literal::Int(9))),
                     ..param("seed", ParamType::Integer)
                 },
                 ParamSchema {

@@ -100,7 +100,7 @@ fn check(field: &Field, k: &TokenStream) -> Option<TokenStream> {
             let number = matches!(field.kind, Kind::Number);
             let (min, max) = (literal(min, number, k), literal(max, number, k));
             quote! {
-                #k::__private::check_range(&mut errors, #wire, *value as f64, &#k::schema::Range { min: #min, max: #max }, value);
+                #k::__private::check_range(&mut errors, #wire, *value as f64, &#k::schema::Range::inclusive(#min, #max), value);
             }
         }
         (None, Some(max)) => quote!(#k::__private::check_length(&mut errors, #wire, value, #max);),

@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::Lit;
 
-use videohub_vocab::{IMAGE_LIST, Media};
+use videohub_vocab::IMAGE_LIST;
 
 use crate::model::{Field, Kind, Model, Presence};
 
@@ -14,7 +14,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     let (id, name, vendor, description) =
         (&model.id, &model.name, &model.vendor, &model.description);
     let category = crate::naming::variant(model.category);
-    let is_image = |f: &&Field| matches!(f.kind, Kind::Media(Media::Image) | Kind::Images { .. });
+    let is_image = |f: &&Field| f.in_image_list();
     let params = model
         .fields
         .iter()
@@ -91,7 +91,7 @@ fn param(field: &Field, k: &TokenStream) -> TokenStream {
     let range = match &field.range {
         Some((min, max)) => {
             let (min, max) = (literal(min, number, k), literal(max, number, k));
-            quote!(::core::option::Option::Some(#k::schema::Range { min: #min, max: #max }))
+            quote!(::core::option::Option::Some(#k::schema::Range::inclusive(#min, #max)))
         }
         None => quote!(::core::option::Option::None),
     };
@@ -130,6 +130,7 @@ fn param(field: &Field, k: &TokenStream) -> TokenStream {
             max_length: #max_length,
             items: #items,
             description: #k::__private::Cow::Borrowed(#description),
+            more: #k::schema::More::NONE,
         }
     }
 }

@@ -17,7 +17,7 @@ pub(crate) fn expand(model: &Model) -> TokenStream {
     for field in &model.fields {
         let (name, wire) = (&field.ident, &field.wire);
         match (&field.kind, &field.presence) {
-            (Kind::Media(Media::Image), _) => {
+            (Kind::Media(Media::Image), _) if field.in_image_list() => {
                 images.push(quote!(::core::slice::from_ref(&self.#name)))
             }
             (Kind::Images { .. }, _) => images.push(quote!(self.#name.as_slice())),

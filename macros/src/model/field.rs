@@ -58,6 +58,7 @@ impl Field {
         param::check_limits(&args, kind.as_ref(), &presence, &wire, &mut errors);
         errors.finish()?;
         Ok(Field {
+            renamed: args.rename.is_some(),
             wire_span: args
                 .rename
                 .as_ref()

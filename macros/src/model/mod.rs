@@ -33,12 +33,27 @@ pub(crate) struct Model {
     pub groups: Vec<Group>,
 }
 
+impl Field {
+    /// Whether the field is one of the images gathered in the image list: an
+    /// `images(…)` list, or an `image` not renamed (a renamed one is sent alone under its
+    /// own name).
+    pub(crate) fn in_image_list(&self) -> bool {
+        match self.kind {
+            Kind::Images { .. } => true,
+            Kind::Media(videohub_vocab::Media::Image) => !self.renamed,
+            _ => false,
+        }
+    }
+}
+
 /// One parameter.
 pub(crate) struct Field {
     pub ident: Ident,
     pub wire: String,
     /// Where the wire name was written: the `rename` literal, or the field's name.
     pub wire_span: Span,
+    /// Whether the wire name was written with `rename`.
+    pub renamed: bool,
     /// The declared type.
     pub ty: Type,
     /// The declared type without its `Option`.

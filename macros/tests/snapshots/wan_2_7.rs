@@ -431,15 +431,18 @@ impl ::videohub::Model for Wan27 {
                     required: false,
                     default: ::core::option::Option::None,
                     values: ::core::option::Option::None,
-                    range: ::core::option::Option::Some(::videohub::schema::Range {
-                        min: ::videohub::schema::Literal::Int(0),
-                        max: ::videohub::schema::Literal::Int(2147483647),
-                    }),
+                    range: ::core::option::Option::Some(
+                        ::videohub::schema::Range::inclusive(
+                            ::videohub::schema::Literal::Int(0),
+                            ::videohub::schema::Literal::Int(2147483647),
+                        ),
+                    ),
                     max_length: ::core::option::Option::None,
                     items: ::core::option::Option::None,
                     description: ::videohub::__private::Cow::Borrowed(
                         "Random seed for reproducibility.",
                     ),
+                    more: ::videohub::schema::More::NONE,
                 },
                 ::videohub::schema::ParamSchema {
                     name: ::videohub::__private::Cow::Borrowed("prompt"),
@@ -453,6 +456,7 @@ impl ::videohub::Model for Wan27 {
                     description: ::videohub::__private::Cow::Borrowed(
                         "Text prompt describing the desired video.",
                     ),
+                    more: ::videohub::schema::More::NONE,
                 },
                 ::videohub::schema::ParamSchema {
                     name: ::videohub::__private::Cow::Borrowed("duration"),
@@ -472,6 +476,7 @@ impl ::videohub::Model for Wan27 {
                     description: ::videohub::__private::Cow::Borrowed(
                         "Output video duration in seconds.",
                     ),
+                    more: ::videohub::schema::More::NONE,
                 },
                 ::videohub::schema::ParamSchema {
                     name: ::videohub::__private::Cow::Borrowed("resolution"),
@@ -491,6 +496,7 @@ impl ::videohub::Model for Wan27 {
                     description: ::videohub::__private::Cow::Borrowed(
                         "Output video resolution tier.",
                     ),
+                    more: ::videohub::schema::More::NONE,
                 },
                 ::videohub::schema::ParamSchema {
                     name: ::videohub::__private::Cow::Borrowed(
@@ -508,6 +514,7 @@ impl ::videohub::Model for Wan27 {
                     description: ::videohub::__private::Cow::Borrowed(
                         "Enable intelligent prompt rewriting.",
                     ),
+                    more: ::videohub::schema::More::NONE,
                 },
                 ::videohub::schema::ParamSchema {
                     name: ::videohub::__private::Cow::Borrowed("shots"),
@@ -524,6 +531,7 @@ impl ::videohub::Model for Wan27 {
                     description: ::videohub::__private::Cow::Borrowed(
                         "A prompt given as shots.",
                     ),
+                    more: ::videohub::schema::More::NONE,
                 },
                 ::videohub::schema::ParamSchema {
                     name: ::videohub::__private::Cow::Borrowed("script"),
@@ -537,6 +545,7 @@ impl ::videohub::Model for Wan27 {
                     description: ::videohub::__private::Cow::Borrowed(
                         "A prompt given as a script.",
                     ),
+                    more: ::videohub::schema::More::NONE,
                 },
             ],
         ),
@@ -562,10 +571,10 @@ impl ::videohub::Model for Wan27 {
                 &mut errors,
                 "seed",
                 *value as f64,
-                &::videohub::schema::Range {
-                    min: ::videohub::schema::Literal::Int(0),
-                    max: ::videohub::schema::Literal::Int(2147483647),
-                },
+                &::videohub::schema::Range::inclusive(
+                    ::videohub::schema::Literal::Int(0),
+                    ::videohub::schema::Literal::Int(2147483647),
+                ),
                 value,
             );
         }

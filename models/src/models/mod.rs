@@ -51,6 +51,19 @@ pub fn catalog() -> &'static [&'static ModelSchema] {
     CATALOG
 }
 
+/// Whether the compiled model `id` is provisional: one of the image models (image-to-video,
+/// reference images, first and last frame), which the hub documents only by id and image
+/// rule, so that their parameters follow the upstream provider.
+///
+/// ```
+/// assert!(videohub::models::is_provisional("veo-3.1-image"));
+/// assert!(!videohub::models::is_provisional("veo-3.1"));
+/// assert!(!videohub::models::is_provisional("not-compiled"));
+/// ```
+pub fn is_provisional(id: &str) -> bool {
+    find(id).is_some_and(|m| !m.category.inputs().is_empty())
+}
+
 /// The schema of the compiled model with this hub id.
 ///
 /// ```

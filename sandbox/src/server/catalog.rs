@@ -56,7 +56,11 @@ pub(super) async fn describe_model(
         );
     };
     let mut body = entry(model);
-    body.insert("input_schema".into(), model.to_json_schema());
+    let schema = shared.input_schemas.get(&id).cloned();
+    body.insert(
+        "input_schema".into(),
+        schema.unwrap_or_else(|| model.to_json_schema()),
+    );
     body.insert("example".into(), Value::Object(model.example_input()));
     Json(Value::Object(body)).into_response()
 }

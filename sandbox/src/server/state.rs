@@ -28,6 +28,8 @@ pub(crate) struct Sample {
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) models: Vec<ModelSchema>,
+    /// JSON Schemas served in place of the ones written from `models`, by model id.
+    pub(crate) input_schemas: HashMap<String, serde_json::Value>,
     pub(crate) api_key: Option<String>,
     pub(crate) submit_shape: SubmitShape,
     pub(crate) faults: FaultSpec,
@@ -49,6 +51,7 @@ impl Shared {
     pub(crate) fn new(builder: SandboxBuilder, files_url: String) -> Self {
         Shared {
             models: builder.models.unwrap_or_else(compiled_models),
+            input_schemas: builder.input_schemas,
             api_key: builder.api_key,
             submit_shape: builder.submit_shape,
             faults: builder.faults,

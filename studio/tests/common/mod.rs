@@ -22,6 +22,9 @@ pub struct Setup {
     pub http: reqwest::Client,
 }
 
+/// The id of the live model of the sandbox (Replicate's WAN 2.5 image-to-video schema).
+pub const LIVE_MODEL: &str = "wan-2.5-i2v-live";
+
 impl Setup {
     /// Tasks take `task` on the hub; `faults` as the sandbox reads them (none when empty).
     pub async fn start(task: Duration, faults: &str) -> Setup {
@@ -30,12 +33,19 @@ impl Setup {
         } else {
             faults.parse().expect("a fault spec")
         };
-        // The compiled models, and an image model of the hub's the studio does not know.
+        // The compiled models, an image model of the hub's the studio does not know, and a
+        // live model whose JSON Schema is Replicate's as published (`format: uri`, `nullable`).
+        let live_json: serde_json::Value = serde_json::from_str(include_str!(
+            "../../../tests/fixtures/schemas/replicate-wan-2.5-i2v.json"
+        ))
+        .expect("the fixture is JSON");
+        let live = videohub::ModelSchema::from_json_schema(LIVE_MODEL, &live_json);
         let models = compiled_models()
             .into_iter()
-            .chain([videohub_tests::AcmeStill::SCHEMA.clone()]);
+            .chain([videohub_tests::AcmeStill::SCHEMA.clone(), live]);
         let sandbox = Sandbox::builder()
             .models(models)
+            .input_schema(LIVE_MODEL, live_json)
             .api_key(KEY)
             .durations(TaskDuration::Fixed(task))
             .faults(faults)

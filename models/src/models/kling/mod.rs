@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::ValueEnum;
 use crate::model::ParamObject;
-use crate::schema::{ParamSchema, ParamType};
+use crate::schema::{More, ParamSchema, ParamType};
 
 /// One shot of a multi-shot Kling video: its prompt and its duration, in the model's
 /// duration values.
@@ -70,6 +70,7 @@ impl<D: ValueEnum> ParamObject for Shot<D> {
             max_length: None,
             items: None,
             description: Cow::Borrowed("What the shot shows."),
+            more: More::NONE,
         },
         ParamSchema {
             name: Cow::Borrowed("duration"),
@@ -81,6 +82,7 @@ impl<D: ValueEnum> ParamObject for Shot<D> {
             max_length: None,
             items: None,
             description: Cow::Borrowed("How long the shot lasts, in the model's duration values."),
+            more: More::NONE,
         },
     ];
 }
