@@ -12,7 +12,7 @@ use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value, json};
 use videohub::ModelSchema;
-use videohub_journal::{Job, JobState, NewJob, Runner, line_keys};
+use videohub_journal::{Job, JobState, NewJob, Runner, batch_id, line_keys};
 
 use crate::args::{BatchCommand, BatchFileArgs, HubArgs, StoreArgs};
 use crate::generate::ended;
@@ -123,15 +123,19 @@ pub(crate) async fn run(
             let hub = Hub::connect(hub_args).await?;
             let (jobs, invalid) = read_batch(&hub, &args).await?;
             let journal = store::open_existing(store_args).await?;
-            let keys = line_keys(&jobs);
-            let known = journal.batch_jobs(&keys).await.map_err(store::failure)?;
-            let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-            for job in &known {
-                *counts.entry(job.state.to_string()).or_default() += 1;
-            }
-            let not_started = jobs.len() - known.len();
+            let batch = batch_id(&line_keys(&jobs));
+            let known = journal.batch_counts(&batch).await.map_err(store::failure)?;
+            let mut counts: BTreeMap<String, usize> = known
+                .states
+                .iter()
+                .map(|(state, n)| (state.to_string(), *n))
+                .collect();
+            let not_started = jobs.len().saturating_sub(known.total());
             if not_started > 0 {
                 counts.insert("not recorded".into(), not_started);
+            }
+            if known.waiting_on_hub > 0 {
+                counts.insert("waiting on the hub's limit".into(), known.waiting_on_hub);
             }
             if args.json {
                 print_json(

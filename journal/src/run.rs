@@ -4,17 +4,20 @@
 use std::path::Path;
 use std::pin::pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures::StreamExt;
-use sha2::{Digest, Sha256};
-use tokio::io::AsyncReadExt;
-use videohub::{Client, Dynamic, Output, PollPolicy, Task, TaskState, TaskUpdate};
+use videohub::{Client, Dynamic, Output, PollPolicy, Task, TaskUpdate};
 
 use crate::error::{Error, Result};
+use crate::hub_limit::{HubLimit, Slot};
 use crate::job::{Job, NewJob};
 use crate::owner::{LEASE, Owner};
 use crate::state::JobState;
 use crate::store::{Change, Journal};
+use crate::time::now_ms;
+
+mod download;
 
 /// A step of a job, reported while [`Runner::run`] or [`Runner::resume`] drives it.
 #[derive(Debug)]
@@ -26,6 +29,14 @@ pub enum Step<'a> {
     Submitted(&'a Job),
     /// A poll of the task.
     Polled(&'a TaskUpdate),
+    /// The hub refused the submit for now (429, or 503 with `Retry-After`): it did not take
+    /// it, so the job stays pending and is sent again once the hub's pause is over.
+    WaitingOnHub {
+        /// The job, pending.
+        job: &'a Job,
+        /// How long submits pause: what the hub asked, or a backoff.
+        wait: Duration,
+    },
     /// The output is being saved to `path`.
     Downloading {
         /// The job.
@@ -47,6 +58,14 @@ pub enum Step<'a> {
 /// A runner and its clones send **one submit at a time**: a process killed at any moment
 /// leaves at most one job whose submit may or may not have reached the hub. Submits take
 /// well under a second against generations of a minute, so this costs little throughput.
+///
+/// A submit the hub refuses for now (429, or 503 with `Retry-After`, once the client's own
+/// retries are spent) was not taken: the job stays pending and is sent again after the
+/// pause the hub asked for. The runner learns the hub's limit from its refusals: each one
+/// halves the generations it keeps in flight, each accepted submit raises that again by one
+/// over itself (see [`Runner::waiting_on_hub`]). Downloads run at most
+/// [`DOWNLOADS_AT_ONCE`] at a time (their buffers exist only while they run), apart from
+/// the generations in flight.
 #[derive(Debug, Clone)]
 pub struct Runner {
     journal: Journal,
@@ -55,6 +74,22 @@ pub struct Runner {
     poll: PollPolicy,
     /// Held from `submitting` until the answer is recorded.
     submitting: Arc<tokio::sync::Mutex<()>>,
+    /// The hub's limit, learned from its refusals.
+    hub_limit: Arc<HubLimit>,
+    /// Turns to download.
+    downloads: Arc<tokio::sync::Semaphore>,
+}
+
+/// How many outputs a runner downloads at once by default.
+pub const DOWNLOADS_AT_ONCE: usize = 8;
+
+/// What became of a submit.
+enum Sent {
+    /// The hub answered: the job is submitted (with its task), failed or of unknown
+    /// outcome.
+    Answered(Job, Option<Box<Task<Dynamic>>>),
+    /// The hub refused it for now and did not take it: the job is pending again.
+    Refused(Job, Option<Duration>),
 }
 
 impl Runner {
@@ -66,7 +101,21 @@ impl Runner {
             owner: Owner::this_process(),
             poll: PollPolicy::default(),
             submitting: Arc::default(),
+            hub_limit: Arc::default(),
+            downloads: Arc::new(tokio::sync::Semaphore::new(DOWNLOADS_AT_ONCE)),
         }
+    }
+
+    /// Downloads at most `n` outputs at once (at least 1; [`DOWNLOADS_AT_ONCE`] by
+    /// default).
+    pub fn downloads_at_once(mut self, n: usize) -> Runner {
+        self.downloads = Arc::new(tokio::sync::Semaphore::new(n.max(1)));
+        self
+    }
+
+    /// How many jobs wait on the hub's limit: refused for now, to be sent again.
+    pub fn waiting_on_hub(&self) -> usize {
+        self.hub_limit.waiting()
     }
 
     /// Polls tasks with `policy`.
@@ -105,13 +154,39 @@ impl Runner {
     /// [`JobState::Submitted`] (or failed, or of unknown outcome), released for
     /// [`Runner::resume`] by any process.
     pub async fn submit(&self, new: NewJob, mut on_step: impl FnMut(Step<'_>)) -> Result<Job> {
-        let job = self.record(&new).await?;
+        let mut job = self.record(&new).await?;
         let id = job.id.clone();
-        on_step(Step::Submitting(&job));
-        let sent = self.send_submit(job).await;
+        let mut waited = false;
+        let sent = loop {
+            let _place = self.hub_limit.acquire().await;
+            on_step(Step::Submitting(&job));
+            match self.send_submit(job).await {
+                Ok(Sent::Refused(pending, retry_after)) => {
+                    let wait = self.hub_limit.refused(retry_after, !waited);
+                    waited = true;
+                    on_step(Step::WaitingOnHub {
+                        job: &pending,
+                        wait,
+                    });
+                    job = pending;
+                }
+                Ok(Sent::Answered(answered, _task)) => {
+                    self.settle(&answered, waited);
+                    break Ok(answered);
+                }
+                Err(error) => {
+                    if waited {
+                        self.hub_limit.gave_up();
+                    }
+                    break Err(error);
+                }
+            }
+        };
         self.journal.release(&id, &self.owner).await?;
-        let (job, _task) = sent?;
-        let job = Job { owner: None, ..job };
+        let job = Job {
+            owner: None,
+            ..sent?
+        };
         if job.state == JobState::Submitted {
             on_step(Step::Submitted(&job));
         }
@@ -163,16 +238,41 @@ impl Runner {
     async fn advance(&self, mut job: Job, on_step: &mut impl FnMut(Step<'_>)) -> Result<Job> {
         let mut task: Option<Task<Dynamic>> = None;
         let mut output: Option<Output> = None;
+        // The job's place among the generations in flight, from its submit to its end.
+        let mut slot: Option<Slot> = None;
+        let mut waited = false;
         loop {
             job = match job.state {
                 JobState::Pending => {
+                    let place = self.hub_limit.acquire().await;
                     on_step(Step::Submitting(&job));
-                    let (next, submitted) = self.send_submit(job).await?;
-                    if let Some(submitted) = submitted {
-                        on_step(Step::Submitted(&next));
-                        task = Some(submitted);
+                    match self.send_submit(job).await {
+                        Ok(Sent::Refused(pending, retry_after)) => {
+                            let wait = self.hub_limit.refused(retry_after, !waited);
+                            waited = true;
+                            on_step(Step::WaitingOnHub {
+                                job: &pending,
+                                wait,
+                            });
+                            pending
+                        }
+                        Ok(Sent::Answered(next, submitted)) => {
+                            self.settle(&next, waited);
+                            waited = false;
+                            if let Some(submitted) = submitted {
+                                on_step(Step::Submitted(&next));
+                                task = Some(*submitted);
+                                slot = Some(place);
+                            }
+                            next
+                        }
+                        Err(error) => {
+                            if waited {
+                                self.hub_limit.gave_up();
+                            }
+                            return Err(error);
+                        }
                     }
-                    next
                 }
                 JobState::Submitting => {
                     let reason =
@@ -190,6 +290,7 @@ impl Runner {
                     };
                     let (next, finished) = self.wait(job, &task, on_step).await?;
                     output = finished;
+                    slot = None;
                     next
                 }
                 JobState::Completed => {
@@ -199,13 +300,26 @@ impl Runner {
                     };
                     self.download(job, ready, on_step).await?
                 }
-                _ => return Ok(job),
+                _ => {
+                    drop(slot);
+                    return Ok(job);
+                }
             };
         }
     }
 
-    /// Sends the submit of a pending job: `submitting` is recorded first.
-    async fn send_submit(&self, job: Job) -> Result<(Job, Option<Task<Dynamic>>)> {
+    /// Tells the hub's limit how a submit that was answered went.
+    fn settle(&self, answered: &Job, waited: bool) {
+        if answered.state == JobState::Submitted {
+            self.hub_limit.accepted(waited);
+        } else if waited {
+            self.hub_limit.gave_up();
+        }
+    }
+
+    /// Sends the submit of a pending job: `submitting` is recorded first. A submit the hub
+    /// refused for now makes the job pending again.
+    async fn send_submit(&self, job: Job) -> Result<Sent> {
         let _one_at_a_time = self.submitting.lock().await;
         let mut sending = Change::to(JobState::Submitting);
         sending.submitted = true;
@@ -217,6 +331,30 @@ impl Runner {
             .client
             .submit_input_to(&job.endpoint, &job.model, job.input.clone())
             .await;
+        // The hub did not take it (429, or 503, once the client's own retries are spent).
+        let refused = match &sent {
+            Err(videohub::Error::RateLimited { retry_after, .. }) => Some(*retry_after),
+            Err(videohub::Error::Server { status: 503, .. }) => Some(None),
+            _ => None,
+        };
+        if let Some(retry_after) = refused {
+            let wait = retry_after.unwrap_or(Duration::ZERO);
+            let mut change = Change::to(JobState::Pending);
+            change.hub_limit_until =
+                Some(now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
+            change.detail = Some(match retry_after {
+                Some(wait) => format!(
+                    "the hub refused the submit for now (not taken); sent again in {}",
+                    humantime::format_duration(wait)
+                ),
+                None => "the hub refused the submit for now (not taken); sent again later".into(),
+            });
+            let job = self
+                .journal
+                .transition(&job.id, &[JobState::Submitting], change)
+                .await?;
+            return Ok(Sent::Refused(job, retry_after));
+        }
         let (change, task) = match sent {
             Ok(task) => {
                 let mut change = Change::to(JobState::Submitted);
@@ -239,7 +377,7 @@ impl Runner {
             .journal
             .transition(&job.id, &[JobState::Submitting], change)
             .await?;
-        Ok((job, task))
+        Ok(Sent::Answered(job, task.map(Box::new)))
     }
 
     /// Polls until the task is finished and records how it ended.
@@ -313,86 +451,6 @@ impl Runner {
             None => task,
         }
     }
-
-    /// The output of a completed job from the task answer it recorded.
-    fn stored_output(&self, job: &Job) -> Result<Output> {
-        let task_id = job.task_id.clone().unwrap_or_default();
-        let mut state = job
-            .result
-            .clone()
-            .and_then(TaskState::from_json)
-            .ok_or_else(|| Error::WrongState {
-                id: job.id.clone(),
-                state: job.state.to_string(),
-                reason: "its recorded task answer is missing".into(),
-            })?;
-        state.capability = job.capability().or(state.capability);
-        Ok(state.into_output(&self.client, &task_id)?)
-    }
-
-    /// Saves the output and records the file, its size and checksum.
-    async fn download(
-        &self,
-        job: Job,
-        output: Output,
-        on_step: &mut impl FnMut(Step<'_>),
-    ) -> Result<Job> {
-        let path = job.output_file();
-        on_step(Step::Downloading {
-            job: &job,
-            path: &path,
-        });
-        let saved = match output.save(&path).await {
-            Err(videohub::Error::DownloadStatus {
-                status: 403 | 404 | 410,
-            }) => {
-                // The link may have expired: ask the hub for the task's output again.
-                let task = self.task_of(&job);
-                let fresh = task.status().await?;
-                fresh
-                    .into_output(&self.client, task.id())?
-                    .save(&path)
-                    .await
-            }
-            other => other,
-        };
-        let size = match saved {
-            Ok(size) => size,
-            Err(error) => {
-                self.journal
-                    .note(&job.id, &format!("download failed: {error}"))
-                    .await?;
-                return Err(error.into());
-            }
-        };
-        let sha256 = sha256_of(&path).await?;
-        let mut change = Change::to(JobState::Downloaded);
-        change.file_path = Some(path.clone());
-        change.file_size = Some(size);
-        change.sha256 = Some(sha256);
-        change.detail = Some(format!("{} ({size} bytes)", path.display()));
-        self.journal
-            .transition(&job.id, &[JobState::Completed], change)
-            .await
-    }
-}
-
-async fn sha256_of(path: &Path) -> Result<String> {
-    let read_back = |source| Error::ReadBack {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut file = tokio::fs::File::open(path).await.map_err(read_back)?;
-    let mut hasher = Sha256::new();
-    let mut buffer = vec![0; 256 * 1024];
-    loop {
-        let n = file.read(&mut buffer).await.map_err(read_back)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buffer[..n]);
-    }
-    Ok(hex::encode(hasher.finalize()))
 }
 
 /// Renews a job's lease while it runs; stops when dropped.
