@@ -347,6 +347,14 @@ mod tests {
             let counted = journal.batch_counts(&batch).await.unwrap();
             assert_eq!(counted.total(), n);
             assert_eq!(counted.states[&JobState::Pending], 8);
+            assert_eq!(counted.waiting_on_hub, 0);
+            sqlx::query("UPDATE jobs SET hub_limit_until = 1 WHERE id = $1")
+                .bind(&claimed[0])
+                .execute(journal.pool())
+                .await
+                .unwrap();
+            let counted = journal.batch_counts(&batch).await.unwrap();
+            assert_eq!(counted.waiting_on_hub, 1, "a pending job the hub refused");
         }
     }
 
