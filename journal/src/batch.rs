@@ -121,6 +121,7 @@ impl Runner {
 
 /// One worker: claims the next free job of the batch and drives it, until every job of the
 /// batch is final, has stopped short here, or is driven by another worker of this process.
+/// `stopped` holds the jobs this process drives or gave up on: its claims skip them.
 async fn work(
     runner: &Runner,
     batch: &str,
@@ -132,10 +133,20 @@ async fn work(
         let skip = stopped.lock().unwrap_or_else(|p| p.into_inner()).clone();
         match journal.claim_next(batch, &skip, runner.owner()).await? {
             Some(job) => {
+                // Skipped by this process's claims from now: the job is released when
+                // `drive` returns, and one that stopped short must not be claimed again
+                // before it is known to have.
                 let id = job.id.clone();
+                stopped
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(id.clone());
                 let outcome = runner.drive(job, |_| {}).await;
-                if outcome.is_err() {
-                    stopped.lock().unwrap_or_else(|p| p.into_inner()).push(id);
+                if outcome.is_ok() {
+                    stopped
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .retain(|held| *held != id);
                 }
                 if sender.send(outcome).is_err() {
                     return Ok(());
