@@ -341,6 +341,10 @@ pub(crate) struct SandboxArgs {
     /// How fast simulated time runs: 1 is real time, 0.01 makes a minute last 0.6 s.
     #[arg(long, value_name = "X")]
     pub time_scale: Option<f64>,
+    /// The most tasks held at once; a submit beyond them gets 429 until finished tasks
+    /// past their retention (10 simulated minutes) make room.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_tasks: usize,
 }
 
 /// `videohub studio`.

@@ -3,18 +3,17 @@
 //! continues where it stopped.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, IsTerminal, Read};
+use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use futures::StreamExt;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Map, Value, json};
 use videohub::ModelSchema;
-use videohub_journal::{Job, JobState, NewJob, Runner, line_keys};
+use videohub_journal::{Job, JobState, NewJob, Runner, batch_id, line_keys};
 
 use crate::args::{BatchCommand, BatchFileArgs, HubArgs, StoreArgs};
+use crate::batch_progress::{BatchProgress, Pace};
 use crate::generate::ended;
 use crate::hub::Hub;
 use crate::input::{self, InputArgs};
@@ -97,22 +96,46 @@ pub(crate) async fn run(
             let runner = Runner::new(journal, hub.client.clone()).poll_policy(hub.poll);
             let total = jobs.len() as u64;
             let name = batch_name(&args.file.file);
-            let finished = if args.again {
+            let typical = jobs
+                .first()
+                .and_then(|job| hub.client.typical_duration(&job.model));
+            let (finished, done_before) = if args.again {
                 eprintln!(
                     "--again: each of the {total} lines is submitted anew, a new billed task each"
                 );
-                runner
+                let finished = runner
                     .run_batch_again(&name, jobs, args.concurrency)
                     .await
-                    .map(StreamExt::boxed)
+                    .map_err(store::failure)?;
+                (finished.boxed(), 0)
             } else {
-                runner
+                let batch = batch_id(&line_keys(&jobs));
+                let finished = runner
                     .run_batch(&name, jobs, args.concurrency)
                     .await
-                    .map(StreamExt::boxed)
-            }
-            .map_err(store::failure)?;
-            let progress = BatchProgress::start(total, args.file.json);
+                    .map_err(store::failure)?;
+                // One count when the run starts: the bar counts on in this process.
+                let counts = runner
+                    .journal()
+                    .batch_counts(&batch)
+                    .await
+                    .map_err(store::failure)?;
+                let unfinished: usize = counts
+                    .states
+                    .iter()
+                    .filter(|(state, _)| state.is_unfinished())
+                    .map(|(_, n)| n)
+                    .sum();
+                let done = counts.total().saturating_sub(unfinished) as u64;
+                (finished.boxed(), done)
+            };
+            let pace = Pace {
+                total,
+                done_before,
+                concurrency: args.concurrency,
+                typical,
+            };
+            let progress = BatchProgress::start(pace, &runner, args.file.json);
             let mut finished = std::pin::pin!(finished);
             let mut worst = ExitCode::SUCCESS;
             let mut rank = 0;
@@ -157,15 +180,19 @@ pub(crate) async fn run(
             let hub = Hub::connect(hub_args).await?;
             let (jobs, invalid) = read_batch(&hub, &args).await?;
             let journal = store::open_existing(store_args).await?;
-            let keys = line_keys(&jobs);
-            let known = journal.batch_jobs(&keys).await.map_err(store::failure)?;
-            let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-            for job in &known {
-                *counts.entry(job.state.to_string()).or_default() += 1;
-            }
-            let not_started = jobs.len() - known.len();
+            let batch = batch_id(&line_keys(&jobs));
+            let known = journal.batch_counts(&batch).await.map_err(store::failure)?;
+            let mut counts: BTreeMap<String, usize> = known
+                .states
+                .iter()
+                .map(|(state, n)| (state.to_string(), *n))
+                .collect();
+            let not_started = jobs.len().saturating_sub(known.total());
             if not_started > 0 {
                 counts.insert("not recorded".into(), not_started);
+            }
+            if known.waiting_on_hub > 0 {
+                counts.insert("waiting on the hub's limit".into(), known.waiting_on_hub);
             }
             if args.json {
                 print_json(
@@ -404,62 +431,4 @@ fn finished_line(job: &Job, error: Option<String>) -> Value {
         "bytes": job.file_size,
         "error": error,
     })
-}
-
-/// One bar for the whole batch: done, failed, in flight, and the time left.
-struct BatchProgress(Option<ProgressBar>);
-
-impl BatchProgress {
-    fn start(total: u64, quiet: bool) -> BatchProgress {
-        if quiet || !std::io::stderr().is_terminal() {
-            return BatchProgress(None);
-        }
-        let bar = ProgressBar::new(total);
-        bar.set_style(
-            ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {msg} · {eta} left")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        );
-        bar.enable_steady_tick(Duration::from_millis(120));
-        BatchProgress(Some(bar))
-    }
-
-    fn done(&self, ok: bool) {
-        if let Some(bar) = &self.0 {
-            bar.inc(1);
-            if !ok {
-                let failed = bar
-                    .message()
-                    .split(' ')
-                    .next()
-                    .and_then(|n| n.parse::<u64>().ok())
-                    .unwrap_or(0);
-                bar.set_message(format!("{} failed", failed + 1));
-            }
-        }
-    }
-
-    fn println(&self, line: &Value, json: bool) {
-        let text = if json {
-            line.to_string()
-        } else {
-            let status = line["status"].as_str().unwrap_or("?");
-            let what = line["file"]
-                .as_str()
-                .map(str::to_owned)
-                .or_else(|| line["error"].as_str().map(str::to_owned))
-                .unwrap_or_default();
-            format!("{} {status} {what}", line["job_id"].as_str().unwrap_or("-"))
-        };
-        match &self.0 {
-            Some(bar) => bar.println(text),
-            None => println!("{text}"),
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(bar) = &self.0 {
-            bar.finish_and_clear();
-        }
-    }
 }

@@ -77,6 +77,14 @@ pub(crate) async fn generate(
             Step::Submitted(job) => progress.task(&job.model, job.task_id.as_deref().unwrap_or("")),
             Step::Polled(update) => progress.update(update),
             Step::Downloading { .. } => progress.step("downloading"),
+            Step::WaitingOnHub { wait, .. } => {
+                let message = format!(
+                    "the hub is at its limit and did not take the submit; sending it again in {}",
+                    humantime::format_duration(wait)
+                );
+                progress.note(&message);
+                progress.step("waiting on the hub's limit");
+            }
             _ => {}
         }
     });

@@ -2,6 +2,7 @@
 
 mod args;
 mod batch;
+mod batch_progress;
 mod codegen;
 mod generate;
 mod hub;

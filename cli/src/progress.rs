@@ -112,6 +112,14 @@ impl Progress {
         }
     }
 
+    /// Says `message` once, above the display, or on standard error without one.
+    pub(crate) fn note(&self, message: &str) {
+        match &self.0 {
+            Some(display) => display.bar.println(message),
+            None => eprintln!("{message}"),
+        }
+    }
+
     /// Removes the display.
     pub(crate) fn finish(&self) {
         if let Some(display) = &self.0 {

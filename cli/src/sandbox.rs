@@ -51,6 +51,7 @@ pub(crate) async fn serve(args: SandboxArgs) -> Result<ExitCode, Failure> {
     Sandbox::builder()
         .time_scale(args.time_scale.unwrap_or(DEFAULT_TIME_SCALE))
         .faults(faults)
+        .max_tasks(args.max_tasks)
         .serve(
             SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)),
             banner,

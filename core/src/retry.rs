@@ -6,6 +6,16 @@
 //! exponentially growing bound ("full jitter"), or exactly what `Retry-After` asks. The
 //! decision is made in one place, the transport's request loop (`transport.rs`); this module
 //! holds the policy and the delays.
+//!
+//! **Rate limits.** A 429, or a 503 with `Retry-After`, says the hub did not take the
+//! request, only that it cannot take it now: such refusals are counted apart from other
+//! failures, and a request is sent
+//! again up to [`RetryPolicy::refusal_retries`] times (8 by default), each after the
+//! `Retry-After` the hub asked (or the backoff). Past that, or past a `Retry-After` longer
+//! than [`RetryPolicy::max_retry_after`], the caller gets
+//! [`Error::RateLimited`](crate::Error::RateLimited) (or [`Error::Server`](crate::Error::Server)
+//! for a 503): for a submit, a request the hub did not take, safe to send again later
+//! (videohub's journal keeps such a job pending and sends it again after the pause).
 
 use std::time::{Duration, SystemTime};
 
@@ -15,7 +25,9 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 ///
 /// Defaults: 3 retries, backoff bound starting at 500 ms and doubling up to 20 s, and a
 /// `Retry-After` of up to 60 s honoured (a longer one is returned to the caller as
-/// [`Error::RateLimited`](crate::Error::RateLimited) instead of sleeping).
+/// [`Error::RateLimited`](crate::Error::RateLimited) instead of sleeping). Refusals (429,
+/// or 503 with `Retry-After`) are retried up to 8 times, apart from the 3 retries of other
+/// failures.
 ///
 /// ```
 /// use std::time::Duration;
@@ -27,6 +39,7 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     max_retries: u32,
+    refusal_retries: u32,
     initial_backoff: Duration,
     max_backoff: Duration,
     max_retry_after: Duration,
@@ -36,6 +49,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             max_retries: 3,
+            refusal_retries: 8,
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(20),
             max_retry_after: Duration::from_secs(60),
@@ -48,6 +62,7 @@ impl RetryPolicy {
     pub fn none() -> Self {
         RetryPolicy {
             max_retries: 0,
+            refusal_retries: 0,
             ..RetryPolicy::default()
         }
     }
@@ -55,6 +70,13 @@ impl RetryPolicy {
     /// Sets how many times a request is retried after its first try.
     pub fn max_retries(mut self, retries: u32) -> Self {
         self.max_retries = retries;
+        self
+    }
+
+    /// Sets how many times a request the hub refused for now (429, or 503 with
+    /// `Retry-After`: it did not take it) is sent again, counted apart from the retries of other failures.
+    pub fn refusal_retries(mut self, retries: u32) -> Self {
+        self.refusal_retries = retries;
         self
     }
 
@@ -82,12 +104,36 @@ impl RetryPolicy {
         self.max_retries
     }
 
+    /// How many times a request the hub refused for now is sent again.
+    pub fn refusals(&self) -> u32 {
+        self.refusal_retries
+    }
+
+    /// The delay before sending again a request the hub refused for now for the
+    /// `refusal`-th time (0-based), or `None` when no try is left or the hub asked for a
+    /// longer wait than the policy accepts.
+    pub(crate) fn refusal_delay(
+        &self,
+        refusal: u32,
+        retry_after: Option<Duration>,
+    ) -> Option<Duration> {
+        if refusal >= self.refusal_retries {
+            return None;
+        }
+        self.wait(refusal, retry_after)
+    }
+
     /// The delay before retry number `retry` (0-based), or `None` when no retry is left or
     /// the hub asked for a longer wait than the policy accepts.
     pub(crate) fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Option<Duration> {
         if retry >= self.max_retries {
             return None;
         }
+        self.wait(retry, retry_after)
+    }
+
+    /// `Retry-After` when acceptable, else the backoff of try `retry`.
+    fn wait(&self, retry: u32, retry_after: Option<Duration>) -> Option<Duration> {
         if let Some(wait) = retry_after {
             return (wait <= self.max_retry_after).then_some(wait);
         }
@@ -139,6 +185,18 @@ mod tests {
             Some(Duration::from_secs(7))
         );
         assert_eq!(policy.delay(0, Some(Duration::from_secs(11))), None);
+    }
+
+    #[test]
+    fn refusals_are_counted_apart() {
+        let policy = RetryPolicy::default().max_retries(1);
+        assert_eq!(policy.delay(1, Some(Duration::from_secs(1))), None);
+        assert_eq!(
+            policy.refusal_delay(7, Some(Duration::from_secs(1))),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(policy.refusal_delay(8, Some(Duration::from_secs(1))), None);
+        assert_eq!(RetryPolicy::none().refusal_delay(0, None), None);
     }
 
     #[test]

@@ -124,6 +124,22 @@ impl Failure {
         }
     }
 
+    /// Whether the hub refused the request for now and said so (429, or 503 with
+    /// `Retry-After`): it did not take it.
+    fn is_refusal(&self) -> bool {
+        match self {
+            Failure::Status {
+                status,
+                retry_after,
+                ..
+            } => {
+                *status == StatusCode::TOO_MANY_REQUESTS
+                    || (*status == StatusCode::SERVICE_UNAVAILABLE && retry_after.is_some())
+            }
+            _ => false,
+        }
+    }
+
     fn retry_after(&self) -> Option<Duration> {
         match self {
             Failure::Status { retry_after, .. } => *retry_after,
@@ -297,7 +313,7 @@ impl Transport {
     /// the body of the first successful answer (at most [`API_BODY_CAP`] bytes) or the
     /// last failure. The status is recorded on the current span.
     pub(crate) async fn send(&self, request: &Request<'_>) -> Result<Vec<u8>, Failure> {
-        let mut retry = 0;
+        let (mut retry, mut refusals) = (0, 0);
         loop {
             let failure = match self.try_once(request).await {
                 Ok(body) => return Ok(body),
@@ -306,7 +322,15 @@ impl Transport {
             if !failure.allows_retry(request.idempotent) {
                 return Err(failure);
             }
-            let Some(delay) = self.retry.delay(retry, failure.retry_after()) else {
+            // The hub did not take the request, only cannot now: counted apart.
+            let delay = if failure.is_refusal() {
+                refusals += 1;
+                self.retry
+                    .refusal_delay(refusals - 1, failure.retry_after())
+            } else {
+                self.retry.delay(retry, failure.retry_after())
+            };
+            let Some(delay) = delay else {
                 return Err(failure);
             };
             tracing::debug!(
@@ -317,7 +341,9 @@ impl Transport {
                 "retrying request"
             );
             self.clock.sleep(delay).await;
-            retry += 1;
+            if !failure.is_refusal() {
+                retry += 1;
+            }
         }
     }
 
@@ -551,6 +577,50 @@ mod tests {
             assert_eq!(received(&server).await, 1, "sent once: {error:?}");
             assert!(clock.sleeps().is_empty());
         }
+    }
+
+    #[tokio::test]
+    async fn refusals_are_waited_out_apart_from_the_retries_of_failures() {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1"))
+            .up_to_n_times(6)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"taskId": "t-1"})))
+            .mount(&server)
+            .await;
+        let clock = FakeClock::new();
+        // One retry of failures, yet six refusals in a row are waited out.
+        let hub = client(&server.uri(), &clock, RetryPolicy::default().max_retries(1));
+        let task = hub
+            .submit_input(crate::Capability::Video, "m", Map::new())
+            .await
+            .expect("taken at last");
+        assert_eq!(task.id(), "t-1");
+        assert_eq!(clock.sleeps(), [Duration::from_secs(1); 6]);
+        assert_eq!(received(&server).await, 7);
+
+        // Past the refusals the policy allows, the caller is told to wait.
+        let clock = FakeClock::new();
+        let hub = client(
+            &server.uri(),
+            &clock,
+            RetryPolicy::default().refusal_retries(0),
+        );
+        server.reset().await;
+        Mock::given(method("POST"))
+            .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "1"))
+            .mount(&server)
+            .await;
+        let error = hub
+            .submit_input(crate::Capability::Video, "m", Map::new())
+            .await
+            .expect_err("refused");
+        assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
+        assert_eq!(received(&server).await, 1);
     }
 
     #[tokio::test]

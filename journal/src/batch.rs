@@ -87,6 +87,17 @@ fn sorted(value: &Value) -> Value {
     }
 }
 
+/// The id of the batch made of these line keys, in this order: a SHA-256 of them. Every
+/// process running the same list on one journal finds the same batch.
+pub fn batch_id(keys: &[String]) -> String {
+    let mut hash = Sha256::new();
+    for key in keys {
+        hash.update(key.as_bytes());
+        hash.update([b'\n']);
+    }
+    hex::encode(hash.finalize())
+}
+
 impl Runner {
     /// Records `jobs` as the batch `name` (a job already recorded by an earlier run of the
     /// same list is found by its [line key](line_keys), not recorded again) and runs every
@@ -200,25 +211,22 @@ impl Runner {
         keys: Vec<String>,
         concurrency: usize,
     ) -> Result<impl Stream<Item = Result<Job>> + Send + 'static> {
-        let keys = Arc::new(keys);
-        self.journal().record_batch(name, &jobs, &keys).await?;
+        let batch: Arc<str> = batch_id(&keys).into();
+        self.journal()
+            .record_batch(name, &batch, &jobs, &keys)
+            .await?;
+        drop((jobs, keys));
+        self.journal().release_gone_owners().await?;
         let (sender, receiver) = mpsc::unbounded_channel();
-        let done_before: Vec<Job> = self
-            .journal()
-            .batch_jobs(&keys)
-            .await?
-            .into_iter()
-            .filter(|job| !job.state.is_unfinished())
-            .collect();
-        for job in done_before {
+        for job in self.journal().batch_finished_jobs(&batch).await? {
             let _ = sender.send(Ok(job));
         }
         let stopped = Arc::new(Mutex::new(Vec::<String>::new()));
         for _ in 0..concurrency.max(1) {
-            let (runner, keys, stopped, sender) =
-                (self.clone(), keys.clone(), stopped.clone(), sender.clone());
+            let (runner, batch, stopped, sender) =
+                (self.clone(), batch.clone(), stopped.clone(), sender.clone());
             tokio::spawn(async move {
-                let outcome = work(&runner, &keys, &stopped, &sender).await;
+                let outcome = work(&runner, &batch, &stopped, &sender).await;
                 if let Err(error) = outcome {
                     let _ = sender.send(Err(error));
                 }
@@ -232,39 +240,46 @@ impl Runner {
 }
 
 /// One worker: claims the next free job of the batch and drives it, until every job of the
-/// batch is final or has stopped short here.
+/// batch is final, has stopped short here, or is driven by another worker of this process.
+/// `stopped` holds the jobs this process drives or gave up on: its claims skip them.
 async fn work(
     runner: &Runner,
-    keys: &[String],
+    batch: &str,
     stopped: &Mutex<Vec<String>>,
     sender: &mpsc::UnboundedSender<Result<Job>>,
 ) -> Result<()> {
+    let journal = runner.journal();
     loop {
         let skip = stopped.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        match runner
-            .journal()
-            .claim_next(keys, &skip, runner.owner())
-            .await?
-        {
+        match journal.claim_next(batch, &skip, runner.owner()).await? {
             Some(job) => {
+                // Skipped by this process's claims from now: the job is released when
+                // `drive` returns, and one that stopped short must not be claimed again
+                // before it is known to have.
                 let id = job.id.clone();
+                stopped
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push(id.clone());
                 let outcome = runner.drive(job, |_| {}).await;
-                if outcome.is_err() {
-                    stopped.lock().unwrap_or_else(|p| p.into_inner()).push(id);
+                if outcome.is_ok() {
+                    stopped
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .retain(|held| *held != id);
                 }
                 if sender.send(outcome).is_err() {
                     return Ok(());
                 }
             }
             None => {
+                // Jobs held by other processes may come free: their process may die.
+                journal.release_gone_owners().await?;
                 let skip = stopped.lock().unwrap_or_else(|p| p.into_inner()).clone();
-                let waiting = runner
-                    .journal()
-                    .batch_jobs(keys)
+                if !journal
+                    .batch_has_open_jobs(batch, &skip, runner.owner())
                     .await?
-                    .into_iter()
-                    .any(|job| job.state.is_unfinished() && !skip.contains(&job.id));
-                if !waiting {
+                {
                     return Ok(());
                 }
                 tokio::time::sleep(IDLE).await;
@@ -328,5 +343,14 @@ mod tests {
             line_keys(&[line("out/{model}-1-{task_id}.mp4")])[0],
             keys[0]
         );
+    }
+
+    #[test]
+    fn a_batch_is_its_list_of_keys_in_order() {
+        let keys = line_keys(&[line("a.mp4"), line("b.mp4")]);
+        let reversed: Vec<String> = keys.iter().rev().cloned().collect();
+        assert_eq!(batch_id(&keys), batch_id(&keys.clone()));
+        assert_ne!(batch_id(&keys), batch_id(&reversed));
+        assert_ne!(batch_id(&keys), batch_id(&keys[..1]));
     }
 }

@@ -33,6 +33,7 @@
 
 mod batch;
 mod error;
+mod hub_limit;
 mod job;
 mod kept;
 mod owner;
@@ -42,10 +43,10 @@ mod state;
 mod store;
 mod time;
 
-pub use batch::{line_keys, request_key};
+pub use batch::{batch_id, line_keys, request_key};
 pub use error::{Error, Result};
 pub use job::{Job, JobEvent, JobFilter, NewJob};
 pub use owner::{LEASE, Owner};
-pub use run::{Runner, Step};
+pub use run::{DOWNLOADS_AT_ONCE, Runner, Step};
 pub use state::{JobState, UnknownState};
-pub use store::Journal;
+pub use store::{BatchCounts, Journal};

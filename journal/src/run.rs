@@ -11,11 +11,13 @@ use sha2::{Digest, Sha256};
 use videohub::{Client, Dynamic, Output, PollPolicy, Task, TaskState, TaskUpdate};
 
 use crate::error::{Error, Result};
+use crate::hub_limit::{HubLimit, Slot};
 use crate::job::{Job, NewJob};
 use crate::kept::{self, KeptTaskId};
 use crate::owner::{LEASE, Owner};
 use crate::state::JobState;
 use crate::store::{Change, Journal};
+use crate::time::now_ms;
 
 /// A step of a job, reported while [`Runner::run`] or [`Runner::resume`] drives it.
 #[derive(Debug)]
@@ -27,6 +29,14 @@ pub enum Step<'a> {
     Submitted(&'a Job),
     /// A poll of the task.
     Polled(&'a TaskUpdate),
+    /// The hub refused the submit for now (429, or 503 with `Retry-After`): it did not take
+    /// it, so the job stays pending and is sent again once the hub's pause is over.
+    WaitingOnHub {
+        /// The job, pending.
+        job: &'a Job,
+        /// How long submits pause: what the hub asked, or a backoff.
+        wait: Duration,
+    },
     /// The output is being saved to `path`.
     Downloading {
         /// The job.
@@ -48,6 +58,14 @@ pub enum Step<'a> {
 /// A runner and its clones send **one submit at a time**: a process killed at any moment
 /// leaves at most one job whose submit may or may not have reached the hub. Submits take
 /// well under a second against generations of a minute, so this costs little throughput.
+///
+/// A submit the hub refuses for now (429, or 503 with `Retry-After`, once the client's own
+/// retries are spent) was not taken: the job stays pending and is sent again after the
+/// pause the hub asked for. The runner learns the hub's limit from its refusals: each one
+/// halves the generations it keeps in flight, each accepted submit raises that again by one
+/// over itself (see [`Runner::waiting_on_hub`]). Downloads run at most
+/// [`DOWNLOADS_AT_ONCE`] at a time (their buffers exist only while they run), apart from
+/// the generations in flight.
 #[derive(Debug, Clone)]
 pub struct Runner {
     journal: Journal,
@@ -56,6 +74,22 @@ pub struct Runner {
     poll: PollPolicy,
     /// Held from `submitting` until the answer is recorded.
     submitting: Arc<tokio::sync::Mutex<()>>,
+    /// The hub's limit, learned from its refusals.
+    hub_limit: Arc<HubLimit>,
+    /// Turns to download.
+    pub(crate) downloads: Arc<tokio::sync::Semaphore>,
+}
+
+/// How many outputs a runner downloads at once by default.
+pub const DOWNLOADS_AT_ONCE: usize = 8;
+
+/// What became of a submit.
+enum Sent {
+    /// The hub answered: the job is submitted (with its task), failed or of unknown
+    /// outcome.
+    Answered(Job, Option<Box<Task<Dynamic>>>),
+    /// The hub refused it for now and did not take it: the job is pending again.
+    Refused(Job, Option<Duration>),
 }
 
 impl Runner {
@@ -67,7 +101,21 @@ impl Runner {
             owner: Owner::this_process(),
             poll: PollPolicy::default(),
             submitting: Arc::default(),
+            hub_limit: Arc::default(),
+            downloads: Arc::new(tokio::sync::Semaphore::new(DOWNLOADS_AT_ONCE)),
         }
+    }
+
+    /// Downloads at most `n` outputs at once (at least 1; [`DOWNLOADS_AT_ONCE`] by
+    /// default).
+    pub fn downloads_at_once(mut self, n: usize) -> Runner {
+        self.downloads = Arc::new(tokio::sync::Semaphore::new(n.max(1)));
+        self
+    }
+
+    /// How many jobs wait on the hub's limit: refused for now, to be sent again.
+    pub fn waiting_on_hub(&self) -> usize {
+        self.hub_limit.waiting()
     }
 
     /// Polls tasks with `policy`.
@@ -109,14 +157,39 @@ impl Runner {
     /// [`JobState::Submitted`] (or failed, or of unknown outcome), released for
     /// [`Runner::resume`] by any process.
     pub async fn submit(&self, new: NewJob, mut on_step: impl FnMut(Step<'_>)) -> Result<Job> {
-        let job = self.record(&new).await?;
+        let mut job = self.record(&new).await?;
         let id = job.id.clone();
-        on_step(Step::Submitting(&job));
-        let sent = self.send_submit(job).await;
-        let released = self.journal.release(&id, &self.owner).await;
-        let (job, _task) = sent?;
-        released?;
-        let job = Job { owner: None, ..job };
+        let mut waited = false;
+        let sent = loop {
+            let _place = self.hub_limit.acquire().await;
+            on_step(Step::Submitting(&job));
+            match self.send_submit(job).await {
+                Ok(Sent::Refused(pending, retry_after)) => {
+                    let wait = self.hub_limit.refused(retry_after, !waited);
+                    waited = true;
+                    on_step(Step::WaitingOnHub {
+                        job: &pending,
+                        wait,
+                    });
+                    job = pending;
+                }
+                Ok(Sent::Answered(answered, _task)) => {
+                    self.settle(&answered, waited);
+                    break Ok(answered);
+                }
+                Err(error) => {
+                    if waited {
+                        self.hub_limit.gave_up();
+                    }
+                    break Err(error);
+                }
+            }
+        };
+        self.journal.release(&id, &self.owner).await?;
+        let job = Job {
+            owner: None,
+            ..sent?
+        };
         if job.state == JobState::Submitted {
             on_step(Step::Submitted(&job));
         }
@@ -168,16 +241,41 @@ impl Runner {
     async fn advance(&self, mut job: Job, on_step: &mut impl FnMut(Step<'_>)) -> Result<Job> {
         let mut task: Option<Task<Dynamic>> = None;
         let mut output: Option<Output> = None;
+        // The job's place among the generations in flight, from its submit to its end.
+        let mut slot: Option<Slot> = None;
+        let mut waited = false;
         loop {
             job = match job.state {
                 JobState::Pending => {
+                    let place = self.hub_limit.acquire().await;
                     on_step(Step::Submitting(&job));
-                    let (next, submitted) = self.send_submit(job).await?;
-                    if let Some(submitted) = submitted {
-                        on_step(Step::Submitted(&next));
-                        task = Some(submitted);
+                    match self.send_submit(job).await {
+                        Ok(Sent::Refused(pending, retry_after)) => {
+                            let wait = self.hub_limit.refused(retry_after, !waited);
+                            waited = true;
+                            on_step(Step::WaitingOnHub {
+                                job: &pending,
+                                wait,
+                            });
+                            pending
+                        }
+                        Ok(Sent::Answered(next, submitted)) => {
+                            self.settle(&next, waited);
+                            waited = false;
+                            if let Some(submitted) = submitted {
+                                on_step(Step::Submitted(&next));
+                                task = Some(*submitted);
+                                slot = Some(place);
+                            }
+                            next
+                        }
+                        Err(error) => {
+                            if waited {
+                                self.hub_limit.gave_up();
+                            }
+                            return Err(error);
+                        }
                     }
-                    next
                 }
                 JobState::Submitting => self.settle_submitting(&job).await?,
                 JobState::Submitted => {
@@ -187,6 +285,7 @@ impl Runner {
                     };
                     let (next, finished) = self.wait(job, &task, on_step).await?;
                     output = finished;
+                    slot = None;
                     next
                 }
                 JobState::Completed => {
@@ -196,7 +295,10 @@ impl Runner {
                     };
                     self.download(job, ready, on_step).await?
                 }
-                _ => return Ok(job),
+                _ => {
+                    drop(slot);
+                    return Ok(job);
+                }
             };
         }
     }
@@ -235,9 +337,19 @@ impl Runner {
             .await
     }
 
+    /// Tells the hub's limit how a submit that was answered went.
+    fn settle(&self, answered: &Job, waited: bool) {
+        if answered.state == JobState::Submitted {
+            self.hub_limit.accepted(waited);
+        } else if waited {
+            self.hub_limit.gave_up();
+        }
+    }
+
     /// Sends the submit of a pending job: its folder is tried, then `submitting` is
-    /// recorded, then the submit is sent.
-    async fn send_submit(&self, job: Job) -> Result<(Job, Option<Task<Dynamic>>)> {
+    /// recorded, then the submit is sent. A submit the hub refused for now makes the job
+    /// pending again.
+    async fn send_submit(&self, job: Job) -> Result<Sent> {
         let _one_at_a_time = self.submitting.lock().await;
         check_destination(&job.output_file())?;
         let mut sending = Change::to(JobState::Submitting);
@@ -250,6 +362,30 @@ impl Runner {
             .client
             .submit_input_to(&job.endpoint, &job.model, job.input.clone())
             .await;
+        // The hub did not take it (429, or 503, once the client's own retries are spent).
+        let refused = match &sent {
+            Err(videohub::Error::RateLimited { retry_after, .. }) => Some(*retry_after),
+            Err(videohub::Error::Server { status: 503, .. }) => Some(None),
+            _ => None,
+        };
+        if let Some(retry_after) = refused {
+            let wait = retry_after.unwrap_or(Duration::ZERO);
+            let mut change = Change::to(JobState::Pending);
+            change.hub_limit_until =
+                Some(now_ms() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
+            change.detail = Some(match retry_after {
+                Some(wait) => format!(
+                    "the hub refused the submit for now (not taken); sent again in {}",
+                    humantime::format_duration(wait)
+                ),
+                None => "the hub refused the submit for now (not taken); sent again later".into(),
+            });
+            let job = self
+                .journal
+                .transition(&job.id, &[JobState::Submitting], change)
+                .await?;
+            return Ok(Sent::Refused(job, retry_after));
+        }
         let (change, task) = match sent {
             Ok(task) => {
                 let mut change = Change::to(JobState::Submitted);
@@ -287,7 +423,7 @@ impl Runner {
                     .await?
             }
         };
-        Ok((job, task))
+        Ok(Sent::Answered(job, task.map(Box::new)))
     }
 
     /// Records the hub's task id: the write is tried again with backoff for as long as the

@@ -24,6 +24,8 @@ impl Runner {
         on_step: &mut impl FnMut(Step<'_>),
     ) -> Result<Job> {
         let path = job.output_file();
+        // Buffers exist only for the downloads running: a few at once.
+        let _turn = self.downloads.acquire().await.ok();
         on_step(Step::Downloading {
             job: &job,
             path: &path,

@@ -11,7 +11,7 @@ use std::str::FromStr;
 ///                ├─► outcome_unknown (never resent without `retry --force`)
 ///                └─► failed (the hub refused the submit: no task)
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum JobState {

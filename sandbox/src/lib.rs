@@ -352,7 +352,8 @@ impl SandboxBuilder {
     }
 
     /// How long a finished task stays readable (and its video downloadable) when its
-    /// place is needed; 10 minutes by default.
+    /// place is needed; 10 minutes of simulated time by default, scaled like the tasks by
+    /// [`time_scale`](Self::time_scale) (at `0.001`, 600 ms).
     pub fn task_retention(mut self, retention: Duration) -> Self {
         self.retention = retention;
         self

@@ -194,26 +194,22 @@ impl TaskStore {
         }
     }
 
-    /// Whether one more task fits, after dropping finished tasks past their retention.
+    /// Whether one more task fits, after dropping the oldest finished task past its
+    /// retention when full: a task is forgotten only when its place is needed, so that
+    /// clients polling at their own pace see the end of theirs.
     pub(crate) fn make_room(&mut self, now: Instant) -> bool {
         if self.tasks.len() < self.max {
             return true;
         }
         let retention = self.retention;
-        let expired: Vec<String> = self
-            .order
-            .iter()
-            .filter(|id| {
-                self.tasks
-                    .get(*id)
-                    .is_some_and(|t| now.saturating_duration_since(t.finished_at()) > retention)
-            })
-            .cloned()
-            .collect();
-        for id in &expired {
-            self.tasks.remove(id);
+        let expired = self.order.iter().position(|id| {
+            self.tasks
+                .get(id)
+                .is_some_and(|t| now.saturating_duration_since(t.finished_at()) > retention)
+        });
+        if let Some(id) = expired.and_then(|at| self.order.remove(at)) {
+            self.tasks.remove(&id);
         }
-        self.order.retain(|id| self.tasks.contains_key(id));
         self.tasks.len() < self.max
     }
 

@@ -355,6 +355,43 @@ async fn beyond_max_tasks_submits_get_429() {
 }
 
 #[tokio::test]
+async fn retention_runs_on_simulated_time() {
+    // Ten minutes of simulated time are nothing at a time scale of 0: a finished task makes
+    // room for the next at once.
+    let sandbox = Sandbox::builder()
+        .time_scale(0.0)
+        .max_tasks(1)
+        .start()
+        .await
+        .expect("start");
+    let first = submit_ok(&sandbox, &veo_input()).await;
+    poll_until_ready(&sandbox, &first).await;
+    submit_ok(&sandbox, &veo_input()).await;
+    assert_eq!(sandbox.counters().tasks_created, 2);
+}
+
+#[tokio::test]
+async fn a_full_sandbox_forgets_only_the_oldest_finished_task() {
+    let sandbox = Sandbox::builder()
+        .time_scale(0.0)
+        .max_tasks(2)
+        .start()
+        .await
+        .expect("start");
+    let first = submit_ok(&sandbox, &veo_input()).await;
+    let second = submit_ok(&sandbox, &veo_input()).await;
+    poll_until_ready(&sandbox, &first).await;
+    poll_until_ready(&sandbox, &second).await;
+    submit_ok(&sandbox, &veo_input()).await;
+    let status = |id: String| {
+        let sandbox = &sandbox;
+        async move { get(sandbox, &format!("/hub/v1/tasks/{id}")).await.status() }
+    };
+    assert_eq!(status(first).await, 404, "the oldest made room");
+    assert_eq!(status(second).await, 200, "the other is kept until needed");
+}
+
+#[tokio::test]
 async fn tasks_can_end_failed_or_timeout() {
     let failing = fast()
         .faults(FaultSpec::always([FaultKind::Failed]))

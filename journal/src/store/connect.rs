@@ -13,13 +13,15 @@ use crate::error::{Error, Result};
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The schema, one step per version: a journal at version `n` has had the first `n` applied.
-const SQLITE: [&str; 2] = [
+const SQLITE: [&str; 3] = [
     include_str!("../../migrations/sqlite/0001_jobs.sql"),
     include_str!("../../migrations/sqlite/0002_local_faults.sql"),
+    include_str!("../../migrations/sqlite/0003_batches.sql"),
 ];
-const POSTGRES: [&str; 2] = [
+const POSTGRES: [&str; 3] = [
     include_str!("../../migrations/postgres/0001_jobs.sql"),
     include_str!("../../migrations/postgres/0002_local_faults.sql"),
+    include_str!("../../migrations/postgres/0003_batches.sql"),
 ];
 
 /// Which database holds the journal.
@@ -100,6 +102,15 @@ impl Location {
         match self.dialect {
             Dialect::Sqlite => "",
             Dialect::Postgres => "FOR UPDATE SKIP LOCKED",
+        }
+    }
+
+    /// A subquery of the texts of the JSON array bound as `param`, e.g. a list of ids for
+    /// `id NOT IN (…)`: the list is one bound value, whatever its length.
+    pub(crate) fn json_list(&self, param: &str) -> String {
+        match self.dialect {
+            Dialect::Sqlite => format!("SELECT value FROM json_each({param})"),
+            Dialect::Postgres => format!("SELECT json_array_elements_text({param}::json)"),
         }
     }
 

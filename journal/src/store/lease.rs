@@ -1,60 +1,21 @@
-//! Who works on a job: leases taken, renewed and given up, and the next job of a batch
-//! claimed by exactly one worker.
+//! Who works on a job: leases taken, renewed and given up, and those of gone processes
+//! released.
 
 use super::Journal;
-use super::sql::{key_list, state_list};
 use crate::error::Result;
-use crate::job::Job;
 use crate::owner::{self, LEASE, Owner};
-use crate::state::JobState;
 use crate::time::now_ms;
 
 impl Journal {
-    /// Takes the lease of the oldest unfinished job among `keys` that nobody holds (and
-    /// that is not in `skip`), for `owner`; `None` when there is none. Among several
-    /// workers on Postgres each job goes to exactly one (`FOR UPDATE SKIP LOCKED`).
-    pub async fn claim_next(
-        &self,
-        keys: &[String],
-        skip: &[String],
-        owner: &Owner,
-    ) -> Result<Option<Job>> {
-        self.release_gone_owners(keys).await?;
-        let now = now_ms();
-        let sql = format!(
-            "UPDATE jobs SET owner = $1, lease_until = $2 WHERE id = ( \
-               SELECT id FROM jobs WHERE line_key IN {keys} AND id NOT IN {skip} \
-               AND state IN {unfinished} AND (owner IS NULL OR lease_until < $3) \
-               ORDER BY created_at, id LIMIT 1 {lock}) \
-             RETURNING id",
-            keys = key_list(keys),
-            skip = key_list(skip),
-            unfinished = state_list(&JobState::UNFINISHED),
-            lock = self.location.row_lock(),
-        );
-        let id: Option<String> = sqlx::query_scalar(&sql)
-            .bind(owner.as_str())
-            .bind(now + lease_ms())
-            .bind(now)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(|e| self.error(e))?;
-        match id {
-            Some(id) => Ok(Some(self.job(&id).await?)),
-            None => Ok(None),
-        }
-    }
-
-    /// Lets go of the jobs among `keys` held by processes of this host that are gone.
-    async fn release_gone_owners(&self, keys: &[String]) -> Result<()> {
-        let sql = format!(
-            "SELECT DISTINCT owner FROM jobs WHERE line_key IN {} AND owner IS NOT NULL",
-            key_list(keys)
-        );
-        let owners: Vec<String> = sqlx::query_scalar(&sql)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(|e| self.error(e))?;
+    /// Lets go of the jobs held by processes of this host that are gone, so that a batch
+    /// run takes them over at once (on other hosts, their leases run out). Reads only the
+    /// held jobs (index `jobs_owner`).
+    pub async fn release_gone_owners(&self) -> Result<()> {
+        let owners: Vec<String> =
+            sqlx::query_scalar("SELECT DISTINCT owner FROM jobs WHERE owner IS NOT NULL")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| self.error(e))?;
         for gone in owners.iter().filter(|o| owner::is_gone(o)) {
             sqlx::query("UPDATE jobs SET owner = NULL, lease_until = NULL WHERE owner = $1")
                 .bind(gone)

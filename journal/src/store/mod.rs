@@ -1,5 +1,5 @@
 //! The journal's database: opening it (`connect`), and its reads (`read`), writes
-//! (`write`), leases (`lease`) and learned durations (`durations`).
+//! (`write`), batches (`batch`), leases (`lease`) and learned durations (`durations`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -8,6 +8,7 @@ use sqlx::AnyPool;
 
 use crate::error::{Error, Result};
 
+mod batch;
 mod connect;
 mod durations;
 mod lease;
@@ -16,6 +17,7 @@ mod read;
 mod sql;
 mod write;
 
+pub use batch::BatchCounts;
 use connect::{BUSY_TIMEOUT, Location};
 pub(crate) use parts::remove_file;
 pub(crate) use write::Change;

@@ -9,13 +9,16 @@ use serde_json::Value;
 use sqlx::Row;
 
 use super::Journal;
-use super::sql::key_list;
+use super::sql::placeholders;
 use super::write::{event, new_job_id, path_text};
 use crate::error::Result;
 use crate::job::{Job, NewJob};
 use crate::owner;
 use crate::state::JobState;
 use crate::time::now_ms;
+
+/// Line keys looked up per query: each is a bound value.
+const KEYS_PER_QUERY: usize = 500;
 
 impl Journal {
     /// Records that job `id` downloads into the part file `part` (with no validator yet).
@@ -145,18 +148,26 @@ impl Journal {
         &self,
         keys: &[String],
     ) -> Result<Vec<(String, Option<String>)>> {
-        let sql = format!(
-            "SELECT line_key, task_id FROM jobs WHERE line_key IN {}",
-            key_list(keys)
-        );
-        let rows = sqlx::query(&sql)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(|e| self.error(e))?;
-        Ok(rows
-            .iter()
-            .map(|row| (row.get("line_key"), row.get("task_id")))
-            .collect())
+        let mut known = Vec::new();
+        for chunk in keys.chunks(KEYS_PER_QUERY) {
+            let sql = format!(
+                "SELECT line_key, task_id FROM jobs WHERE line_key IN ({})",
+                placeholders(1, chunk.len())
+            );
+            let mut query = sqlx::query(&sql);
+            for key in chunk {
+                query = query.bind(key.as_str());
+            }
+            let rows = query
+                .fetch_all(&self.pool)
+                .await
+                .map_err(|e| self.error(e))?;
+            known.extend(
+                rows.iter()
+                    .map(|row| (row.get("line_key"), row.get("task_id"))),
+            );
+        }
+        Ok(known)
     }
 
     /// The downloaded jobs of this journal that paid for `new`'s hub, model, endpoint and

@@ -8,20 +8,24 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, Row};
 
 use super::Journal;
-use super::sql::{json_text, key_list, like_escaped, state_list};
+use super::sql::{json_text, like_escaped, state_list};
 use crate::error::{Error, Result};
 use crate::job::{Job, JobEvent, JobFilter};
 use crate::state::JobState;
 use crate::time::from_ms;
 
 impl Journal {
-    /// The jobs with these line keys, oldest first.
-    pub async fn batch_jobs(&self, keys: &[String]) -> Result<Vec<Job>> {
-        let sql = format!(
-            "SELECT * FROM jobs WHERE line_key IN {} ORDER BY created_at, id",
-            key_list(keys)
-        );
-        self.fetch_jobs(sqlx::query(&sql)).await
+    /// The job with exactly this id (a primary-key lookup, for the journal's own reads).
+    pub(super) async fn job_exact(&self, id: &str) -> Result<Job> {
+        let row = sqlx::query("SELECT * FROM jobs WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        match row {
+            Some(row) => read_job(self.location(), &row),
+            None => Err(Error::NoSuchJob { id: id.to_owned() }),
+        }
     }
 
     /// The job with this id, or with this unique id prefix.
@@ -75,7 +79,7 @@ impl Journal {
     }
 
     /// The jobs a query selects, in its order.
-    async fn fetch_jobs<'q>(
+    pub(super) async fn fetch_jobs<'q>(
         &self,
         query: sqlx::query::Query<'q, Any, AnyArguments<'q>>,
     ) -> Result<Vec<Job>> {

@@ -1,4 +1,4 @@
-//! Pieces of SQL made from values: lists of states and keys, `LIKE` patterns.
+//! Pieces of SQL: lists of states, placeholders for many rows, `LIKE` patterns.
 
 use crate::state::JobState;
 
@@ -8,19 +8,31 @@ pub(super) fn state_list(states: &[JobState]) -> String {
     format!("({})", names.join(", "))
 }
 
-/// `('ab12…', …)`: line keys and job ids are hex digits, safe in SQL; anything else is left
-/// out. An empty list is `('')`, which matches nothing.
-pub(super) fn key_list(keys: &[String]) -> String {
-    let safe: Vec<String> = keys
-        .iter()
-        .filter(|k| k.chars().all(|c| c.is_ascii_hexdigit()))
-        .map(|k| format!("'{k}'"))
-        .collect();
-    if safe.is_empty() {
-        "('')".to_owned()
-    } else {
-        format!("({})", safe.join(", "))
-    }
+/// The condition of an unfinished job, as the partial index `jobs_batch_open` states it
+/// (a query must say it word for word for the index to serve it).
+pub(super) const OPEN: &str = "state IN ('pending', 'submitting', 'submitted', 'completed')";
+
+/// `rows` tuples of placeholders for a multi-row `INSERT`: each is `fixed` (the values
+/// shared by every row, e.g. `$1, $2`) followed by `per_row` placeholders of its own,
+/// numbered from `first`. Only placeholders: every value is bound.
+pub(super) fn values(rows: usize, first: usize, fixed: &str, per_row: usize) -> String {
+    (0..rows)
+        .map(|row| {
+            let own: Vec<String> = (0..per_row)
+                .map(|i| format!("${}", first + row * per_row + i))
+                .collect();
+            format!("({fixed}, {})", own.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `$first, $first+1, …`: `count` placeholders for a list of values bound one by one.
+pub(super) fn placeholders(first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `text` with `%`, `_` and `\` escaped for a `LIKE … ESCAPE '\'` pattern.
@@ -34,4 +46,26 @@ pub(super) fn like_escaped(text: &str) -> String {
 pub(super) fn json_text(text: &str) -> String {
     let quoted = serde_json::to_string(text).unwrap_or_default();
     quoted[1..quoted.len().saturating_sub(1).max(1)].to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_names_the_unfinished_states() {
+        assert_eq!(
+            OPEN,
+            format!("state IN {}", state_list(&JobState::UNFINISHED))
+        );
+        let migration = include_str!("../../migrations/sqlite/0003_batches.sql");
+        assert!(migration.contains(&format!("WHERE {OPEN}")));
+        let migration = include_str!("../../migrations/postgres/0003_batches.sql");
+        assert!(migration.contains(&format!("WHERE {OPEN}")));
+    }
+
+    #[test]
+    fn values_are_placeholders_numbered_on() {
+        assert_eq!(values(2, 3, "$1", 2), "($1, $3, $4), ($1, $5, $6)");
+    }
 }

@@ -9,7 +9,7 @@ use sqlx::AnyConnection;
 
 use super::Journal;
 use super::lease::lease_ms;
-use super::read::parse_state;
+use super::read::{parse_state, read_job};
 use super::sql::state_list;
 use crate::error::{Error, Result};
 use crate::job::{Job, NewJob};
@@ -57,7 +57,7 @@ impl Journal {
             .await
             .map_err(|e| self.error(e))?;
         tx.commit().await.map_err(|e| self.error(e))?;
-        self.job(&id).await
+        self.job_exact(&id).await
     }
 
     /// Records `new` as a pending job leased to `owner` under `key` (see
@@ -108,62 +108,19 @@ impl Journal {
                     .await
                     .map_err(|e| self.error(e))?;
                 tx.commit().await.map_err(|e| self.error(e))?;
-                return Ok((self.job(&id).await?, true));
+                return Ok((self.job_exact(&id).await?, true));
             }
             drop(tx);
             // Either the key is taken (the job to return) or, rarely, the id.
-            if let Some(job) = self.batch_jobs(&[key.to_owned()]).await?.pop() {
-                return Ok((job, false));
-            }
-        }
-    }
-
-    /// Records the jobs of a batch as [`JobState::Pending`], unleased, each under its line
-    /// key (see [`line_keys`](crate::line_keys)): a job whose key is already in the journal
-    /// (a batch run again) is not recorded twice. Returns how many were new.
-    pub async fn record_batch(
-        &self,
-        batch: &str,
-        jobs: &[NewJob],
-        keys: &[String],
-    ) -> Result<usize> {
-        let now = now_ms();
-        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
-        let mut recorded = 0;
-        for (new, key) in jobs.iter().zip(keys) {
-            let id = new_job_id();
-            let inserted = sqlx::query(
-                "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, batch, \
-                 line_key, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $9) \
-                 ON CONFLICT (line_key) DO NOTHING",
-            )
-            .bind(&id)
-            .bind(&new.hub)
-            .bind(&new.model)
-            .bind(&new.endpoint)
-            .bind(Value::Object(new.input.clone()).to_string())
-            .bind(path_text(&new.output_path))
-            .bind(batch)
-            .bind(key)
-            .bind(now)
-            .execute(&mut *tx)
-            .await
-            .map_err(|e| self.error(e))?;
-            if inserted.rows_affected() == 1 {
-                event(
-                    &mut tx,
-                    &id,
-                    JobState::Pending,
-                    Some(&format!("recorded in batch {batch}")),
-                )
+            let taken = sqlx::query("SELECT * FROM jobs WHERE line_key = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
                 .await
                 .map_err(|e| self.error(e))?;
-                recorded += 1;
+            if let Some(row) = taken {
+                return Ok((super::read::read_job(self.location(), &row)?, false));
             }
         }
-        tx.commit().await.map_err(|e| self.error(e))?;
-        Ok(recorded)
     }
 
     /// Moves job `id` from one of `from` to `change.state`, recording the change; fails
@@ -193,7 +150,8 @@ impl Journal {
              result = COALESCE($3, result), error = $4, file_path = COALESCE($5, file_path), \
              file_size = COALESCE($6, file_size), sha256 = COALESCE($7, sha256), \
              task_elapsed_ms = COALESCE($8, task_elapsed_ms), submits = submits + $9, \
-             updated_at = $10 WHERE id = $11 AND state IN {}",
+             updated_at = $10, hub_limit_until = $12 WHERE id = $11 AND state IN {} \
+             RETURNING *",
             state_list(from)
         );
         let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
@@ -217,24 +175,26 @@ impl Journal {
             .bind(i64::from(change.submitted))
             .bind(now_ms())
             .bind(id)
-            .execute(&mut *tx)
+            .bind(change.hub_limit_until)
+            .fetch_optional(&mut *tx)
             .await
             .map_err(|e| self.error(e))?;
-        if updated.rows_affected() == 0 {
+        let Some(updated) = updated else {
             drop(tx);
-            let job = self.job(id).await?;
+            let job = self.job_exact(id).await?;
             return Err(Error::WrongState {
                 id: job.id,
                 state: job.state.to_string(),
                 reason: format!("it cannot become {} from there", change.state),
             });
-        }
+        };
+        let job = read_job(self.location(), &updated)?;
         let detail = change.detail.or(change.error);
         event(&mut tx, id, change.state, detail.as_deref())
             .await
             .map_err(|e| self.error(e))?;
         tx.commit().await.map_err(|e| self.error(e))?;
-        self.job(id).await
+        Ok(job)
     }
 
     /// Records an error on a job without changing its state (e.g. a download that will be
@@ -355,6 +315,9 @@ pub(crate) struct Change {
     pub(crate) submitted: bool,
     /// The event's text, when not the error.
     pub(crate) detail: Option<String>,
+    /// Until when (ms since the epoch) the hub asked the job's submit to wait; `None`
+    /// clears it.
+    pub(crate) hub_limit_until: Option<i64>,
 }
 
 impl Change {
@@ -371,6 +334,7 @@ impl Change {
             task_elapsed: None,
             submitted: false,
             detail: None,
+            hub_limit_until: None,
         }
     }
 }

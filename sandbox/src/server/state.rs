@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use axum::http::{HeaderMap, header};
 use videohub::ModelSchema;
@@ -60,7 +61,10 @@ impl Shared {
             model_durations: builder.model_durations,
             files_url,
             video_size: builder.video_size.max(SAMPLE_MP4.len() as u64),
-            tasks: Mutex::new(TaskStore::new(builder.max_tasks, builder.retention)),
+            tasks: Mutex::new(TaskStore::new(
+                builder.max_tasks,
+                scaled(builder.retention, builder.time_scale),
+            )),
             counters: CounterCells::default(),
             draws: Default::default(),
         }
@@ -160,6 +164,11 @@ impl CounterCells {
             duplicate_tasks: read(&self.duplicate_tasks),
         }
     }
+}
+
+/// A simulated duration in real time: `simulated` × `time_scale`.
+fn scaled(simulated: Duration, time_scale: f64) -> Duration {
+    Duration::try_from_secs_f64(simulated.as_secs_f64() * time_scale).unwrap_or(Duration::MAX)
 }
 
 #[cfg(test)]

@@ -1,0 +1,424 @@
+//! Batches: recorded once as a row, their jobs carrying its id, so that recording, claiming,
+//! counting and listing never name the batch's lines. A claim and the check for jobs still
+//! to do walk the index of unfinished jobs (`jobs_batch_open`), whose length does not grow
+//! with the lines already done; counts read the index of `(batch_id, state)` alone.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::Journal;
+use super::lease::lease_ms;
+use super::read::{parse_state, read_job};
+use super::sql::{OPEN, placeholders, values};
+use super::write::{new_job_id, path_text};
+use crate::error::Result;
+use crate::job::{Job, NewJob};
+use crate::owner::Owner;
+use crate::state::JobState;
+use crate::time::now_ms;
+
+/// Lines per transaction when a batch is recorded: each commit is one synced write.
+const LINES_PER_TRANSACTION: usize = 2_000;
+/// Lines per `INSERT` (7 values each, far below SQLite's and Postgres's limits on values).
+const LINES_PER_STATEMENT: usize = 500;
+
+/// A batch's jobs counted by state and by whether they wait on the hub's limit.
+const COUNTS: &str = "SELECT state, \
+     CAST(CASE WHEN hub_limit_until IS NULL THEN 0 ELSE 1 END AS BIGINT) AS waiting, COUNT(*) \
+     FROM jobs WHERE batch_id = $1 GROUP BY state, waiting";
+
+/// How many jobs of a batch are in each state.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchCounts {
+    /// Jobs per state.
+    pub states: BTreeMap<JobState, usize>,
+    /// Pending jobs whose submit the hub refused for now (429, or 503 with `Retry-After`):
+    /// they wait on the hub's limit and are sent again.
+    pub waiting_on_hub: usize,
+}
+
+impl BatchCounts {
+    /// Every job of the batch in the journal.
+    pub fn total(&self) -> usize {
+        self.states.values().sum()
+    }
+}
+
+impl Journal {
+    /// Records the batch `batch_id` named `name` and its jobs as [`JobState::Pending`],
+    /// unleased, each under its line key (see [`line_keys`](crate::line_keys)), in
+    /// transactions of a few thousand lines. A job whose key is already in the journal (a
+    /// list run again, or one with lines added) is not recorded twice: it joins this batch.
+    /// Returns how many were new.
+    pub async fn record_batch(
+        &self,
+        name: &str,
+        batch_id: &str,
+        jobs: &[NewJob],
+        keys: &[String],
+    ) -> Result<usize> {
+        let now = now_ms();
+        sqlx::query(
+            "INSERT INTO batches (id, name, lines, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(batch_id)
+        .bind(name)
+        .bind(i64::try_from(jobs.len()).unwrap_or(i64::MAX))
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| self.error(e))?;
+        let lines: Vec<(&NewJob, &String)> = jobs.iter().zip(keys).collect();
+        let detail = format!("recorded in batch {name}");
+        let mut recorded = 0;
+        for transaction in lines.chunks(LINES_PER_TRANSACTION) {
+            let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+            for chunk in transaction.chunks(LINES_PER_STATEMENT) {
+                let insert = format!(
+                    "INSERT INTO jobs (batch, batch_id, created_at, updated_at, state, id, hub, \
+                     model, endpoint, input, output_path, line_key) VALUES {} \
+                     ON CONFLICT (line_key) DO NOTHING RETURNING id",
+                    values(chunk.len(), 4, "$1, $2, $3, $3, 'pending'", 7)
+                );
+                let mut query = sqlx::query_scalar::<_, String>(&insert)
+                    .bind(name)
+                    .bind(batch_id)
+                    .bind(now);
+                for (new, key) in chunk {
+                    query = query
+                        .bind(new_job_id())
+                        .bind(&new.hub)
+                        .bind(&new.model)
+                        .bind(&new.endpoint)
+                        .bind(Value::Object(new.input.clone()).to_string())
+                        .bind(path_text(&new.output_path))
+                        .bind(key.as_str());
+                }
+                let ids = query.fetch_all(&mut *tx).await.map_err(|e| self.error(e))?;
+                if !ids.is_empty() {
+                    let events = format!(
+                        "INSERT INTO job_events (at, state, detail, job_id) VALUES {}",
+                        values(ids.len(), 3, "$1, 'pending', $2", 1)
+                    );
+                    let mut query = sqlx::query(&events).bind(now).bind(&detail);
+                    for id in &ids {
+                        query = query.bind(id);
+                    }
+                    query.execute(&mut *tx).await.map_err(|e| self.error(e))?;
+                }
+                recorded += ids.len();
+                if ids.len() < chunk.len() {
+                    // Lines recorded before (by an earlier list, or before batches had
+                    // rows) join this batch.
+                    let adopt = format!(
+                        "UPDATE jobs SET batch_id = $1 WHERE line_key IN ({}) \
+                         AND (batch_id IS NULL OR batch_id <> $1)",
+                        placeholders(2, chunk.len())
+                    );
+                    let mut query = sqlx::query(&adopt).bind(batch_id);
+                    for (_, key) in chunk {
+                        query = query.bind(key.as_str());
+                    }
+                    query.execute(&mut *tx).await.map_err(|e| self.error(e))?;
+                }
+            }
+            tx.commit().await.map_err(|e| self.error(e))?;
+        }
+        Ok(recorded)
+    }
+
+    /// Takes the lease of the oldest unfinished job of batch `batch_id` that nobody holds
+    /// (and that is not in `skip`), for `owner`; `None` when there is none. Among several
+    /// workers on Postgres each job goes to exactly one (`FOR UPDATE SKIP LOCKED`).
+    pub async fn claim_next(
+        &self,
+        batch_id: &str,
+        skip: &[String],
+        owner: &Owner,
+    ) -> Result<Option<Job>> {
+        let now = now_ms();
+        let row = sqlx::query(&self.claim_sql())
+            .bind(owner.as_str())
+            .bind(now + lease_ms())
+            .bind(batch_id)
+            .bind(now)
+            .bind(Value::from(skip.to_vec()).to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        row.map(|row| read_job(self.location(), &row)).transpose()
+    }
+
+    /// Whether batch `batch_id` has an unfinished job outside `skip` that `owner` does not
+    /// hold (free, or held by another process).
+    pub async fn batch_has_open_jobs(
+        &self,
+        batch_id: &str,
+        skip: &[String],
+        owner: &Owner,
+    ) -> Result<bool> {
+        let found: Option<String> = sqlx::query_scalar(&self.open_sql())
+            .bind(batch_id)
+            .bind(Value::from(skip.to_vec()).to_string())
+            .bind(owner.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(found.is_some())
+    }
+
+    /// The finished jobs of batch `batch_id`, oldest first.
+    pub async fn batch_finished_jobs(&self, batch_id: &str) -> Result<Vec<Job>> {
+        let sql = format!(
+            "SELECT * FROM jobs WHERE batch_id = $1 AND NOT ({OPEN}) ORDER BY created_at, id"
+        );
+        self.fetch_jobs(sqlx::query(&sql).bind(batch_id)).await
+    }
+
+    /// How many jobs of batch `batch_id` are in each state, and how many wait on the
+    /// hub's limit.
+    pub async fn batch_counts(&self, batch_id: &str) -> Result<BatchCounts> {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(COUNTS)
+            .bind(batch_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(|e| self.error(e))?;
+        let mut counts = BatchCounts::default();
+        for (state, waiting, count) in rows {
+            let state = parse_state(self.location(), state)?;
+            let count = usize::try_from(count).unwrap_or(0);
+            *counts.states.entry(state).or_default() += count;
+            if waiting == 1 && state == JobState::Pending {
+                counts.waiting_on_hub += count;
+            }
+        }
+        Ok(counts)
+    }
+}
+
+impl Journal {
+    /// Claims the oldest free unfinished job of batch `$3` for owner `$1` until `$2`, when
+    /// its lease has run out by `$4` (or it has none) and it is not in the JSON list `$5`.
+    fn claim_sql(&self) -> String {
+        format!(
+            "UPDATE jobs SET owner = $1, lease_until = $2 WHERE id = ( \
+               SELECT id FROM jobs WHERE batch_id = $3 AND {OPEN} \
+               AND (owner IS NULL OR lease_until < $4) AND id NOT IN ({skip}) \
+               ORDER BY batch_id, created_at, id LIMIT 1 {lock}) \
+             RETURNING *",
+            skip = self.location.json_list("$5"),
+            lock = self.location.row_lock(),
+        )
+    }
+
+    /// An unfinished job of batch `$1`, not in the JSON list `$2`, not held by `$3`.
+    fn open_sql(&self) -> String {
+        format!(
+            "SELECT id FROM jobs WHERE batch_id = $1 AND {OPEN} AND id NOT IN ({}) \
+             AND (owner IS NULL OR owner <> $3) LIMIT 1",
+            self.location.json_list("$2")
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::batch::{batch_id, line_keys};
+
+    fn lines(n: usize) -> Vec<NewJob> {
+        (0..n)
+            .map(|i| NewJob {
+                hub: "http://127.0.0.1:1".into(),
+                model: "veo-3.1".into(),
+                endpoint: "/hub/v1/video".into(),
+                input: json!({"prompt": format!("shot {i}")})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+                output_path: format!("out/{i}.mp4").into(),
+            })
+            .collect()
+    }
+
+    /// SQLite's plan of `sql`, one line per step.
+    async fn plan(journal: &Journal, sql: &str) -> Vec<String> {
+        let rows: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .fetch_all(journal.pool())
+                .await
+                .unwrap();
+        rows.into_iter().map(|(_, _, _, step)| step).collect()
+    }
+
+    /// A journal holding a batch of `n` lines, all downloaded but the last `open`.
+    async fn batch_of(n: usize, open: usize) -> (tempfile::TempDir, Journal, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(dir.path().join("j.sqlite3")).await.unwrap();
+        let jobs = lines(n);
+        let keys = line_keys(&jobs);
+        let batch = batch_id(&keys);
+        assert_eq!(
+            journal
+                .record_batch("b", &batch, &jobs, &keys)
+                .await
+                .unwrap(),
+            n
+        );
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM jobs ORDER BY created_at, id")
+            .fetch_all(journal.pool())
+            .await
+            .unwrap();
+        for id in &ids[..n - open] {
+            sqlx::query("UPDATE jobs SET state = 'downloaded' WHERE id = $1")
+                .bind(id)
+                .execute(journal.pool())
+                .await
+                .unwrap();
+        }
+        sqlx::query("ANALYZE")
+            .execute(journal.pool())
+            .await
+            .unwrap();
+        (dir, journal, batch)
+    }
+
+    #[tokio::test]
+    async fn a_claim_visits_only_the_unfinished_jobs_whatever_the_batch_size() {
+        let owner = Owner::this_process();
+        for n in [200, 2_000] {
+            let (_dir, journal, batch) = batch_of(n, 8).await;
+            // The claim and the check for jobs left search the index of unfinished jobs (8
+            // entries here, for 200 lines as for 2,000) in its order: no scan of the
+            // batch, no sort.
+            let claim = plan(&journal, &journal.claim_sql()).await;
+            assert!(
+                claim
+                    .iter()
+                    .any(|s| s.starts_with("SEARCH jobs USING INDEX jobs_batch_open (batch_id=?)")),
+                "{n} lines: {claim:?}"
+            );
+            // The check reads unfinished jobs only: by that index, or by state.
+            let open = plan(&journal, &journal.open_sql()).await;
+            assert!(
+                open.iter().any(|s| s
+                    .starts_with("SEARCH jobs USING INDEX jobs_batch_open (batch_id=?)")
+                    || s.starts_with(
+                        "SEARCH jobs USING INDEX jobs_batch_state (batch_id=? AND state=?)"
+                    )),
+                "{n} lines: {open:?}"
+            );
+            for steps in [&claim, &open] {
+                assert!(
+                    !steps
+                        .iter()
+                        .any(|s| s.starts_with("SCAN jobs") || s.contains("TEMP B-TREE")),
+                    "{n} lines: {steps:?}"
+                );
+            }
+            let indexed: i64 = sqlx::query_scalar(&format!(
+                "SELECT COUNT(*) FROM jobs INDEXED BY jobs_batch_open WHERE batch_id = $1 AND {OPEN}"
+            ))
+            .bind(&batch)
+            .fetch_one(journal.pool())
+            .await
+            .unwrap();
+            assert_eq!(indexed, 8, "{n} lines");
+            // Counts read the (batch_id, state) index alone.
+            let counts = plan(&journal, COUNTS).await;
+            assert!(
+                counts
+                    .iter()
+                    .any(|s| s.contains("USING COVERING INDEX jobs_batch_state (batch_id=?)")),
+                "{counts:?}"
+            );
+            let mut claimed = Vec::new();
+            while let Some(job) = journal.claim_next(&batch, &[], &owner).await.unwrap() {
+                claimed.push(job.id);
+            }
+            assert_eq!(claimed.len(), 8);
+            let counted = journal.batch_counts(&batch).await.unwrap();
+            assert_eq!(counted.total(), n);
+            assert_eq!(counted.states[&JobState::Pending], 8);
+            assert_eq!(counted.waiting_on_hub, 0);
+            sqlx::query("UPDATE jobs SET hub_limit_until = 1 WHERE id = $1")
+                .bind(&claimed[0])
+                .execute(journal.pool())
+                .await
+                .unwrap();
+            let counted = journal.batch_counts(&batch).await.unwrap();
+            assert_eq!(counted.waiting_on_hub, 1, "a pending job the hub refused");
+        }
+    }
+
+    #[tokio::test]
+    async fn jobs_recorded_before_batches_had_rows_join_the_batch_when_run_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let journal = Journal::open(dir.path().join("j.sqlite3")).await.unwrap();
+        let jobs = lines(3);
+        let keys = line_keys(&jobs);
+        let batch = batch_id(&keys);
+        journal
+            .record_batch("b", &batch, &jobs, &keys)
+            .await
+            .unwrap();
+        // As a journal of the first schema holds them: line keys, no batch id.
+        sqlx::query("UPDATE jobs SET batch_id = NULL")
+            .execute(journal.pool())
+            .await
+            .unwrap();
+        let owner = Owner::this_process();
+        let claimed = journal.claim_next(&batch, &[], &owner).await.unwrap();
+        assert!(claimed.is_none());
+        let more = lines(4);
+        let more_keys = line_keys(&more);
+        let bigger = batch_id(&more_keys);
+        assert_eq!(
+            journal
+                .record_batch("b", &bigger, &more, &more_keys)
+                .await
+                .unwrap(),
+            1
+        );
+        let counts = journal.batch_counts(&bigger).await.unwrap();
+        assert_eq!(counts.states[&JobState::Pending], 4);
+        let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM job_events")
+            .fetch_one(journal.pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            events, 4,
+            "one event per job recorded, none for those joining"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_large_batch_is_recorded_in_few_transactions_and_once() {
+        let journal = Journal::in_memory().await.unwrap();
+        let jobs = lines(LINES_PER_TRANSACTION * 2 + 7);
+        let keys = line_keys(&jobs);
+        let batch = batch_id(&keys);
+        assert_eq!(
+            journal
+                .record_batch("b", &batch, &jobs, &keys)
+                .await
+                .unwrap(),
+            jobs.len()
+        );
+        assert_eq!(
+            journal
+                .record_batch("b", &batch, &jobs, &keys)
+                .await
+                .unwrap(),
+            0
+        );
+        assert_eq!(
+            journal.batch_counts(&batch).await.unwrap().total(),
+            jobs.len()
+        );
+    }
+}
