@@ -17,7 +17,7 @@ use crate::batch_progress::{BatchProgress, Pace};
 use crate::generate::ended;
 use crate::hub::Hub;
 use crate::input::{self, InputArgs};
-use crate::output::{Exit, Failure, print_json};
+use crate::output::{Exit, Failure, outln, print_json};
 use crate::{schemas, store};
 
 /// One line of the file, read but not yet checked.
@@ -78,7 +78,7 @@ pub(crate) async fn run(
                 } else {
                     let list: Vec<String> =
                         models.iter().map(|(m, n)| format!("{n} × {m}")).collect();
-                    println!(
+                    outln!(
                         "{} lines valid ({}); nothing sent",
                         jobs.len(),
                         list.join(", ")
@@ -200,7 +200,7 @@ pub(crate) async fn run(
                 )?;
             } else {
                 let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
-                println!(
+                outln!(
                     "{} lines: {}{}",
                     jobs.len() + invalid.len(),
                     parts.join(", "),

@@ -12,6 +12,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value;
 use videohub_journal::Runner;
 
+use crate::output::outln;
+
 /// How often the bar is drawn.
 const DRAW: Duration = Duration::from_millis(250);
 
@@ -144,7 +146,7 @@ impl BatchProgress {
         };
         match &self.0 {
             Some(shown) => shown.bar.println(text),
-            None => println!("{text}"),
+            None => outln!("{text}"),
         }
     }
 

@@ -121,7 +121,7 @@ async fn list(hub: &HubArgs, category: Option<Category>, json: bool) -> Result<(
         rows.into_iter()
             .map(|m| vec![m.id, m.category, m.vendor, m.name, m.status.to_owned()]),
     );
-    print!("{}", table(&table_rows));
+    out!("{}", table(&table_rows));
     Ok(())
 }
 
