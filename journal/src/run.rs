@@ -83,6 +83,15 @@ pub struct Runner {
 /// How many outputs a runner downloads at once by default.
 pub const DOWNLOADS_AT_ONCE: usize = 8;
 
+/// What became of a submit in its turn.
+enum Submit {
+    /// The hub answered, with the job's task when it took it, and the job's place among the
+    /// generations in flight.
+    Answered(Job, Option<Box<Task<Dynamic>>>, Slot),
+    /// The hub refused it for now: the job is pending again.
+    Refused(Job),
+}
+
 /// What became of a submit.
 enum Sent {
     /// The hub answered: the job is submitted (with its task), failed or of unknown
@@ -161,28 +170,10 @@ impl Runner {
         let id = job.id.clone();
         let mut waited = false;
         let sent = loop {
-            let _place = self.hub_limit.acquire().await;
-            on_step(Step::Submitting(&job));
-            match self.send_submit(job).await {
-                Ok(Sent::Refused(pending, retry_after)) => {
-                    let wait = self.hub_limit.refused(retry_after, !waited);
-                    waited = true;
-                    on_step(Step::WaitingOnHub {
-                        job: &pending,
-                        wait,
-                    });
-                    job = pending;
-                }
-                Ok(Sent::Answered(answered, _task)) => {
-                    self.settle(&answered, waited);
-                    break Ok(answered);
-                }
-                Err(error) => {
-                    if waited {
-                        self.hub_limit.gave_up();
-                    }
-                    break Err(error);
-                }
+            match self.submit_in_turn(job, &mut waited, &mut on_step).await {
+                Ok(Submit::Refused(pending)) => job = pending,
+                Ok(Submit::Answered(answered, ..)) => break Ok(answered),
+                Err(error) => break Err(error),
             }
         };
         self.journal.release(&id, &self.owner).await?;
@@ -246,37 +237,18 @@ impl Runner {
         let mut waited = false;
         loop {
             job = match job.state {
-                JobState::Pending => {
-                    let place = self.hub_limit.acquire().await;
-                    on_step(Step::Submitting(&job));
-                    match self.send_submit(job).await {
-                        Ok(Sent::Refused(pending, retry_after)) => {
-                            let wait = self.hub_limit.refused(retry_after, !waited);
-                            waited = true;
-                            on_step(Step::WaitingOnHub {
-                                job: &pending,
-                                wait,
-                            });
-                            pending
+                JobState::Pending => match self.submit_in_turn(job, &mut waited, on_step).await? {
+                    Submit::Refused(pending) => pending,
+                    Submit::Answered(next, submitted, place) => {
+                        waited = false;
+                        if let Some(submitted) = submitted {
+                            on_step(Step::Submitted(&next));
+                            task = Some(*submitted);
+                            slot = Some(place);
                         }
-                        Ok(Sent::Answered(next, submitted)) => {
-                            self.settle(&next, waited);
-                            waited = false;
-                            if let Some(submitted) = submitted {
-                                on_step(Step::Submitted(&next));
-                                task = Some(*submitted);
-                                slot = Some(place);
-                            }
-                            next
-                        }
-                        Err(error) => {
-                            if waited {
-                                self.hub_limit.gave_up();
-                            }
-                            return Err(error);
-                        }
+                        next
                     }
-                }
+                },
                 JobState::Submitting => self.settle_submitting(&job).await?,
                 JobState::Submitted => {
                     let task = match task.take() {
@@ -335,6 +307,41 @@ impl Runner {
         self.journal
             .transition(&job.id, &[JobState::Submitting], change)
             .await
+    }
+
+    /// One submit, in its turn under the hub's limit: the job is pending again when the hub
+    /// refused it for now (after [`Step::WaitingOnHub`]); else the answered job, with its
+    /// task and its place among the generations in flight. `waited` says whether an
+    /// earlier try of this job was refused.
+    async fn submit_in_turn(
+        &self,
+        job: Job,
+        waited: &mut bool,
+        on_step: &mut impl FnMut(Step<'_>),
+    ) -> Result<Submit> {
+        let place = self.hub_limit.acquire().await;
+        on_step(Step::Submitting(&job));
+        match self.send_submit(job).await {
+            Ok(Sent::Refused(pending, retry_after)) => {
+                let wait = self.hub_limit.refused(retry_after, !*waited);
+                *waited = true;
+                on_step(Step::WaitingOnHub {
+                    job: &pending,
+                    wait,
+                });
+                Ok(Submit::Refused(pending))
+            }
+            Ok(Sent::Answered(answered, task)) => {
+                self.settle(&answered, *waited);
+                Ok(Submit::Answered(answered, task, place))
+            }
+            Err(error) => {
+                if *waited {
+                    self.hub_limit.gave_up();
+                }
+                Err(error)
+            }
+        }
     }
 
     /// Tells the hub's limit how a submit that was answered went.
