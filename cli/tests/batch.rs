@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 use videohub_sandbox::TaskDuration;
+use videohub_tests::postgres_database;
 
 mod common;
 use common::Hub;
@@ -245,48 +246,6 @@ fn a_batch_killed_again_and_again_under_faults_ends_with_every_job_sent_once() {
     let during_submit = kill_and_restart(&hub, &store, &file, dir.path(), 6);
     assert_each_job_final_and_sent_once(&hub, &store, 40, during_submit);
     assert!(hub.handle.counters().faults_injected > 0);
-}
-
-/// The Postgres server of the tests: `VIDEOHUB_TEST_POSTGRES_URL`, or else the throwaway one
-/// `scripts/test-postgres.sh` starts (installing Debian's postgresql package when missing);
-/// a database of its own for this test. `VIDEOHUB_SKIP_POSTGRES_TESTS=1` leaves it out.
-fn postgres_database(name: &str) -> Option<String> {
-    if std::env::var("VIDEOHUB_SKIP_POSTGRES_TESTS").is_ok_and(|v| v == "1") {
-        eprintln!("skipped: VIDEOHUB_SKIP_POSTGRES_TESTS=1");
-        return None;
-    }
-    let url = match std::env::var("VIDEOHUB_TEST_POSTGRES_URL") {
-        Ok(url) => url,
-        Err(_) => {
-            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/test-postgres.sh");
-            let started = Command::new(&script)
-                .output()
-                .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
-            assert!(
-                started.status.success(),
-                "this test needs a Postgres server and {} could not start one: {}\n\
-                 install Debian's postgresql package (`apt-get install postgresql`), or point \
-                 VIDEOHUB_TEST_POSTGRES_URL at a server, or set VIDEOHUB_SKIP_POSTGRES_TESTS=1",
-                script.display(),
-                String::from_utf8_lossy(&started.stderr)
-            );
-            String::from_utf8_lossy(&started.stdout).trim().to_owned()
-        }
-    };
-    let database = format!("{name}_{}", std::process::id());
-    for statement in [
-        format!("DROP DATABASE IF EXISTS {database}"),
-        format!("CREATE DATABASE {database}"),
-    ] {
-        let admin = Command::new("psql")
-            .arg(&url)
-            .args(["-v", "ON_ERROR_STOP=1", "-c", &statement])
-            .output()
-            .expect("psql, from Debian's postgresql-client package");
-        assert!(admin.status.success(), "{admin:?}");
-    }
-    let base = url.rsplit_once('/').map_or(url.as_str(), |(base, _)| base);
-    Some(format!("{base}/{database}"))
 }
 
 #[test]

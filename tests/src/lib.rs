@@ -1,6 +1,10 @@
-//! Test-only crate: see `tests/`. It holds the example image model the tests of every
-//! layer share (the SDK here, the command line in `cli/tests`), defined as a user defines a
-//! model of their own.
+//! Test-only crate: see `tests/`. It holds what the tests of every layer share (the SDK
+//! here, the journal in `journal/tests`, the command line in `cli/tests`): the example image
+//! model, defined as a user defines a model of their own, and the Postgres server of the
+//! tests.
+
+use std::path::Path;
+use std::process::Command;
 
 pub mod acme_still {
     //! Acme Still: an image-generation model (`POST /hub/v1/image`), made up for the tests.
@@ -29,3 +33,45 @@ pub mod acme_still {
 }
 
 pub use acme_still::AcmeStill;
+
+/// The Postgres server of the tests: `VIDEOHUB_TEST_POSTGRES_URL`, or else the throwaway one
+/// `scripts/test-postgres.sh` starts (installing Debian's postgresql package when missing);
+/// a database of its own for this test. `VIDEOHUB_SKIP_POSTGRES_TESTS=1` leaves it out.
+pub fn postgres_database(name: &str) -> Option<String> {
+    if std::env::var("VIDEOHUB_SKIP_POSTGRES_TESTS").is_ok_and(|v| v == "1") {
+        eprintln!("skipped: VIDEOHUB_SKIP_POSTGRES_TESTS=1");
+        return None;
+    }
+    let url = match std::env::var("VIDEOHUB_TEST_POSTGRES_URL") {
+        Ok(url) => url,
+        Err(_) => {
+            let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/test-postgres.sh");
+            let started = Command::new(&script)
+                .output()
+                .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
+            assert!(
+                started.status.success(),
+                "this test needs a Postgres server and {} could not start one: {}\n\
+                 install Debian's postgresql package (`apt-get install postgresql`), or point \
+                 VIDEOHUB_TEST_POSTGRES_URL at a server, or set VIDEOHUB_SKIP_POSTGRES_TESTS=1",
+                script.display(),
+                String::from_utf8_lossy(&started.stderr)
+            );
+            String::from_utf8_lossy(&started.stdout).trim().to_owned()
+        }
+    };
+    let database = format!("{name}_{}", std::process::id());
+    for statement in [
+        format!("DROP DATABASE IF EXISTS {database}"),
+        format!("CREATE DATABASE {database}"),
+    ] {
+        let admin = Command::new("psql")
+            .arg(&url)
+            .args(["-v", "ON_ERROR_STOP=1", "-c", &statement])
+            .output()
+            .expect("psql, from Debian's postgresql-client package");
+        assert!(admin.status.success(), "{admin:?}");
+    }
+    let base = url.rsplit_once('/').map_or(url.as_str(), |(base, _)| base);
+    Some(format!("{base}/{database}"))
+}
