@@ -1,6 +1,7 @@
 //! The tools: their arguments (with their JSON Schemas) and what each does.
 
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::handler::server::common::schema_for_output;
@@ -14,6 +15,7 @@ use videohub::schema::{Category, ModelSchema};
 use videohub::{Capability, Media};
 use videohub_journal::{JobFilter, JobState, NewJob};
 
+use crate::drive::Drives;
 use crate::handler::Handler;
 use crate::report::{HistoryEntry, HistoryReport, JobReport, ModelEntry, ModelList, ModelReport};
 use crate::wait::{Progress, wait};
@@ -138,6 +140,22 @@ fn wait_of(seconds: Option<f64>) -> Duration {
 fn progress_of(meta: &RequestMetaObject, peer: Peer<RoleServer>) -> Option<Progress> {
     meta.get_progress_token()
         .map(|token| Progress::new(peer, token))
+}
+
+/// Waits up to `seconds` (the default when `None`) for job `id`, with progress
+/// notifications when the request carries a token, and answers with the job's report.
+async fn answer_after_wait(
+    drives: &Arc<Drives>,
+    id: &str,
+    seconds: Option<f64>,
+    meta: &RequestMetaObject,
+    peer: Peer<RoleServer>,
+) -> Result<CallToolResult, ErrorData> {
+    let progress = progress_of(meta, peer);
+    match wait(drives, id, wait_of(seconds), progress).await {
+        Ok(report) => job_answer(&report),
+        Err(e) => Ok(journal_refusal(e)),
+    }
 }
 
 fn journal_refusal(error: videohub_journal::Error) -> CallToolResult {
@@ -284,11 +302,7 @@ impl Handler {
             },
         };
         drives.adopt(&job.id);
-        let progress = progress_of(&meta, peer);
-        match wait(drives, &job.id, wait_of(args.wait_seconds), progress).await {
-            Ok(report) => job_answer(&report),
-            Err(e) => Ok(journal_refusal(e)),
-        }
+        answer_after_wait(drives, &job.id, args.wait_seconds, &meta, peer).await
     }
 
     /// A job's state, waiting a bounded time; continues a job nobody drives.
@@ -308,11 +322,7 @@ impl Handler {
             Ok(job) => job,
             Err(e) => return Ok(journal_refusal(e)),
         };
-        let progress = progress_of(&meta, peer);
-        match wait(drives, &job.id, wait_of(args.0.wait_seconds), progress).await {
-            Ok(report) => job_answer(&report),
-            Err(e) => Ok(journal_refusal(e)),
-        }
+        answer_after_wait(drives, &job.id, args.0.wait_seconds, &meta, peer).await
     }
 
     /// Sends a finished job again; one of unknown outcome only with `force`.
@@ -346,11 +356,7 @@ impl Handler {
             Err(e) => return Ok(journal_refusal(e)),
         };
         drives.adopt(&job.id);
-        let progress = progress_of(&meta, peer);
-        match wait(drives, &job.id, wait_of(args.wait_seconds), progress).await {
-            Ok(report) => job_answer(&report),
-            Err(e) => Ok(journal_refusal(e)),
-        }
+        answer_after_wait(drives, &job.id, args.wait_seconds, &meta, peer).await
     }
 
     /// The journal's jobs, newest first.
