@@ -30,6 +30,11 @@ impl Journal {
 
     /// The job with this id, or with this unique id prefix.
     pub async fn job(&self, id: &str) -> Result<Job> {
+        // A whole id is a primary-key lookup; only a prefix needs the scan of `LIKE`.
+        match self.job_exact(id).await {
+            Err(Error::NoSuchJob { .. }) => {}
+            found => return found,
+        }
         let escaped = like_escaped(id);
         let rows = sqlx::query(
             "SELECT * FROM jobs WHERE id = $1 OR id LIKE $2 ESCAPE '\\' ORDER BY id = $1 DESC LIMIT 2",
