@@ -3,8 +3,6 @@
 
 use darling::util::SpannedValue;
 use darling::{Error, Result};
-use quote::ToTokens;
-use syn::Lit;
 
 use super::docs::{doc_text, first_paragraph};
 use super::kind::{declares_media, enum_kind, media_kind, option_inner, plain_kind};
@@ -77,18 +75,4 @@ impl Field {
             description,
         })
     }
-}
-
-/// A literal as the user reads it: `4k`, `5`, `true`.
-pub(crate) fn lit_text(lit: &Lit) -> String {
-    match lit {
-        Lit::Str(s) => s.value(),
-        Lit::Int(i) => i.base10_digits().to_owned(),
-        Lit::Float(f) => f.base10_digits().to_owned(),
-        other => other.to_token_stream().to_string(),
-    }
-}
-
-pub(super) fn lit_eq(a: &Lit, b: &Lit) -> bool {
-    std::mem::discriminant(a) == std::mem::discriminant(b) && lit_text(a) == lit_text(b)
 }

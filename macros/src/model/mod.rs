@@ -13,11 +13,12 @@ use videohub_vocab::{Category, Media};
 mod docs;
 mod field;
 mod kind;
+mod lit;
 mod rules;
 
 use crate::attr::{ModelArgs, ParamArgs};
 use docs::{doc_text, first_paragraph};
-pub(crate) use field::lit_text;
+pub(crate) use lit::lit_text;
 use rules::{check_enum_names, check_groups, check_media, check_wire_names};
 
 /// A model ready for code generation.

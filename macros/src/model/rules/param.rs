@@ -5,7 +5,7 @@
 use darling::{Error, Result};
 use syn::{Lit, Type};
 
-use super::super::field::{lit_eq, lit_text};
+use super::super::lit::{lit_eq, lit_text};
 use super::super::{Group, Kind, Presence};
 use crate::attr::ParamArgs;
 
