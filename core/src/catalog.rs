@@ -3,12 +3,11 @@
 use serde_json::{Map, Value};
 
 use crate::Capability;
-use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::http::excerpt;
+use crate::hub::Hub;
 use crate::schema::{Category, LiveSchema, ModelSchema};
-use crate::task::{Dynamic, Task};
 use crate::vocab::MODELS_PATH;
+use crate::wire::excerpt;
 
 /// One model as the hub describes it. Only `id` is required; every other field is read
 /// when present, and the whole entry stays in `raw`.
@@ -163,94 +162,48 @@ fn entries(value: &Value) -> Option<&Vec<Value>> {
     }
 }
 
-impl Client {
-    /// Lists the hub's models of one capability (`GET /hub/v1/models?capability=video`).
-    /// Entries without an id are skipped.
-    pub async fn models(&self, capability: Capability) -> Result<Vec<ModelInfo>> {
-        let mut url = self.endpoint(MODELS_PATH, &[]);
-        let (key, value) = capability.catalog_query();
-        url.query_pairs_mut().append_pair(key, value);
-        let value = self.get_json(url).await?;
-        let list = entries(&value).ok_or_else(|| Error::Decode {
-            message: "the model list holds no list of models".into(),
-            excerpt: excerpt(value.to_string().as_bytes()),
-        })?;
-        Ok(list
+/// The hub's models of one capability (`GET /hub/v1/models?capability=video`); entries
+/// without an id are skipped.
+pub(crate) async fn models(hub: &Hub, capability: Capability) -> Result<Vec<ModelInfo>> {
+    let transport = hub.transport();
+    let mut url = transport.endpoint(MODELS_PATH, &[]);
+    let (key, value) = capability.catalog_query();
+    url.query_pairs_mut().append_pair(key, value);
+    let value = transport.get_json(url).await?;
+    let list = entries(&value).ok_or_else(|| Error::Decode {
+        message: "the model list holds no list of models".into(),
+        excerpt: excerpt(value.to_string().as_bytes()),
+    })?;
+    Ok(list
+        .iter()
+        .cloned()
+        .filter_map(ModelInfo::from_json)
+        .collect())
+}
+
+/// One model with its `input_schema` and `example` (`GET /hub/v1/models/{model}`).
+pub(crate) async fn model(hub: &Hub, id: &str) -> Result<ModelInfo> {
+    let transport = hub.transport();
+    let url = transport.endpoint(MODELS_PATH, &[id]);
+    let value = transport.get_json(url).await?;
+    let entry = match &value {
+        Value::Object(map) if text(map, "id").is_none() => ["model", "data"]
             .iter()
-            .cloned()
-            .filter_map(ModelInfo::from_json)
-            .collect())
+            .find_map(|k| map.get(*k).filter(|v| v.is_object()).cloned())
+            .unwrap_or_else(|| value.clone()),
+        _ => value.clone(),
+    };
+    let mut with_id = entry.clone();
+    if let Value::Object(map) = &mut with_id {
+        map.entry("id")
+            .or_insert_with(|| Value::String(id.to_owned()));
     }
-
-    /// One model with its `input_schema` and `example` (`GET /hub/v1/models/{model}`).
-    pub async fn model(&self, id: &str) -> Result<ModelInfo> {
-        let url = self.endpoint(MODELS_PATH, &[id]);
-        let value = self.get_json(url).await?;
-        let entry = match &value {
-            Value::Object(map) if text(map, "id").is_none() => ["model", "data"]
-                .iter()
-                .find_map(|k| map.get(*k).filter(|v| v.is_object()).cloned())
-                .unwrap_or_else(|| value.clone()),
-            _ => value.clone(),
-        };
-        let mut with_id = entry.clone();
-        if let Value::Object(map) = &mut with_id {
-            map.entry("id")
-                .or_insert_with(|| Value::String(id.to_owned()));
-        }
-        let mut info = ModelInfo::from_json(with_id).ok_or_else(|| Error::Decode {
-            message: format!("the description of model `{id}` is not a JSON object"),
-            excerpt: excerpt(value.to_string().as_bytes()),
-        })?;
-        info.raw = value;
-        Ok(info)
-    }
-
-    /// The live hub's schema of a model (`GET /hub/v1/models/{model}`), for models not
-    /// compiled in; [`Error::Decode`] when the hub describes no `input_schema`.
-    pub async fn model_schema(&self, id: &str) -> Result<ModelSchema> {
-        let info = self.model(id).await?;
-        info.schema().ok_or_else(|| Error::Decode {
-            message: format!("the hub describes no input schema for model `{id}`"),
-            excerpt: excerpt(info.raw.to_string().as_bytes()),
-        })
-    }
-
-    /// The live hub's schema of a model with its JSON Schema compiled
-    /// (`GET /hub/v1/models/{model}`): the view of [`Client::model_schema`], and inputs
-    /// checked by a JSON Schema validator ([`LiveSchema::validate`]). [`Error::Decode`]
-    /// when the hub describes no `input_schema` or one that cannot be compiled.
-    pub async fn live_schema(&self, id: &str) -> Result<LiveSchema> {
-        let info = self.model(id).await?;
-        info.live_schema()
-    }
-
-    /// Checks `input` against the live schema (see [`LiveSchema::validate`]), then submits
-    /// it to the model: the counterpart of [`Client::submit_checked`] for a model read from
-    /// the hub. Nothing is sent when the input is invalid.
-    pub async fn submit_live(
-        &self,
-        schema: &LiveSchema,
-        input: Map<String, Value>,
-    ) -> Result<Task<Dynamic>> {
-        schema.validate(&input)?;
-        let view = schema.view();
-        self.submit_input(view.category.capability(), &view.id, input)
-            .await
-    }
-
-    /// Checks `input` against `schema` (see [`ModelSchema::validate_input`]), then submits it
-    /// to the model `schema.id`: the dynamic counterpart of [`Client::submit`]. Nothing is
-    /// sent when the input is invalid.
-    pub async fn submit_checked(
-        &self,
-        schema: &ModelSchema,
-        input: Map<String, Value>,
-    ) -> Result<Task<Dynamic>> {
-        schema.validate_input(&input)?;
-        let capability = schema.category.capability();
-        self.submit_input(capability, &schema.id, input).await
-    }
+    let mut info = ModelInfo::from_json(with_id).ok_or_else(|| Error::Decode {
+        message: format!("the description of model `{id}` is not a JSON object"),
+        excerpt: excerpt(value.to_string().as_bytes()),
+    })?;
+    info.raw = value;
+    Ok(info)
 }
 
 #[cfg(test)]

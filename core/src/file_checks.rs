@@ -11,7 +11,7 @@ use crate::vocab::FileFormat;
 impl OutputFile {
     /// The largest file the client saves.
     pub(crate) fn max_size(&self) -> u64 {
-        self.client.downloads().max_size
+        self.hub.downloads().max_size
     }
 
     /// The error of this file past the limit.

@@ -6,8 +6,6 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::client::Client;
-
 /// Durations kept per model.
 const HISTORY_LEN: usize = 32;
 /// Models the history holds at most (further models are not learned).
@@ -61,7 +59,7 @@ impl DurationHistory {
     }
 
     /// The durations held, per model, oldest first.
-    fn snapshot(&self) -> TaskDurations {
+    pub(crate) fn snapshot(&self) -> TaskDurations {
         let models = self.models.lock().unwrap_or_else(|p| p.into_inner());
         let models = models
             .iter()
@@ -78,8 +76,8 @@ impl DurationHistory {
 ///
 /// A client learns durations from the tasks it sees complete and forgets them when it is
 /// dropped. To start the next process with a learned schedule, save a snapshot
-/// ([`Client::task_durations`]) in your own storage and load it into the new client
-/// ([`Client::remember_task_durations`]). It serializes as a JSON object of seconds per
+/// ([`Client::task_durations`](crate::Client::task_durations)) in your own storage and load it into the new client
+/// ([`Client::remember_task_durations`](crate::Client::remember_task_durations)). It serializes as a JSON object of seconds per
 /// model, oldest first: `{"veo-3.1": [61.2, 58.9, 64.0]}`.
 ///
 /// ```
@@ -254,34 +252,6 @@ fn erfc(x: f64) -> f64 {
                                 + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
     let r = t * poly.exp();
     if x >= 0.0 { r } else { 2.0 - r }
-}
-
-impl Client {
-    /// A snapshot of the task durations this client learned, per model (the last 32 of
-    /// each), to save and load into a later client with
-    /// [`Client::remember_task_durations`].
-    pub fn task_durations(&self) -> TaskDurations {
-        self.durations().snapshot()
-    }
-
-    /// Adds saved durations to what this client learned, as if it had seen those tasks
-    /// complete, in order: the next wait for a task of such a model uses a learned schedule
-    /// once 3 durations of it are known. Durations that are not positive and finite are
-    /// skipped.
-    pub fn remember_task_durations(&self, durations: &TaskDurations) {
-        for (model, durations) in durations.iter() {
-            for duration in durations {
-                self.durations().record(model, duration);
-            }
-        }
-    }
-
-    /// The median duration of `model`'s tasks as this client learned it from the tasks it
-    /// saw complete (at least 3; the last 32 count), or `None`.
-    pub fn typical_duration(&self, model: &str) -> Option<Duration> {
-        let schedule = self.durations().schedule(model)?;
-        Duration::try_from_secs_f64(schedule.median()).ok()
-    }
 }
 
 #[cfg(test)]

@@ -3,6 +3,28 @@
 //! hub [`Client`] with its task poller, errors and downloads.
 //!
 //! Users depend on the `videohub` crate, which re-exports everything here.
+//!
+//! # Layers
+//!
+//! Each layer uses only those below it; no module imports one above it.
+//!
+//! ```text
+//!  client/        Client (the whole public API of the hub) and its ClientBuilder
+//!  ───────────────────────────────────────────────────────────────────────────────
+//!  catalog        poll/ (policy, poller)        download, file_checks, part
+//!                       task          output
+//!  ───────────────────────────────────────────────────────────────────────────────
+//!  hub            the handle tasks, polls, outputs and downloads share:
+//!                 transport + download settings + learned durations (learned)
+//!  ───────────────────────────────────────────────────────────────────────────────
+//!  wire/          transport, request (verdict on failures), retry (RetryPolicy and
+//!                 the one retry loop), body, key: knows nothing of Client or tasks
+//!  ───────────────────────────────────────────────────────────────────────────────
+//!  clock          error   redact   url_rules   schema/   model   media   vocab
+//! ```
+//!
+//! Every wait and every "now" goes through the [`Clock`] (tokio's by default; supply one
+//! with [`ClientBuilder::clock`]).
 
 pub mod media;
 pub mod model;
@@ -10,19 +32,19 @@ pub mod schema;
 
 mod catalog;
 mod client;
-mod config;
+mod clock;
 mod download;
 mod error;
 mod file_checks;
-mod http;
+mod hub;
+mod learned;
 mod output;
 mod part;
 mod poll;
 mod redact;
-mod retry;
 mod task;
-mod transport;
 mod url_rules;
+mod wire;
 
 #[doc(hidden)]
 pub mod __private;
@@ -37,15 +59,16 @@ pub use model::{JsonObject, Model, Set, Unset, ValueEnum};
 pub use schema::{ModelSchema, ParamError, ValidationErrors};
 
 pub use catalog::ModelInfo;
-pub use client::Client;
-pub use config::{
-    API_KEY_ENV, BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_DOWNLOAD_SIZE,
+pub use client::{
+    API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_DOWNLOAD_SIZE,
 };
+pub use clock::{Clock, TokioClock};
 pub use error::{Error, ErrorCode, Result};
+pub use learned::TaskDurations;
 pub use output::{Output, OutputFile};
 pub use part::{check_destination, create_part_file};
-pub use poll::{PollPolicy, Schedule, TaskDurations, TaskUpdate};
+pub use poll::{PollPolicy, Schedule, TaskUpdate};
 pub use redact::{REDACTED, redact_secrets};
-pub use retry::RetryPolicy;
 pub use task::{Dynamic, SubmitReceipt, Task, TaskState, TaskStatus};
 pub use url_rules::{MAX_REDIRECTS, redirect_policy};
+pub use wire::RetryPolicy;

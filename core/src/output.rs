@@ -6,8 +6,8 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::hub::Hub;
 use crate::{Capability, Media};
 
 /// The output of a finished task.
@@ -44,7 +44,7 @@ impl fmt::Debug for Output {
 
 impl Output {
     pub(crate) fn new(
-        client: Client,
+        hub: Hub,
         task_id: String,
         capability: Option<Capability>,
         data: Option<Value>,
@@ -57,7 +57,7 @@ impl Output {
             .into_iter()
             .map(|meta| OutputFile {
                 meta,
-                client: client.clone(),
+                hub: hub.clone(),
             })
             .collect();
         Output {
@@ -133,7 +133,7 @@ pub(crate) struct FileMeta {
 #[derive(Clone)]
 pub struct OutputFile {
     pub(crate) meta: FileMeta,
-    pub(crate) client: Client,
+    pub(crate) hub: Hub,
 }
 
 impl fmt::Debug for OutputFile {

@@ -8,8 +8,8 @@ use serde_json::Value;
 use tracing::Instrument;
 
 use crate::Capability;
-use crate::client::Client;
 use crate::error::{Error, ErrorCode, Result};
+use crate::hub::Hub;
 use crate::output::Output;
 use crate::vocab::TASKS_PATH;
 
@@ -23,7 +23,7 @@ pub struct Dynamic;
 /// The id is all it takes to pick the task up again in another process:
 /// `client.task::<M>(id)` or `client.task_by_id(id)`.
 pub struct Task<M = Dynamic> {
-    pub(crate) client: Client,
+    pub(crate) hub: Hub,
     id: String,
     model: Option<String>,
     capability: Option<Capability>,
@@ -34,7 +34,7 @@ pub struct Task<M = Dynamic> {
 impl<M> Clone for Task<M> {
     fn clone(&self) -> Self {
         Task {
-            client: self.client.clone(),
+            hub: self.hub.clone(),
             id: self.id.clone(),
             model: self.model.clone(),
             capability: self.capability,
@@ -56,14 +56,14 @@ impl<M> fmt::Debug for Task<M> {
 
 impl<M> Task<M> {
     pub(crate) fn submitted(
-        client: Client,
+        hub: Hub,
         model: Option<String>,
         capability: Option<Capability>,
         receipt: SubmitReceipt,
     ) -> Self {
         let model = receipt.model.clone().or(model);
         Task {
-            client,
+            hub,
             id: receipt.task_id.clone(),
             model,
             capability,
@@ -73,13 +73,13 @@ impl<M> Task<M> {
     }
 
     pub(crate) fn resumed(
-        client: Client,
+        hub: Hub,
         id: String,
         model: Option<String>,
         capability: Option<Capability>,
     ) -> Self {
         Task {
-            client,
+            hub,
             id,
             model,
             capability,
@@ -132,7 +132,7 @@ impl<M> Task<M> {
     /// The same task, untyped.
     pub fn into_dynamic(self) -> Task<Dynamic> {
         Task {
-            client: self.client,
+            hub: self.hub,
             id: self.id,
             model: self.model,
             capability: self.capability,
@@ -144,12 +144,13 @@ impl<M> Task<M> {
     /// Asks the hub once for the task's state (`GET /hub/v1/tasks/{id}`), with the
     /// client's retries.
     pub async fn status(&self) -> Result<TaskState> {
-        let url = self.client.endpoint(TASKS_PATH, &[&self.id]);
+        let transport = self.hub.transport();
+        let url = transport.endpoint(TASKS_PATH, &[&self.id]);
         let span = tracing::debug_span!("videohub.poll", task_id = %self.id);
         // Boxed: the request's state (about 1.5 KiB) is allocated while it runs, not carried
         // by every waiting task between polls.
-        let value = Box::pin(self.client.get_json(url).instrument(span)).await?;
-        let shown = crate::http::excerpt(value.to_string().as_bytes());
+        let value = Box::pin(transport.get_json(url).instrument(span)).await?;
+        let shown = crate::wire::excerpt(value.to_string().as_bytes());
         let mut state = TaskState::from_json(value).ok_or_else(|| Error::Decode {
             message: "the task answer is not a JSON object".into(),
             excerpt: shown,
@@ -286,12 +287,9 @@ impl TaskState {
         })
     }
 
-    /// The outcome of a finished task: its output, or the error the hub reported.
-    ///
-    /// `failed`, `timeout` and `cancelled` become [`Error::TaskFailed`],
-    /// [`Error::TaskTimedOut`] and [`Error::TaskCancelled`]. A finished task with another
-    /// status is an output when it has data, a failure when it has an error code or message.
-    pub fn into_output(self, client: &Client, task_id: &str) -> Result<Output> {
+    /// The outcome of a finished task, its files downloaded through `hub` (see
+    /// [`TaskState::into_output`]).
+    pub(crate) fn into_output_on(self, hub: &Hub, task_id: &str) -> Result<Output> {
         let task_id = if self.task_id.is_empty() {
             task_id.to_owned()
         } else {
@@ -309,7 +307,7 @@ impl TaskState {
             }),
             TaskStatus::Cancelled => Err(Error::TaskCancelled { task_id }),
             TaskStatus::Completed => Ok(Output::new(
-                client.clone(),
+                hub.clone(),
                 task_id,
                 self.capability,
                 self.data,
@@ -325,7 +323,7 @@ impl TaskState {
                 })
             }
             _ => Ok(Output::new(
-                client.clone(),
+                hub.clone(),
                 task_id,
                 self.capability,
                 self.data,

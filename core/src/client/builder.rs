@@ -5,13 +5,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
-use reqwest::header::HeaderValue;
 
-use crate::client::{Client, DownloadSettings};
+use super::Client;
+use crate::clock::{Clock, TokioClock};
 use crate::error::{Error, Result};
-use crate::redact::Redactor;
-use crate::retry::RetryPolicy;
-use crate::transport::{Clock, TokioClock, Transport, TransportConfig};
+use crate::hub::DownloadSettings;
+use crate::wire::{ApiKey, RetryPolicy, Transport, TransportConfig};
 
 /// The hub's base URL when none is configured.
 pub const DEFAULT_BASE_URL: &str = "https://api.mountsea.ai";
@@ -27,43 +26,6 @@ const DEFAULT_MAX_CONCURRENT_REQUESTS: usize = 64;
 const DEFAULT_DOWNLOAD_RETRIES: u32 = 5;
 /// The largest file a download saves when no other limit is set: 8 GiB.
 pub const DEFAULT_MAX_DOWNLOAD_SIZE: u64 = 8 << 30;
-
-/// The API key: kept only as a sensitive header value (and the redactor that removes it
-/// from the hub's answers), shown as `***` by `Debug`.
-#[derive(Clone)]
-pub(crate) struct ApiKey(HeaderValue, Redactor);
-
-impl ApiKey {
-    fn new(key: &str) -> Result<Self> {
-        let key = key.trim();
-        if key.is_empty() {
-            return Err(Error::MissingApiKey);
-        }
-        let mut value =
-            HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| Error::Config {
-                message: "the API key contains characters that cannot be sent in an HTTP header"
-                    .into(),
-            })?;
-        value.set_sensitive(true);
-        Ok(ApiKey(value, Redactor::new(key)))
-    }
-
-    /// The `Authorization` header value.
-    pub(crate) fn header(&self) -> &HeaderValue {
-        &self.0
-    }
-
-    /// `body` without the key or any token-shaped text.
-    pub(crate) fn redact(&self, body: Vec<u8>) -> Vec<u8> {
-        self.1.redact(body)
-    }
-}
-
-impl fmt::Debug for ApiKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("ApiKey(***)")
-    }
-}
 
 /// Configures a [`Client`]; made by [`Client::builder`].
 ///
@@ -113,6 +75,7 @@ impl fmt::Debug for ClientBuilder {
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("retry", &self.retry)
             .field("max_concurrent_requests", &self.max_concurrent_requests)
+            .field("custom_clock", &self.clock.is_some())
             .finish()
     }
 }
@@ -230,9 +193,10 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the clock retries and polls wait on (tests: waits that take no time).
-    #[cfg(test)]
-    pub(crate) fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+    /// Sets the clock every wait of the client runs on: retry backoffs, poll intervals,
+    /// download retries, deadlines (default [`TokioClock`]). See [`Clock`] for a clock whose
+    /// waits take no time, for tests.
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = Some(clock);
         self
     }

@@ -1,22 +1,33 @@
-//! The hub client: submit requests, resume tasks, read the catalog.
+//! The hub client: the facade over everything below it, and its whole public API in one
+//! place: build a client, submit requests, resume tasks, read the catalog, keep what it
+//! learned of task durations. `builder` holds its configuration.
+
+mod builder;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
-use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::Url;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+pub use builder::{
+    API_KEY_ENV, BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_DOWNLOAD_SIZE,
+};
+
 use crate::Capability;
-use crate::config::ClientBuilder;
+use crate::catalog::{self, ModelInfo};
 use crate::error::{Error, Result};
-use crate::http::{decode_json, excerpt};
+use crate::hub::{DownloadSettings, Hub};
+use crate::learned::TaskDurations;
 use crate::model::Model;
 use crate::output::Output;
-use crate::poll::{DurationHistory, PollPolicy};
-use crate::task::{Dynamic, SubmitReceipt, Task};
-use crate::transport::Transport;
+use crate::poll::PollPolicy;
+use crate::schema::{LiveSchema, ModelSchema};
+use crate::task::{Dynamic, SubmitReceipt, Task, TaskState};
+use crate::wire::{Transport, decode_json, excerpt, submit_body};
 
 /// A connection to the hub. Cheap to clone: clones share one connection pool.
 ///
@@ -32,31 +43,13 @@ use crate::transport::Transport;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    transport: Transport,
-    downloads: DownloadSettings,
-    /// Recent task durations per model, for learned poll schedules.
-    durations: DurationHistory,
-}
-
-/// How downloads behave: they do not go through the API's retry loop.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct DownloadSettings {
-    /// How long a download may receive nothing.
-    pub(crate) idle_timeout: Duration,
-    /// How many times an interrupted download is tried again.
-    pub(crate) retries: u32,
-    /// The largest file saved, in bytes.
-    pub(crate) max_size: u64,
+    hub: Hub,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let transport = &self.inner.transport;
-        let downloads = &self.inner.downloads;
+        let transport = self.hub.transport();
+        let downloads = self.hub.downloads();
         f.debug_struct("Client")
             .field("base_url", &transport.base_url().as_str())
             .field("api_key", transport.api_key())
@@ -72,29 +65,10 @@ impl fmt::Debug for Client {
 
 impl Client {
     /// A client sending its API requests through `transport`.
-    pub(crate) fn from_parts(transport: Transport, downloads: DownloadSettings) -> Client {
+    fn from_parts(transport: Transport, downloads: DownloadSettings) -> Client {
         Client {
-            inner: Arc::new(Inner {
-                transport,
-                downloads,
-                durations: DurationHistory::default(),
-            }),
+            hub: Hub::new(transport, downloads),
         }
-    }
-
-    /// Where the API requests go through.
-    pub(crate) fn transport(&self) -> &Transport {
-        &self.inner.transport
-    }
-
-    /// The settings of downloads.
-    pub(crate) fn downloads(&self) -> DownloadSettings {
-        self.inner.downloads
-    }
-
-    /// The task durations this client learned.
-    pub(crate) fn durations(&self) -> &DurationHistory {
-        &self.inner.durations
     }
 }
 
@@ -117,7 +91,7 @@ impl Client {
 
     /// The hub's base URL.
     pub fn base_url(&self) -> &Url {
-        self.inner.transport.base_url()
+        self.hub.transport().base_url()
     }
 
     /// Validates `request`, then submits it to the endpoint of `M::CAPABILITY`. Nothing is
@@ -131,7 +105,7 @@ impl Client {
             .submit_raw(M::CAPABILITY.endpoint(), M::ID, request)
             .await?;
         Ok(Task::submitted(
-            self.clone(),
+            self.hub.clone(),
             Some(M::ID.to_owned()),
             Some(M::CAPABILITY),
             receipt,
@@ -162,7 +136,7 @@ impl Client {
     ) -> Result<Task<Dynamic>> {
         let receipt = self.submit_raw(endpoint, model_id, &input).await?;
         Ok(Task::submitted(
-            self.clone(),
+            self.hub.clone(),
             Some(model_id.to_owned()),
             Capability::from_endpoint(endpoint),
             receipt,
@@ -182,7 +156,7 @@ impl Client {
     /// A handle on an existing task of model `M`, e.g. one submitted by another process.
     pub fn task<M: Model>(&self, id: impl Into<String>) -> Task<M> {
         Task::resumed(
-            self.clone(),
+            self.hub.clone(),
             id.into(),
             Some(M::ID.to_owned()),
             Some(M::CAPABILITY),
@@ -192,7 +166,7 @@ impl Client {
     /// A handle on an existing task of any model (see [`Task::with_capability`] when what
     /// it generates is known).
     pub fn task_by_id(&self, id: impl Into<String>) -> Task<Dynamic> {
-        Task::resumed(self.clone(), id.into(), None, None)
+        Task::resumed(self.hub.clone(), id.into(), None, None)
     }
 
     async fn submit_raw<I: Serialize + ?Sized>(
@@ -201,10 +175,10 @@ impl Client {
         model_id: &str,
         input: &I,
     ) -> Result<SubmitReceipt> {
-        let url = self.endpoint(endpoint, &[]);
+        let url = self.hub.transport().endpoint(endpoint, &[]);
         let body = submit_body(model_id, input)?;
         // Boxed, like polls: a spawned task holding a submit stays small after it.
-        let accepted = Box::pin(self.post_submit(url, model_id, &body)).await?;
+        let accepted = Box::pin(self.hub.transport().post_submit(url, model_id, &body)).await?;
         let unknown = |reason: String| Error::SubmitOutcomeUnknown {
             model: model_id.to_owned(),
             reason,
@@ -221,17 +195,99 @@ impl Client {
         tracing::info!(task_id = %receipt.task_id, model = model_id, "task submitted");
         Ok(receipt)
     }
+
+    /// Lists the hub's models of one capability (`GET /hub/v1/models?capability=video`).
+    /// Entries without an id are skipped.
+    pub async fn models(&self, capability: Capability) -> Result<Vec<ModelInfo>> {
+        catalog::models(&self.hub, capability).await
+    }
+
+    /// One model with its `input_schema` and `example` (`GET /hub/v1/models/{model}`).
+    pub async fn model(&self, id: &str) -> Result<ModelInfo> {
+        catalog::model(&self.hub, id).await
+    }
+
+    /// The live hub's schema of a model (`GET /hub/v1/models/{model}`), for models not
+    /// compiled in; [`Error::Decode`] when the hub describes no `input_schema`.
+    pub async fn model_schema(&self, id: &str) -> Result<ModelSchema> {
+        let info = self.model(id).await?;
+        info.schema().ok_or_else(|| Error::Decode {
+            message: format!("the hub describes no input schema for model `{id}`"),
+            excerpt: excerpt(info.raw.to_string().as_bytes()),
+        })
+    }
+
+    /// The live hub's schema of a model with its JSON Schema compiled
+    /// (`GET /hub/v1/models/{model}`): the view of [`Client::model_schema`], and inputs
+    /// checked by a JSON Schema validator ([`LiveSchema::validate`]). [`Error::Decode`]
+    /// when the hub describes no `input_schema` or one that cannot be compiled.
+    pub async fn live_schema(&self, id: &str) -> Result<LiveSchema> {
+        let info = self.model(id).await?;
+        info.live_schema()
+    }
+
+    /// Checks `input` against the live schema (see [`LiveSchema::validate`]), then submits
+    /// it to the model: the counterpart of [`Client::submit_checked`] for a model read from
+    /// the hub. Nothing is sent when the input is invalid.
+    pub async fn submit_live(
+        &self,
+        schema: &LiveSchema,
+        input: Map<String, Value>,
+    ) -> Result<Task<Dynamic>> {
+        schema.validate(&input)?;
+        let view = schema.view();
+        self.submit_input(view.category.capability(), &view.id, input)
+            .await
+    }
+
+    /// Checks `input` against `schema` (see [`ModelSchema::validate_input`]), then submits it
+    /// to the model `schema.id`: the dynamic counterpart of [`Client::submit`]. Nothing is
+    /// sent when the input is invalid.
+    pub async fn submit_checked(
+        &self,
+        schema: &ModelSchema,
+        input: Map<String, Value>,
+    ) -> Result<Task<Dynamic>> {
+        schema.validate_input(&input)?;
+        let capability = schema.category.capability();
+        self.submit_input(capability, &schema.id, input).await
+    }
+
+    /// A snapshot of the task durations this client learned, per model (the last 32 of
+    /// each), to save and load into a later client with
+    /// [`Client::remember_task_durations`].
+    pub fn task_durations(&self) -> TaskDurations {
+        self.hub.durations().snapshot()
+    }
+
+    /// Adds saved durations to what this client learned, as if it had seen those tasks
+    /// complete, in order: the next wait for a task of such a model uses a learned schedule
+    /// once 3 durations of it are known. Durations that are not positive and finite are
+    /// skipped.
+    pub fn remember_task_durations(&self, durations: &TaskDurations) {
+        for (model, durations) in durations.iter() {
+            for duration in durations {
+                self.hub.durations().record(model, duration);
+            }
+        }
+    }
+
+    /// The median duration of `model`'s tasks as this client learned it from the tasks it
+    /// saw complete (at least 3; the last 32 count), or `None`.
+    pub fn typical_duration(&self, model: &str) -> Option<Duration> {
+        let schedule = self.hub.durations().schedule(model)?;
+        Duration::try_from_secs_f64(schedule.median()).ok()
+    }
 }
 
-/// The body of a submit, `{"model": …, "input": …}`, serialized once straight from the
-/// request: no intermediate JSON tree.
-pub fn submit_body<I: Serialize + ?Sized>(model: &str, input: &I) -> Result<Vec<u8>> {
-    #[derive(Serialize)]
-    struct SubmitBody<'a, I: ?Sized> {
-        model: &'a str,
-        input: &'a I,
+impl TaskState {
+    /// The outcome of a finished task: its output (whose files `client` downloads), or the
+    /// error the hub reported.
+    ///
+    /// `failed`, `timeout` and `cancelled` become [`Error::TaskFailed`],
+    /// [`Error::TaskTimedOut`] and [`Error::TaskCancelled`]. A finished task with another
+    /// status is an output when it has data, a failure when it has an error code or message.
+    pub fn into_output(self, client: &Client, task_id: &str) -> Result<Output> {
+        self.into_output_on(&client.hub, task_id)
     }
-    serde_json::to_vec(&SubmitBody { model, input }).map_err(|e| Error::Encode {
-        message: e.to_string(),
-    })
 }

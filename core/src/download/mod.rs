@@ -2,24 +2,28 @@
 //! trouble (resumed with a range request when the host serves ranges), renamed into place
 //! when whole. The download host never sees the API key.
 
-use std::io::SeekFrom;
-use std::path::Path;
-use std::time::Duration;
+//!
+//! - `transfer`: what the tries share (the part file, the progress) and why one failed;
+//! - `ranges`: `Content-Range`, `Accept-Ranges` and `If-Range`, and a `206` checked.
 
-use reqwest::header::{
-    ACCEPT_RANGES, CONTENT_RANGE, ETAG, HeaderMap, HeaderValue, LAST_MODIFIED, LOCATION,
-};
+mod ranges;
+mod transfer;
+
+use std::path::Path;
+
+use reqwest::header::{HeaderValue, LOCATION};
 use reqwest::{StatusCode, Url};
-use tokio::fs::File;
-use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tracing::Instrument;
 
 use crate::error::{Error, Result};
 use crate::file_checks::unfollowed;
 use crate::output::OutputFile;
 use crate::part::{Part, PartPath};
-use crate::retry::retry_after;
 use crate::vocab::SIGNATURE_LEN;
+use crate::wire::{GaveUp, retry, retry_after};
+use ranges::{accepts_ranges, part_of, validator};
+use transfer::{Failure, Progress, Transfer, inconsistent, io, truncate};
 
 impl OutputFile {
     /// Downloads the file to `path` and returns the number of bytes written.
@@ -98,13 +102,13 @@ impl OutputFile {
     }
 
     async fn save_from(&self, url: Url, path: &Path, part: Part<'_>) -> Result<u64> {
-        crate::url_rules::check(&url, self.client.transport().allow_insecure_http()).map_err(
+        crate::url_rules::check(&url, self.hub.transport().allow_insecure_http()).map_err(
             |reason| Error::UrlRefused {
                 url: self.url().to_owned(),
                 reason,
             },
         )?;
-        let (mut file, temp_path, mut progress, on_validator) = match part {
+        let (file, temp_path, progress, on_validator) = match part {
             Part::Temporary => {
                 let temp = crate::part::new_part(path)?;
                 // Dropping `temp_path` on any early return removes the temporary file.
@@ -138,41 +142,47 @@ impl OutputFile {
                 )
             }
         };
-        let mut on_validator = on_validator;
-
         let policy = self
-            .client
+            .hub
             .transport()
             .retry_policy()
-            .max_retries(self.client.downloads().retries);
-        let mut retry = 0;
-        loop {
-            let attempt = Attempt {
-                number: retry + 1,
-                url: &url,
-                file: &mut file,
-                temp: temp_path.as_ref(),
-                on_validator: on_validator.as_deref_mut(),
-            };
-            match self.attempt(attempt, &mut progress).await {
-                Ok(()) => break,
-                Err(Failure::Fatal(error)) => return Err(error),
-                Err(Failure::Retry { error, wait }) => match policy.delay(retry, wait) {
-                    Some(delay) => {
-                        tracing::debug!(retry = retry + 1, delay_ms = delay.as_millis() as u64, received = progress.received, error = %error, "retrying the download");
-                        self.client.transport().clock().sleep(delay).await;
-                        retry += 1;
-                    }
-                    None => {
-                        return Err(Error::DownloadInterrupted {
-                            attempts: retry + 1,
-                            received: progress.received,
-                            source: Box::new(error),
-                        });
-                    }
-                },
+            .max_retries(self.hub.downloads().retries);
+        let temp = temp_path.as_ref();
+        // The tries run one after the other; the lock only lends the transfer to each.
+        let transfer = tokio::sync::Mutex::new(Transfer {
+            file,
+            progress,
+            on_validator,
+        });
+        let tries = retry(&policy, self.hub.clock(), true, |number| {
+            let (transfer, url) = (&transfer, &url);
+            async move {
+                let mut transfer = transfer.lock().await;
+                self.attempt(number, url, temp, &mut transfer).await?;
+                Ok(number)
             }
-        }
+        })
+        .await;
+        let Transfer {
+            mut file, progress, ..
+        } = transfer.into_inner();
+        let tries = match tries {
+            Ok(tries) => tries,
+            Err(GaveUp {
+                failure: Failure::Fatal(error),
+                ..
+            }) => return Err(error),
+            Err(GaveUp {
+                failure: Failure::Retry { error, .. },
+                tries,
+            }) => {
+                return Err(Error::DownloadInterrupted {
+                    attempts: tries,
+                    received: progress.received,
+                    source: Box::new(error),
+                });
+            }
+        };
         let received = progress.received;
         if received == 0 {
             return Err(Error::DownloadEmpty {
@@ -199,20 +209,24 @@ impl OutputFile {
             path: path.to_path_buf(),
             source,
         })?;
-        tracing::info!(bytes = received, attempts = retry + 1, "file saved");
+        tracing::info!(bytes = received, attempts = tries, "file saved");
         Ok(received)
     }
 
     /// One request: appends what it receives to the temporary file. `Ok` once the file is
     /// whole.
-    async fn attempt(&self, at: Attempt<'_, '_>, progress: &mut Progress) -> Result<(), Failure> {
-        let Attempt {
-            number,
-            url,
+    async fn attempt(
+        &self,
+        number: u32,
+        url: &Url,
+        temp: &Path,
+        transfer: &mut Transfer<'_>,
+    ) -> Result<(), Failure> {
+        let Transfer {
             file,
-            temp,
+            progress,
             on_validator,
-        } = at;
+        } = transfer;
         if progress.received > 0 && !progress.ranges {
             tracing::info!(
                 attempt = number,
@@ -231,7 +245,7 @@ impl OutputFile {
                 "resuming the download with a range request"
             );
         }
-        let idle = self.client.downloads().idle_timeout;
+        let idle = self.hub.downloads().idle_timeout;
         let timed_out = || Failure::Retry {
             error: Error::Timeout {
                 what: format!("download received nothing for {idle:?}"),
@@ -239,7 +253,7 @@ impl OutputFile {
             wait: None,
         };
         let range = resuming.then_some((progress.received, progress.validator.as_ref()));
-        let request = self.client.transport().download_get(url.clone(), range);
+        let request = self.hub.transport().download_get(url.clone(), range);
         let mut response = match tokio::time::timeout(idle, request).await {
             Err(_) => return Err(timed_out()),
             // A redirect the URL rules refuse comes again on every try.
@@ -271,7 +285,7 @@ impl OutputFile {
                 progress.ranges = accepts_ranges(headers);
                 progress.validator = validator(headers);
                 if let (Some(report), Some(value)) = (
-                    on_validator,
+                    on_validator.as_deref_mut(),
                     progress.validator.as_ref().and_then(|v| v.to_str().ok()),
                 ) {
                     report(value);
@@ -301,7 +315,7 @@ impl OutputFile {
                 return Err(if code == 408 || code == 429 || status.is_server_error() {
                     Failure::Retry {
                         error,
-                        wait: retry_after(response.headers()),
+                        wait: retry_after(response.headers(), self.hub.clock()),
                     }
                 } else {
                     Failure::Fatal(error)
@@ -377,270 +391,6 @@ impl OutputFile {
                 wait: None,
             }),
             _ => Ok(()),
-        }
-    }
-}
-
-/// What a download knows between its tries.
-#[derive(Debug, Default)]
-struct Progress {
-    /// The bytes in the temporary file.
-    received: u64,
-    /// The size of the whole file, when announced.
-    expected: Option<u64>,
-    /// The `ETag` (strong) or `Last-Modified` of the last whole answer, for `If-Range`.
-    validator: Option<HeaderValue>,
-    /// Whether the host announced `Accept-Ranges: bytes` and has answered ranges
-    /// consistently.
-    ranges: bool,
-    /// The file's first bytes (up to [`SIGNATURE_LEN`]), to tell its format.
-    head: Vec<u8>,
-}
-
-/// One try of a download.
-struct Attempt<'a, 'f> {
-    /// 1 for the first try.
-    number: u32,
-    url: &'a Url,
-    file: &'a mut File,
-    temp: &'a Path,
-    /// Told the validator of a whole answer.
-    on_validator: Option<&'a mut (dyn FnMut(&str) + Send + 'f)>,
-}
-
-/// Why a try ended without the whole file.
-enum Failure {
-    /// Another try may succeed, after `wait` when the host said how long.
-    Retry {
-        error: Error,
-        wait: Option<Duration>,
-    },
-    /// No other try will.
-    Fatal(Error),
-}
-
-/// A byte range of a `Content-Range` header: `bytes start-end/total`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct ContentRange {
-    start: u64,
-    /// The last byte, inclusive.
-    end: u64,
-    /// `None` for `*` (unknown).
-    total: Option<u64>,
-}
-
-/// Reads `bytes start-end/total` (or `/*`); `None` for anything else, including a range
-/// that ends before it starts or past the total.
-fn parse_content_range(value: &str) -> Option<ContentRange> {
-    let (unit, rest) = value.trim().split_once(' ')?;
-    if !unit.eq_ignore_ascii_case("bytes") {
-        return None;
-    }
-    let (range, total) = rest.trim().split_once('/')?;
-    let total = match total.trim() {
-        "*" => None,
-        total => Some(number(total)?),
-    };
-    let (start, end) = range.trim().split_once('-')?;
-    let (start, end) = (number(start.trim())?, number(end.trim())?);
-    if end < start || total.is_some_and(|total| end >= total) {
-        return None;
-    }
-    Some(ContentRange { start, end, total })
-}
-
-/// A non-empty run of ASCII digits that fits a `u64`.
-fn number(text: &str) -> Option<u64> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
-}
-
-/// The part a `206` carries, checked against what the download holds and expects.
-fn part_of(headers: &HeaderMap, progress: &mut Progress) -> Result<ContentRange, Failure> {
-    let value = headers.get(CONTENT_RANGE).and_then(|v| v.to_str().ok());
-    let Some(part) = value.and_then(parse_content_range) else {
-        progress.ranges = false;
-        return Err(inconsistent(format!(
-            "206 with an unusable Content-Range {:?}",
-            value.unwrap_or("(none)")
-        )));
-    };
-    let problem = if part.start != progress.received {
-        Some(format!(
-            "asked for the bytes from {} on, got a part starting at {}",
-            progress.received, part.start
-        ))
-    } else if let (Some(total), Some(expected)) = (part.total, progress.expected)
-        && total != expected
-    {
-        Some(format!(
-            "the file was announced with {expected} bytes, the part says {total}"
-        ))
-    } else if progress
-        .expected
-        .is_some_and(|expected| part.end >= expected)
-    {
-        Some(format!(
-            "the part ends past the announced size at byte {}",
-            part.end
-        ))
-    } else {
-        None
-    };
-    match problem {
-        Some(reason) => {
-            progress.ranges = false;
-            Err(inconsistent(reason))
-        }
-        None => Ok(part),
-    }
-}
-
-fn inconsistent(reason: String) -> Failure {
-    Failure::Retry {
-        error: Error::DownloadInconsistent { reason },
-        wait: None,
-    }
-}
-
-/// Whether `Accept-Ranges` lists `bytes`.
-fn accepts_ranges(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(ACCEPT_RANGES)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|unit| unit.trim().eq_ignore_ascii_case("bytes"))
-}
-
-/// The validator `If-Range` may carry: a strong `ETag`, else `Last-Modified`.
-fn validator(headers: &HeaderMap) -> Option<HeaderValue> {
-    headers
-        .get(ETAG)
-        .filter(|etag| !etag.as_bytes().starts_with(b"W/"))
-        .or_else(|| headers.get(LAST_MODIFIED))
-        .cloned()
-}
-
-/// Empties the temporary file for a download from zero.
-async fn truncate(file: &mut File, temp: &Path, progress: &mut Progress) -> Result<(), Failure> {
-    let fail = |e| Failure::Fatal(io("write", temp)(e));
-    file.flush().await.map_err(fail)?;
-    file.set_len(0).await.map_err(fail)?;
-    file.seek(SeekFrom::Start(0)).await.map_err(fail)?;
-    progress.received = 0;
-    progress.head.clear();
-    Ok(())
-}
-
-/// An [`Error::Io`] maker for `action` on `path`.
-fn io(action: &'static str, path: &Path) -> impl Fn(std::io::Error) -> Error {
-    let path = path.to_path_buf();
-    move |source| Error::Io {
-        action,
-        path: path.clone(),
-        source,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn content_ranges_are_read_strictly() {
-        let range = |start, end, total| Some(ContentRange { start, end, total });
-        assert_eq!(
-            parse_content_range("bytes 0-99/100"),
-            range(0, 99, Some(100))
-        );
-        assert_eq!(parse_content_range("BYTES 10-19/*"), range(10, 19, None));
-        assert_eq!(parse_content_range(" bytes 5-5/6 "), range(5, 5, Some(6)));
-        for bad in [
-            "",
-            "bytes",
-            "bytes */100",
-            "bytes 10-5/100",
-            "bytes 0-100/100",
-            "bytes +1-5/100",
-            "bytes -1-5/100",
-            "bytes 1-5",
-            "items 0-1/2",
-            "bytes 0-99999999999999999999999/1",
-            "bytes 0-1/x",
-            "bytes 0-\u{661}/2",
-        ] {
-            assert_eq!(parse_content_range(bad), None, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn if_range_takes_a_strong_etag_else_last_modified() {
-        let mut headers = HeaderMap::new();
-        assert_eq!(validator(&headers), None);
-        headers.insert(
-            LAST_MODIFIED,
-            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
-        );
-        headers.insert(ETAG, HeaderValue::from_static("W/\"weak\""));
-        assert_eq!(
-            validator(&headers),
-            Some(HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"))
-        );
-        headers.insert(ETAG, HeaderValue::from_static("\"v1\""));
-        assert_eq!(
-            validator(&headers),
-            Some(HeaderValue::from_static("\"v1\""))
-        );
-    }
-
-    #[test]
-    fn accept_ranges_must_name_bytes() {
-        let mut headers = HeaderMap::new();
-        assert!(!accepts_ranges(&headers));
-        headers.insert(ACCEPT_RANGES, HeaderValue::from_static("none"));
-        assert!(!accepts_ranges(&headers));
-        headers.insert(ACCEPT_RANGES, HeaderValue::from_static("items, Bytes"));
-        assert!(accepts_ranges(&headers));
-    }
-
-    #[test]
-    fn parts_must_start_where_the_file_stopped_and_match_its_size() {
-        let headers = |value: &'static str| {
-            let mut headers = HeaderMap::new();
-            headers.insert(CONTENT_RANGE, HeaderValue::from_static(value));
-            headers
-        };
-        let progress = || Progress {
-            received: 40,
-            expected: Some(100),
-            validator: None,
-            ranges: true,
-            head: Vec::new(),
-        };
-        let mut ok = progress();
-        assert!(part_of(&headers("bytes 40-99/100"), &mut ok).is_ok());
-        assert!(ok.ranges);
-        for bad in [
-            "bytes 30-99/100",
-            "bytes 40-119/120",
-            "bytes 40-100/*",
-            "nonsense",
-        ] {
-            let mut p = progress();
-            assert!(
-                matches!(
-                    part_of(&headers(bad), &mut p),
-                    Err(Failure::Retry {
-                        error: Error::DownloadInconsistent { .. },
-                        ..
-                    })
-                ),
-                "{bad}"
-            );
-            assert!(!p.ranges, "{bad}: no more ranges from this host");
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use super::learned::LearnedSchedule;
+use crate::learned::LearnedSchedule;
 
 /// When the polls of a task come: the shape of a [`PollPolicy`]'s schedule, as a value.
 ///
@@ -359,7 +359,7 @@ impl PollPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::poll::learned::normal_survival;
+    use crate::learned::normal_survival;
 
     /// The poll ages of a learned schedule from submit until `until` (seconds).
     fn ages(policy: &PollPolicy, schedule: &LearnedSchedule, until: f64) -> Vec<f64> {

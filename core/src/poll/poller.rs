@@ -8,9 +8,9 @@ use futures::Stream;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use super::learned::LearnedSchedule;
 use super::policy::PollPolicy;
 use crate::error::{Error, Result};
+use crate::learned::LearnedSchedule;
 use crate::output::Output;
 use crate::task::{Task, TaskState, TaskStatus};
 
@@ -73,7 +73,7 @@ struct Poller<M> {
 impl<M> Poller<M> {
     fn new(task: Task<M>, policy: PollPolicy) -> Self {
         let fresh = task.is_fresh();
-        let started = task.client.transport().clock().now();
+        let started = task.hub.clock().now();
         let mut poller = Poller {
             task,
             policy,
@@ -110,7 +110,7 @@ impl<M> Poller<M> {
 
     /// The current instant on the client's clock.
     fn now(&self) -> Instant {
-        self.task.client.transport().clock().now()
+        self.task.hub.clock().now()
     }
 
     fn model(&self) -> Option<&str> {
@@ -122,7 +122,7 @@ impl<M> Poller<M> {
         if !self.policy.learns() {
             return None;
         }
-        self.task.client.durations().schedule(self.model()?)
+        self.task.hub.durations().schedule(self.model()?)
     }
 
     /// Sets the sleep before the next poll, after a poll that ended at `now`.
@@ -159,7 +159,7 @@ impl<M> Poller<M> {
                 .elapsed
                 .or_else(|| self.task.is_fresh().then(|| now - self.started));
             if let (Some(took), Some(model)) = (took, self.model()) {
-                self.task.client.durations().record(model, took);
+                self.task.hub.durations().record(model, took);
             }
         }
     }
@@ -195,7 +195,7 @@ impl<M> Poller<M> {
                 }
                 sleep = sleep.min(left);
             }
-            self.task.client.transport().clock().sleep(sleep).await;
+            self.task.hub.clock().sleep(sleep).await;
             let answer = match deadline {
                 Some(deadline) => {
                     let budget = deadline
@@ -265,7 +265,7 @@ impl<M: 'static> Task<M> {
             loop {
                 let update = poller.next_update().await?;
                 if update.is_ready() {
-                    return update.state.into_output(&self.client, self.id());
+                    return update.state.into_output_on(&self.hub, self.id());
                 }
             }
         }

@@ -1,16 +1,13 @@
-//! The client's two kinds of API request (a JSON read, a submit) over the
-//! [`Transport`](crate::transport::Transport), capped bodies and the mapping of HTTP answers
-//! to [`Error`]s.
+//! Bodies on the wire: the submit's JSON written once, answers read with a cap, the
+//! hub's message taken from an error body, and the mapping of HTTP answers to [`Error`]s.
 
 use std::time::Duration;
 
-use reqwest::{Response, StatusCode, Url};
+use reqwest::{Response, StatusCode};
+use serde::Serialize;
 use serde_json::Value;
-use tracing::Instrument;
 
-use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::transport::{Failure, Request};
 
 /// The largest successful API body read (model catalogs with schemas included).
 pub(crate) const API_BODY_CAP: usize = 8 * 1024 * 1024;
@@ -142,53 +139,20 @@ pub(crate) fn status_error(
     }
 }
 
-impl Client {
-    /// `{base}/{segments…}`, each segment percent-encoded.
-    pub(crate) fn endpoint(&self, path: &str, segments: &[&str]) -> Url {
-        self.transport().endpoint(path, segments)
+/// The body of a submit, `{"model": …, "input": …}`, serialized once straight from the
+/// request: no intermediate JSON tree.
+pub fn submit_body<I: Serialize + ?Sized>(model: &str, input: &I) -> Result<Vec<u8>> {
+    #[derive(Serialize)]
+    struct SubmitBody<'a, I: ?Sized> {
+        model: &'a str,
+        input: &'a I,
     }
-
-    /// `GET` a JSON document, retried on transport errors, timeouts, 429 and 5xx.
-    pub(crate) async fn get_json(&self, url: Url) -> Result<Value> {
-        let span = tracing::debug_span!("videohub.request", method = "GET", path = %url.path(), status = tracing::field::Empty);
-        async move {
-            let request = Request::get(url);
-            match self.transport().send(&request).await {
-                Ok(body) => decode_json(&body),
-                Err(failure) => Err(failure.into_error(&request.describe())),
-            }
-        }
-        .instrument(span)
-        .await
-    }
-
-    /// `POST` a submit. Resent only when the hub cannot have accepted it (connection not
-    /// opened, 429, 503); every other failure after the request was written is
-    /// [`Error::SubmitOutcomeUnknown`].
-    pub(crate) async fn post_submit(&self, url: Url, model: &str, body: &[u8]) -> Result<Vec<u8>> {
-        let span = tracing::info_span!("videohub.request", method = "POST", path = %url.path(), model, status = tracing::field::Empty);
-        async move {
-            let request = Request::post_once(url, body);
-            self.transport().send(&request).await.map_err(|failure| {
-                match failure.unknown_outcome() {
-                    Some((reason, status)) => Error::SubmitOutcomeUnknown {
-                        model: model.to_owned(),
-                        reason,
-                        status,
-                    },
-                    // Never sent: whatever the cause, a transport error.
-                    None => match failure {
-                        Failure::NotSent(e) => Error::Transport(e),
-                        failure => failure.into_error(&request.describe()),
-                    },
-                }
-            })
-        }
-        .instrument(span)
-        .await
-    }
+    serde_json::to_vec(&SubmitBody { model, input }).map_err(|e| Error::Encode {
+        message: e.to_string(),
+    })
 }
 
+/// `body` as JSON, or [`Error::Decode`] with an excerpt of it.
 pub(crate) fn decode_json(body: &[u8]) -> Result<Value> {
     serde_json::from_slice(body).map_err(|e| Error::Decode {
         message: e.to_string(),
@@ -196,6 +160,7 @@ pub(crate) fn decode_json(body: &[u8]) -> Result<Value> {
     })
 }
 
+/// The error of a successful answer past [`API_BODY_CAP`].
 pub(crate) fn too_large() -> Error {
     Error::Decode {
         message: format!("the body is larger than {API_BODY_CAP} bytes"),

@@ -3,9 +3,10 @@
 //! Reads (`GET`) are retried on transport errors, timeouts, 429 and 5xx. A submit is retried
 //! only when the hub cannot have accepted it: the connection could not be opened, or the hub
 //! answered 429 or 503. Between tries the client waits a random time between zero and an
-//! exponentially growing bound ("full jitter"), or exactly what `Retry-After` asks. The
-//! decision is made in one place, the transport's request loop (`transport.rs`); this module
-//! holds the policy and the delays.
+//! exponentially growing bound ("full jitter"), or exactly what `Retry-After` asks. One
+//! loop, [`retry`], makes the decision for every request of the SDK (the transport's API
+//! requests and the downloads), from the policy, the clock it waits on, whether the
+//! request is idempotent, and what each failed try says ([`Retryable::verdict`]).
 //!
 //! **Rate limits.** A 429, or a 503 with `Retry-After`, says the hub did not take the
 //! request, only that it cannot take it now: such refusals are counted apart from other
@@ -17,9 +18,12 @@
 //! for a 503): for a submit, a request the hub did not take, safe to send again later
 //! (videohub's journal keeps such a job pending and sends it again after the pause).
 
-use std::time::{Duration, SystemTime};
+use std::fmt;
+use std::time::Duration;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
+
+use crate::clock::Clock;
 
 /// How many times, and how patiently, a failed request is retried.
 ///
@@ -147,15 +151,82 @@ impl RetryPolicy {
     }
 }
 
-/// Reads `Retry-After` as seconds or as an HTTP date.
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+/// What a failed try says about the next one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// No other try will do better.
+    Stop,
+    /// Another try may succeed: after `after` when the other side said how long, else after
+    /// the policy's backoff.
+    Retry { after: Option<Duration> },
+    /// The hub refused the request for now (429, or 503 with `Retry-After`): it did not take
+    /// it. Waited out, and counted apart from the other failures.
+    Refused { after: Option<Duration> },
+}
+
+/// A failed try that can tell whether another one may succeed.
+pub(crate) trait Retryable: fmt::Debug {
+    /// The verdict on this failure of a request that is (or is not) `idempotent`.
+    fn verdict(&self, idempotent: bool) -> Verdict;
+}
+
+/// A request given up: its last failure and how many tries were made.
+#[derive(Debug)]
+pub(crate) struct GaveUp<F> {
+    pub(crate) failure: F,
+    pub(crate) tries: u32,
+}
+
+/// Runs `attempt` (told the number of its try, 1 for the first) until it succeeds, fails
+/// in a way no other try mends, or `policy` allows no further try; between tries waits on
+/// `clock` for the backoff of `policy` or what the other side asked.
+pub(crate) async fn retry<T, F: Retryable, Try: Future<Output = Result<T, F>>>(
+    policy: &RetryPolicy,
+    clock: &dyn Clock,
+    idempotent: bool,
+    mut attempt: impl FnMut(u32) -> Try,
+) -> Result<T, GaveUp<F>> {
+    let (mut retries, mut refusals, mut tries) = (0, 0, 0);
+    loop {
+        tries += 1;
+        let failure = match attempt(tries).await {
+            Ok(value) => return Ok(value),
+            Err(failure) => failure,
+        };
+        let delay = match failure.verdict(idempotent) {
+            Verdict::Stop => None,
+            Verdict::Retry { after } => {
+                retries += 1;
+                policy.delay(retries - 1, after)
+            }
+            Verdict::Refused { after } => {
+                refusals += 1;
+                policy.refusal_delay(refusals - 1, after)
+            }
+        };
+        let Some(delay) = delay else {
+            return Err(GaveUp { failure, tries });
+        };
+        tracing::debug!(
+            tries,
+            delay_ms = delay.as_millis() as u64,
+            idempotent,
+            failure = ?failure,
+            "trying again"
+        );
+        clock.sleep(delay).await;
+    }
+}
+
+/// Reads `Retry-After` as seconds or as an HTTP date (counted from `clock`'s time of day).
+pub(crate) fn retry_after(headers: &HeaderMap, clock: &dyn Clock) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
     let date = httpdate::parse_http_date(value).ok()?;
     Some(
-        date.duration_since(SystemTime::now())
+        date.duration_since(clock.system_now())
             .unwrap_or(Duration::ZERO),
     )
 }
@@ -199,17 +270,82 @@ mod tests {
         assert_eq!(RetryPolicy::none().refusal_delay(0, None), None);
     }
 
+    /// A clock stopped at a time of day, whose sleeps return at once.
+    struct Stopped(std::time::SystemTime);
+
+    impl Clock for Stopped {
+        fn now(&self) -> tokio::time::Instant {
+            tokio::time::Instant::now()
+        }
+        fn sleep(&self, _: Duration) -> futures::future::BoxFuture<'static, ()> {
+            Box::pin(std::future::ready(()))
+        }
+        fn system_now(&self) -> std::time::SystemTime {
+            self.0
+        }
+    }
+
     #[test]
-    fn retry_after_parses_seconds_and_dates() {
+    fn retry_after_parses_seconds_and_dates_on_the_clock() {
+        let date = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").expect("date");
+        let clock = Stopped(date - Duration::from_secs(90));
         let mut headers = HeaderMap::new();
         headers.insert(RETRY_AFTER, "12".parse().expect("header"));
-        assert_eq!(retry_after(&headers), Some(Duration::from_secs(12)));
+        assert_eq!(retry_after(&headers, &clock), Some(Duration::from_secs(12)));
         headers.insert(
             RETRY_AFTER,
             "Wed, 21 Oct 2015 07:28:00 GMT".parse().expect("header"),
         );
-        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+        assert_eq!(retry_after(&headers, &clock), Some(Duration::from_secs(90)));
+        let later = Stopped(date + Duration::from_secs(5));
+        assert_eq!(retry_after(&headers, &later), Some(Duration::ZERO));
         headers.insert(RETRY_AFTER, "soon".parse().expect("header"));
-        assert_eq!(retry_after(&headers), None);
+        assert_eq!(retry_after(&headers, &clock), None);
+    }
+
+    #[derive(Debug)]
+    struct Said(Verdict);
+
+    impl Retryable for Said {
+        fn verdict(&self, _: bool) -> Verdict {
+            self.0
+        }
+    }
+
+    #[tokio::test]
+    async fn one_loop_counts_refusals_apart_and_stops_when_told() {
+        let policy = RetryPolicy::default()
+            .max_retries(1)
+            .refusal_retries(2)
+            .initial_backoff(Duration::from_millis(1));
+        let clock = Stopped(std::time::SystemTime::now());
+        let mut said = vec![
+            Verdict::Refused { after: None },
+            Verdict::Retry { after: None },
+            Verdict::Refused { after: None },
+        ];
+        said.reverse();
+        let outcome = retry(&policy, &clock, true, |_| {
+            let next = said.pop();
+            async move {
+                match next {
+                    Some(verdict) => Err(Said(verdict)),
+                    None => Ok("done"),
+                }
+            }
+        })
+        .await;
+        assert_eq!(outcome.expect("three failures allowed"), "done");
+
+        let outcome: Result<(), _> = retry(&policy, &clock, true, |_| async {
+            Err(Said(Verdict::Retry { after: None }))
+        })
+        .await;
+        assert_eq!(outcome.expect_err("one retry").tries, 2);
+        let outcome: Result<(), _> = retry(&policy, &clock, true, |_| async {
+            Err(Said(Verdict::Stop))
+        })
+        .await;
+        assert_eq!(outcome.expect_err("stopped").tries, 1);
     }
 }
