@@ -162,3 +162,34 @@ pub fn input_for(
     input.insert("prompt".into(), prompt.into());
     input
 }
+
+/// The Postgres server of `VIDEOHUB_TEST_POSTGRES_URL`, or the throwaway one
+/// `scripts/test-postgres.sh` starts.
+pub fn postgres_url() -> String {
+    std::env::var("VIDEOHUB_TEST_POSTGRES_URL").unwrap_or_else(|_| {
+        let script = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../scripts/test-postgres.sh");
+        let out = Command::new(script).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    })
+}
+
+/// A new empty database `name` on the server at `url` (dropped first if it exists); its URL.
+pub fn fresh_database(url: &str, name: &str) -> String {
+    for sql in [
+        format!("DROP DATABASE IF EXISTS {name}"),
+        format!("CREATE DATABASE {name}"),
+    ] {
+        let out = Command::new("psql")
+            .args([url, "-qc", &sql])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+    format!("{}/{name}", url.rsplit_once('/').unwrap().0)
+}

@@ -5,7 +5,9 @@ use serde_json::{Map, Value};
 use crate::Capability;
 use crate::error::{Error, Result};
 use crate::hub::Hub;
-use crate::schema::{Category, LiveSchema, ModelSchema};
+#[cfg(feature = "live-schema")]
+use crate::schema::LiveSchema;
+use crate::schema::{Category, ModelSchema};
 use crate::vocab::MODELS_PATH;
 use crate::wire::excerpt;
 
@@ -120,8 +122,10 @@ impl ModelInfo {
     }
 }
 
+#[cfg(feature = "live-schema")]
 impl ModelInfo {
-    /// The model's schema (see [`ModelInfo::schema`]) with its JSON Schema compiled.
+    /// The model's schema (see [`ModelInfo::schema`]) with its JSON Schema compiled
+    /// (feature `live-schema`, on by default).
     /// [`Error::Decode`] without `input_schema`, or with one that cannot be compiled.
     pub fn live_schema(&self) -> Result<LiveSchema> {
         let decode = |message: String| Error::Decode {

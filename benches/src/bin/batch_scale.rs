@@ -236,35 +236,8 @@ fn memory() {
     }
 }
 
-fn postgres_url() -> String {
-    std::env::var("VIDEOHUB_TEST_POSTGRES_URL").unwrap_or_else(|_| {
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/test-postgres.sh");
-        let out = Command::new(script).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    })
-}
-
-fn fresh_database(url: &str, name: &str) -> String {
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        let out = Command::new("psql")
-            .args([url, "-qc", &sql])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-    }
-    format!("{}/{name}", url.rsplit_once('/').unwrap().0)
-}
-
 fn postgres() {
-    let url = postgres_url();
+    let url = common::postgres_url();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let hub = scaled_sandbox(&runtime);
     println!("3 workers (`batch run --concurrency 64` each) on one Postgres journal\n");
@@ -277,7 +250,7 @@ fn postgres() {
         let out = dir.path().join("out");
         std::fs::create_dir(&out).unwrap();
         let file = batch_file(dir.path(), &format!("pg-{lines}"), lines);
-        let store = fresh_database(&url, &format!("bench_scale_{lines}"));
+        let store = common::fresh_database(&url, &format!("bench_scale_{lines}"));
         let before = hub.counters();
         let start = Instant::now();
         let workers: Vec<std::thread::JoinHandle<Usage>> = (0..3)

@@ -175,36 +175,9 @@ fn crash() {
     );
 }
 
-fn postgres_url() -> String {
-    std::env::var("VIDEOHUB_TEST_POSTGRES_URL").unwrap_or_else(|_| {
-        let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../scripts/test-postgres.sh");
-        let out = Command::new(script).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    })
-}
-
-fn fresh_database(url: &str, name: &str) -> String {
-    for sql in [
-        format!("DROP DATABASE IF EXISTS {name}"),
-        format!("CREATE DATABASE {name}"),
-    ] {
-        let out = Command::new("psql")
-            .args([url, "-qc", &sql])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-    }
-    format!("{}/{name}", url.rsplit_once('/').unwrap().0)
-}
-
 fn workers() {
     let jobs: usize = arg("--jobs").map_or(300, |s| s.parse().unwrap());
-    let url = postgres_url();
+    let url = common::postgres_url();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let hub = sandbox(&runtime, FaultSpec::none().seed(3), Duration::from_secs(2));
     let dir = tempfile::tempdir().unwrap();
@@ -214,7 +187,7 @@ fn workers() {
     println!("| --- | --- | --- | --- | --- |");
     for n in 1..=3 {
         let file = batch_file(dir.path(), &format!("workers-{n}"), jobs);
-        let store = fresh_database(&url, &format!("bench_workers_{n}"));
+        let store = common::fresh_database(&url, &format!("bench_workers_{n}"));
         let before = hub.counters().tasks_created;
         let start = Instant::now();
         let mut children: Vec<Child> = (0..n)
@@ -233,7 +206,7 @@ fn workers() {
 
     // Three workers, one killed halfway.
     let file = batch_file(dir.path(), "kill", jobs);
-    let store = fresh_database(&url, "bench_workers_kill");
+    let store = common::fresh_database(&url, "bench_workers_kill");
     let before = hub.counters();
     let mut children: Vec<Child> = (0..3)
         .map(|_| batch(&hub, Some(&store), &file, dir.path(), 8))

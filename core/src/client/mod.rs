@@ -25,7 +25,9 @@ use crate::learned::TaskDurations;
 use crate::model::Model;
 use crate::output::Output;
 use crate::poll::PollPolicy;
-use crate::schema::{LiveSchema, ModelSchema};
+#[cfg(feature = "live-schema")]
+use crate::schema::LiveSchema;
+use crate::schema::ModelSchema;
 use crate::task::{Dynamic, SubmitReceipt, Task, TaskState};
 use crate::wire::{Transport, decode_json, excerpt, submit_body};
 
@@ -217,10 +219,12 @@ impl Client {
         })
     }
 
-    /// The live hub's schema of a model with its JSON Schema compiled
+    /// The live hub's schema of a model with its JSON Schema compiled (feature
+    /// `live-schema`, on by default)
     /// (`GET /hub/v1/models/{model}`): the view of [`Client::model_schema`], and inputs
     /// checked by a JSON Schema validator ([`LiveSchema::validate`]). [`Error::Decode`]
     /// when the hub describes no `input_schema` or one that cannot be compiled.
+    #[cfg(feature = "live-schema")]
     pub async fn live_schema(&self, id: &str) -> Result<LiveSchema> {
         let info = self.model(id).await?;
         info.live_schema()
@@ -229,6 +233,7 @@ impl Client {
     /// Checks `input` against the live schema (see [`LiveSchema::validate`]), then submits
     /// it to the model: the counterpart of [`Client::submit_checked`] for a model read from
     /// the hub. Nothing is sent when the input is invalid.
+    #[cfg(feature = "live-schema")]
     pub async fn submit_live(
         &self,
         schema: &LiveSchema,

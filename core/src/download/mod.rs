@@ -61,11 +61,7 @@ impl OutputFile {
     /// [`Error::DownloadInterrupted`], carrying the last cause.
     pub async fn save(&self, path: impl AsRef<Path>) -> Result<u64> {
         let path = path.as_ref();
-        let url = Url::parse(self.url()).map_err(|e| Error::Decode {
-            message: format!("the file URL is not valid: {e}"),
-            excerpt: self.url().chars().take(200).collect(),
-        })?;
-        let span = tracing::info_span!("videohub.download", host = url.host_str().unwrap_or(""), path = %path.display());
+        let (url, span) = self.download_url(path)?;
         self.save_from(url, path, Part::Temporary)
             .instrument(span)
             .await
@@ -88,17 +84,23 @@ impl OutputFile {
         mut on_validator: impl FnMut(&str) + Send,
     ) -> Result<u64> {
         let path = path.as_ref();
-        let url = Url::parse(self.url()).map_err(|e| Error::Decode {
-            message: format!("the file URL is not valid: {e}"),
-            excerpt: self.url().chars().take(200).collect(),
-        })?;
-        let span = tracing::info_span!("videohub.download", host = url.host_str().unwrap_or(""), path = %path.display());
+        let (url, span) = self.download_url(path)?;
         let part = Part::Kept {
             path: part.as_ref(),
             validator: validator.and_then(|v| HeaderValue::from_str(v).ok()),
             on_validator: &mut on_validator,
         };
         self.save_from(url, path, part).instrument(span).await
+    }
+
+    /// The file's URL, parsed, and the span of its download to `path`.
+    fn download_url(&self, path: &Path) -> Result<(Url, tracing::Span)> {
+        let url = Url::parse(self.url()).map_err(|e| Error::Decode {
+            message: format!("the file URL is not valid: {e}"),
+            excerpt: self.url().chars().take(200).collect(),
+        })?;
+        let span = tracing::info_span!("videohub.download", host = url.host_str().unwrap_or(""), path = %path.display());
+        Ok((url, span))
     }
 
     async fn save_from(&self, url: Url, path: &Path, part: Part<'_>) -> Result<u64> {

@@ -11,6 +11,7 @@
 mod diff;
 mod json_schema;
 mod literal;
+#[cfg(feature = "live-schema")]
 mod live;
 mod read;
 mod resolve;
@@ -23,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 pub use diff::Difference;
 pub use literal::Literal;
+#[cfg(feature = "live-schema")]
 pub use live::{InvalidSchema, LiveSchema};
 pub use resolve::{MAX_DEPTH, resolve};
 pub use validate::{MAX_SUGGESTIONS, ParamError, Problem, ValidationErrors, suggest};
