@@ -15,12 +15,13 @@ use super::write::{new_job_id, path_text};
 use crate::error::Result;
 use crate::job::{Job, NewJob};
 use crate::owner::Owner;
+use crate::request::digest_of;
 use crate::state::JobState;
 use crate::time::now_ms;
 
 /// Lines per transaction when a batch is recorded: each commit is one synced write.
 const LINES_PER_TRANSACTION: usize = 2_000;
-/// Lines per `INSERT` (7 values each, far below SQLite's and Postgres's limits on values).
+/// Lines per `INSERT` (8 values each, far below SQLite's and Postgres's limits on values).
 const LINES_PER_STATEMENT: usize = 500;
 
 /// A batch's jobs counted by state and by whether they wait on the hub's limit.
@@ -78,9 +79,9 @@ impl Journal {
             for chunk in transaction.chunks(LINES_PER_STATEMENT) {
                 let insert = format!(
                     "INSERT INTO jobs (batch, batch_id, created_at, updated_at, state, id, hub, \
-                     model, endpoint, input, output_path, line_key) VALUES {} \
+                     model, endpoint, input, output_path, line_key, request_digest) VALUES {} \
                      ON CONFLICT (line_key) DO NOTHING RETURNING id",
-                    values(chunk.len(), 4, "$1, $2, $3, $3, 'pending'", 7)
+                    values(chunk.len(), 4, "$1, $2, $3, $3, 'pending'", 8)
                 );
                 let mut query = sqlx::query_scalar::<_, String>(&insert)
                     .bind(name)
@@ -94,7 +95,8 @@ impl Journal {
                         .bind(&new.endpoint)
                         .bind(Value::Object(new.input.clone()).to_string())
                         .bind(path_text(&new.output_path))
-                        .bind(key.as_str());
+                        .bind(key.as_str())
+                        .bind(digest_of(new));
                 }
                 let ids = query.fetch_all(&mut *tx).await.map_err(|e| self.error(e))?;
                 if !ids.is_empty() {
@@ -245,16 +247,6 @@ mod tests {
             .collect()
     }
 
-    /// SQLite's plan of `sql`, one line per step.
-    async fn plan(journal: &Journal, sql: &str) -> Vec<String> {
-        let rows: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .fetch_all(journal.pool())
-                .await
-                .unwrap();
-        rows.into_iter().map(|(_, _, _, step)| step).collect()
-    }
-
     /// A journal holding a batch of `n` lines, all downloaded but the last `open`.
     async fn batch_of(n: usize, open: usize) -> (tempfile::TempDir, Journal, String) {
         let dir = tempfile::tempdir().unwrap();
@@ -295,7 +287,7 @@ mod tests {
             // The claim and the check for jobs left search the index of unfinished jobs (8
             // entries here, for 200 lines as for 2,000) in its order: no scan of the
             // batch, no sort.
-            let claim = plan(&journal, &journal.claim_sql()).await;
+            let claim = journal.sqlite_plan(&journal.claim_sql()).await;
             assert!(
                 claim
                     .iter()
@@ -303,7 +295,7 @@ mod tests {
                 "{n} lines: {claim:?}"
             );
             // The check reads unfinished jobs only: by that index, or by state.
-            let open = plan(&journal, &journal.open_sql()).await;
+            let open = journal.sqlite_plan(&journal.open_sql()).await;
             assert!(
                 open.iter().any(|s| s
                     .starts_with("SEARCH jobs USING INDEX jobs_batch_open (batch_id=?)")
@@ -329,7 +321,7 @@ mod tests {
             .unwrap();
             assert_eq!(indexed, 8, "{n} lines");
             // Counts read the (batch_id, state) index alone.
-            let counts = plan(&journal, COUNTS).await;
+            let counts = journal.sqlite_plan(COUNTS).await;
             assert!(
                 counts
                     .iter()

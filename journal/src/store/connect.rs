@@ -8,20 +8,23 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 use crate::error::{Error, Result};
+use crate::request::stored_digest;
 
 /// How long a write waits for another process's write to end before giving up.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// The schema, one step per version: a journal at version `n` has had the first `n` applied.
-const SQLITE: [&str; 3] = [
+const SQLITE: [&str; 4] = [
     include_str!("../../migrations/sqlite/0001_jobs.sql"),
     include_str!("../../migrations/sqlite/0002_local_faults.sql"),
     include_str!("../../migrations/sqlite/0003_batches.sql"),
+    include_str!("../../migrations/sqlite/0004_request_digest.sql"),
 ];
-const POSTGRES: [&str; 3] = [
+const POSTGRES: [&str; 4] = [
     include_str!("../../migrations/postgres/0001_jobs.sql"),
     include_str!("../../migrations/postgres/0002_local_faults.sql"),
     include_str!("../../migrations/postgres/0003_batches.sql"),
+    include_str!("../../migrations/postgres/0004_request_digest.sql"),
 ];
 
 /// Which database holds the journal.
@@ -147,6 +150,7 @@ impl Location {
             .await
             .map_err(|e| self.error(busy_timeout, e))?;
         self.migrate(&mut conn, busy_timeout).await?;
+        self.fill_digests(&mut conn, busy_timeout).await?;
         drop(conn);
         Ok(pool)
     }
@@ -225,6 +229,35 @@ impl Location {
         migrated?;
         ended.map_err(err)?;
         Ok(())
+    }
+
+    /// Gives the jobs recorded before request digests were kept (schema 4) theirs, in
+    /// transactions of a thousand rows. Every job recorded since has one, so once done this
+    /// is one look-up in the digest index that finds nothing.
+    async fn fill_digests(&self, conn: &mut AnyConnection, busy_timeout: Duration) -> Result<()> {
+        let err = |e| self.error(busy_timeout, e);
+        loop {
+            let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+                "SELECT id, hub, model, endpoint, input FROM jobs \
+                 WHERE request_digest IS NULL LIMIT 1000",
+            )
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(err)?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let mut tx = conn.begin().await.map_err(err)?;
+            for (id, hub, model, endpoint, input) in &rows {
+                sqlx::query("UPDATE jobs SET request_digest = $1 WHERE id = $2")
+                    .bind(stored_digest(hub, model, endpoint, input))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(err)?;
+            }
+            tx.commit().await.map_err(err)?;
+        }
     }
 
     /// A database error as the journal's error, naming the journal.

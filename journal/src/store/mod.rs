@@ -130,6 +130,17 @@ impl Journal {
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
     }
+
+    /// SQLite's plan of `sql`, one line per step.
+    #[cfg(test)]
+    pub(crate) async fn sqlite_plan(&self, sql: &str) -> Vec<String> {
+        let rows: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .fetch_all(&self.pool)
+                .await
+                .unwrap();
+        rows.into_iter().map(|(_, _, _, step)| step).collect()
+    }
 }
 
 #[cfg(test)]

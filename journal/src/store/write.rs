@@ -14,6 +14,7 @@ use super::sql::state_list;
 use crate::error::{Error, Result};
 use crate::job::{Job, NewJob};
 use crate::owner::Owner;
+use crate::request::digest_of;
 use crate::state::JobState;
 use crate::time::now_ms;
 
@@ -28,13 +29,14 @@ impl Journal {
         let now = now_ms();
         let input = Value::Object(new.input.clone()).to_string();
         let output = path_text(&new.output_path);
+        let digest = digest_of(new);
         let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
         let id = loop {
             let id = new_job_id();
             let inserted = sqlx::query(
                 "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, owner, \
-                 lease_until, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $9) \
+                 lease_until, created_at, updated_at, request_digest) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $9, $10) \
                  ON CONFLICT (id) DO NOTHING",
             )
             .bind(&id)
@@ -46,6 +48,7 @@ impl Journal {
             .bind(owner.as_str())
             .bind(now + lease_ms())
             .bind(now)
+            .bind(&digest)
             .execute(&mut *tx)
             .await
             .map_err(|e| self.error(e))?;
@@ -86,8 +89,8 @@ impl Journal {
             let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
             let inserted = sqlx::query(
                 "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, owner, \
-                 lease_until, line_key, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $10) \
+                 lease_until, line_key, created_at, updated_at, request_digest) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $10, $11) \
                  ON CONFLICT DO NOTHING",
             )
             .bind(&id)
@@ -100,6 +103,7 @@ impl Journal {
             .bind(now + lease_ms())
             .bind(key)
             .bind(now)
+            .bind(digest_of(new))
             .execute(&mut *tx)
             .await
             .map_err(|e| self.error(e))?;
