@@ -29,6 +29,10 @@ const COUNTS: &str = "SELECT state, \
      CAST(CASE WHEN hub_limit_until IS NULL THEN 0 ELSE 1 END AS BIGINT) AS waiting, COUNT(*) \
      FROM jobs WHERE batch_id = $1 GROUP BY state, waiting";
 
+/// The finished jobs of batch `$1`, oldest first (`NOT` the condition `OPEN`).
+const FINISHED: &str = "SELECT * FROM jobs WHERE batch_id = $1 AND NOT (state IN \
+     ('pending', 'submitting', 'submitted', 'completed')) ORDER BY created_at, id";
+
 /// How many jobs of a batch are in each state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BatchCounts {
@@ -173,10 +177,7 @@ impl Journal {
 
     /// The finished jobs of batch `batch_id`, oldest first.
     pub async fn batch_finished_jobs(&self, batch_id: &str) -> Result<Vec<Job>> {
-        let sql = format!(
-            "SELECT * FROM jobs WHERE batch_id = $1 AND NOT ({OPEN}) ORDER BY created_at, id"
-        );
-        self.fetch_jobs(sqlx::query(&sql).bind(batch_id)).await
+        self.fetch_jobs(sqlx::query(FINISHED).bind(batch_id)).await
     }
 
     /// How many jobs of batch `batch_id` are in each state, and how many wait on the
@@ -228,6 +229,9 @@ impl Journal {
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+    use sqlx::Any;
+    use sqlx::Executor;
+    use sqlx::any::AnyArguments;
 
     use super::*;
     use crate::batch::{batch_id, line_keys};
@@ -328,6 +332,20 @@ mod tests {
                     .any(|s| s.contains("USING COVERING INDEX jobs_batch_state (batch_id=?)")),
                 "{counts:?}"
             );
+            // The listing of finished jobs reads the batch's rows by the (batch_id, state)
+            // index.
+            assert!(FINISHED.contains(&format!("NOT ({OPEN})")));
+            let finished = journal.sqlite_plan(FINISHED).await;
+            assert!(
+                finished
+                    .iter()
+                    .any(|s| s.starts_with("SEARCH jobs USING INDEX jobs_batch_state (batch_id=?")),
+                "{finished:?}"
+            );
+            assert!(
+                !finished.iter().any(|s| s.starts_with("SCAN jobs")),
+                "{finished:?}"
+            );
             let mut claimed = Vec::new();
             while let Some(job) = journal.claim_next(&batch, &[], &owner).await.unwrap() {
                 claimed.push(job.id);
@@ -344,6 +362,110 @@ mod tests {
                 .unwrap();
             let counted = journal.batch_counts(&batch).await.unwrap();
             assert_eq!(counted.waiting_on_hub, 1, "a pending job the hub refused");
+        }
+    }
+
+    /// Postgres's plan of `query` (its SQL after `EXPLAIN`), one line per node or condition.
+    async fn postgres_plan<'q>(
+        conn: &mut sqlx::AnyConnection,
+        query: sqlx::query::QueryScalar<'q, Any, String, AnyArguments<'q>>,
+    ) -> Vec<String> {
+        query.fetch_all(conn).await.unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn on_postgres_the_hot_queries_of_a_batch_read_its_indexes() {
+        let Some(url) = videohub_tests::postgres_database("batch_plans") else {
+            return;
+        };
+        let journal = Journal::open_store(&url).await.unwrap();
+        let jobs = lines(2_000);
+        let keys = line_keys(&jobs);
+        let batch = batch_id(&keys);
+        journal
+            .record_batch("b", &batch, &jobs, &keys)
+            .await
+            .unwrap();
+        // Another batch's 2,000 lines still to do: the batch's unfinished jobs are not
+        // all the journal's.
+        let others: Vec<NewJob> = lines(2_000)
+            .into_iter()
+            .map(|new| NewJob {
+                model: "kling".into(),
+                ..new
+            })
+            .collect();
+        let other_keys = line_keys(&others);
+        let other_batch = batch_id(&other_keys);
+        journal
+            .record_batch("c", &other_batch, &others, &other_keys)
+            .await
+            .unwrap();
+        sqlx::query(
+            "UPDATE jobs SET state = 'downloaded' WHERE id IN \
+             (SELECT id FROM jobs WHERE batch_id = $1 ORDER BY created_at, id LIMIT 1992)",
+        )
+        .bind(&batch)
+        .execute(journal.pool())
+        .await
+        .unwrap();
+        let mut conn = journal.pool().acquire().await.unwrap();
+        conn.execute("VACUUM ANALYZE jobs").await.unwrap();
+        // 4,000 rows fit in a few hundred pages, where a sequential scan may cost the
+        // planner less than any index; turned off in this session, the plans show the index
+        // each query is served by once the journal is large.
+        conn.execute("SET enable_seqscan = off").await.unwrap();
+        let explain = |sql: &str| format!("EXPLAIN {sql}");
+        let owner = Owner::this_process();
+        let claim_sql = explain(&journal.claim_sql());
+        let claim = sqlx::query_scalar(&claim_sql)
+            .bind(owner.as_str())
+            .bind(i64::MAX)
+            .bind(&batch)
+            .bind(now_ms())
+            .bind("[]");
+        let claim = postgres_plan(&mut conn, claim).await;
+        // The row to claim is locked (`FOR UPDATE SKIP LOCKED`) as the index of unfinished
+        // jobs yields it.
+        let lock = claim.iter().position(|s| s.contains("LockRows"));
+        let scan = claim
+            .iter()
+            .position(|s| s.contains("Index Scan using jobs_batch_open on jobs"));
+        assert!(
+            matches!((lock, scan), (Some(lock), Some(scan)) if scan == lock + 1),
+            "{claim:#?}"
+        );
+        let open_sql = explain(&journal.open_sql());
+        let open = sqlx::query_scalar(&open_sql)
+            .bind(&batch)
+            .bind("[]")
+            .bind(owner.as_str());
+        let open = postgres_plan(&mut conn, open).await;
+        let counts_sql = explain(COUNTS);
+        let counts = postgres_plan(&mut conn, sqlx::query_scalar(&counts_sql).bind(&batch)).await;
+        let finished_sql = explain(FINISHED);
+        let finished =
+            postgres_plan(&mut conn, sqlx::query_scalar(&finished_sql).bind(&batch)).await;
+        // The check for jobs left reads unfinished jobs only: by the index of unfinished
+        // jobs, or by (batch_id, state); counts and the listing by (batch_id, state).
+        let uses = |plan: &[String], index: &str| {
+            plan.iter().any(|s| {
+                s.contains(&format!(" using {index} on jobs"))
+                    || s.contains(&format!(" Scan on {index} "))
+                    || s.ends_with(&format!(" Scan on {index}"))
+            })
+        };
+        assert!(
+            uses(&open, "jobs_batch_open") || uses(&open, "jobs_batch_state"),
+            "{open:#?}"
+        );
+        assert!(uses(&counts, "jobs_batch_state"), "{counts:#?}");
+        assert!(uses(&finished, "jobs_batch_state"), "{finished:#?}");
+        for plan in [&claim, &open, &counts, &finished] {
+            assert!(
+                !plan.iter().any(|s| s.contains("Seq Scan on jobs")),
+                "{plan:#?}"
+            );
         }
     }
 
