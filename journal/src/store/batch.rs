@@ -7,11 +7,12 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::Journal;
+use super::files::path_text;
+use super::insert::new_job_id;
 use super::lease::lease_ms;
-use super::read::{parse_state, read_job};
-use super::sql::{OPEN, placeholders, values};
-use super::write::{new_job_id, path_text};
+use super::rows::{JobRow, parse_state};
+use super::sql::{OPEN, values};
+use super::{Db, Journal};
 use crate::error::Result;
 use crate::job::{Job, NewJob};
 use crate::owner::Owner;
@@ -74,12 +75,12 @@ impl Journal {
         .bind(now)
         .execute(&self.pool)
         .await
-        .map_err(|e| self.error(e))?;
+        .db(self)?;
         let lines: Vec<(&NewJob, &String)> = jobs.iter().zip(keys).collect();
         let detail = format!("recorded in batch {name}");
         let mut recorded = 0;
         for transaction in lines.chunks(LINES_PER_TRANSACTION) {
-            let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+            let mut tx = self.pool.begin().await.db(self)?;
             for chunk in transaction.chunks(LINES_PER_STATEMENT) {
                 let insert = format!(
                     "INSERT INTO jobs (batch, batch_id, created_at, updated_at, state, id, hub, \
@@ -102,7 +103,7 @@ impl Journal {
                         .bind(key.as_str())
                         .bind(digest_of(new));
                 }
-                let ids = query.fetch_all(&mut *tx).await.map_err(|e| self.error(e))?;
+                let ids = query.fetch_all(&mut *tx).await.db(self)?;
                 if !ids.is_empty() {
                     let events = format!(
                         "INSERT INTO job_events (at, state, detail, job_id) VALUES {}",
@@ -112,7 +113,7 @@ impl Journal {
                     for id in &ids {
                         query = query.bind(id);
                     }
-                    query.execute(&mut *tx).await.map_err(|e| self.error(e))?;
+                    query.execute(&mut *tx).await.db(self)?;
                 }
                 recorded += ids.len();
                 if ids.len() < chunk.len() {
@@ -121,16 +122,18 @@ impl Journal {
                     let adopt = format!(
                         "UPDATE jobs SET batch_id = $1 WHERE line_key IN ({}) \
                          AND (batch_id IS NULL OR batch_id <> $1)",
-                        placeholders(2, chunk.len())
+                        self.location.json_list("$2")
                     );
-                    let mut query = sqlx::query(&adopt).bind(batch_id);
-                    for (_, key) in chunk {
-                        query = query.bind(key.as_str());
-                    }
-                    query.execute(&mut *tx).await.map_err(|e| self.error(e))?;
+                    let keys: Vec<&str> = chunk.iter().map(|(_, key)| key.as_str()).collect();
+                    sqlx::query(&adopt)
+                        .bind(batch_id)
+                        .bind(Value::from(keys).to_string())
+                        .execute(&mut *tx)
+                        .await
+                        .db(self)?;
                 }
             }
-            tx.commit().await.map_err(|e| self.error(e))?;
+            tx.commit().await.db(self)?;
         }
         Ok(recorded)
     }
@@ -145,7 +148,7 @@ impl Journal {
         owner: &Owner,
     ) -> Result<Option<Job>> {
         let now = now_ms();
-        let row = sqlx::query(&self.claim_sql())
+        let row = sqlx::query_as::<_, JobRow>(&self.claim_sql())
             .bind(owner.as_str())
             .bind(now + lease_ms())
             .bind(batch_id)
@@ -153,8 +156,8 @@ impl Journal {
             .bind(Value::from(skip.to_vec()).to_string())
             .fetch_optional(&self.pool)
             .await
-            .map_err(|e| self.error(e))?;
-        row.map(|row| read_job(self.location(), &row)).transpose()
+            .db(self)?;
+        row.map(Job::try_from).transpose()
     }
 
     /// Whether batch `batch_id` has an unfinished job outside `skip` that `owner` does not
@@ -171,13 +174,14 @@ impl Journal {
             .bind(owner.as_str())
             .fetch_optional(&self.pool)
             .await
-            .map_err(|e| self.error(e))?;
+            .db(self)?;
         Ok(found.is_some())
     }
 
     /// The finished jobs of batch `batch_id`, oldest first.
     pub async fn batch_finished_jobs(&self, batch_id: &str) -> Result<Vec<Job>> {
-        self.fetch_jobs(sqlx::query(FINISHED).bind(batch_id)).await
+        self.fetch_jobs(sqlx::query_as(FINISHED).bind(batch_id))
+            .await
     }
 
     /// How many jobs of batch `batch_id` are in each state, and how many wait on the
@@ -187,10 +191,10 @@ impl Journal {
             .bind(batch_id)
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| self.error(e))?;
+            .db(self)?;
         let mut counts = BatchCounts::default();
         for (state, waiting, count) in rows {
-            let state = parse_state(self.location(), state)?;
+            let state = parse_state(self.location(), &state)?;
             let count = usize::try_from(count).unwrap_or(0);
             *counts.states.entry(state).or_default() += count;
             if waiting == 1 && state == JobState::Pending {

@@ -119,22 +119,17 @@ impl Location {
 
     /// Connects a pool and brings the schema up to date.
     pub(crate) async fn connect(&self, busy_timeout: Duration) -> Result<AnyPool> {
+        let err = |e| self.error(busy_timeout, e);
         sqlx::any::install_default_drivers();
-        let options: AnyConnectOptions =
-            self.url.parse().map_err(|e| self.error(busy_timeout, e))?;
+        let options: AnyConnectOptions = self.url.parse().map_err(err)?;
         // One connection first, so that a damaged file or a refused login is reported as
         // what it is (the pool would keep retrying until its timeout).
-        let mut first = AnyConnection::connect_with(&options)
-            .await
-            .map_err(|e| self.error(busy_timeout, e))?;
+        let mut first = AnyConnection::connect_with(&options).await.map_err(err)?;
         let dialect = self.dialect;
         prepare(&mut first, dialect, busy_timeout)
             .await
-            .map_err(|e| self.error(busy_timeout, e))?;
-        first
-            .close()
-            .await
-            .map_err(|e| self.error(busy_timeout, e))?;
+            .map_err(err)?;
+        first.close().await.map_err(err)?;
         let pool = AnyPoolOptions::new()
             .max_connections(self.pool_size)
             .min_connections(1)
@@ -144,11 +139,8 @@ impl Location {
             .after_connect(move |conn, _| Box::pin(prepare(conn, dialect, busy_timeout)))
             .connect_with(options)
             .await
-            .map_err(|e| self.error(busy_timeout, e))?;
-        let mut conn = pool
-            .acquire()
-            .await
-            .map_err(|e| self.error(busy_timeout, e))?;
+            .map_err(err)?;
+        let mut conn = pool.acquire().await.map_err(err)?;
         self.migrate(&mut conn, busy_timeout).await?;
         self.fill_digests(&mut conn, busy_timeout).await?;
         drop(conn);

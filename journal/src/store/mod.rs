@@ -1,5 +1,6 @@
-//! The journal's database: opening it (`connect`), and its reads (`read`), writes
-//! (`write`), batches (`batch`), leases (`lease`) and learned durations (`durations`).
+//! The journal's database: opening it (`connect`), its rows (`rows`), and its reads
+//! (`read`), writes (`write`, `insert`), batches (`batch`), leases (`lease`), local files
+//! (`parts`, `files`) and learned durations (`durations`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,16 +12,32 @@ use crate::error::{Error, Result};
 mod batch;
 mod connect;
 mod durations;
+mod files;
+mod insert;
 mod lease;
 mod parts;
 mod read;
+mod rows;
 mod sql;
 mod write;
 
 pub use batch::BatchCounts;
 use connect::{BUSY_TIMEOUT, Location};
-pub(crate) use parts::remove_file;
+pub(crate) use files::remove_file;
 pub(crate) use write::Change;
+
+/// A database result as the journal's: an error names the journal (see
+/// [`Location::error`]).
+trait Db<T> {
+    /// The value, or the database's error as the journal's error.
+    fn db(self, journal: &Journal) -> Result<T>;
+}
+
+impl<T> Db<T> for std::result::Result<T, sqlx::Error> {
+    fn db(self, journal: &Journal) -> Result<T> {
+        self.map_err(|e| journal.location.error(journal.busy_timeout, e))
+    }
+}
 
 /// The journal: a SQLite database of every job, its states and its output.
 ///
@@ -120,10 +137,6 @@ impl Journal {
     /// The journal's file, for a SQLite journal on disk.
     pub(crate) fn file(&self) -> Option<PathBuf> {
         self.location.database_file()
-    }
-
-    fn error(&self, error: sqlx::Error) -> Error {
-        self.location.error(self.busy_timeout, error)
     }
 
     #[cfg(test)]
