@@ -10,11 +10,10 @@ use serde_json::Value;
 use super::files::path_text;
 use super::insert::new_job_id;
 use super::lease::lease_ms;
-use super::rows::{JobRow, parse_state};
 use super::sql::{OPEN, values};
 use super::{Db, Journal};
-use crate::error::Result;
-use crate::job::{Job, NewJob};
+use crate::error::{Error, Result};
+use crate::job::{Job, JobRow, NewJob};
 use crate::owner::Owner;
 use crate::request::digest_of;
 use crate::state::JobState;
@@ -228,6 +227,16 @@ impl Journal {
             self.location.json_list("$2")
         )
     }
+}
+
+/// A state read from a row that names no job (a batch's counts): one that does not parse
+/// is an error of the journal `journal`.
+fn parse_state(journal: &str, text: &str) -> Result<JobState> {
+    text.parse()
+        .map_err(|e: crate::state::UnknownState| Error::Storage {
+            journal: journal.to_owned(),
+            message: e.to_string(),
+        })
 }
 
 #[cfg(test)]

@@ -13,19 +13,10 @@ use crate::request::stored_digest;
 /// How long a write waits for another process's write to end before giving up.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// The schema, one step per version: a journal at version `n` has had the first `n` applied.
-const SQLITE: [&str; 4] = [
-    include_str!("../../migrations/sqlite/0001_jobs.sql"),
-    include_str!("../../migrations/sqlite/0002_local_faults.sql"),
-    include_str!("../../migrations/sqlite/0003_batches.sql"),
-    include_str!("../../migrations/sqlite/0004_request_digest.sql"),
-];
-const POSTGRES: [&str; 4] = [
-    include_str!("../../migrations/postgres/0001_jobs.sql"),
-    include_str!("../../migrations/postgres/0002_local_faults.sql"),
-    include_str!("../../migrations/postgres/0003_batches.sql"),
-    include_str!("../../migrations/postgres/0004_request_digest.sql"),
-];
+// The schema, one step per version: a journal at version `n` has had the first `n`
+// applied. `SQLITE` and `POSTGRES`, listed from `migrations/` by the build script.
+include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+const _: () = assert!(SQLITE.len() == POSTGRES.len(), "a step for each database");
 
 /// Which database holds the journal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

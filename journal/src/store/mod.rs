@@ -1,4 +1,4 @@
-//! The journal's database: opening it (`connect`), its rows (`rows`), and its reads
+//! The journal's database: opening it (`connect`), and its reads
 //! (`read`), writes (`write`, `insert`), batches (`batch`), leases (`lease`), local files
 //! (`parts`, `files`) and learned durations (`durations`).
 
@@ -17,7 +17,6 @@ mod insert;
 mod lease;
 mod parts;
 mod read;
-mod rows;
 mod sql;
 mod write;
 
@@ -293,5 +292,60 @@ mod tests {
             .unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].id, a.id);
+    }
+
+    #[tokio::test]
+    async fn a_stored_value_that_does_not_read_is_an_error_naming_its_job_and_column() {
+        let journal = Journal::in_memory().await.unwrap();
+        let new = NewJob {
+            hub: "http://127.0.0.1:1".into(),
+            model: "veo-3.1".into(),
+            endpoint: "/hub/v1/video".into(),
+            input: Map::new(),
+            output_path: "out.mp4".into(),
+        };
+        let job = journal.record(&new, &Owner::this_process()).await.unwrap();
+        let good = "input = '{}', state = 'pending', result = NULL, file_size = NULL, \
+                    task_elapsed_ms = NULL, submits = 0";
+        for (damage, column) in [
+            ("state = 'lost'", "state"),
+            ("input = '{not json'", "input"),
+            ("input = '[1]'", "input"),
+            ("result = 'not json'", "result"),
+            ("file_size = -1", "file_size"),
+            ("task_elapsed_ms = -5", "task_elapsed_ms"),
+            ("submits = -1", "submits"),
+        ] {
+            sqlx::query(&format!("UPDATE jobs SET {good}"))
+                .execute(journal.pool())
+                .await
+                .unwrap();
+            sqlx::query(&format!("UPDATE jobs SET {damage}"))
+                .execute(journal.pool())
+                .await
+                .unwrap();
+            for error in [
+                journal.job(&job.id).await.unwrap_err(),
+                journal.jobs(&JobFilter::default()).await.unwrap_err(),
+            ] {
+                assert!(
+                    matches!(&error, Error::BadColumn { id, column: c, .. } if *id == job.id && c == column),
+                    "{damage}: {error}"
+                );
+            }
+        }
+        sqlx::query(&format!("UPDATE jobs SET {good}"))
+            .execute(journal.pool())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE job_events SET state = 'lost'")
+            .execute(journal.pool())
+            .await
+            .unwrap();
+        let error = journal.events(&job.id).await.unwrap_err();
+        assert!(
+            matches!(&error, Error::BadColumn { column, .. } if column == "job_events.state"),
+            "{error}"
+        );
     }
 }

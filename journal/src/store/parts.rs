@@ -9,10 +9,9 @@ use serde_json::Value;
 
 use super::files::{path_text, remove_file};
 use super::insert::{event, new_job_id};
-use super::rows::JobRow;
 use super::{Db, Journal};
 use crate::error::Result;
-use crate::job::{Job, NewJob};
+use crate::job::{Job, JobRow, NewJob};
 use crate::owner;
 use crate::request::digest_of;
 use crate::state::JobState;

@@ -4,11 +4,10 @@ use sqlx::Any;
 use sqlx::any::AnyArguments;
 use sqlx::query::QueryAs;
 
-use super::rows::{JobRow, stored_state};
 use super::sql::{json_text, like_escaped};
 use super::{Db, Journal};
 use crate::error::{Error, Result};
-use crate::job::{Job, JobEvent, JobFilter};
+use crate::job::{Job, JobEvent, JobFilter, JobRow, stored_state};
 use crate::time::from_ms;
 
 /// A query of whole job rows (`SELECT *` or `RETURNING *`).
