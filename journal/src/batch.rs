@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 
 use crate::error::Result;
 use crate::job::{Job, NewJob};
+use crate::request::canonical;
 use crate::run::Runner;
 
 /// How long a worker with nothing to claim waits before looking again, while jobs of the
@@ -34,7 +35,7 @@ pub fn line_keys(jobs: &[NewJob]) -> Vec<String> {
                 .chain_update(job.endpoint.as_bytes())
                 .chain_update([0])
                 .chain_update(
-                    sorted(&Value::Object(job.input.clone()))
+                    canonical(&Value::Object(job.input.clone()))
                         .to_string()
                         .as_bytes(),
                 )
@@ -66,25 +67,6 @@ pub fn request_key(hub: &str, request_id: &str) -> String {
             .chain_update(request_id.as_bytes())
             .finalize(),
     )
-}
-
-/// `value` with the keys of every object in sorted order: a line's key does not depend on
-/// the order its fields were written in (JSON objects keep that order when read).
-fn sorted(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_by_key(|(k, _)| *k);
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k.clone(), sorted(v)))
-                    .collect(),
-            )
-        }
-        Value::Array(list) => Value::Array(list.iter().map(sorted).collect()),
-        other => other.clone(),
-    }
 }
 
 /// The id of the batch made of these line keys, in this order: a SHA-256 of them. Every

@@ -112,11 +112,15 @@ pub enum Error {
         reason: String,
     },
 
-    /// The stored input of a job is not a JSON object.
-    #[error("job {id} has an unreadable input: {message}")]
-    BadInput {
+    /// A value stored for a job does not read as what it holds: an input or answer that
+    /// is not JSON, an unknown state, a negative size or duration. The job is left as it
+    /// is.
+    #[error("job {id} has an unreadable {column} in the journal: {message}")]
+    BadColumn {
         /// The job id.
         id: String,
+        /// The column, e.g. `input` (`job_events.state` for one of its events).
+        column: String,
         /// What is wrong.
         message: String,
     },

@@ -1,4 +1,4 @@
-//! A job as the journal holds it.
+//! A job as the journal holds it, and as its row is read.
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -9,7 +9,9 @@ use serde_json::{Map, Value};
 use videohub::schema::ModelSchema;
 use videohub::{Capability, Media};
 
+use crate::error::{Error, Result};
 use crate::state::JobState;
+use crate::time::from_ms;
 
 /// A generation to record: which hub, which model, which input, where its output goes.
 #[derive(Debug, Clone)]
@@ -140,6 +142,105 @@ impl Job {
     pub fn prompt(&self) -> Option<&str> {
         self.input.get("prompt").and_then(Value::as_str)
     }
+}
+
+/// A row of `jobs` as the store reads it (`SELECT *`: the columns a [`Job`] does not show
+/// are left out). A new column of `Job` is a field here and a line of its conversion.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct JobRow {
+    id: String,
+    hub: String,
+    model: String,
+    endpoint: String,
+    input: String,
+    output_path: String,
+    state: String,
+    task_id: Option<String>,
+    result: Option<String>,
+    error: Option<String>,
+    file_path: Option<String>,
+    file_size: Option<i64>,
+    sha256: Option<String>,
+    task_elapsed_ms: Option<i64>,
+    submits: i64,
+    owner: Option<String>,
+    part_path: Option<String>,
+    reused_from: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<JobRow> for Job {
+    type Error = Error;
+
+    fn try_from(row: JobRow) -> Result<Job> {
+        let id = row.id;
+        let bad = |column: &str, message: String| Error::BadColumn {
+            id: id.clone(),
+            column: column.to_owned(),
+            message,
+        };
+        let input: Map<String, Value> =
+            serde_json::from_str(&row.input).map_err(|e| bad("input", e.to_string()))?;
+        let state = stored_state(&id, "state", &row.state)?;
+        let result = row
+            .result
+            .map(|text| serde_json::from_str::<Value>(&text))
+            .transpose()
+            .map_err(|e| bad("result", e.to_string()))?;
+        let file_size = row
+            .file_size
+            .map(|size| {
+                u64::try_from(size).map_err(|_| bad("file_size", format!("{size} is negative")))
+            })
+            .transpose()?;
+        let task_duration = row
+            .task_elapsed_ms
+            .map(|ms| {
+                u64::try_from(ms)
+                    .map(Duration::from_millis)
+                    .map_err(|_| bad("task_elapsed_ms", format!("{ms} is negative")))
+            })
+            .transpose()?;
+        let submits = u32::try_from(row.submits).map_err(|_| {
+            bad(
+                "submits",
+                format!("{} is not a count of submits", row.submits),
+            )
+        })?;
+        Ok(Job {
+            hub: row.hub,
+            model: row.model,
+            endpoint: row.endpoint,
+            input,
+            output_path: PathBuf::from(row.output_path),
+            state,
+            task_id: row.task_id,
+            result,
+            error: row.error,
+            file_path: row.file_path.map(PathBuf::from),
+            file_size,
+            sha256: row.sha256,
+            task_duration,
+            submits,
+            owner: row.owner,
+            part_file: row.part_path.map(PathBuf::from),
+            reused_from: row.reused_from,
+            created_at: from_ms(row.created_at),
+            updated_at: from_ms(row.updated_at),
+            id,
+        })
+    }
+}
+
+/// The state stored as `text` in `column` of a row of job `id`.
+pub(crate) fn stored_state(id: &str, column: &str, text: &str) -> Result<JobState> {
+    text.parse()
+        .map_err(|e: crate::state::UnknownState| Error::BadColumn {
+            id: id.to_owned(),
+            column: column.to_owned(),
+            message: e.to_string(),
+        })
 }
 
 /// One change of a job's state.

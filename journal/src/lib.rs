@@ -37,6 +37,7 @@ mod hub_limit;
 mod job;
 mod kept;
 mod owner;
+mod request;
 mod run;
 mod save;
 mod state;

@@ -1,5 +1,5 @@
-//! The journal and its runner against an in-process sandbox hub, and against damaged,
-//! locked and newer databases.
+//! The journal and its runner against an in-process sandbox hub, on SQLite and on Postgres,
+//! and against damaged, locked and newer SQLite databases.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -9,6 +9,9 @@ use sqlx::Connection;
 use videohub::{Client, PollPolicy};
 use videohub_journal::{Error, JobFilter, JobState, Journal, NewJob, Runner};
 use videohub_sandbox::{FaultSpec, Sandbox, SandboxHandle, TaskDuration};
+
+mod common;
+use common::on_each_store;
 
 /// A sandbox with these faults (`""` for none).
 async fn sandbox(faults: &str) -> SandboxHandle {
@@ -58,191 +61,195 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 #[tokio::test]
 async fn a_job_is_recorded_through_every_step_and_its_file_checked() {
-    let hub = sandbox("").await;
-    let dir = tempfile::tempdir().unwrap();
-    let journal = Journal::open(dir.path().join("j.sqlite3")).await.unwrap();
-    let runner = runner(journal.clone(), &hub);
-    let template = dir.path().join("{model}-{task_id}.mp4");
-    let mut steps = Vec::new();
-    let job = runner
-        .run(new_job(&hub, "veo-3.1", &template), |step| {
-            steps.push(
-                format!("{step:?}")
-                    .split(['(', ' '])
-                    .next()
-                    .unwrap()
-                    .to_owned(),
-            )
-        })
-        .await
-        .unwrap();
-    assert_eq!(job.state, JobState::Downloaded);
-    let task_id = job.task_id.clone().unwrap();
-    let file = job.file_path.clone().unwrap();
-    assert_eq!(file, dir.path().join(format!("veo-3.1-{task_id}.mp4")));
-    let bytes = std::fs::read(&file).unwrap();
-    assert_eq!(job.file_size, Some(bytes.len() as u64));
-    assert_eq!(job.sha256.as_deref(), Some(sha256_hex(&bytes).as_str()));
-    assert_eq!(job.submits, 1);
-    assert_eq!(job.owner, None, "let go once finished");
-    assert_eq!(steps.first().map(String::as_str), Some("Submitting"));
-    assert_eq!(steps.last().map(String::as_str), Some("Downloading"));
+    on_each_store("every_step", |journal, dir| async move {
+        let hub = sandbox("").await;
+        let runner = runner(journal.clone(), &hub);
+        let template = dir.as_path().join("{model}-{task_id}.mp4");
+        let mut steps = Vec::new();
+        let job = runner
+            .run(new_job(&hub, "veo-3.1", &template), |step| {
+                steps.push(
+                    format!("{step:?}")
+                        .split(['(', ' '])
+                        .next()
+                        .unwrap()
+                        .to_owned(),
+                )
+            })
+            .await
+            .unwrap();
+        assert_eq!(job.state, JobState::Downloaded);
+        let task_id = job.task_id.clone().unwrap();
+        let file = job.file_path.clone().unwrap();
+        assert_eq!(file, dir.as_path().join(format!("veo-3.1-{task_id}.mp4")));
+        let bytes = std::fs::read(&file).unwrap();
+        assert_eq!(job.file_size, Some(bytes.len() as u64));
+        assert_eq!(job.sha256.as_deref(), Some(sha256_hex(&bytes).as_str()));
+        assert_eq!(job.submits, 1);
+        assert_eq!(job.owner, None, "let go once finished");
+        assert_eq!(steps.first().map(String::as_str), Some("Submitting"));
+        assert_eq!(steps.last().map(String::as_str), Some("Downloading"));
 
-    let events: Vec<JobState> = journal
-        .events(&job.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.state)
-        .collect();
-    assert_eq!(
-        events,
-        [
-            JobState::Pending,
-            JobState::Submitting,
-            JobState::Submitted,
-            JobState::Completed,
-            JobState::Downloaded
-        ]
-    );
-    let durations = journal.task_durations(hub.url()).await.unwrap();
-    let veo: Vec<Duration> = durations
-        .iter()
-        .find(|(model, _)| *model == "veo-3.1")
-        .map(|(_, d)| d.collect())
-        .unwrap();
-    assert_eq!(veo.len(), 1);
-    assert!(
-        journal
-            .task_durations("https://elsewhere.example/")
+        let events: Vec<JobState> = journal
+            .events(&job.id)
             .await
             .unwrap()
-            .is_empty()
-    );
-    assert_eq!(hub.counters().tasks_created, 1);
+            .into_iter()
+            .map(|e| e.state)
+            .collect();
+        assert_eq!(
+            events,
+            [
+                JobState::Pending,
+                JobState::Submitting,
+                JobState::Submitted,
+                JobState::Completed,
+                JobState::Downloaded
+            ]
+        );
+        let durations = journal.task_durations(hub.url()).await.unwrap();
+        let veo: Vec<Duration> = durations
+            .iter()
+            .find(|(model, _)| *model == "veo-3.1")
+            .map(|(_, d)| d.collect())
+            .unwrap();
+        assert_eq!(veo.len(), 1);
+        assert!(
+            journal
+                .task_durations("https://elsewhere.example/")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(hub.counters().tasks_created, 1);
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn durations_load_the_last_32_per_model_in_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let journal = Journal::open(dir.path().join("j.sqlite3")).await.unwrap();
-    for secs in 1..=40 {
+    on_each_store("durations", |journal, _dir| async move {
+        for secs in 1..=40 {
+            journal
+                .record_duration("hub-a", "veo-3.1", Duration::from_secs(secs))
+                .await
+                .unwrap();
+        }
         journal
-            .record_duration("hub-a", "veo-3.1", Duration::from_secs(secs))
+            .record_duration("hub-b", "veo-3.1", Duration::from_secs(999))
             .await
             .unwrap();
-    }
-    journal
-        .record_duration("hub-b", "veo-3.1", Duration::from_secs(999))
-        .await
-        .unwrap();
-    let loaded = journal.task_durations("hub-a").await.unwrap();
-    let secs: Vec<u64> = loaded
-        .iter()
-        .flat_map(|(_, d)| d.map(|d| d.as_secs()).collect::<Vec<_>>())
-        .collect();
-    assert_eq!(secs, (9..=40).collect::<Vec<_>>());
-    let client = Client::new("key").unwrap();
-    client.remember_task_durations(&loaded);
-    let median = client.typical_duration("veo-3.1").unwrap().as_secs_f64();
-    assert!((20.0..30.0).contains(&median), "{median}");
+        let loaded = journal.task_durations("hub-a").await.unwrap();
+        let secs: Vec<u64> = loaded
+            .iter()
+            .flat_map(|(_, d)| d.map(|d| d.as_secs()).collect::<Vec<_>>())
+            .collect();
+        assert_eq!(secs, (9..=40).collect::<Vec<_>>());
+        let client = Client::new("key").unwrap();
+        client.remember_task_durations(&loaded);
+        let median = client.typical_duration("veo-3.1").unwrap().as_secs_f64();
+        assert!((20.0..30.0).contains(&median), "{median}");
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn failures_are_final_states_and_a_refused_submit_has_no_task() {
-    let hub = sandbox("kinds=failed").await;
-    let dir = tempfile::tempdir().unwrap();
-    let journal = Journal::open(dir.path().join("j.sqlite3")).await.unwrap();
-    let runner = runner(journal, &hub);
-    let out = dir.path().join("a.mp4");
-    let failed = runner
-        .run(new_job(&hub, "veo-3.1", &out), |_| {})
-        .await
-        .unwrap();
-    assert_eq!(failed.state, JobState::Failed);
-    assert!(failed.task_id.is_some());
-    assert!(failed.error.is_some());
-    assert!(!out.exists());
+    on_each_store("failures", |journal, dir| async move {
+        let hub = sandbox("kinds=failed").await;
+        let runner = runner(journal, &hub);
+        let out = dir.as_path().join("a.mp4");
+        let failed = runner
+            .run(new_job(&hub, "veo-3.1", &out), |_| {})
+            .await
+            .unwrap();
+        assert_eq!(failed.state, JobState::Failed);
+        assert!(failed.task_id.is_some());
+        assert!(failed.error.is_some());
+        assert!(!out.exists());
 
-    let refused = runner
-        .run(new_job(&hub, "no-such-model", &out), |_| {})
-        .await
-        .unwrap();
-    assert_eq!(refused.state, JobState::Failed);
-    assert_eq!(refused.task_id, None);
-    assert!(refused.error.unwrap().contains("refused the submit"));
+        let refused = runner
+            .run(new_job(&hub, "no-such-model", &out), |_| {})
+            .await
+            .unwrap();
+        assert_eq!(refused.state, JobState::Failed);
+        assert_eq!(refused.task_id, None);
+        assert!(refused.error.unwrap().contains("refused the submit"));
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn an_unknown_outcome_is_resent_only_with_force() {
-    let hub = sandbox("kinds=reset-after,on=submit,rate=1").await;
-    let dir = tempfile::tempdir().unwrap();
-    let journal = Journal::open(dir.path().join("j.sqlite3")).await.unwrap();
-    let runner = runner(journal.clone(), &hub);
-    let out = dir.path().join("a.mp4");
-    let job = runner
-        .run(new_job(&hub, "veo-3.1", &out), |_| {})
-        .await
-        .unwrap();
-    assert_eq!(job.state, JobState::OutcomeUnknown);
-    assert_eq!(hub.counters().submits_received, 1);
+    on_each_store("unknown_outcome", |journal, dir| async move {
+        let hub = sandbox("kinds=reset-after,on=submit,rate=1").await;
+        let runner = runner(journal.clone(), &hub);
+        let out = dir.as_path().join("a.mp4");
+        let job = runner
+            .run(new_job(&hub, "veo-3.1", &out), |_| {})
+            .await
+            .unwrap();
+        assert_eq!(job.state, JobState::OutcomeUnknown);
+        assert_eq!(hub.counters().submits_received, 1);
 
-    let resumed = runner.resume(&job.id, |_| {}).await.unwrap();
-    assert_eq!(
-        resumed.state,
-        JobState::OutcomeUnknown,
-        "a resume leaves it alone"
-    );
-    let refused = journal.retry(&job.id, false).await.unwrap_err();
-    assert!(matches!(refused, Error::WrongState { .. }), "{refused}");
-    assert!(refused.to_string().contains("--force"), "{refused}");
-    assert_eq!(hub.counters().submits_received, 1);
+        let resumed = runner.resume(&job.id, |_| {}).await.unwrap();
+        assert_eq!(
+            resumed.state,
+            JobState::OutcomeUnknown,
+            "a resume leaves it alone"
+        );
+        let refused = journal.retry(&job.id, false).await.unwrap_err();
+        assert!(matches!(refused, Error::WrongState { .. }), "{refused}");
+        assert!(refused.to_string().contains("--force"), "{refused}");
+        assert_eq!(hub.counters().submits_received, 1);
 
-    let retried = journal.retry(&job.id, true).await.unwrap();
-    assert_eq!(retried.state, JobState::Pending);
-    let again = runner.resume(&job.id, |_| {}).await.unwrap();
-    assert_eq!(
-        again.state,
-        JobState::OutcomeUnknown,
-        "the fault is still on"
-    );
-    assert_eq!(again.submits, 2);
-    assert_eq!(hub.counters().submits_received, 2);
+        let retried = journal.retry(&job.id, true).await.unwrap();
+        assert_eq!(retried.state, JobState::Pending);
+        let again = runner.resume(&job.id, |_| {}).await.unwrap();
+        assert_eq!(
+            again.state,
+            JobState::OutcomeUnknown,
+            "the fault is still on"
+        );
+        assert_eq!(again.submits, 2);
+        assert_eq!(hub.counters().submits_received, 2);
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_job_held_by_a_live_runner_is_left_to_it() {
-    let hub = sandbox("").await;
-    let dir = tempfile::tempdir().unwrap();
-    let journal = Journal::open(dir.path().join("j.sqlite3")).await.unwrap();
-    let first = runner(journal.clone(), &hub);
-    let second = runner(journal.clone(), &hub);
-    let job = first
-        .record(&new_job(&hub, "veo-3.1", &dir.path().join("a.mp4")))
-        .await
-        .unwrap();
-    let busy = second.resume(&job.id, |_| {}).await.unwrap_err();
-    assert!(matches!(busy, Error::Busy { .. }), "{busy}");
-    assert_eq!(hub.counters().submits_received, 0);
-    first.release(&job.id).await.unwrap();
-    let done = second.resume(&job.id, |_| {}).await.unwrap();
-    assert_eq!(done.state, JobState::Downloaded);
-    assert_eq!(hub.counters().tasks_created, 1);
+    on_each_store("held_job", |journal, dir| async move {
+        let hub = sandbox("").await;
+        let first = runner(journal.clone(), &hub);
+        let second = runner(journal.clone(), &hub);
+        let job = first
+            .record(&new_job(&hub, "veo-3.1", &dir.as_path().join("a.mp4")))
+            .await
+            .unwrap();
+        let busy = second.resume(&job.id, |_| {}).await.unwrap_err();
+        assert!(matches!(busy, Error::Busy { .. }), "{busy}");
+        assert_eq!(hub.counters().submits_received, 0);
+        first.release(&job.id).await.unwrap();
+        let done = second.resume(&job.id, |_| {}).await.unwrap();
+        assert_eq!(done.state, JobState::Downloaded);
+        assert_eq!(hub.counters().tasks_created, 1);
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_missing_output_directory_is_refused_before_anything_is_recorded_or_sent() {
+    on_each_store("missing_dir", |journal, dir| async move {
     let hub = sandbox("").await;
-    let dir = tempfile::tempdir().unwrap();
-    let journal = Journal::open(dir.path().join("j.sqlite3")).await.unwrap();
     let runner = runner(journal.clone(), &hub);
-    let out = dir.path().join("later").join("a.mp4");
+    let out = dir.as_path().join("later").join("a.mp4");
     let error = runner
         .run(new_job(&hub, "veo-3.1", &out), |_| {})
         .await
         .unwrap_err();
     assert!(
-        matches!(&error, Error::Destination { dir: named, .. } if named == &dir.path().join("later")),
+        matches!(&error, Error::Destination { dir: named, .. } if named == &dir.as_path().join("later")),
         "{error}"
     );
     assert!(
@@ -253,33 +260,36 @@ async fn a_missing_output_directory_is_refused_before_anything_is_recorded_or_se
             .is_empty()
     );
     assert_eq!(hub.counters().submits_received, 0);
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn an_output_directory_gone_after_the_submit_keeps_the_job_for_a_later_resume() {
-    let hub = sandbox("").await;
-    let dir = tempfile::tempdir().unwrap();
-    let journal = Journal::open(dir.path().join("j.sqlite3")).await.unwrap();
-    let runner = runner(journal.clone(), &hub);
-    let later = dir.path().join("later");
-    std::fs::create_dir(&later).unwrap();
-    let out = later.join("a.mp4");
-    let job = runner
-        .submit(new_job(&hub, "veo-3.1", &out), |_| {})
-        .await
-        .unwrap();
-    std::fs::remove_dir(&later).unwrap();
-    let error = runner.resume(&job.id, |_| {}).await.unwrap_err();
-    assert!(error.to_string().contains("later"), "{error}");
-    let job = journal.job(&job.id).await.unwrap();
-    assert_eq!(job.state, JobState::Completed);
-    assert!(job.error.as_deref().unwrap().contains("download failed"));
+    on_each_store("gone_dir", |journal, dir| async move {
+        let hub = sandbox("").await;
+        let runner = runner(journal.clone(), &hub);
+        let later = dir.as_path().join("later");
+        std::fs::create_dir(&later).unwrap();
+        let out = later.join("a.mp4");
+        let job = runner
+            .submit(new_job(&hub, "veo-3.1", &out), |_| {})
+            .await
+            .unwrap();
+        std::fs::remove_dir(&later).unwrap();
+        let error = runner.resume(&job.id, |_| {}).await.unwrap_err();
+        assert!(error.to_string().contains("later"), "{error}");
+        let job = journal.job(&job.id).await.unwrap();
+        assert_eq!(job.state, JobState::Completed);
+        assert!(job.error.as_deref().unwrap().contains("download failed"));
 
-    std::fs::create_dir(&later).unwrap();
-    let done = runner.resume(&job.id, |_| {}).await.unwrap();
-    assert_eq!(done.state, JobState::Downloaded);
-    assert!(out.exists());
-    assert_eq!(hub.counters().tasks_created, 1);
+        std::fs::create_dir(&later).unwrap();
+        let done = runner.resume(&job.id, |_| {}).await.unwrap();
+        assert_eq!(done.state, JobState::Downloaded);
+        assert!(out.exists());
+        assert_eq!(hub.counters().tasks_created, 1);
+    })
+    .await;
 }
 
 async fn raw(path: &Path) -> sqlx::SqliteConnection {
@@ -320,7 +330,7 @@ async fn a_journal_from_a_newer_videohub_is_refused_and_left_as_it_is() {
             error,
             Error::NewerSchema {
                 found: 99,
-                known: 3,
+                known: 4,
                 ..
             }
         ),

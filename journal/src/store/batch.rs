@@ -7,26 +7,31 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::Journal;
+use super::files::path_text;
+use super::insert::new_job_id;
 use super::lease::lease_ms;
-use super::read::{parse_state, read_job};
-use super::sql::{OPEN, placeholders, values};
-use super::write::{new_job_id, path_text};
-use crate::error::Result;
-use crate::job::{Job, NewJob};
+use super::sql::{OPEN, values};
+use super::{Db, Journal};
+use crate::error::{Error, Result};
+use crate::job::{Job, JobRow, NewJob};
 use crate::owner::Owner;
+use crate::request::digest_of;
 use crate::state::JobState;
 use crate::time::now_ms;
 
 /// Lines per transaction when a batch is recorded: each commit is one synced write.
 const LINES_PER_TRANSACTION: usize = 2_000;
-/// Lines per `INSERT` (7 values each, far below SQLite's and Postgres's limits on values).
+/// Lines per `INSERT` (8 values each, far below SQLite's and Postgres's limits on values).
 const LINES_PER_STATEMENT: usize = 500;
 
 /// A batch's jobs counted by state and by whether they wait on the hub's limit.
 const COUNTS: &str = "SELECT state, \
      CAST(CASE WHEN hub_limit_until IS NULL THEN 0 ELSE 1 END AS BIGINT) AS waiting, COUNT(*) \
      FROM jobs WHERE batch_id = $1 GROUP BY state, waiting";
+
+/// The finished jobs of batch `$1`, oldest first (`NOT` the condition `OPEN`).
+const FINISHED: &str = "SELECT * FROM jobs WHERE batch_id = $1 AND NOT (state IN \
+     ('pending', 'submitting', 'submitted', 'completed')) ORDER BY created_at, id";
 
 /// How many jobs of a batch are in each state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -69,18 +74,18 @@ impl Journal {
         .bind(now)
         .execute(&self.pool)
         .await
-        .map_err(|e| self.error(e))?;
+        .db(self)?;
         let lines: Vec<(&NewJob, &String)> = jobs.iter().zip(keys).collect();
         let detail = format!("recorded in batch {name}");
         let mut recorded = 0;
         for transaction in lines.chunks(LINES_PER_TRANSACTION) {
-            let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+            let mut tx = self.pool.begin().await.db(self)?;
             for chunk in transaction.chunks(LINES_PER_STATEMENT) {
                 let insert = format!(
                     "INSERT INTO jobs (batch, batch_id, created_at, updated_at, state, id, hub, \
-                     model, endpoint, input, output_path, line_key) VALUES {} \
+                     model, endpoint, input, output_path, line_key, request_digest) VALUES {} \
                      ON CONFLICT (line_key) DO NOTHING RETURNING id",
-                    values(chunk.len(), 4, "$1, $2, $3, $3, 'pending'", 7)
+                    values(chunk.len(), 4, "$1, $2, $3, $3, 'pending'", 8)
                 );
                 let mut query = sqlx::query_scalar::<_, String>(&insert)
                     .bind(name)
@@ -94,9 +99,10 @@ impl Journal {
                         .bind(&new.endpoint)
                         .bind(Value::Object(new.input.clone()).to_string())
                         .bind(path_text(&new.output_path))
-                        .bind(key.as_str());
+                        .bind(key.as_str())
+                        .bind(digest_of(new));
                 }
-                let ids = query.fetch_all(&mut *tx).await.map_err(|e| self.error(e))?;
+                let ids = query.fetch_all(&mut *tx).await.db(self)?;
                 if !ids.is_empty() {
                     let events = format!(
                         "INSERT INTO job_events (at, state, detail, job_id) VALUES {}",
@@ -106,7 +112,7 @@ impl Journal {
                     for id in &ids {
                         query = query.bind(id);
                     }
-                    query.execute(&mut *tx).await.map_err(|e| self.error(e))?;
+                    query.execute(&mut *tx).await.db(self)?;
                 }
                 recorded += ids.len();
                 if ids.len() < chunk.len() {
@@ -115,16 +121,18 @@ impl Journal {
                     let adopt = format!(
                         "UPDATE jobs SET batch_id = $1 WHERE line_key IN ({}) \
                          AND (batch_id IS NULL OR batch_id <> $1)",
-                        placeholders(2, chunk.len())
+                        self.location.json_list("$2")
                     );
-                    let mut query = sqlx::query(&adopt).bind(batch_id);
-                    for (_, key) in chunk {
-                        query = query.bind(key.as_str());
-                    }
-                    query.execute(&mut *tx).await.map_err(|e| self.error(e))?;
+                    let keys: Vec<&str> = chunk.iter().map(|(_, key)| key.as_str()).collect();
+                    sqlx::query(&adopt)
+                        .bind(batch_id)
+                        .bind(Value::from(keys).to_string())
+                        .execute(&mut *tx)
+                        .await
+                        .db(self)?;
                 }
             }
-            tx.commit().await.map_err(|e| self.error(e))?;
+            tx.commit().await.db(self)?;
         }
         Ok(recorded)
     }
@@ -139,7 +147,7 @@ impl Journal {
         owner: &Owner,
     ) -> Result<Option<Job>> {
         let now = now_ms();
-        let row = sqlx::query(&self.claim_sql())
+        let row = sqlx::query_as::<_, JobRow>(&self.claim_sql())
             .bind(owner.as_str())
             .bind(now + lease_ms())
             .bind(batch_id)
@@ -147,8 +155,8 @@ impl Journal {
             .bind(Value::from(skip.to_vec()).to_string())
             .fetch_optional(&self.pool)
             .await
-            .map_err(|e| self.error(e))?;
-        row.map(|row| read_job(self.location(), &row)).transpose()
+            .db(self)?;
+        row.map(Job::try_from).transpose()
     }
 
     /// Whether batch `batch_id` has an unfinished job outside `skip` that `owner` does not
@@ -165,16 +173,14 @@ impl Journal {
             .bind(owner.as_str())
             .fetch_optional(&self.pool)
             .await
-            .map_err(|e| self.error(e))?;
+            .db(self)?;
         Ok(found.is_some())
     }
 
     /// The finished jobs of batch `batch_id`, oldest first.
     pub async fn batch_finished_jobs(&self, batch_id: &str) -> Result<Vec<Job>> {
-        let sql = format!(
-            "SELECT * FROM jobs WHERE batch_id = $1 AND NOT ({OPEN}) ORDER BY created_at, id"
-        );
-        self.fetch_jobs(sqlx::query(&sql).bind(batch_id)).await
+        self.fetch_jobs(sqlx::query_as(FINISHED).bind(batch_id))
+            .await
     }
 
     /// How many jobs of batch `batch_id` are in each state, and how many wait on the
@@ -184,10 +190,10 @@ impl Journal {
             .bind(batch_id)
             .fetch_all(&self.pool)
             .await
-            .map_err(|e| self.error(e))?;
+            .db(self)?;
         let mut counts = BatchCounts::default();
         for (state, waiting, count) in rows {
-            let state = parse_state(self.location(), state)?;
+            let state = parse_state(self.location(), &state)?;
             let count = usize::try_from(count).unwrap_or(0);
             *counts.states.entry(state).or_default() += count;
             if waiting == 1 && state == JobState::Pending {
@@ -223,9 +229,22 @@ impl Journal {
     }
 }
 
+/// A state read from a row that names no job (a batch's counts): one that does not parse
+/// is an error of the journal `journal`.
+fn parse_state(journal: &str, text: &str) -> Result<JobState> {
+    text.parse()
+        .map_err(|e: crate::state::UnknownState| Error::Storage {
+            journal: journal.to_owned(),
+            message: e.to_string(),
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
+    use sqlx::Any;
+    use sqlx::Executor;
+    use sqlx::any::AnyArguments;
 
     use super::*;
     use crate::batch::{batch_id, line_keys};
@@ -243,16 +262,6 @@ mod tests {
                 output_path: format!("out/{i}.mp4").into(),
             })
             .collect()
-    }
-
-    /// SQLite's plan of `sql`, one line per step.
-    async fn plan(journal: &Journal, sql: &str) -> Vec<String> {
-        let rows: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
-                .fetch_all(journal.pool())
-                .await
-                .unwrap();
-        rows.into_iter().map(|(_, _, _, step)| step).collect()
     }
 
     /// A journal holding a batch of `n` lines, all downloaded but the last `open`.
@@ -295,7 +304,7 @@ mod tests {
             // The claim and the check for jobs left search the index of unfinished jobs (8
             // entries here, for 200 lines as for 2,000) in its order: no scan of the
             // batch, no sort.
-            let claim = plan(&journal, &journal.claim_sql()).await;
+            let claim = journal.sqlite_plan(&journal.claim_sql()).await;
             assert!(
                 claim
                     .iter()
@@ -303,7 +312,7 @@ mod tests {
                 "{n} lines: {claim:?}"
             );
             // The check reads unfinished jobs only: by that index, or by state.
-            let open = plan(&journal, &journal.open_sql()).await;
+            let open = journal.sqlite_plan(&journal.open_sql()).await;
             assert!(
                 open.iter().any(|s| s
                     .starts_with("SEARCH jobs USING INDEX jobs_batch_open (batch_id=?)")
@@ -329,12 +338,26 @@ mod tests {
             .unwrap();
             assert_eq!(indexed, 8, "{n} lines");
             // Counts read the (batch_id, state) index alone.
-            let counts = plan(&journal, COUNTS).await;
+            let counts = journal.sqlite_plan(COUNTS).await;
             assert!(
                 counts
                     .iter()
                     .any(|s| s.contains("USING COVERING INDEX jobs_batch_state (batch_id=?)")),
                 "{counts:?}"
+            );
+            // The listing of finished jobs reads the batch's rows by the (batch_id, state)
+            // index.
+            assert!(FINISHED.contains(&format!("NOT ({OPEN})")));
+            let finished = journal.sqlite_plan(FINISHED).await;
+            assert!(
+                finished
+                    .iter()
+                    .any(|s| s.starts_with("SEARCH jobs USING INDEX jobs_batch_state (batch_id=?")),
+                "{finished:?}"
+            );
+            assert!(
+                !finished.iter().any(|s| s.starts_with("SCAN jobs")),
+                "{finished:?}"
             );
             let mut claimed = Vec::new();
             while let Some(job) = journal.claim_next(&batch, &[], &owner).await.unwrap() {
@@ -352,6 +375,110 @@ mod tests {
                 .unwrap();
             let counted = journal.batch_counts(&batch).await.unwrap();
             assert_eq!(counted.waiting_on_hub, 1, "a pending job the hub refused");
+        }
+    }
+
+    /// Postgres's plan of `query` (its SQL after `EXPLAIN`), one line per node or condition.
+    async fn postgres_plan<'q>(
+        conn: &mut sqlx::AnyConnection,
+        query: sqlx::query::QueryScalar<'q, Any, String, AnyArguments<'q>>,
+    ) -> Vec<String> {
+        query.fetch_all(conn).await.unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn on_postgres_the_hot_queries_of_a_batch_read_its_indexes() {
+        let Some(url) = videohub_tests::postgres_database("batch_plans") else {
+            return;
+        };
+        let journal = Journal::open_store(&url).await.unwrap();
+        let jobs = lines(2_000);
+        let keys = line_keys(&jobs);
+        let batch = batch_id(&keys);
+        journal
+            .record_batch("b", &batch, &jobs, &keys)
+            .await
+            .unwrap();
+        // Another batch's 2,000 lines still to do: the batch's unfinished jobs are not
+        // all the journal's.
+        let others: Vec<NewJob> = lines(2_000)
+            .into_iter()
+            .map(|new| NewJob {
+                model: "kling".into(),
+                ..new
+            })
+            .collect();
+        let other_keys = line_keys(&others);
+        let other_batch = batch_id(&other_keys);
+        journal
+            .record_batch("c", &other_batch, &others, &other_keys)
+            .await
+            .unwrap();
+        sqlx::query(
+            "UPDATE jobs SET state = 'downloaded' WHERE id IN \
+             (SELECT id FROM jobs WHERE batch_id = $1 ORDER BY created_at, id LIMIT 1992)",
+        )
+        .bind(&batch)
+        .execute(journal.pool())
+        .await
+        .unwrap();
+        let mut conn = journal.pool().acquire().await.unwrap();
+        conn.execute("VACUUM ANALYZE jobs").await.unwrap();
+        // 4,000 rows fit in a few hundred pages, where a sequential scan may cost the
+        // planner less than any index; turned off in this session, the plans show the index
+        // each query is served by once the journal is large.
+        conn.execute("SET enable_seqscan = off").await.unwrap();
+        let explain = |sql: &str| format!("EXPLAIN {sql}");
+        let owner = Owner::this_process();
+        let claim_sql = explain(&journal.claim_sql());
+        let claim = sqlx::query_scalar(&claim_sql)
+            .bind(owner.as_str())
+            .bind(i64::MAX)
+            .bind(&batch)
+            .bind(now_ms())
+            .bind("[]");
+        let claim = postgres_plan(&mut conn, claim).await;
+        // The row to claim is locked (`FOR UPDATE SKIP LOCKED`) as the index of unfinished
+        // jobs yields it.
+        let lock = claim.iter().position(|s| s.contains("LockRows"));
+        let scan = claim
+            .iter()
+            .position(|s| s.contains("Index Scan using jobs_batch_open on jobs"));
+        assert!(
+            matches!((lock, scan), (Some(lock), Some(scan)) if scan == lock + 1),
+            "{claim:#?}"
+        );
+        let open_sql = explain(&journal.open_sql());
+        let open = sqlx::query_scalar(&open_sql)
+            .bind(&batch)
+            .bind("[]")
+            .bind(owner.as_str());
+        let open = postgres_plan(&mut conn, open).await;
+        let counts_sql = explain(COUNTS);
+        let counts = postgres_plan(&mut conn, sqlx::query_scalar(&counts_sql).bind(&batch)).await;
+        let finished_sql = explain(FINISHED);
+        let finished =
+            postgres_plan(&mut conn, sqlx::query_scalar(&finished_sql).bind(&batch)).await;
+        // The check for jobs left reads unfinished jobs only: by the index of unfinished
+        // jobs, or by (batch_id, state); counts and the listing by (batch_id, state).
+        let uses = |plan: &[String], index: &str| {
+            plan.iter().any(|s| {
+                s.contains(&format!(" using {index} on jobs"))
+                    || s.contains(&format!(" Scan on {index} "))
+                    || s.ends_with(&format!(" Scan on {index}"))
+            })
+        };
+        assert!(
+            uses(&open, "jobs_batch_open") || uses(&open, "jobs_batch_state"),
+            "{open:#?}"
+        );
+        assert!(uses(&counts, "jobs_batch_state"), "{counts:#?}");
+        assert!(uses(&finished, "jobs_batch_state"), "{finished:#?}");
+        for plan in [&claim, &open, &counts, &finished] {
+            assert!(
+                !plan.iter().any(|s| s.contains("Seq Scan on jobs")),
+                "{plan:#?}"
+            );
         }
     }
 

@@ -8,21 +8,15 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor};
 
 use crate::error::{Error, Result};
+use crate::request::stored_digest;
 
 /// How long a write waits for another process's write to end before giving up.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
-/// The schema, one step per version: a journal at version `n` has had the first `n` applied.
-const SQLITE: [&str; 3] = [
-    include_str!("../../migrations/sqlite/0001_jobs.sql"),
-    include_str!("../../migrations/sqlite/0002_local_faults.sql"),
-    include_str!("../../migrations/sqlite/0003_batches.sql"),
-];
-const POSTGRES: [&str; 3] = [
-    include_str!("../../migrations/postgres/0001_jobs.sql"),
-    include_str!("../../migrations/postgres/0002_local_faults.sql"),
-    include_str!("../../migrations/postgres/0003_batches.sql"),
-];
+// The schema, one step per version: a journal at version `n` has had the first `n`
+// applied. `SQLITE` and `POSTGRES`, listed from `migrations/` by the build script.
+include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+const _: () = assert!(SQLITE.len() == POSTGRES.len(), "a step for each database");
 
 /// Which database holds the journal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,22 +110,17 @@ impl Location {
 
     /// Connects a pool and brings the schema up to date.
     pub(crate) async fn connect(&self, busy_timeout: Duration) -> Result<AnyPool> {
+        let err = |e| self.error(busy_timeout, e);
         sqlx::any::install_default_drivers();
-        let options: AnyConnectOptions =
-            self.url.parse().map_err(|e| self.error(busy_timeout, e))?;
+        let options: AnyConnectOptions = self.url.parse().map_err(err)?;
         // One connection first, so that a damaged file or a refused login is reported as
         // what it is (the pool would keep retrying until its timeout).
-        let mut first = AnyConnection::connect_with(&options)
-            .await
-            .map_err(|e| self.error(busy_timeout, e))?;
+        let mut first = AnyConnection::connect_with(&options).await.map_err(err)?;
         let dialect = self.dialect;
         prepare(&mut first, dialect, busy_timeout)
             .await
-            .map_err(|e| self.error(busy_timeout, e))?;
-        first
-            .close()
-            .await
-            .map_err(|e| self.error(busy_timeout, e))?;
+            .map_err(err)?;
+        first.close().await.map_err(err)?;
         let pool = AnyPoolOptions::new()
             .max_connections(self.pool_size)
             .min_connections(1)
@@ -141,12 +130,10 @@ impl Location {
             .after_connect(move |conn, _| Box::pin(prepare(conn, dialect, busy_timeout)))
             .connect_with(options)
             .await
-            .map_err(|e| self.error(busy_timeout, e))?;
-        let mut conn = pool
-            .acquire()
-            .await
-            .map_err(|e| self.error(busy_timeout, e))?;
+            .map_err(err)?;
+        let mut conn = pool.acquire().await.map_err(err)?;
         self.migrate(&mut conn, busy_timeout).await?;
+        self.fill_digests(&mut conn, busy_timeout).await?;
         drop(conn);
         Ok(pool)
     }
@@ -225,6 +212,35 @@ impl Location {
         migrated?;
         ended.map_err(err)?;
         Ok(())
+    }
+
+    /// Gives the jobs recorded before request digests were kept (schema 4) theirs, in
+    /// transactions of a thousand rows. Every job recorded since has one, so once done this
+    /// is one look-up in the digest index that finds nothing.
+    async fn fill_digests(&self, conn: &mut AnyConnection, busy_timeout: Duration) -> Result<()> {
+        let err = |e| self.error(busy_timeout, e);
+        loop {
+            let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+                "SELECT id, hub, model, endpoint, input FROM jobs \
+                 WHERE request_digest IS NULL LIMIT 1000",
+            )
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(err)?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            let mut tx = conn.begin().await.map_err(err)?;
+            for (id, hub, model, endpoint, input) in &rows {
+                sqlx::query("UPDATE jobs SET request_digest = $1 WHERE id = $2")
+                    .bind(stored_digest(hub, model, endpoint, input))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(err)?;
+            }
+            tx.commit().await.map_err(err)?;
+        }
     }
 
     /// A database error as the journal's error, naming the journal.

@@ -2,10 +2,9 @@
 
 use std::time::Duration;
 
-use sqlx::Row;
 use videohub::TaskDurations;
 
-use super::Journal;
+use super::{Db, Journal};
 use crate::error::Result;
 use crate::time::now_ms;
 
@@ -22,14 +21,14 @@ impl Journal {
             .bind(now_ms())
             .execute(&self.pool)
             .await
-            .map_err(|e| self.error(e))?;
+            .db(self)?;
         Ok(())
     }
 
     /// The last 32 task durations of each model on `hub`, oldest first, to load into a
     /// client with [`Client::remember_task_durations`](videohub::Client::remember_task_durations).
     pub async fn task_durations(&self, hub: &str) -> Result<TaskDurations> {
-        let rows = sqlx::query(
+        let rows: Vec<(String, f64)> = sqlx::query_as(
             "SELECT model, seconds FROM ( \
                SELECT model, seconds, id, \
                  ROW_NUMBER() OVER (PARTITION BY model ORDER BY id DESC) AS recent \
@@ -40,12 +39,11 @@ impl Journal {
         .bind(DURATIONS_PER_MODEL)
         .fetch_all(&self.pool)
         .await
-        .map_err(|e| self.error(e))?;
+        .db(self)?;
         let mut durations = TaskDurations::default();
-        for row in rows {
-            let seconds: f64 = row.get("seconds");
+        for (model, seconds) in rows {
             if let Ok(duration) = Duration::try_from_secs_f64(seconds) {
-                durations.record(row.get::<&str, _>("model"), duration);
+                durations.record(&model, duration);
             }
         }
         Ok(durations)

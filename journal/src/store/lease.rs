@@ -1,7 +1,7 @@
 //! Who works on a job: leases taken, renewed and given up, and those of gone processes
 //! released.
 
-use super::Journal;
+use super::{Db, Journal};
 use crate::error::Result;
 use crate::owner::{self, LEASE, Owner};
 use crate::time::now_ms;
@@ -15,13 +15,13 @@ impl Journal {
             sqlx::query_scalar("SELECT DISTINCT owner FROM jobs WHERE owner IS NOT NULL")
                 .fetch_all(&self.pool)
                 .await
-                .map_err(|e| self.error(e))?;
+                .db(self)?;
         for gone in owners.iter().filter(|o| owner::is_gone(o)) {
             sqlx::query("UPDATE jobs SET owner = NULL, lease_until = NULL WHERE owner = $1")
                 .bind(gone)
                 .execute(&self.pool)
                 .await
-                .map_err(|e| self.error(e))?;
+                .db(self)?;
         }
         Ok(())
     }
@@ -44,7 +44,7 @@ impl Journal {
         .bind(gone_owner)
         .execute(&self.pool)
         .await
-        .map_err(|e| self.error(e))?;
+        .db(self)?;
         Ok(claimed.rows_affected() == 1)
     }
 
@@ -56,7 +56,7 @@ impl Journal {
             .bind(owner.as_str())
             .execute(&self.pool)
             .await
-            .map_err(|e| self.error(e))?;
+            .db(self)?;
         Ok(())
     }
 
@@ -69,7 +69,7 @@ impl Journal {
         .bind(owner.as_str())
         .execute(&self.pool)
         .await
-        .map_err(|e| self.error(e))?;
+        .db(self)?;
         Ok(())
     }
 }

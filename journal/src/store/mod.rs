@@ -1,5 +1,6 @@
-//! The journal's database: opening it (`connect`), and its reads (`read`), writes
-//! (`write`), batches (`batch`), leases (`lease`) and learned durations (`durations`).
+//! The journal's database: opening it (`connect`), and its reads
+//! (`read`), writes (`write`, `insert`), batches (`batch`), leases (`lease`), local files
+//! (`parts`, `files`) and learned durations (`durations`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -11,6 +12,8 @@ use crate::error::{Error, Result};
 mod batch;
 mod connect;
 mod durations;
+mod files;
+mod insert;
 mod lease;
 mod parts;
 mod read;
@@ -19,8 +22,21 @@ mod write;
 
 pub use batch::BatchCounts;
 use connect::{BUSY_TIMEOUT, Location};
-pub(crate) use parts::remove_file;
+pub(crate) use files::remove_file;
 pub(crate) use write::Change;
+
+/// A database result as the journal's: an error names the journal (see
+/// [`Location::error`]).
+trait Db<T> {
+    /// The value, or the database's error as the journal's error.
+    fn db(self, journal: &Journal) -> Result<T>;
+}
+
+impl<T> Db<T> for std::result::Result<T, sqlx::Error> {
+    fn db(self, journal: &Journal) -> Result<T> {
+        self.map_err(|e| journal.location.error(journal.busy_timeout, e))
+    }
+}
 
 /// The journal: a SQLite database of every job, its states and its output.
 ///
@@ -122,13 +138,20 @@ impl Journal {
         self.location.database_file()
     }
 
-    fn error(&self, error: sqlx::Error) -> Error {
-        self.location.error(self.busy_timeout, error)
-    }
-
     #[cfg(test)]
     pub(crate) fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+
+    /// SQLite's plan of `sql`, one line per step.
+    #[cfg(test)]
+    pub(crate) async fn sqlite_plan(&self, sql: &str) -> Vec<String> {
+        let rows: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .fetch_all(&self.pool)
+                .await
+                .unwrap();
+        rows.into_iter().map(|(_, _, _, step)| step).collect()
     }
 }
 
@@ -269,5 +292,60 @@ mod tests {
             .unwrap();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].id, a.id);
+    }
+
+    #[tokio::test]
+    async fn a_stored_value_that_does_not_read_is_an_error_naming_its_job_and_column() {
+        let journal = Journal::in_memory().await.unwrap();
+        let new = NewJob {
+            hub: "http://127.0.0.1:1".into(),
+            model: "veo-3.1".into(),
+            endpoint: "/hub/v1/video".into(),
+            input: Map::new(),
+            output_path: "out.mp4".into(),
+        };
+        let job = journal.record(&new, &Owner::this_process()).await.unwrap();
+        let good = "input = '{}', state = 'pending', result = NULL, file_size = NULL, \
+                    task_elapsed_ms = NULL, submits = 0";
+        for (damage, column) in [
+            ("state = 'lost'", "state"),
+            ("input = '{not json'", "input"),
+            ("input = '[1]'", "input"),
+            ("result = 'not json'", "result"),
+            ("file_size = -1", "file_size"),
+            ("task_elapsed_ms = -5", "task_elapsed_ms"),
+            ("submits = -1", "submits"),
+        ] {
+            sqlx::query(&format!("UPDATE jobs SET {good}"))
+                .execute(journal.pool())
+                .await
+                .unwrap();
+            sqlx::query(&format!("UPDATE jobs SET {damage}"))
+                .execute(journal.pool())
+                .await
+                .unwrap();
+            for error in [
+                journal.job(&job.id).await.unwrap_err(),
+                journal.jobs(&JobFilter::default()).await.unwrap_err(),
+            ] {
+                assert!(
+                    matches!(&error, Error::BadColumn { id, column: c, .. } if *id == job.id && c == column),
+                    "{damage}: {error}"
+                );
+            }
+        }
+        sqlx::query(&format!("UPDATE jobs SET {good}"))
+            .execute(journal.pool())
+            .await
+            .unwrap();
+        sqlx::query("UPDATE job_events SET state = 'lost'")
+            .execute(journal.pool())
+            .await
+            .unwrap();
+        let error = journal.events(&job.id).await.unwrap_err();
+        assert!(
+            matches!(&error, Error::BadColumn { column, .. } if column == "job_events.state"),
+            "{error}"
+        );
     }
 }

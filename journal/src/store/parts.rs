@@ -6,19 +6,34 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
-use sqlx::Row;
 
-use super::Journal;
-use super::sql::placeholders;
-use super::write::{event, new_job_id, path_text};
+use super::files::{path_text, remove_file};
+use super::insert::{event, new_job_id};
+use super::{Db, Journal};
 use crate::error::Result;
-use crate::job::{Job, NewJob};
+use crate::job::{Job, JobRow, NewJob};
 use crate::owner;
+use crate::request::digest_of;
 use crate::state::JobState;
 use crate::time::now_ms;
 
-/// Line keys looked up per query: each is a bound value.
+/// Line keys looked up per query (one bound JSON array).
 const KEYS_PER_QUERY: usize = 500;
+
+/// The downloaded jobs that paid for the request of digest `$1` themselves, oldest first.
+pub(crate) const PAID_TWINS: &str = "SELECT * FROM jobs WHERE request_digest = $1 \
+     AND state = 'downloaded' AND task_id IS NOT NULL AND reused_from IS NULL \
+     ORDER BY created_at, id";
+
+/// A job with a part file, as the sweep of part files reads it.
+#[derive(sqlx::FromRow)]
+struct PartRow {
+    id: String,
+    state: String,
+    owner: Option<String>,
+    lease_until: Option<i64>,
+    part_path: String,
+}
 
 impl Journal {
     /// Records that job `id` downloads into the part file `part` (with no validator yet).
@@ -28,7 +43,7 @@ impl Journal {
             .bind(id)
             .execute(&self.pool)
             .await
-            .map_err(|e| self.error(e))?;
+            .db(self)?;
         Ok(())
     }
 
@@ -40,21 +55,19 @@ impl Journal {
             .bind(id)
             .execute(&self.pool)
             .await
-            .map_err(|e| self.error(e))?;
+            .db(self)?;
         Ok(())
     }
 
     /// Job `id`'s recorded part file and its validator.
     pub(crate) async fn part_of(&self, id: &str) -> Result<Option<(PathBuf, Option<String>)>> {
-        let row = sqlx::query("SELECT part_path, part_validator FROM jobs WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(|e| self.error(e))?;
-        Ok(row.and_then(|row| {
-            let path: Option<String> = row.get("part_path");
-            path.map(|p| (PathBuf::from(p), row.get("part_validator")))
-        }))
+        let row: Option<(Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT part_path, part_validator FROM jobs WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .db(self)?;
+        Ok(row.and_then(|(path, validator)| path.map(|p| (PathBuf::from(p), validator))))
     }
 
     /// Removes job `id`'s part file (when there is one) and forgets it.
@@ -66,7 +79,7 @@ impl Journal {
             .bind(id)
             .execute(&self.pool)
             .await
-            .map_err(|e| self.error(e))?;
+            .db(self)?;
         Ok(())
     }
 
@@ -74,23 +87,25 @@ impl Journal {
     /// unfinished jobs that no live process holds, untouched for longer than `max_age`.
     /// Returns how many were removed. Run at the start of the commands that download.
     pub async fn sweep_parts(&self, max_age: Duration) -> Result<usize> {
-        let rows = sqlx::query(
+        let rows: Vec<PartRow> = sqlx::query_as(
             "SELECT id, state, owner, lease_until, part_path FROM jobs WHERE part_path IS NOT NULL",
         )
         .fetch_all(&self.pool)
         .await
-        .map_err(|e| self.error(e))?;
+        .db(self)?;
         let now = now_ms();
         let mut swept = 0;
-        for row in rows {
-            let id: String = row.get("id");
-            let part = PathBuf::from(row.get::<String, _>("part_path"));
-            let ended = !row
-                .get::<String, _>("state")
-                .parse::<JobState>()
-                .is_ok_and(JobState::is_unfinished);
-            let owner: Option<String> = row.get("owner");
-            let lease_until: Option<i64> = row.get("lease_until");
+        for PartRow {
+            id,
+            state,
+            owner,
+            lease_until,
+            part_path,
+        } in rows
+        {
+            let part = PathBuf::from(part_path);
+            // A state that does not parse is no unfinished job's: its part file goes.
+            let ended = !state.parse::<JobState>().is_ok_and(JobState::is_unfinished);
             let held = owner.as_deref().is_some_and(|o| !owner::is_gone(o))
                 && lease_until.is_some_and(|until| until >= now);
             let stale =
@@ -120,7 +135,7 @@ impl Journal {
         submits: u32,
         task_id: &str,
     ) -> Result<Option<Job>> {
-        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let mut tx = self.pool.begin().await.db(self)?;
         let updated = sqlx::query(
             "UPDATE jobs SET state = 'submitted', task_id = $1, error = NULL, updated_at = $2 \
              WHERE id = $3 AND state = 'outcome_unknown' AND submits = $4",
@@ -131,15 +146,15 @@ impl Journal {
         .bind(i64::from(submits))
         .execute(&mut *tx)
         .await
-        .map_err(|e| self.error(e))?;
+        .db(self)?;
         if updated.rows_affected() == 0 {
             return Ok(None);
         }
         let detail = format!("task {task_id}, recorded late by the process that sent the submit");
         event(&mut tx, id, JobState::Submitted, Some(&detail))
             .await
-            .map_err(|e| self.error(e))?;
-        tx.commit().await.map_err(|e| self.error(e))?;
+            .db(self)?;
+        tx.commit().await.db(self)?;
         self.job(id).await.map(Some)
     }
 
@@ -148,46 +163,43 @@ impl Journal {
         &self,
         keys: &[String],
     ) -> Result<Vec<(String, Option<String>)>> {
+        let sql = format!(
+            "SELECT line_key, task_id FROM jobs WHERE line_key IN ({})",
+            self.location.json_list("$1")
+        );
         let mut known = Vec::new();
         for chunk in keys.chunks(KEYS_PER_QUERY) {
-            let sql = format!(
-                "SELECT line_key, task_id FROM jobs WHERE line_key IN ({})",
-                placeholders(1, chunk.len())
-            );
-            let mut query = sqlx::query(&sql);
-            for key in chunk {
-                query = query.bind(key.as_str());
-            }
-            let rows = query
+            let keys: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            let rows: Vec<(String, Option<String>)> = sqlx::query_as(&sql)
+                .bind(Value::from(keys).to_string())
                 .fetch_all(&self.pool)
                 .await
-                .map_err(|e| self.error(e))?;
-            known.extend(
-                rows.iter()
-                    .map(|row| (row.get("line_key"), row.get("task_id"))),
-            );
+                .db(self)?;
+            known.extend(rows);
         }
         Ok(known)
     }
 
     /// The downloaded jobs of this journal that paid for `new`'s hub, model, endpoint and
-    /// input themselves (not by reuse), oldest first.
+    /// input themselves (not by reuse), oldest first: the few rows of its request digest
+    /// (index `jobs_request_digest`), whatever the number of jobs of its model.
     pub(crate) async fn paid_twins(&self, new: &NewJob) -> Result<Vec<Job>> {
-        let rows = sqlx::query(
-            "SELECT * FROM jobs WHERE model = $1 AND state = 'downloaded' AND hub = $2 \
-             AND endpoint = $3 AND input = $4 AND task_id IS NOT NULL AND reused_from IS NULL \
-             ORDER BY created_at, id",
-        )
-        .bind(&new.model)
-        .bind(&new.hub)
-        .bind(&new.endpoint)
-        .bind(Value::Object(new.input.clone()).to_string())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(|e| self.error(e))?;
-        rows.iter()
-            .map(|row| super::read::read_job(self.location(), row))
-            .collect()
+        let rows = sqlx::query_as::<_, JobRow>(PAID_TWINS)
+            .bind(digest_of(new))
+            .fetch_all(&self.pool)
+            .await
+            .db(self)?;
+        let mut twins = Vec::new();
+        for row in rows {
+            let job = Job::try_from(row)?;
+            // The digest names the request; the columns themselves guard against a collision.
+            if (&job.hub, &job.model, &job.endpoint, &job.input)
+                == (&new.hub, &new.model, &new.endpoint, &new.input)
+            {
+                twins.push(job);
+            }
+        }
+        Ok(twins)
     }
 
     /// Records `new` as a job of `batch` under line key `key` that reuses the task of
@@ -203,11 +215,11 @@ impl Journal {
     ) -> Result<bool> {
         let now = now_ms();
         let id = new_job_id();
-        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let mut tx = self.pool.begin().await.db(self)?;
         let inserted = sqlx::query(
             "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, task_id, \
-             result, batch, line_key, reused_from, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'completed', $7, $8, $9, $10, $11, $12, $12) \
+             result, batch, line_key, reused_from, created_at, updated_at, request_digest) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'completed', $7, $8, $9, $10, $11, $12, $12, $13) \
              ON CONFLICT (line_key) DO NOTHING",
         )
         .bind(&id)
@@ -222,9 +234,10 @@ impl Journal {
         .bind(key)
         .bind(&paid.id)
         .bind(now)
+        .bind(digest_of(new))
         .execute(&mut *tx)
         .await
-        .map_err(|e| self.error(e))?;
+        .db(self)?;
         if inserted.rows_affected() == 1 {
             let detail = format!(
                 "recorded in batch {batch}, reusing task {} of job {}: no submit sent",
@@ -233,21 +246,10 @@ impl Journal {
             );
             event(&mut tx, &id, JobState::Completed, Some(&detail))
                 .await
-                .map_err(|e| self.error(e))?;
+                .db(self)?;
         }
-        tx.commit().await.map_err(|e| self.error(e))?;
+        tx.commit().await.db(self)?;
         Ok(inserted.rows_affected() == 1)
-    }
-}
-
-/// Removes a file, saying why when it cannot (a missing one is fine).
-pub(crate) fn remove_file(path: &Path) {
-    match std::fs::remove_file(path) {
-        Ok(()) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(error) => {
-            tracing::warn!(file = %path.display(), %error, "cannot remove the part file");
-        }
     }
 }
 
@@ -301,5 +303,111 @@ mod tests {
         assert_eq!(settled.task_id.as_deref(), Some("t-1"));
         let again = journal.settle_unknown(&job.id, sent.submits, "t-2").await;
         assert!(again.unwrap().is_none(), "only from outcome_unknown");
+    }
+
+    fn request(prompt: &str, seed: i64) -> NewJob {
+        let mut input = Map::new();
+        input.insert("prompt".into(), Value::from(prompt));
+        input.insert("seed".into(), Value::from(seed));
+        NewJob {
+            hub: "http://127.0.0.1:1".into(),
+            model: "veo-3.1".into(),
+            endpoint: "/hub/v1/video".into(),
+            input,
+            output_path: "out.mp4".into(),
+        }
+    }
+
+    /// Records `new` and marks it downloaded with task `task`, as a run leaves it.
+    async fn downloaded(journal: &Journal, new: &NewJob, task: &str) -> Job {
+        let job = journal.record(new, &Owner::this_process()).await.unwrap();
+        sqlx::query("UPDATE jobs SET state = 'downloaded', task_id = $1 WHERE id = $2")
+            .bind(task)
+            .bind(&job.id)
+            .execute(journal.pool())
+            .await
+            .unwrap();
+        job
+    }
+
+    #[tokio::test]
+    async fn a_paid_twin_is_the_same_request_in_any_key_order() {
+        let journal = Journal::in_memory().await.unwrap();
+        let paid = downloaded(&journal, &request("fox", 1), "t-1").await;
+        downloaded(&journal, &request("fox", 2), "t-2").await;
+        let mut reordered = request("fox", 1);
+        let prompt = reordered.input.shift_remove("prompt").unwrap();
+        reordered.input.insert("prompt".into(), prompt);
+        assert_eq!(
+            reordered.input.keys().next().map(String::as_str),
+            Some("seed")
+        );
+        let twins = journal.paid_twins(&reordered).await.unwrap();
+        assert_eq!(twins.iter().map(|j| &j.id).collect::<Vec<_>>(), [&paid.id]);
+        let mut other_model = request("fox", 1);
+        other_model.model = "kling".into();
+        assert!(journal.paid_twins(&other_model).await.unwrap().is_empty());
+        // A job that reused a task is no twin: it paid for nothing.
+        assert!(
+            journal
+                .record_reuse("b", &request("fox", 1), "k-1", &paid)
+                .await
+                .unwrap()
+        );
+        sqlx::query("UPDATE jobs SET state = 'downloaded' WHERE reused_from IS NOT NULL")
+            .execute(journal.pool())
+            .await
+            .unwrap();
+        assert_eq!(journal.paid_twins(&reordered).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn jobs_recorded_before_digests_get_theirs_when_the_journal_is_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("j.sqlite3");
+        let journal = Journal::open(&path).await.unwrap();
+        let paid = downloaded(&journal, &request("fox", 1), "t-1").await;
+        // As a journal of schema 3 holds it: no digest.
+        sqlx::query("UPDATE jobs SET request_digest = NULL")
+            .execute(journal.pool())
+            .await
+            .unwrap();
+        assert!(
+            journal
+                .paid_twins(&request("fox", 1))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        drop(journal);
+        let reopened = Journal::open(&path).await.unwrap();
+        let missing: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE request_digest IS NULL")
+                .fetch_one(reopened.pool())
+                .await
+                .unwrap();
+        assert_eq!(missing, 0);
+        let twins = reopened.paid_twins(&request("fox", 1)).await.unwrap();
+        assert_eq!(twins.iter().map(|j| &j.id).collect::<Vec<_>>(), [&paid.id]);
+    }
+
+    #[tokio::test]
+    async fn paid_twins_read_the_digest_index_not_the_models_jobs() {
+        let journal = Journal::in_memory().await.unwrap();
+        for seed in 0..50 {
+            downloaded(&journal, &request("fox", seed), &format!("t-{seed}")).await;
+        }
+        sqlx::query("ANALYZE")
+            .execute(journal.pool())
+            .await
+            .unwrap();
+        let plan = journal.sqlite_plan(PAID_TWINS).await;
+        assert!(
+            plan.iter().any(|s| s.starts_with(
+                "SEARCH jobs USING INDEX jobs_request_digest (request_digest=? AND state=?)"
+            )),
+            "{plan:?}"
+        );
+        assert!(!plan.iter().any(|s| s.starts_with("SCAN jobs")), "{plan:?}");
     }
 }

@@ -1,12 +1,5 @@
-//! Pieces of SQL: lists of states, placeholders for many rows, `LIKE` patterns.
-
-use crate::state::JobState;
-
-/// `('pending', 'submitted')`: the states' names are fixed words, safe in SQL.
-pub(super) fn state_list(states: &[JobState]) -> String {
-    let names: Vec<String> = states.iter().map(|s| format!("'{}'", s.as_str())).collect();
-    format!("({})", names.join(", "))
-}
+//! Pieces of SQL: the condition of an unfinished job, placeholders for many rows, `LIKE`
+//! patterns.
 
 /// The condition of an unfinished job, as the partial index `jobs_batch_open` states it
 /// (a query must say it word for word for the index to serve it).
@@ -27,14 +20,6 @@ pub(super) fn values(rows: usize, first: usize, fixed: &str, per_row: usize) -> 
         .join(", ")
 }
 
-/// `$first, $first+1, …`: `count` placeholders for a list of values bound one by one.
-pub(super) fn placeholders(first: usize, count: usize) -> String {
-    (first..first + count)
-        .map(|n| format!("${n}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 /// `text` with `%`, `_` and `\` escaped for a `LIKE … ESCAPE '\'` pattern.
 pub(super) fn like_escaped(text: &str) -> String {
     text.replace('\\', "\\\\")
@@ -51,13 +36,15 @@ pub(super) fn json_text(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::JobState;
 
     #[test]
     fn open_names_the_unfinished_states() {
-        assert_eq!(
-            OPEN,
-            format!("state IN {}", state_list(&JobState::UNFINISHED))
-        );
+        let names: Vec<String> = JobState::UNFINISHED
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
+        assert_eq!(OPEN, format!("state IN ({})", names.join(", ")));
         let migration = include_str!("../../migrations/sqlite/0003_batches.sql");
         assert!(migration.contains(&format!("WHERE {OPEN}")));
         let migration = include_str!("../../migrations/postgres/0003_batches.sql");

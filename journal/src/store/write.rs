@@ -1,19 +1,19 @@
 //! Recording jobs and moving them through their states: each write is one transaction
 //! with the event it records.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::Value;
-use sqlx::AnyConnection;
 
-use super::Journal;
+use super::files::{path_text, remove_file};
+use super::insert::{event, new_job_id};
 use super::lease::lease_ms;
-use super::read::{parse_state, read_job};
-use super::sql::state_list;
+use super::{Db, Journal};
 use crate::error::{Error, Result};
-use crate::job::{Job, NewJob};
+use crate::job::{Job, JobRow, NewJob, stored_state};
 use crate::owner::Owner;
+use crate::request::digest_of;
 use crate::state::JobState;
 use crate::time::now_ms;
 
@@ -28,13 +28,14 @@ impl Journal {
         let now = now_ms();
         let input = Value::Object(new.input.clone()).to_string();
         let output = path_text(&new.output_path);
-        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let digest = digest_of(new);
+        let mut tx = self.pool.begin().await.db(self)?;
         let id = loop {
             let id = new_job_id();
             let inserted = sqlx::query(
                 "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, owner, \
-                 lease_until, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $9) \
+                 lease_until, created_at, updated_at, request_digest) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $9, $10) \
                  ON CONFLICT (id) DO NOTHING",
             )
             .bind(&id)
@@ -46,17 +47,18 @@ impl Journal {
             .bind(owner.as_str())
             .bind(now + lease_ms())
             .bind(now)
+            .bind(&digest)
             .execute(&mut *tx)
             .await
-            .map_err(|e| self.error(e))?;
+            .db(self)?;
             if inserted.rows_affected() == 1 {
                 break id;
             }
         };
         event(&mut tx, &id, JobState::Pending, Some("recorded"))
             .await
-            .map_err(|e| self.error(e))?;
-        tx.commit().await.map_err(|e| self.error(e))?;
+            .db(self)?;
+        tx.commit().await.db(self)?;
         self.job_exact(&id).await
     }
 
@@ -83,11 +85,11 @@ impl Journal {
         let now = now_ms();
         loop {
             let id = new_job_id();
-            let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+            let mut tx = self.pool.begin().await.db(self)?;
             let inserted = sqlx::query(
                 "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, owner, \
-                 lease_until, line_key, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $10) \
+                 lease_until, line_key, created_at, updated_at, request_digest) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $10, $11) \
                  ON CONFLICT DO NOTHING",
             )
             .bind(&id)
@@ -100,25 +102,26 @@ impl Journal {
             .bind(now + lease_ms())
             .bind(key)
             .bind(now)
+            .bind(digest_of(new))
             .execute(&mut *tx)
             .await
-            .map_err(|e| self.error(e))?;
+            .db(self)?;
             if inserted.rows_affected() == 1 {
                 event(&mut tx, &id, JobState::Pending, Some("recorded"))
                     .await
-                    .map_err(|e| self.error(e))?;
-                tx.commit().await.map_err(|e| self.error(e))?;
+                    .db(self)?;
+                tx.commit().await.db(self)?;
                 return Ok((self.job_exact(&id).await?, true));
             }
             drop(tx);
             // Either the key is taken (the job to return) or, rarely, the id.
-            let taken = sqlx::query("SELECT * FROM jobs WHERE line_key = $1")
+            let taken = sqlx::query_as::<_, JobRow>("SELECT * FROM jobs WHERE line_key = $1")
                 .bind(key)
                 .fetch_optional(&self.pool)
                 .await
-                .map_err(|e| self.error(e))?;
+                .db(self)?;
             if let Some(row) = taken {
-                return Ok((super::read::read_job(self.location(), &row)?, false));
+                return Ok((Job::try_from(row)?, false));
             }
         }
     }
@@ -150,12 +153,13 @@ impl Journal {
              result = COALESCE($3, result), error = $4, file_path = COALESCE($5, file_path), \
              file_size = COALESCE($6, file_size), sha256 = COALESCE($7, sha256), \
              task_elapsed_ms = COALESCE($8, task_elapsed_ms), submits = submits + $9, \
-             updated_at = $10, hub_limit_until = $12 WHERE id = $11 AND state IN {} \
+             updated_at = $10, hub_limit_until = $12 WHERE id = $11 AND state IN ({from}) \
              RETURNING *",
-            state_list(from)
+            from = self.location.json_list("$13"),
         );
-        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
-        let updated = sqlx::query(&sql)
+        let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+        let mut tx = self.pool.begin().await.db(self)?;
+        let updated = sqlx::query_as::<_, JobRow>(&sql)
             .bind(change.state.as_str())
             .bind(change.task_id.as_deref())
             .bind(change.result.as_ref().map(Value::to_string))
@@ -176,9 +180,10 @@ impl Journal {
             .bind(now_ms())
             .bind(id)
             .bind(change.hub_limit_until)
+            .bind(Value::from(from).to_string())
             .fetch_optional(&mut *tx)
             .await
-            .map_err(|e| self.error(e))?;
+            .db(self)?;
         let Some(updated) = updated else {
             drop(tx);
             let job = self.job_exact(id).await?;
@@ -188,12 +193,12 @@ impl Journal {
                 reason: format!("it cannot become {} from there", change.state),
             });
         };
-        let job = read_job(self.location(), &updated)?;
+        let job = Job::try_from(updated)?;
         let detail = change.detail.or(change.error);
         event(&mut tx, id, change.state, detail.as_deref())
             .await
-            .map_err(|e| self.error(e))?;
-        tx.commit().await.map_err(|e| self.error(e))?;
+            .db(self)?;
+        tx.commit().await.db(self)?;
         Ok(job)
     }
 
@@ -205,7 +210,7 @@ impl Journal {
     }
 
     async fn note_once(&self, id: &str, error: &str) -> Result<()> {
-        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let mut tx = self.pool.begin().await.db(self)?;
         let state: String = sqlx::query_scalar(
             "UPDATE jobs SET error = $1, updated_at = $2 WHERE id = $3 RETURNING state",
         )
@@ -214,16 +219,11 @@ impl Journal {
         .bind(id)
         .fetch_one(&mut *tx)
         .await
-        .map_err(|e| self.error(e))?;
-        event(
-            &mut tx,
-            id,
-            parse_state(self.location(), state)?,
-            Some(error),
-        )
-        .await
-        .map_err(|e| self.error(e))?;
-        tx.commit().await.map_err(|e| self.error(e))
+        .db(self)?;
+        event(&mut tx, id, stored_state(id, "state", &state)?, Some(error))
+            .await
+            .db(self)?;
+        tx.commit().await.db(self)
     }
 
     /// Makes a finished job [`JobState::Pending`] again, to be submitted anew by the next
@@ -249,7 +249,7 @@ impl Journal {
                 reason,
             });
         }
-        let mut tx = self.pool.begin().await.map_err(|e| self.error(e))?;
+        let mut tx = self.pool.begin().await.db(self)?;
         let updated = sqlx::query(
             "UPDATE jobs SET state = 'pending', task_id = NULL, result = NULL, error = NULL, \
              task_elapsed_ms = NULL, owner = NULL, lease_until = NULL, updated_at = $1 \
@@ -260,7 +260,7 @@ impl Journal {
         .bind(job.state.as_str())
         .execute(&mut *tx)
         .await
-        .map_err(|e| self.error(e))?;
+        .db(self)?;
         if updated.rows_affected() == 1 {
             let detail = format!(
                 "retry after {} (task {})",
@@ -269,9 +269,9 @@ impl Journal {
             );
             event(&mut tx, &job.id, JobState::Pending, Some(&detail))
                 .await
-                .map_err(|e| self.error(e))?;
+                .db(self)?;
         }
-        tx.commit().await.map_err(|e| self.error(e))?;
+        tx.commit().await.db(self)?;
         self.job(&job.id).await
     }
 
@@ -288,13 +288,13 @@ impl Journal {
             });
         }
         if let Some(part) = &job.part_file {
-            super::parts::remove_file(part);
+            remove_file(part);
         }
         sqlx::query("DELETE FROM jobs WHERE id = $1")
             .bind(&job.id)
             .execute(&self.pool)
             .await
-            .map_err(|e| self.error(e))?;
+            .db(self)?;
         Ok(job)
     }
 }
@@ -337,29 +337,4 @@ impl Change {
             hub_limit_until: None,
         }
     }
-}
-
-pub(super) async fn event(
-    tx: &mut AnyConnection,
-    id: &str,
-    state: JobState,
-    detail: Option<&str>,
-) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO job_events (job_id, at, state, detail) VALUES ($1, $2, $3, $4)")
-        .bind(id)
-        .bind(now_ms())
-        .bind(state.as_str())
-        .bind(detail)
-        .execute(tx)
-        .await?;
-    Ok(())
-}
-
-/// A new job id: the time in milliseconds and 32 random bits, in hex (ids sort by time).
-pub(super) fn new_job_id() -> String {
-    format!("{:011x}{:08x}", now_ms(), fastrand::u32(..))
-}
-
-pub(super) fn path_text(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
 }

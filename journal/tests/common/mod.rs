@@ -1,0 +1,28 @@
+//! What the journal's tests share: running one check on a journal of each database.
+
+use std::future::Future;
+use std::path::PathBuf;
+
+use videohub_journal::Journal;
+use videohub_tests::postgres_database;
+
+/// Runs `check` on a new journal of each database the journal keeps jobs in: a SQLite
+/// file, then a Postgres database of its own named after `name` (left out when
+/// `VIDEOHUB_SKIP_POSTGRES_TESTS=1`), each with a new folder for the check's files.
+pub(crate) async fn on_each_store<F, Fut>(name: &str, check: F)
+where
+    F: Fn(Journal, PathBuf) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let sqlite = tempfile::tempdir().unwrap();
+    let journal = Journal::open(sqlite.path().join("j.sqlite3"))
+        .await
+        .unwrap();
+    check(journal, sqlite.path().to_path_buf()).await;
+    if let Some(url) = postgres_database(name) {
+        let files = tempfile::tempdir().unwrap();
+        let journal = Journal::open_store(&url).await.unwrap();
+        eprintln!("the same check on {}", journal.location());
+        check(journal, files.path().to_path_buf()).await;
+    }
+}
