@@ -14,10 +14,11 @@ use videohub_journal::{Job, JobState, NewJob, Runner, batch_id, line_keys};
 
 use crate::args::{BatchCommand, BatchFileArgs, HubArgs, StoreArgs};
 use crate::batch_progress::{BatchProgress, Pace};
+use crate::exit::Exit;
 use crate::generate::ended;
 use crate::hub::Hub;
 use crate::input::{self, InputArgs};
-use crate::output::{Exit, Failure, outln, print_json};
+use crate::output::{Failure, outln, print_json};
 use crate::{schemas, store};
 
 /// One line of the file, read but not yet checked.
@@ -137,44 +138,30 @@ pub(crate) async fn run(
             };
             let progress = BatchProgress::start(pace, &runner, args.file.json);
             let mut finished = std::pin::pin!(finished);
-            let mut worst = ExitCode::SUCCESS;
-            let mut rank = 0;
+            let mut worst = Exit::Success;
             while let Some(outcome) = finished.next().await {
-                let (line_rank, line) = match outcome {
-                    Ok(job) if job.state == JobState::Downloaded => {
-                        progress.done(true);
-                        (0, finished_line(&job, None))
-                    }
-                    Ok(job) => {
-                        progress.done(false);
-                        let failure = ended(&job);
-                        let r = if failure.exit == Exit::Task { 1 } else { 2 };
-                        (r, finished_line(&job, Some(failure.message)))
-                    }
-                    Err(error) => {
-                        progress.done(false);
-                        let message = match &error {
-                            videohub_journal::Error::TaskIdKept { job, .. } => format!(
-                                "{error}; `{}` writes it back and finishes the job",
-                                store::resume_command(store_args, job)
-                            ),
-                            _ => error.to_string(),
-                        };
-                        (2, json!({"status": "stopped", "error": message}))
-                    }
+                let ended = match outcome {
+                    Ok(job) => Ended::Job(Box::new(job)),
+                    Err(error) => Ended::Stopped(match &error {
+                        videohub_journal::Error::TaskIdKept { job, .. } => format!(
+                            "{error}; `{}` writes it back and finishes the job",
+                            store::resume_command(store_args, job)
+                        ),
+                        _ => error.to_string(),
+                    }),
                 };
-                if line_rank > rank {
-                    rank = line_rank;
-                    worst = if rank == 1 {
-                        Exit::Task.into()
-                    } else {
-                        Exit::Api.into()
-                    };
-                }
-                progress.println(&line, args.file.json);
+                let exit = ended.exit();
+                progress.done(exit == Exit::Success);
+                worst = worst.max(exit);
+                let line = if args.file.json {
+                    ended.json().to_string()
+                } else {
+                    ended.text()
+                };
+                progress.println(line);
             }
             progress.finish();
-            Ok(worst)
+            Ok(worst.into())
         }
         BatchCommand::Status(args) => {
             let hub = Hub::connect(hub_args).await?;
@@ -415,20 +402,71 @@ fn csv_lines(text: &str, model: &str) -> Result<Vec<Result<Line, String>>, Failu
         .collect())
 }
 
-/// One finished job, as a JSON object (also the text line's source).
-fn finished_line(job: &Job, error: Option<String>) -> Value {
-    let status = match (&job.reused_from, job.state) {
-        (Some(_), JobState::Downloaded) => json!("reused"),
-        _ => json!(job.state),
-    };
-    json!({
-        "job_id": job.id,
-        "model": job.model,
-        "status": status,
-        "reused_from": job.reused_from,
-        "task_id": job.task_id,
-        "file": job.file_path,
-        "bytes": job.file_size,
-        "error": error,
-    })
+/// How one line of a run ended.
+enum Ended {
+    /// Its job reached a final state (downloaded, or failed on the hub).
+    Job(Box<Job>),
+    /// It stopped short of a final state, for this reason; the journal keeps its job.
+    Stopped(String),
+}
+
+impl Ended {
+    /// Its share of the run's exit code: a job stopped short is an API failure.
+    fn exit(&self) -> Exit {
+        match self {
+            Ended::Job(job) => Exit::of_job(job),
+            Ended::Stopped(_) => Exit::Api,
+        }
+    }
+
+    /// Its status: the job's state, `reused` for a file reused from an earlier job, or
+    /// `stopped`.
+    fn status(&self) -> &'static str {
+        match self {
+            Ended::Job(job) if job.reused_from.is_some() && job.state == JobState::Downloaded => {
+                "reused"
+            }
+            Ended::Job(job) => job.state.as_str(),
+            Ended::Stopped(_) => "stopped",
+        }
+    }
+
+    /// Why a job that is not downloaded ended as it did.
+    fn error(&self) -> Option<String> {
+        match self {
+            Ended::Job(job) if job.state == JobState::Downloaded => None,
+            Ended::Job(job) => Some(ended(job).message),
+            Ended::Stopped(message) => Some(message.clone()),
+        }
+    }
+
+    /// One JSON object for `--json`.
+    fn json(&self) -> Value {
+        match self {
+            Ended::Job(job) => json!({
+                "job_id": job.id,
+                "model": job.model,
+                "status": self.status(),
+                "reused_from": job.reused_from,
+                "task_id": job.task_id,
+                "file": job.file_path,
+                "bytes": job.file_size,
+                "error": self.error(),
+            }),
+            Ended::Stopped(_) => json!({"status": self.status(), "error": self.error()}),
+        }
+    }
+
+    /// One line of text: the job, its status, and its file or error.
+    fn text(&self) -> String {
+        let (id, file) = match self {
+            Ended::Job(job) => (job.id.as_str(), job.file_path.as_ref()),
+            Ended::Stopped(_) => ("-", None),
+        };
+        let what = file
+            .map(|path| path.display().to_string())
+            .or_else(|| self.error())
+            .unwrap_or_default();
+        format!("{id} {} {what}", self.status())
+    }
 }

@@ -11,10 +11,11 @@ use videohub::{Dynamic, Media, ModelSchema, Output, PollPolicy, Task};
 use videohub_journal::{Job, JobState, NewJob, Runner, Step};
 
 use crate::args::{GenerateArgs, StoreArgs, TaskCommand, WaitArgs};
+use crate::exit::Exit;
 use crate::hub::{Hub, api};
 use crate::input::{self, InputArgs};
 use crate::output::outln;
-use crate::output::{Exit, Failure, print_json};
+use crate::output::{Failure, print_json};
 use crate::progress::Progress;
 use crate::{schemas, store};
 
@@ -142,17 +143,15 @@ fn output_template(output: Option<&Path>) -> Result<PathBuf, Failure> {
 /// The failure of a job that reached a final state other than downloaded.
 pub(crate) fn ended(job: &Job) -> Failure {
     let error = job.error.clone().unwrap_or_else(|| job.state.to_string());
-    match job.state {
-        JobState::OutcomeUnknown => {
-            let unknown = videohub_journal::Error::OutcomeUnknown {
-                id: job.id.clone(),
-                reason: error,
-            };
-            Failure::new(Exit::Api, store::retry_hint(&unknown, &job.id))
-        }
-        JobState::Failed if job.task_id.is_none() => Failure::new(Exit::Api, error),
-        _ => Failure::new(Exit::Task, error),
+    let exit = Exit::of_job(job);
+    if job.state == JobState::OutcomeUnknown {
+        let unknown = videohub_journal::Error::OutcomeUnknown {
+            id: job.id.clone(),
+            reason: error,
+        };
+        return Failure::new(exit, store::retry_hint(&unknown, &job.id));
     }
+    Failure::new(exit, error)
 }
 
 /// The failure of a job that stopped short of a final state: it stays in the journal.

@@ -6,7 +6,8 @@ use std::time::Duration;
 use videohub::{Client, PollPolicy};
 
 use crate::args::HubArgs;
-use crate::output::{Exit, Failure};
+use crate::exit::Exit;
+use crate::output::Failure;
 
 /// The journal's name for the hub of `--sandbox`.
 pub(crate) const IN_PROCESS: &str = "in-process sandbox";
@@ -114,14 +115,7 @@ impl Hub {
 /// The failure of a hub call: its exit code by kind, one line, the cause kept for `-v`.
 pub(crate) fn api(error: videohub::Error) -> Failure {
     use videohub::Error;
-    let exit = match &error {
-        Error::TaskFailed { .. }
-        | Error::TaskTimedOut { .. }
-        | Error::TaskCancelled { .. }
-        | Error::DeadlineExceeded { .. } => Exit::Task,
-        Error::InvalidRequest(_) | Error::Config { .. } | Error::MissingApiKey => Exit::Usage,
-        _ => Exit::Api,
-    };
+    let exit = Exit::from(&error);
     let message = match &error {
         Error::Transport(e) if e.is_connect() => unreachable(e),
         Error::NoOutputFile { task_id } => {

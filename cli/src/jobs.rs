@@ -7,9 +7,10 @@ use serde_json::json;
 use videohub_journal::{Error, Job, JobFilter, JobState, Runner};
 
 use crate::args::{HistoryArgs, HubArgs, JobsCommand, StoreArgs};
+use crate::exit::Exit;
 use crate::generate::{ended, report_job};
 use crate::hub::Hub;
-use crate::output::{Exit, Failure, print_json, shortened, table};
+use crate::output::{Failure, print_json, shortened, table};
 use crate::output::{out, outln};
 use crate::progress::bytes;
 use crate::store;
@@ -193,10 +194,11 @@ async fn resume(
             }
         })
         .buffer_unordered(RESUME_CONCURRENCY);
-    let mut exit = ExitCode::SUCCESS;
-    let mut worst = 0;
+    let mut worst = Exit::Success;
     while let Some((job, outcome)) = outcomes.next().await {
-        let (rank, line) = match outcome {
+        // A job that stopped short of a final state (busy elsewhere, an error) is an API
+        // failure; a final job's outcome is its state's.
+        let (exit, line) = match outcome {
             Ok(done) if done.state == JobState::Downloaded => {
                 if json {
                     report_job(&done, true)?;
@@ -212,14 +214,13 @@ async fn resume(
             }
             Ok(done) => {
                 let failure = ended(&done);
-                let rank = if failure.exit == Exit::Task { 1 } else { 2 };
                 (
-                    rank,
+                    failure.exit,
                     (done.id.clone(), done.state.to_string(), failure.message),
                 )
             }
             Err(Error::Busy { id, owner }) => (
-                2,
+                Exit::Api,
                 (
                     id,
                     "busy".into(),
@@ -227,18 +228,11 @@ async fn resume(
                 ),
             ),
             Err(error) => (
-                2,
+                Exit::Api,
                 (job.id.clone(), job.state.to_string(), error.to_string()),
             ),
         };
-        if rank > worst {
-            worst = rank;
-            exit = if rank == 1 {
-                Exit::Task.into()
-            } else {
-                Exit::Api.into()
-            };
-        }
+        worst = worst.max(exit);
         let (id, state, message) = line;
         if json {
             print_json(&json!({"job_id": id, "status": state, "error": message}))?;
@@ -246,7 +240,7 @@ async fn resume(
             eprintln!("{id} {state}: {message}");
         }
     }
-    Ok(exit)
+    Ok(worst.into())
 }
 
 pub(crate) async fn history(

@@ -4,6 +4,7 @@ mod args;
 mod batch;
 mod batch_progress;
 mod codegen;
+mod exit;
 mod generate;
 mod hub;
 mod input;
@@ -23,8 +24,9 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 
 use args::{Cli, Command};
+use exit::Exit;
 use hub::Hub;
-use output::{Exit, Failure};
+use output::Failure;
 
 fn main() -> ExitCode {
     let cli = match Cli::from_arg_matches(&command().get_matches()) {

@@ -7,8 +7,9 @@ use videohub_journal::Runner;
 use videohub_mcp::Server;
 
 use crate::args::{McpArgs, StoreArgs};
+use crate::exit::Exit;
 use crate::hub::Hub;
-use crate::output::{Exit, Failure};
+use crate::output::Failure;
 use crate::store;
 
 pub(crate) async fn serve(

@@ -9,8 +9,9 @@ use videohub::schema::{Category, ParamSchema};
 
 use crate::args::{HubArgs, ModelsCommand};
 use crate::codegen;
+use crate::exit::Exit;
 use crate::hub::{Hub, api};
-use crate::output::{Exit, Failure, print_json, table};
+use crate::output::{Failure, print_json, table};
 use crate::output::{out, outln};
 use crate::schemas;
 
@@ -43,7 +44,7 @@ pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCod
             let mut schemas = Vec::with_capacity(ids.len());
             for id in &ids {
                 schemas.push(hub.client.model_schema(id).await.map_err(|e| match e {
-                    videohub::Error::NotFound { .. } => unknown(id),
+                    videohub::Error::NotFound { .. } => schemas::unknown(id),
                     other => api(other),
                 })?);
             }
@@ -212,17 +213,6 @@ async fn check(hub: &Hub, json: bool) -> Result<ExitCode, Failure> {
     } else {
         Exit::Drift.into()
     })
-}
-
-/// The error for a model id neither compiled nor on the hub.
-pub(crate) fn unknown(id: &str) -> Failure {
-    let ids = catalog().iter().map(|m| m.id.as_ref());
-    let hint = videohub::schema::suggest(id, ids)
-        .map(|s| format!(" (did you mean `{s}`?)"))
-        .unwrap_or_default();
-    Failure::usage(format!(
-        "unknown model `{id}`{hint}; `videohub models list` shows them all"
-    ))
 }
 
 /// A model's parameters as a table, with its image rule and constraints.

@@ -6,8 +6,9 @@ use std::process::ExitCode;
 use videohub_sandbox::{FaultSpec, Sandbox, SandboxHandle};
 
 use crate::args::SandboxArgs;
+use crate::exit::Exit;
+use crate::output::Failure;
 use crate::output::outln;
-use crate::output::{Exit, Failure};
 
 /// How fast simulated time runs in the sandbox unless told otherwise: a one-minute task
 /// takes three seconds.

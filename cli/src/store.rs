@@ -6,8 +6,9 @@ use std::time::Duration;
 use videohub_journal::{Error, Journal};
 
 use crate::args::StoreArgs;
+use crate::exit::Exit;
 use crate::hub::{Hub, api};
-use crate::output::{Exit, Failure};
+use crate::output::Failure;
 
 /// Opens the journal the flags name (in memory with `--no-store`).
 pub(crate) async fn open(args: &StoreArgs) -> Result<Journal, Failure> {
@@ -57,14 +58,11 @@ pub(crate) async fn open_for(hub: &Hub, args: &StoreArgs) -> Result<Journal, Fai
 
 /// A journal or job error, with its exit code.
 pub(crate) fn failure(error: Error) -> Failure {
-    let exit = match &error {
-        Error::Hub(_) => return api_of(error),
-        Error::NoSuchJob { .. }
-        | Error::AmbiguousJob { .. }
-        | Error::WrongState { .. }
-        | Error::Destination { .. } => Exit::Usage,
-        _ => Exit::Api,
+    let error = match error {
+        Error::Hub(hub) => return api(hub),
+        other => other,
     };
+    let exit = Exit::from(&error);
     let message = match &error {
         Error::Corrupt { .. } | Error::NewerSchema { .. } => {
             format!("{error} (`--store FILE` names another)")
@@ -105,11 +103,4 @@ fn shell_word(text: &str) -> String {
 /// The message of an unknown submit outcome, with the command that submits it again.
 pub(crate) fn retry_hint(error: &Error, id: &str) -> String {
     format!("{error}: `videohub jobs retry {id} --force` is that retry")
-}
-
-fn api_of(error: Error) -> Failure {
-    match error {
-        Error::Hub(hub) => api(hub),
-        other => failure(other),
-    }
 }

@@ -6,9 +6,10 @@ use videohub_journal::Runner;
 use videohub_studio::Studio;
 
 use crate::args::{StoreArgs, StudioArgs};
+use crate::exit::Exit;
 use crate::hub::Hub;
+use crate::output::Failure;
 use crate::output::outln;
-use crate::output::{Exit, Failure};
 use crate::store;
 
 pub(crate) async fn serve(
