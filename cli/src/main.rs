@@ -2,6 +2,7 @@
 
 mod args;
 mod batch;
+mod batch_file;
 mod batch_progress;
 mod codegen;
 mod exit;
@@ -18,6 +19,7 @@ mod sandbox;
 mod schemas;
 mod store;
 mod studio;
+mod task;
 
 use std::process::ExitCode;
 
@@ -58,7 +60,7 @@ fn command() -> clap::Command {
     command.build();
     command.mut_subcommand("sandbox", |built| {
         let about = built.get_about().cloned().unwrap_or_default();
-        args::SandboxArgs::augment_args(clap::Command::new("sandbox"))
+        sandbox::SandboxArgs::augment_args(clap::Command::new("sandbox"))
             .about(about)
             .long_about(None)
     })
@@ -80,7 +82,7 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::History(args) => jobs::history(&cli.store, args).await,
         Command::Batch { command } => batch::run(&cli.hub, &cli.store, command).await,
         Command::Task { command } => {
-            generate::task(&Hub::connect(&cli.hub).await?, &cli.store, command).await
+            task::task(&Hub::connect(&cli.hub).await?, &cli.store, command).await
         }
         Command::Sandbox(args) => sandbox::serve(args).await,
         Command::Studio(args) => {

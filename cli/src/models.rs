@@ -1,19 +1,63 @@
 //! `videohub models …`: the compiled catalog, one model's parameters, and source for new ones.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use clap::Subcommand;
 
 use serde_json::json;
 use videohub::ModelSchema;
 use videohub::models::catalog;
 use videohub::schema::{Category, ParamSchema};
 
-use crate::args::{HubArgs, ModelsCommand};
 use crate::codegen;
 use crate::exit::Exit;
-use crate::hub::{Hub, api};
+use crate::hub::{Hub, HubArgs, api};
 use crate::output::{Failure, print_json, table};
 use crate::output::{out, outln};
 use crate::schemas;
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ModelsCommand {
+    /// List every model videohub knows, with its category and vendor.
+    List {
+        /// Only the models of this category (e.g. text-to-video).
+        #[arg(long, value_parser = parse_category)]
+        category: Option<Category>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one model's parameters: types, defaults, allowed values, ranges.
+    Show {
+        /// The model id, e.g. veo-3.1.
+        id: String,
+        /// Print the schema as JSON, in the layout of the hub's model list.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare every compiled model with the live hub (exit 4 when they differ).
+    Check {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write `#[video_model]` structs from the live hub's schemas, ready for your own crate.
+    Codegen {
+        /// The model ids.
+        #[arg(
+            required_unless_present = "all_missing",
+            conflicts_with = "all_missing"
+        )]
+        ids: Vec<String>,
+        /// Every model the hub lists that videohub does not compile.
+        #[arg(long)]
+        all_missing: bool,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
 
 pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCode, Failure> {
     match command {
@@ -306,4 +350,10 @@ fn limits(param: &ParamSchema) -> String {
     .flatten()
     .collect::<Vec<_>>()
     .join(", ")
+}
+
+/// A category as `--category` takes it, e.g. `text-to-video`.
+fn parse_category(text: &str) -> Result<Category, String> {
+    text.parse()
+        .map_err(|e: videohub::schema::UnknownCategory| e.to_string())
 }

@@ -5,10 +5,26 @@ use std::time::Duration;
 
 use videohub_journal::{Error, Journal};
 
-use crate::args::StoreArgs;
 use crate::exit::Exit;
 use crate::hub::{Hub, api};
 use crate::output::Failure;
+
+/// Where jobs are recorded.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct StoreArgs {
+    /// The journal: a SQLite file (default: `$XDG_DATA_HOME/videohub/journal.sqlite3`), or
+    /// a `postgres://` URL that several workers share.
+    #[arg(
+        long,
+        global = true,
+        env = "VIDEOHUB_STORE",
+        value_name = "FILE_OR_URL"
+    )]
+    pub store: Option<String>,
+    /// Record nothing (wins over `--store`): a job killed after its submit cannot be resumed.
+    #[arg(long, global = true)]
+    pub no_store: bool,
+}
 
 /// Opens the journal the flags name (in memory with `--no-store`).
 pub(crate) async fn open(args: &StoreArgs) -> Result<Journal, Failure> {
