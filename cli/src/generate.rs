@@ -214,11 +214,11 @@ pub(crate) fn unfinished(
 
 /// For crash tests: with `VIDEOHUB_CRASH_PAUSE=before-submit`, the process stops for good
 /// once the job is recorded and before its submit is sent, so that a test can kill it
-/// exactly there. Only in builds with debug assertions (what `cargo test` builds): a release
-/// build does nothing here.
+/// exactly there. Only in builds with the `crash-hooks` feature (what the CLI's own tests
+/// build): other builds have no such hook.
+#[cfg(feature = "crash-hooks")]
 fn pause_for_crash_tests(step: &Step<'_>) {
-    if cfg!(debug_assertions)
-        && let Step::Submitting(job) = step
+    if let Step::Submitting(job) = step
         && std::env::var("VIDEOHUB_CRASH_PAUSE").as_deref() == Ok("before-submit")
     {
         eprintln!("paused before the submit of job {}", job.id);
@@ -227,6 +227,10 @@ fn pause_for_crash_tests(step: &Step<'_>) {
         }
     }
 }
+
+/// Without the `crash-hooks` feature, nothing pauses.
+#[cfg(not(feature = "crash-hooks"))]
+fn pause_for_crash_tests(_step: &Step<'_>) {}
 
 /// One line for a saved job: the path on standard output when it is not a terminal (for
 /// scripts), the summary on standard error; or one JSON object.
