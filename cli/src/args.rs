@@ -7,10 +7,12 @@ use crate::batch::BatchCommand;
 use crate::generate::GenerateArgs;
 use crate::hub::HubArgs;
 use crate::jobs::{HistoryArgs, JobsCommand};
+#[cfg(feature = "mcp")]
 use crate::mcp::McpArgs;
 use crate::models::ModelsCommand;
 use crate::sandbox::SandboxArgs;
 use crate::store::StoreArgs;
+#[cfg(feature = "studio")]
 use crate::studio::StudioArgs;
 use crate::task::TaskCommand;
 
@@ -56,8 +58,10 @@ pub(crate) enum Command {
     /// Serve a local sandbox hub for your own code to talk to.
     Sandbox(SandboxArgs),
     /// Open a local gallery of the journal's videos and images and a playground for every model.
+    #[cfg(feature = "studio")]
     Studio(StudioArgs),
     /// Serve the Model Context Protocol on standard input and output, for agents.
+    #[cfg(feature = "mcp")]
     Mcp(McpArgs),
     /// List the models, show their parameters, compare them with the live hub.
     Models {

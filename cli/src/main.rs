@@ -10,6 +10,7 @@ mod generate;
 mod hub;
 mod input;
 mod jobs;
+#[cfg(feature = "mcp")]
 mod mcp;
 mod models;
 mod output;
@@ -18,6 +19,7 @@ mod progress;
 mod sandbox;
 mod schemas;
 mod store;
+#[cfg(feature = "studio")]
 mod studio;
 mod task;
 
@@ -85,9 +87,11 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             task::task(&Hub::connect(&cli.hub).await?, &cli.store, command).await
         }
         Command::Sandbox(args) => sandbox::serve(args).await,
+        #[cfg(feature = "studio")]
         Command::Studio(args) => {
             studio::serve(&Hub::connect(&cli.hub).await?, &cli.store, args).await
         }
+        #[cfg(feature = "mcp")]
         Command::Mcp(args) => mcp::serve(&Hub::connect(&cli.hub).await?, &cli.store, args).await,
         Command::Completions { shell } => {
             clap_complete::generate(
