@@ -3,40 +3,52 @@
 //! continues where it stopped.
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
+use clap::Subcommand;
 use futures::StreamExt;
-use serde_json::{Map, Value, json};
-use videohub::ModelSchema;
-use videohub_journal::{Job, JobState, NewJob, Runner, batch_id, line_keys};
+use serde_json::{Value, json};
+use videohub_journal::{Job, JobState, Runner, batch_id, line_keys};
 
-use crate::args::{BatchCommand, BatchFileArgs, HubArgs, StoreArgs};
+use crate::batch_file::{BatchFileArgs, read_batch};
 use crate::batch_progress::{BatchProgress, Pace};
+use crate::exit::Exit;
 use crate::generate::ended;
-use crate::hub::Hub;
-use crate::input::{self, InputArgs};
-use crate::output::{Exit, Failure, outln, print_json};
-use crate::{schemas, store};
+use crate::hub::{Hub, HubArgs};
+use crate::output::{Failure, outln, print_json};
+use crate::store::{self, StoreArgs};
 
-/// One line of the file, read but not yet checked.
-struct Line {
-    number: usize,
-    model: String,
-    input: LineInput,
-    output: Option<PathBuf>,
+/// `videohub batch …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum BatchCommand {
+    /// Validate every line, then generate them all, several at once.
+    Run(BatchRunArgs),
+    /// How far the lines of a batch file are, as the journal knows them.
+    Status(BatchFileArgs),
 }
 
-/// A line's input: JSON as given, or CSV cells typed once the model's schema is known.
-enum LineInput {
-    Json(Map<String, Value>),
-    Csv {
-        prompt: Option<String>,
-        set: Vec<String>,
-    },
+/// `videohub batch run`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct BatchRunArgs {
+    #[command(flatten)]
+    pub file: BatchFileArgs,
+    /// Generations in flight at once.
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+    /// Check every line and say what would run; send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Run the valid lines even when others are invalid.
+    #[arg(long)]
+    pub skip_invalid: bool,
+    /// Pay again: submit every line as a new task, even one already downloaded in this
+    /// journal (by default its file is reused).
+    #[arg(long)]
+    pub again: bool,
 }
 
+/// `videohub batch run|status`.
 pub(crate) async fn run(
     hub_args: &HubArgs,
     store_args: &StoreArgs,
@@ -137,44 +149,30 @@ pub(crate) async fn run(
             };
             let progress = BatchProgress::start(pace, &runner, args.file.json);
             let mut finished = std::pin::pin!(finished);
-            let mut worst = ExitCode::SUCCESS;
-            let mut rank = 0;
+            let mut worst = Exit::Success;
             while let Some(outcome) = finished.next().await {
-                let (line_rank, line) = match outcome {
-                    Ok(job) if job.state == JobState::Downloaded => {
-                        progress.done(true);
-                        (0, finished_line(&job, None))
-                    }
-                    Ok(job) => {
-                        progress.done(false);
-                        let failure = ended(&job);
-                        let r = if failure.exit == Exit::Task { 1 } else { 2 };
-                        (r, finished_line(&job, Some(failure.message)))
-                    }
-                    Err(error) => {
-                        progress.done(false);
-                        let message = match &error {
-                            videohub_journal::Error::TaskIdKept { job, .. } => format!(
-                                "{error}; `{}` writes it back and finishes the job",
-                                store::resume_command(store_args, job)
-                            ),
-                            _ => error.to_string(),
-                        };
-                        (2, json!({"status": "stopped", "error": message}))
-                    }
+                let ended = match outcome {
+                    Ok(job) => Ended::Job(Box::new(job)),
+                    Err(error) => Ended::Stopped(match &error {
+                        videohub_journal::Error::TaskIdKept { job, .. } => format!(
+                            "{error}; `{}` writes it back and finishes the job",
+                            store::resume_command(store_args, job)
+                        ),
+                        _ => error.to_string(),
+                    }),
                 };
-                if line_rank > rank {
-                    rank = line_rank;
-                    worst = if rank == 1 {
-                        Exit::Task.into()
-                    } else {
-                        Exit::Api.into()
-                    };
-                }
-                progress.println(&line, args.file.json);
+                let exit = ended.exit();
+                progress.done(exit == Exit::Success);
+                worst = worst.max(exit);
+                let line = if args.file.json {
+                    ended.json().to_string()
+                } else {
+                    ended.text()
+                };
+                progress.println(line);
             }
             progress.finish();
-            Ok(worst)
+            Ok(worst.into())
         }
         BatchCommand::Status(args) => {
             let hub = Hub::connect(hub_args).await?;
@@ -226,209 +224,71 @@ fn batch_name(file: &Path) -> String {
         .unwrap_or_else(|| "batch".into())
 }
 
-/// Every line of the file as a job to record, and the problems of the invalid ones, each
-/// naming its line.
-async fn read_batch(
-    hub: &Hub,
-    args: &BatchFileArgs,
-) -> Result<(Vec<NewJob>, Vec<String>), Failure> {
-    let lines = read_lines(args)?;
-    let out = std::path::absolute(&args.out)
-        .map_err(|e| Failure::usage(format!("{}: {e}", args.out.display())))?;
-    let mut schemas: BTreeMap<String, Option<ModelSchema>> = BTreeMap::new();
-    let mut jobs = Vec::new();
-    let mut invalid = Vec::new();
-    for line in lines {
-        let line = match line {
-            Ok(line) => line,
-            Err(problem) => {
-                invalid.push(problem);
-                continue;
-            }
-        };
-        if !schemas.contains_key(&line.model) {
-            let schema = match schemas::resolve(hub, &line.model).await {
-                Ok(schema) => Some(schema),
-                Err(failure) if failure.exit == Exit::Usage => None,
-                Err(failure) => return Err(failure),
-            };
-            schemas.insert(line.model.clone(), schema);
-        }
-        let Some(schema) = &schemas[&line.model] else {
-            invalid.push(format!(
-                "line {}: unknown model `{}` (`videohub models list` shows them)",
-                line.number, line.model
-            ));
-            continue;
-        };
-        let input = match line.input {
-            LineInput::Json(input) => match schema.validate_input(&input) {
-                Ok(()) => input,
-                Err(errors) => {
-                    for error in errors.errors() {
-                        invalid.push(format!("line {}: {error}", line.number));
-                    }
-                    continue;
-                }
-            },
-            LineInput::Csv { prompt, set } => {
-                let args = InputArgs {
-                    prompt: prompt.as_deref(),
-                    set: &set,
-                    images: &[],
-                };
-                match input::build(schema, &args) {
-                    Ok(input) => input,
-                    Err(failure) => {
-                        invalid.push(format!("line {}: {}", line.number, failure.message));
-                        continue;
-                    }
-                }
-            }
-        };
-        let name = match line.output {
-            Some(path) => path,
-            None => PathBuf::from(args.name.replace("{line}", &line.number.to_string())),
-        };
-        let output = match crate::paths::confined(&out, &name) {
-            Ok(output) => output,
-            Err(problem) => {
-                invalid.push(format!("line {}: {problem}", line.number));
-                continue;
-            }
-        };
-        jobs.push(NewJob::new(hub.label(), schema, input, output));
-    }
-    Ok((jobs, invalid))
+/// How one line of a run ended.
+enum Ended {
+    /// Its job reached a final state (downloaded, or failed on the hub).
+    Job(Box<Job>),
+    /// It stopped short of a final state, for this reason; the journal keeps its job.
+    Stopped(String),
 }
 
-/// The lines of a JSON-lines or CSV file, each read or the problem with it.
-fn read_lines(args: &BatchFileArgs) -> Result<Vec<Result<Line, String>>, Failure> {
-    let is_csv = args
-        .file
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let mut text = String::new();
-    if args.file == Path::new("-") {
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
-    } else {
-        text = std::fs::read_to_string(&args.file)
-            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", args.file.display())))?;
-    }
-    if is_csv {
-        let model = args.model.clone().ok_or_else(|| {
-            Failure::usage(
-                "a CSV batch needs `--model <id>`: its columns are that model's parameters",
-            )
-        })?;
-        return csv_lines(&text, &model);
-    }
-    Ok(text
-        .as_bytes()
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.as_ref().is_ok_and(|l| !l.trim().is_empty()))
-        .map(|(i, l)| json_line(i + 1, &l.unwrap_or_default(), args.model.as_deref()))
-        .collect())
-}
-
-fn json_line(number: usize, text: &str, model: Option<&str>) -> Result<Line, String> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| format!("line {number}: not JSON ({e})"))?;
-    let Value::Object(mut object) = value else {
-        return Err(format!(
-            "line {number}: expected an object {{\"model\", \"input\"}}"
-        ));
-    };
-    let model = match (object.remove("model"), model) {
-        (Some(Value::String(m)), _) => m,
-        (None, Some(m)) => m.to_owned(),
-        _ => {
-            return Err(format!(
-                "line {number}: `model` is missing (or not a string)"
-            ));
+impl Ended {
+    /// Its share of the run's exit code: a job stopped short is an API failure.
+    fn exit(&self) -> Exit {
+        match self {
+            Ended::Job(job) => Exit::of_job(job),
+            Ended::Stopped(_) => Exit::Api,
         }
-    };
-    let input = match object.remove("input") {
-        Some(Value::Object(input)) => input,
-        _ => {
-            return Err(format!(
-                "line {number}: `input` is missing (or not an object)"
-            ));
-        }
-    };
-    let output = match object.remove("output") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(path)) => Some(PathBuf::from(path)),
-        Some(_) => return Err(format!("line {number}: `output` must be a file name")),
-    };
-    if let Some(key) = object.keys().next() {
-        return Err(format!(
-            "line {number}: unknown key `{key}` (a line has model, input and output)"
-        ));
     }
-    Ok(Line {
-        number,
-        model,
-        input: LineInput::Json(input),
-        output,
-    })
-}
 
-fn csv_lines(text: &str, model: &str) -> Result<Vec<Result<Line, String>>, Failure> {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| Failure::usage(format!("the CSV header cannot be read: {e}")))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let line = |number: usize, record: csv::StringRecord| -> Line {
-        let mut set = Vec::new();
-        let mut prompt = None;
-        for (name, value) in header.iter().zip(record.iter()) {
-            match (name.as_str(), value) {
-                (_, "") => {}
-                ("prompt", value) => prompt = Some(value.to_owned()),
-                (name, value) => set.push(format!("{name}={value}")),
+    /// Its status: the job's state, `reused` for a file reused from an earlier job, or
+    /// `stopped`.
+    fn status(&self) -> &'static str {
+        match self {
+            Ended::Job(job) if job.reused_from.is_some() && job.state == JobState::Downloaded => {
+                "reused"
             }
+            Ended::Job(job) => job.state.as_str(),
+            Ended::Stopped(_) => "stopped",
         }
-        Line {
-            number,
-            model: model.to_owned(),
-            input: LineInput::Csv { prompt, set },
-            output: None,
-        }
-    };
-    Ok(reader
-        .records()
-        .enumerate()
-        .map(|(i, record)| {
-            // Line 1 is the header.
-            let number = i + 2;
-            record
-                .map(|r| line(number, r))
-                .map_err(|e| format!("line {number}: {e}"))
-        })
-        .collect())
-}
+    }
 
-/// One finished job, as a JSON object (also the text line's source).
-fn finished_line(job: &Job, error: Option<String>) -> Value {
-    let status = match (&job.reused_from, job.state) {
-        (Some(_), JobState::Downloaded) => json!("reused"),
-        _ => json!(job.state),
-    };
-    json!({
-        "job_id": job.id,
-        "model": job.model,
-        "status": status,
-        "reused_from": job.reused_from,
-        "task_id": job.task_id,
-        "file": job.file_path,
-        "bytes": job.file_size,
-        "error": error,
-    })
+    /// Why a job that is not downloaded ended as it did.
+    fn error(&self) -> Option<String> {
+        match self {
+            Ended::Job(job) if job.state == JobState::Downloaded => None,
+            Ended::Job(job) => Some(ended(job).message),
+            Ended::Stopped(message) => Some(message.clone()),
+        }
+    }
+
+    /// One JSON object for `--json`.
+    fn json(&self) -> Value {
+        match self {
+            Ended::Job(job) => json!({
+                "job_id": job.id,
+                "model": job.model,
+                "status": self.status(),
+                "reused_from": job.reused_from,
+                "task_id": job.task_id,
+                "file": job.file_path,
+                "bytes": job.file_size,
+                "error": self.error(),
+            }),
+            Ended::Stopped(_) => json!({"status": self.status(), "error": self.error()}),
+        }
+    }
+
+    /// One line of text: the job, its status, and its file or error.
+    fn text(&self) -> String {
+        let (id, file) = match self {
+            Ended::Job(job) => (job.id.as_str(), job.file_path.as_ref()),
+            Ended::Stopped(_) => ("-", None),
+        };
+        let what = file
+            .map(|path| path.display().to_string())
+            .or_else(|| self.error())
+            .unwrap_or_default();
+        format!("{id} {} {what}", self.status())
+    }
 }

@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::Value;
 use videohub_journal::Runner;
 
 use crate::output::outln;
@@ -132,21 +131,10 @@ impl BatchProgress {
     }
 
     /// Prints a finished job's line above the bar (or as is, without a bar).
-    pub(crate) fn println(&self, line: &Value, json: bool) {
-        let text = if json {
-            line.to_string()
-        } else {
-            let status = line["status"].as_str().unwrap_or("?");
-            let what = line["file"]
-                .as_str()
-                .map(str::to_owned)
-                .or_else(|| line["error"].as_str().map(str::to_owned))
-                .unwrap_or_default();
-            format!("{} {status} {what}", line["job_id"].as_str().unwrap_or("-"))
-        };
+    pub(crate) fn println(&self, line: String) {
         match &self.0 {
-            Some(shown) => shown.bar.println(text),
-            None => outln!("{text}"),
+            Some(shown) => shown.bar.println(line),
+            None => outln!("{line}"),
         }
     }
 

@@ -1,26 +1,62 @@
-//! `videohub generate` and `videohub task …`: submit, follow, download.
+//! `videohub generate`: submit, follow, download, each step recorded in the journal.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
-use futures::StreamExt;
 use serde_json::json;
-use videohub::{Dynamic, Media, ModelSchema, Output, PollPolicy, Task};
-
+use videohub::{ModelSchema, PollPolicy};
 use videohub_journal::{Job, JobState, NewJob, Runner, Step};
 
-use crate::args::{GenerateArgs, StoreArgs, TaskCommand, WaitArgs};
-use crate::hub::{Hub, api};
+use crate::exit::Exit;
+use crate::hub::Hub;
 use crate::input::{self, InputArgs};
-use crate::output::outln;
-use crate::output::{Exit, Failure, print_json};
+use crate::output::{Failure, outln, print_json};
 use crate::progress::Progress;
-use crate::{schemas, store};
+use crate::schemas;
+use crate::store::{self, StoreArgs};
+
+/// `videohub generate`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct GenerateArgs {
+    /// The model id, e.g. veo-3.1 (`videohub models list`).
+    pub model: String,
+    /// What the video (or image) shows.
+    #[arg(short, long)]
+    pub prompt: Option<String>,
+    /// A parameter, e.g. `--set duration=4s` (`videohub models show <model>` lists them).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// An image: an http(s) URL, or a local file sent inline.
+    #[arg(long = "image", value_name = "URL_OR_FILE")]
+    pub images: Vec<String>,
+    /// Print the task id and exit without waiting.
+    #[arg(long)]
+    pub no_wait: bool,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+/// How to wait for a task and where its file goes.
+#[derive(Debug, clap::Args)]
+pub(crate) struct WaitArgs {
+    /// Where to save the file (default: `<model>-<task id>.mp4` here, `.png` for an image).
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Stop waiting after this long, e.g. `10m` (the task goes on).
+    #[arg(long, value_parser = humantime::parse_duration, value_name = "DURATION")]
+    pub timeout: Option<Duration>,
+    /// Print one JSON result, and no progress.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// Exit code of a wait stopped with Ctrl-C.
-const INTERRUPTED: u8 = 130;
+pub(crate) const INTERRUPTED: u8 = 130;
 
+/// `videohub generate`: validates the input, records the job, submits it, follows the task
+/// and downloads its file.
 pub(crate) async fn generate(
     hub: &Hub,
     store: &StoreArgs,
@@ -142,17 +178,15 @@ fn output_template(output: Option<&Path>) -> Result<PathBuf, Failure> {
 /// The failure of a job that reached a final state other than downloaded.
 pub(crate) fn ended(job: &Job) -> Failure {
     let error = job.error.clone().unwrap_or_else(|| job.state.to_string());
-    match job.state {
-        JobState::OutcomeUnknown => {
-            let unknown = videohub_journal::Error::OutcomeUnknown {
-                id: job.id.clone(),
-                reason: error,
-            };
-            Failure::new(Exit::Api, store::retry_hint(&unknown, &job.id))
-        }
-        JobState::Failed if job.task_id.is_none() => Failure::new(Exit::Api, error),
-        _ => Failure::new(Exit::Task, error),
+    let exit = Exit::of_job(job);
+    if job.state == JobState::OutcomeUnknown {
+        let unknown = videohub_journal::Error::OutcomeUnknown {
+            id: job.id.clone(),
+            reason: error,
+        };
+        return Failure::new(exit, store::retry_hint(&unknown, &job.id));
     }
+    Failure::new(exit, error)
 }
 
 /// The failure of a job that stopped short of a final state: it stays in the journal.
@@ -180,11 +214,11 @@ pub(crate) fn unfinished(
 
 /// For crash tests: with `VIDEOHUB_CRASH_PAUSE=before-submit`, the process stops for good
 /// once the job is recorded and before its submit is sent, so that a test can kill it
-/// exactly there. Only in builds with debug assertions (what `cargo test` builds): a release
-/// build does nothing here.
+/// exactly there. Only in builds with the `crash-hooks` feature (what the CLI's own tests
+/// build): other builds have no such hook.
+#[cfg(feature = "crash-hooks")]
 fn pause_for_crash_tests(step: &Step<'_>) {
-    if cfg!(debug_assertions)
-        && let Step::Submitting(job) = step
+    if let Step::Submitting(job) = step
         && std::env::var("VIDEOHUB_CRASH_PAUSE").as_deref() == Ok("before-submit")
     {
         eprintln!("paused before the submit of job {}", job.id);
@@ -193,6 +227,10 @@ fn pause_for_crash_tests(step: &Step<'_>) {
         }
     }
 }
+
+/// Without the `crash-hooks` feature, nothing pauses.
+#[cfg(not(feature = "crash-hooks"))]
+fn pause_for_crash_tests(_step: &Step<'_>) {}
 
 /// One line for a saved job: the path on standard output when it is not a terminal (for
 /// scripts), the summary on standard error; or one JSON object.
@@ -228,248 +266,4 @@ pub(crate) fn report_job(job: &Job, json: bool) -> Result<(), Failure> {
         crate::progress::bytes(size)
     );
     Ok(())
-}
-
-pub(crate) async fn task(
-    hub: &Hub,
-    store: &StoreArgs,
-    command: TaskCommand,
-) -> Result<ExitCode, Failure> {
-    // A task of a job of the journal is finished as that job: recorded, saved at its path.
-    match &command {
-        TaskCommand::Wait { id, wait } if wait.output.is_none() => {
-            let how = Finish::Wait(wait.timeout);
-            if let Some(code) = finish_known(hub, store, id, how, wait.json).await? {
-                return Ok(code);
-            }
-        }
-        TaskCommand::Download {
-            id,
-            output: None,
-            json,
-        } => {
-            if let Some(code) = finish_known(hub, store, id, Finish::IfReady, *json).await? {
-                return Ok(code);
-            }
-        }
-        _ => {}
-    }
-    match command {
-        TaskCommand::Status { id, json } => {
-            let state = hub.client.task_by_id(&id).status().await.map_err(api)?;
-            if json {
-                print_json(&state.raw)?;
-            } else {
-                let elapsed = state
-                    .elapsed
-                    .map(|e| format!(" after {}s", e.as_secs()))
-                    .unwrap_or_default();
-                let error = state
-                    .error_message
-                    .as_deref()
-                    .map(|m| format!(": {m}"))
-                    .unwrap_or_default();
-                outln!("{} {}{elapsed}{error}", id, state.status);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        TaskCommand::Wait { id, wait } => {
-            let task = hub.client.task_by_id(&id);
-            follow(hub, &task, "task", &wait).await
-        }
-        TaskCommand::Download { id, output, json } => {
-            let state = hub.client.task_by_id(&id).status().await.map_err(api)?;
-            if !state.ready {
-                return Err(Failure::new(
-                    Exit::Api,
-                    format!(
-                        "task {id} is still {}: `videohub task wait {id}` waits for it",
-                        state.status
-                    ),
-                ));
-            }
-            let output_of_task = state.into_output(&hub.client, &id).map_err(api)?;
-            let path = output.unwrap_or_else(|| default_path("task", &id, &output_of_task));
-            let bytes = output_of_task.save(&path).await.map_err(api)?;
-            report(&output_of_task, &path, bytes, json)?;
-            Ok(ExitCode::SUCCESS)
-        }
-    }
-}
-
-/// How `task wait` and `task download` finish a job of the journal.
-#[derive(Clone, Copy)]
-enum Finish {
-    /// Wait for the task (at most this long).
-    Wait(Option<std::time::Duration>),
-    /// Only when the task is finished: a running one is left to `task download` to report.
-    IfReady,
-}
-
-/// When the journal holds a job of this hub with task `task_id`, finishes it as `jobs
-/// resume` does (polled, saved at the job's output path, each step recorded) and reports
-/// it; `None` when no such job is recorded (or it is failed or forgotten), or when `how` is
-/// [`Finish::IfReady`] and the task is still running.
-async fn finish_known(
-    hub: &Hub,
-    store: &StoreArgs,
-    task_id: &str,
-    how: Finish,
-    json: bool,
-) -> Result<Option<ExitCode>, Failure> {
-    if store.no_store || hub.is_in_process() {
-        return Ok(None);
-    }
-    let journal = store::open_for(hub, store).await?;
-    let label = hub.label();
-    let jobs = journal
-        .jobs(&videohub_journal::JobFilter::default())
-        .await
-        .map_err(store::failure)?;
-    let Some(job) = jobs
-        .into_iter()
-        .find(|job| job.task_id.as_deref() == Some(task_id) && job.hub == label)
-    else {
-        return Ok(None);
-    };
-    let job = match job.state {
-        JobState::Downloaded => job,
-        JobState::Submitted | JobState::Completed => {
-            let mut policy: PollPolicy = hub.poll;
-            match how {
-                Finish::Wait(Some(timeout)) => policy = policy.deadline(timeout),
-                Finish::Wait(None) => {}
-                Finish::IfReady if job.state == JobState::Submitted => {
-                    let state = hub.client.task_by_id(task_id).status().await.map_err(api)?;
-                    if !state.ready {
-                        return Ok(None);
-                    }
-                }
-                Finish::IfReady => {}
-            }
-            let runner = Runner::new(journal, hub.client.clone()).poll_policy(policy);
-            let id = job.id.clone();
-            runner
-                .resume(&id, |_| {})
-                .await
-                .map_err(|e| unfinished(store, &id, e))?
-        }
-        _ => return Ok(None),
-    };
-    if job.state != JobState::Downloaded {
-        return Err(ended(&job));
-    }
-    report_job(&job, json)?;
-    Ok(Some(ExitCode::SUCCESS))
-}
-
-/// Waits for the task with a progress display, then downloads its file.
-async fn follow(
-    hub: &Hub,
-    task: &Task<Dynamic>,
-    model: &str,
-    args: &WaitArgs,
-) -> Result<ExitCode, Failure> {
-    let mut policy: PollPolicy = hub.poll;
-    if let Some(timeout) = args.timeout {
-        policy = policy.deadline(timeout);
-    }
-    let progress = Progress::start(model, hub.client.typical_duration(model), args.json);
-    progress.task(model, task.id());
-    let outcome = tokio::select! {
-        outcome = wait(hub, task, policy, &progress) => outcome,
-        _ = tokio::signal::ctrl_c() => {
-            progress.finish();
-            if hub.is_in_process() {
-                eprintln!("stopped; the in-process sandbox stops too (`videohub sandbox` keeps one running)");
-            } else {
-                eprintln!("stopped waiting; the task goes on. Resume with:\n  videohub task wait {}{}", task.id(), resume_flags(args));
-            }
-            return Ok(ExitCode::from(INTERRUPTED));
-        }
-    };
-    let output = match outcome {
-        Ok(output) => output,
-        Err(failure) => {
-            progress.finish();
-            return Err(failure);
-        }
-    };
-    let path = args
-        .output
-        .clone()
-        .unwrap_or_else(|| default_path(model, task.id(), &output));
-    progress.step("downloading");
-    let saved = output.save(&path).await;
-    progress.finish();
-    let bytes = saved.map_err(api)?;
-    report(&output, &path, bytes, args.json)?;
-    Ok(ExitCode::SUCCESS)
-}
-
-async fn wait(
-    hub: &Hub,
-    task: &Task<Dynamic>,
-    policy: PollPolicy,
-    progress: &Progress,
-) -> Result<Output, Failure> {
-    let mut updates = std::pin::pin!(task.updates_with(policy));
-    while let Some(update) = updates.next().await {
-        let update = update.map_err(api)?;
-        progress.update(&update);
-        if update.is_ready() {
-            return update
-                .state
-                .into_output(&hub.client, task.id())
-                .map_err(api);
-        }
-    }
-    Err(Failure::new(
-        Exit::Api,
-        format!("stopped following task {} before it finished", task.id()),
-    ))
-}
-
-fn report(output: &Output, path: &Path, bytes: u64, json: bool) -> Result<(), Failure> {
-    if json {
-        let url = output.file().map(|v| v.url());
-        print_json(&json!({
-            "task_id": output.task_id(),
-            "status": "completed",
-            "file": path,
-            "bytes": bytes,
-            "url": url,
-            "data": output.data(),
-        }))
-    } else {
-        outln!("{}", path.display());
-        Ok(())
-    }
-}
-
-/// `veo-3.1-<task id>.mp4` in the current directory, with the extension of the output's
-/// first file.
-fn default_path(model: &str, task_id: &str, output: &Output) -> PathBuf {
-    let safe = |s: &str| {
-        s.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect::<String>()
-    };
-    let extension = output
-        .file()
-        .map_or(Media::Video.extension(), |file| file.extension());
-    PathBuf::from(format!("{}-{}.{extension}", safe(model), safe(task_id)))
-}
-
-fn resume_flags(args: &WaitArgs) -> String {
-    args.output
-        .as_ref()
-        .map(|p| format!(" -o {}", p.display()))
-        .unwrap_or_default()
 }

@@ -5,8 +5,25 @@ use std::time::Duration;
 
 use videohub::{Client, PollPolicy};
 
-use crate::args::HubArgs;
-use crate::output::{Exit, Failure};
+use crate::exit::Exit;
+use crate::output::Failure;
+
+/// Which hub to talk to.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct HubArgs {
+    /// Run against an in-process sandbox hub: no key needed, nothing is billed.
+    #[arg(long, global = true)]
+    pub sandbox: bool,
+    /// The hub's API key.
+    #[arg(long, global = true, env = "MOUNTSEA_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// The hub's base URL.
+    #[arg(long, global = true, env = "MOUNTSEA_BASE_URL")]
+    pub base_url: Option<String>,
+    /// The largest file a download saves, e.g. `500MB` or `2GiB` (default 8 GiB).
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
+}
 
 /// The journal's name for the hub of `--sandbox`.
 pub(crate) const IN_PROCESS: &str = "in-process sandbox";
@@ -114,14 +131,7 @@ impl Hub {
 /// The failure of a hub call: its exit code by kind, one line, the cause kept for `-v`.
 pub(crate) fn api(error: videohub::Error) -> Failure {
     use videohub::Error;
-    let exit = match &error {
-        Error::TaskFailed { .. }
-        | Error::TaskTimedOut { .. }
-        | Error::TaskCancelled { .. }
-        | Error::DeadlineExceeded { .. } => Exit::Task,
-        Error::InvalidRequest(_) | Error::Config { .. } | Error::MissingApiKey => Exit::Usage,
-        _ => Exit::Api,
-    };
+    let exit = Exit::from(&error);
     let message = match &error {
         Error::Transport(e) if e.is_connect() => unreachable(e),
         Error::NoOutputFile { task_id } => {
@@ -153,4 +163,12 @@ fn unreachable(error: &reqwest::Error) -> String {
         },
     );
     format!("could not reach the hub at {url}: {cause}")
+}
+
+/// A size as `--max-file-size` takes it, e.g. `500MB` or `2GiB`, in bytes.
+fn parse_size(text: &str) -> Result<u64, String> {
+    text.trim()
+        .parse::<bytesize::ByteSize>()
+        .map(|size| size.as_u64())
+        .map_err(|e| format!("{e} (e.g. 500MB, 2GiB)"))
 }

@@ -2,17 +2,87 @@
 
 use std::process::ExitCode;
 
+use clap::Subcommand;
 use futures::StreamExt;
 use serde_json::json;
 use videohub_journal::{Error, Job, JobFilter, JobState, Runner};
 
-use crate::args::{HistoryArgs, HubArgs, JobsCommand, StoreArgs};
+use crate::exit::Exit;
 use crate::generate::{ended, report_job};
-use crate::hub::Hub;
-use crate::output::{Exit, Failure, print_json, shortened, table};
+use crate::hub::{Hub, HubArgs};
+use crate::output::{Failure, print_json, shortened, table};
 use crate::output::{out, outln};
 use crate::progress::bytes;
-use crate::store;
+use crate::store::{self, StoreArgs};
+
+/// `videohub jobs …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum JobsCommand {
+    /// The unfinished jobs (every job with `--all`), newest first.
+    List {
+        /// Every job, finished ones too.
+        #[arg(long)]
+        all: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One job: its input, task, file, and every change of its state.
+    Show {
+        /// The job id (a unique prefix is enough).
+        id: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Finish every unfinished job of this hub: submit the unsent, poll, download.
+    Resume {
+        /// Only these jobs.
+        ids: Vec<String>,
+        /// Print one JSON line per job.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Submit a failed job again (`--force` for one whose first submit may have created a task).
+    Retry {
+        /// The job id.
+        id: String,
+        /// Submit a job whose outcome is unknown again, at the risk of a second billed task.
+        #[arg(long)]
+        force: bool,
+        /// Record it as pending without running it (`videohub jobs resume` runs it).
+        #[arg(long)]
+        no_wait: bool,
+    },
+    /// Remove a job from the journal (its saved file stays).
+    Forget {
+        /// The job id.
+        id: String,
+        /// Forget a job still in progress too.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// `videohub history`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct HistoryArgs {
+    /// Only this model.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Only this status (e.g. downloaded, failed, outcome_unknown).
+    #[arg(long, value_parser = parse_state)]
+    pub status: Option<videohub_journal::JobState>,
+    /// Only jobs whose prompt or parameters contain this text.
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// At most this many, newest first.
+    #[arg(long, default_value_t = 20)]
+    pub limit: u32,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
 
 /// Jobs resumed at once.
 const RESUME_CONCURRENCY: usize = 8;
@@ -193,10 +263,11 @@ async fn resume(
             }
         })
         .buffer_unordered(RESUME_CONCURRENCY);
-    let mut exit = ExitCode::SUCCESS;
-    let mut worst = 0;
+    let mut worst = Exit::Success;
     while let Some((job, outcome)) = outcomes.next().await {
-        let (rank, line) = match outcome {
+        // A job that stopped short of a final state (busy elsewhere, an error) is an API
+        // failure; a final job's outcome is its state's.
+        let (exit, line) = match outcome {
             Ok(done) if done.state == JobState::Downloaded => {
                 if json {
                     report_job(&done, true)?;
@@ -212,14 +283,13 @@ async fn resume(
             }
             Ok(done) => {
                 let failure = ended(&done);
-                let rank = if failure.exit == Exit::Task { 1 } else { 2 };
                 (
-                    rank,
+                    failure.exit,
                     (done.id.clone(), done.state.to_string(), failure.message),
                 )
             }
             Err(Error::Busy { id, owner }) => (
-                2,
+                Exit::Api,
                 (
                     id,
                     "busy".into(),
@@ -227,18 +297,11 @@ async fn resume(
                 ),
             ),
             Err(error) => (
-                2,
+                Exit::Api,
                 (job.id.clone(), job.state.to_string(), error.to_string()),
             ),
         };
-        if rank > worst {
-            worst = rank;
-            exit = if rank == 1 {
-                Exit::Task.into()
-            } else {
-                Exit::Api.into()
-            };
-        }
+        worst = worst.max(exit);
         let (id, state, message) = line;
         if json {
             print_json(&json!({"job_id": id, "status": state, "error": message}))?;
@@ -246,7 +309,7 @@ async fn resume(
             eprintln!("{id} {state}: {message}");
         }
     }
-    Ok(exit)
+    Ok(worst.into())
 }
 
 pub(crate) async fn history(
@@ -341,4 +404,10 @@ fn short(text: &str, max: usize) -> String {
     } else {
         format!("{}…", line.chars().take(max - 1).collect::<String>())
     }
+}
+
+/// A job state as `--status` takes it, e.g. `outcome_unknown`.
+fn parse_state(text: &str) -> Result<videohub_journal::JobState, String> {
+    text.parse()
+        .map_err(|e: videohub_journal::UnknownState| e.to_string())
 }

@@ -2,12 +2,15 @@
 
 mod args;
 mod batch;
+mod batch_file;
 mod batch_progress;
 mod codegen;
+mod exit;
 mod generate;
 mod hub;
 mod input;
 mod jobs;
+#[cfg(feature = "mcp")]
 mod mcp;
 mod models;
 mod output;
@@ -16,15 +19,18 @@ mod progress;
 mod sandbox;
 mod schemas;
 mod store;
+#[cfg(feature = "studio")]
 mod studio;
+mod task;
 
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
 use args::{Cli, Command};
+use exit::Exit;
 use hub::Hub;
-use output::{Exit, Failure};
+use output::Failure;
 
 fn main() -> ExitCode {
     let cli = match Cli::from_arg_matches(&command().get_matches()) {
@@ -56,7 +62,7 @@ fn command() -> clap::Command {
     command.build();
     command.mut_subcommand("sandbox", |built| {
         let about = built.get_about().cloned().unwrap_or_default();
-        args::SandboxArgs::augment_args(clap::Command::new("sandbox"))
+        sandbox::SandboxArgs::augment_args(clap::Command::new("sandbox"))
             .about(about)
             .long_about(None)
     })
@@ -78,12 +84,14 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::History(args) => jobs::history(&cli.store, args).await,
         Command::Batch { command } => batch::run(&cli.hub, &cli.store, command).await,
         Command::Task { command } => {
-            generate::task(&Hub::connect(&cli.hub).await?, &cli.store, command).await
+            task::task(&Hub::connect(&cli.hub).await?, &cli.store, command).await
         }
         Command::Sandbox(args) => sandbox::serve(args).await,
+        #[cfg(feature = "studio")]
         Command::Studio(args) => {
             studio::serve(&Hub::connect(&cli.hub).await?, &cli.store, args).await
         }
+        #[cfg(feature = "mcp")]
         Command::Mcp(args) => mcp::serve(&Hub::connect(&cli.hub).await?, &cli.store, args).await,
         Command::Completions { shell } => {
             clap_complete::generate(

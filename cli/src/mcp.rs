@@ -1,15 +1,27 @@
 //! `videohub mcp`: the journal's jobs and every model, for agents, over the Model Context
 //! Protocol (standard input and output, or streamable HTTP with `--http`).
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use videohub_journal::Runner;
 use videohub_mcp::Server;
 
-use crate::args::{McpArgs, StoreArgs};
+use crate::exit::Exit;
 use crate::hub::Hub;
-use crate::output::{Exit, Failure};
-use crate::store;
+use crate::output::Failure;
+use crate::store::{self, StoreArgs};
+
+/// `videohub mcp`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct McpArgs {
+    /// Serve the streamable-HTTP transport at http://ADDR/mcp instead (e.g. 127.0.0.1:8791).
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<std::net::SocketAddr>,
+    /// Where generated videos and images are saved (default: `videohub` in the videos folder).
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+}
 
 pub(crate) async fn serve(
     hub: &Hub,

@@ -1,18 +1,63 @@
 //! `videohub models …`: the compiled catalog, one model's parameters, and source for new ones.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+use clap::Subcommand;
 
 use serde_json::json;
 use videohub::ModelSchema;
 use videohub::models::catalog;
 use videohub::schema::{Category, ParamSchema};
 
-use crate::args::{HubArgs, ModelsCommand};
 use crate::codegen;
-use crate::hub::{Hub, api};
-use crate::output::{Exit, Failure, print_json, table};
+use crate::exit::Exit;
+use crate::hub::{Hub, HubArgs, api};
+use crate::output::{Failure, print_json, table};
 use crate::output::{out, outln};
 use crate::schemas;
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ModelsCommand {
+    /// List every model videohub knows, with its category and vendor.
+    List {
+        /// Only the models of this category (e.g. text-to-video).
+        #[arg(long, value_parser = parse_category)]
+        category: Option<Category>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one model's parameters: types, defaults, allowed values, ranges.
+    Show {
+        /// The model id, e.g. veo-3.1.
+        id: String,
+        /// Print the schema as JSON, in the layout of the hub's model list.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compare every compiled model with the live hub (exit 4 when they differ).
+    Check {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write `#[video_model]` structs from the live hub's schemas, ready for your own crate.
+    Codegen {
+        /// The model ids.
+        #[arg(
+            required_unless_present = "all_missing",
+            conflicts_with = "all_missing"
+        )]
+        ids: Vec<String>,
+        /// Every model the hub lists that videohub does not compile.
+        #[arg(long)]
+        all_missing: bool,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+}
 
 pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCode, Failure> {
     match command {
@@ -43,7 +88,7 @@ pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCod
             let mut schemas = Vec::with_capacity(ids.len());
             for id in &ids {
                 schemas.push(hub.client.model_schema(id).await.map_err(|e| match e {
-                    videohub::Error::NotFound { .. } => unknown(id),
+                    videohub::Error::NotFound { .. } => schemas::unknown(id),
                     other => api(other),
                 })?);
             }
@@ -214,17 +259,6 @@ async fn check(hub: &Hub, json: bool) -> Result<ExitCode, Failure> {
     })
 }
 
-/// The error for a model id neither compiled nor on the hub.
-pub(crate) fn unknown(id: &str) -> Failure {
-    let ids = catalog().iter().map(|m| m.id.as_ref());
-    let hint = videohub::schema::suggest(id, ids)
-        .map(|s| format!(" (did you mean `{s}`?)"))
-        .unwrap_or_default();
-    Failure::usage(format!(
-        "unknown model `{id}`{hint}; `videohub models list` shows them all"
-    ))
-}
-
 /// A model's parameters as a table, with its image rule and constraints.
 fn describe(model: &ModelSchema) -> String {
     let mut out = format!(
@@ -316,4 +350,10 @@ fn limits(param: &ParamSchema) -> String {
     .flatten()
     .collect::<Vec<_>>()
     .join(", ")
+}
+
+/// A category as `--category` takes it, e.g. `text-to-video`.
+fn parse_category(text: &str) -> Result<Category, String> {
+    text.parse()
+        .map_err(|e: videohub::schema::UnknownCategory| e.to_string())
 }

@@ -1,25 +1,10 @@
-//! What the tool prints when a command fails, and the exit codes it returns.
+//! What the tool prints: a failed command's error, tables, JSON.
 
 use std::error::Error;
 use std::fmt::Display;
 use std::process::ExitCode;
 
-/// Exit codes: 0 success, 1 an API or transport failure, 2 a usage or validation error
-/// (nothing was sent), 3 the task failed, timed out or was cancelled on the hub, 4 the live
-/// hub differs from the compiled models.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Exit {
-    Api = 1,
-    Usage = 2,
-    Task = 3,
-    Drift = 4,
-}
-
-impl From<Exit> for ExitCode {
-    fn from(exit: Exit) -> Self {
-        ExitCode::from(exit as u8)
-    }
-}
+use crate::exit::Exit;
 
 /// A failed command: one line for the user, the causes for `-v`.
 #[derive(Debug)]

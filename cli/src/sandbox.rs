@@ -5,9 +5,27 @@ use std::process::ExitCode;
 
 use videohub_sandbox::{FaultSpec, Sandbox, SandboxHandle};
 
-use crate::args::SandboxArgs;
+use crate::exit::Exit;
+use crate::output::Failure;
 use crate::output::outln;
-use crate::output::{Exit, Failure};
+
+/// `videohub sandbox`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct SandboxArgs {
+    /// The port to listen on (on 127.0.0.1).
+    #[arg(long, default_value_t = 8787)]
+    pub port: u16,
+    /// Faults to inject, e.g. `seed=7,rate=0.2,kinds=500+429`.
+    #[arg(long, value_name = "SPEC")]
+    pub faults: Option<String>,
+    /// How fast simulated time runs: 1 is real time, 0.01 makes a minute last 0.6 s.
+    #[arg(long, value_name = "X")]
+    pub time_scale: Option<f64>,
+    /// The most tasks held at once; a submit beyond them gets 429 until finished tasks
+    /// past their retention (10 simulated minutes) make room.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub max_tasks: usize,
+}
 
 /// How fast simulated time runs in the sandbox unless told otherwise: a one-minute task
 /// takes three seconds.

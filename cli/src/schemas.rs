@@ -11,7 +11,7 @@ use crate::output::Failure;
 pub(crate) async fn resolve(hub: &Hub, id: &str) -> Result<ModelSchema, Failure> {
     match videohub::models::resolve(&hub.client, id).await {
         Ok(schema) => Ok(schema.into_owned()),
-        Err(videohub::Error::NotFound { .. }) => Err(crate::models::unknown(id)),
+        Err(videohub::Error::NotFound { .. }) => Err(unknown(id)),
         Err(error) => Err(api(error)),
     }
 }
@@ -51,7 +51,18 @@ pub(crate) async fn resolve_checked(hub: &Hub, id: &str) -> Result<Checked, Fail
     }
     match hub.client.live_schema(id).await {
         Ok(live) => Ok(Checked::Live(Box::new(live))),
-        Err(videohub::Error::NotFound { .. }) => Err(crate::models::unknown(id)),
+        Err(videohub::Error::NotFound { .. }) => Err(unknown(id)),
         Err(error) => Err(api(error)),
     }
+}
+
+/// The error for a model id neither compiled nor on the hub.
+pub(crate) fn unknown(id: &str) -> Failure {
+    let ids = videohub::models::catalog().iter().map(|m| m.id.as_ref());
+    let hint = videohub::schema::suggest(id, ids)
+        .map(|s| format!(" (did you mean `{s}`?)"))
+        .unwrap_or_default();
+    Failure::usage(format!(
+        "unknown model `{id}`{hint}; `videohub models list` shows them all"
+    ))
 }

@@ -5,9 +5,26 @@ use std::time::Duration;
 
 use videohub_journal::{Error, Journal};
 
-use crate::args::StoreArgs;
+use crate::exit::Exit;
 use crate::hub::{Hub, api};
-use crate::output::{Exit, Failure};
+use crate::output::Failure;
+
+/// Where jobs are recorded.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct StoreArgs {
+    /// The journal: a SQLite file (default: `$XDG_DATA_HOME/videohub/journal.sqlite3`), or
+    /// a `postgres://` URL that several workers share.
+    #[arg(
+        long,
+        global = true,
+        env = "VIDEOHUB_STORE",
+        value_name = "FILE_OR_URL"
+    )]
+    pub store: Option<String>,
+    /// Record nothing (wins over `--store`): a job killed after its submit cannot be resumed.
+    #[arg(long, global = true)]
+    pub no_store: bool,
+}
 
 /// Opens the journal the flags name (in memory with `--no-store`).
 pub(crate) async fn open(args: &StoreArgs) -> Result<Journal, Failure> {
@@ -57,14 +74,11 @@ pub(crate) async fn open_for(hub: &Hub, args: &StoreArgs) -> Result<Journal, Fai
 
 /// A journal or job error, with its exit code.
 pub(crate) fn failure(error: Error) -> Failure {
-    let exit = match &error {
-        Error::Hub(_) => return api_of(error),
-        Error::NoSuchJob { .. }
-        | Error::AmbiguousJob { .. }
-        | Error::WrongState { .. }
-        | Error::Destination { .. } => Exit::Usage,
-        _ => Exit::Api,
+    let error = match error {
+        Error::Hub(hub) => return api(hub),
+        other => other,
     };
+    let exit = Exit::from(&error);
     let message = match &error {
         Error::Corrupt { .. } | Error::NewerSchema { .. } => {
             format!("{error} (`--store FILE` names another)")
@@ -105,11 +119,4 @@ fn shell_word(text: &str) -> String {
 /// The message of an unknown submit outcome, with the command that submits it again.
 pub(crate) fn retry_hint(error: &Error, id: &str) -> String {
     format!("{error}: `videohub jobs retry {id} --force` is that retry")
-}
-
-fn api_of(error: Error) -> Failure {
-    match error {
-        Error::Hub(hub) => api(hub),
-        other => failure(other),
-    }
 }

@@ -1,15 +1,30 @@
 //! `videohub studio`: the journal's videos and a playground for every model, in the browser.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use videohub_journal::Runner;
 use videohub_studio::Studio;
 
-use crate::args::{StoreArgs, StudioArgs};
+use crate::exit::Exit;
 use crate::hub::Hub;
+use crate::output::Failure;
 use crate::output::outln;
-use crate::output::{Exit, Failure};
-use crate::store;
+use crate::store::{self, StoreArgs};
+
+/// `videohub studio`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct StudioArgs {
+    /// The port to listen on (on 127.0.0.1 only).
+    #[arg(long, default_value_t = 8790)]
+    pub port: u16,
+    /// Do not open the page in the default browser.
+    #[arg(long)]
+    pub no_open: bool,
+    /// Where generated videos and images are saved.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub output_dir: PathBuf,
+}
 
 pub(crate) async fn serve(
     hub: &Hub,

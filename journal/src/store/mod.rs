@@ -92,9 +92,18 @@ impl Journal {
 
     /// Opens the journal `store` names: a `postgres://` (or `postgresql://`) URL, where
     /// several workers on several machines may share the jobs, or else a SQLite file path.
+    /// A URL needs the `postgres` feature (on by default): without it, it is refused with
+    /// [`Error::Storage`].
     pub async fn open_store(store: &str) -> Result<Journal> {
         if store.starts_with("postgres://") || store.starts_with("postgresql://") {
-            Journal::connect_to(Location::postgres(store), BUSY_TIMEOUT).await
+            let location = Location::postgres(store);
+            if !cfg!(feature = "postgres") {
+                return Err(Error::Storage {
+                    journal: location.shown,
+                    message: "this build has no Postgres support (its `postgres` feature)".into(),
+                });
+            }
+            Journal::connect_to(location, BUSY_TIMEOUT).await
         } else {
             Journal::open(store).await
         }
