@@ -214,9 +214,9 @@ pub(crate) fn unfinished(
 
 /// For crash tests: with `VIDEOHUB_CRASH_PAUSE=before-submit`, the process stops for good
 /// once the job is recorded and before its submit is sent, so that a test can kill it
-/// exactly there. Only in builds with the `crash-hooks` feature (what the CLI's own tests
-/// build): other builds have no such hook.
-#[cfg(feature = "crash-hooks")]
+/// exactly there. Only in debug builds (those the tests run) and in builds with the
+/// `crash-hooks` feature: a release build has no such hook.
+#[cfg(any(debug_assertions, feature = "crash-hooks"))]
 fn pause_for_crash_tests(step: &Step<'_>) {
     if let Step::Submitting(job) = step
         && std::env::var("VIDEOHUB_CRASH_PAUSE").as_deref() == Ok("before-submit")
@@ -228,8 +228,8 @@ fn pause_for_crash_tests(step: &Step<'_>) {
     }
 }
 
-/// Without the `crash-hooks` feature, nothing pauses.
-#[cfg(not(feature = "crash-hooks"))]
+/// In a release build without the `crash-hooks` feature, nothing pauses.
+#[cfg(not(any(debug_assertions, feature = "crash-hooks")))]
 fn pause_for_crash_tests(_step: &Step<'_>) {}
 
 /// One line for a saved job: the path on standard output when it is not a terminal (for
