@@ -412,6 +412,14 @@ impl Write for LogCapture {
 
 impl LogCapture {
     pub fn install(&self) -> tracing::subscriber::DefaultGuard {
+        // Tests run on several threads, each with its own subscriber or none. tracing keeps
+        // one global maximum level over the live subscribers, recomputed as they come and go:
+        // a global subscriber that takes every level (and keeps nothing) holds it at TRACE, so
+        // another test's subscriber going away cannot silence this one's events meanwhile.
+        static EVERY_LEVEL: std::sync::Once = std::sync::Once::new();
+        EVERY_LEVEL.call_once(|| {
+            let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry());
+        });
         let writer = self.clone();
         let subscriber = tracing_subscriber::fmt()
             .with_max_level(tracing::Level::TRACE)
@@ -419,11 +427,7 @@ impl LogCapture {
             .with_span_events(tracing_subscriber::fmt::format::FmtSpan::FULL)
             .with_writer(move || writer.clone())
             .finish();
-        let guard = tracing::subscriber::set_default(subscriber);
-        // A callsite first reached by a test thread with no subscriber is cached as never
-        // enabled; with tests on several threads, ask every callsite again.
-        tracing::callsite::rebuild_interest_cache();
-        guard
+        tracing::subscriber::set_default(subscriber)
     }
 
     pub fn text(&self) -> String {
