@@ -101,7 +101,13 @@ async fn wait_until(client: &Client, what: &str, script: &str, limit: Duration) 
             .execute(script, vec![])
             .await
             .expect("the script runs");
-        if !matches!(value, Value::Null | Value::Bool(false)) {
+        // Null, false and an empty text (an element not filled in yet) are not there yet.
+        let pending = match &value {
+            Value::Null | Value::Bool(false) => true,
+            Value::String(text) => text.is_empty(),
+            _ => false,
+        };
+        if !pending {
             return value;
         }
         if start.elapsed() > limit {
