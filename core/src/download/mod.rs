@@ -168,6 +168,10 @@ impl OutputFile {
         let Transfer {
             mut file, progress, ..
         } = transfer.into_inner();
+        // Every byte received is in the file before this returns, whatever the outcome (a
+        // write not yet flushed would be lost with the handle): the next process continues
+        // from what the part file holds.
+        let flushed = file.flush().await;
         let tries = match tries {
             Ok(tries) => tries,
             Err(GaveUp {
@@ -193,7 +197,7 @@ impl OutputFile {
         }
         self.check_head(&progress.head)?;
         let written = temp_path.as_ref().to_path_buf();
-        file.flush().await.map_err(io("write", &written))?;
+        flushed.map_err(io("write", &written))?;
         file.sync_all().await.map_err(io("write", &written))?;
         drop(file);
         #[cfg(unix)]
