@@ -173,7 +173,8 @@ mod tests {
     use crate::owner::Owner;
     use crate::state::JobState;
 
-    fn new_job(prompt: &str) -> NewJob {
+    /// A job of veo-3.1 on an unreachable hub, with `prompt` as its input.
+    pub(super) fn new_job(prompt: &str) -> NewJob {
         let mut input = Map::new();
         input.insert("prompt".into(), Value::from(prompt));
         NewJob {
@@ -306,13 +307,7 @@ mod tests {
     #[tokio::test]
     async fn a_stored_value_that_does_not_read_is_an_error_naming_its_job_and_column() {
         let journal = Journal::in_memory().await.unwrap();
-        let new = NewJob {
-            hub: "http://127.0.0.1:1".into(),
-            model: "veo-3.1".into(),
-            endpoint: "/hub/v1/video".into(),
-            input: Map::new(),
-            output_path: "out.mp4".into(),
-        };
+        let new = new_job("a fox");
         let job = journal.record(&new, &Owner::this_process()).await.unwrap();
         let good = "input = '{}', state = 'pending', result = NULL, file_size = NULL, \
                     task_elapsed_ms = NULL, submits = 0";

@@ -264,13 +264,7 @@ mod tests {
     #[tokio::test]
     async fn a_late_task_id_settles_only_the_submit_that_made_it() {
         let journal = Journal::in_memory().await.unwrap();
-        let new = NewJob {
-            hub: "http://127.0.0.1:1".into(),
-            model: "veo-3.1".into(),
-            endpoint: "/hub/v1/video".into(),
-            input: Map::new(),
-            output_path: "out.mp4".into(),
-        };
+        let new = crate::store::tests::new_job("a fox");
         let job = journal.record(&new, &Owner::this_process()).await.unwrap();
         let mut sending = Change::to(JobState::Submitting);
         sending.submitted = true;
