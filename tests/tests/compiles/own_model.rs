@@ -2,9 +2,14 @@
 use videohub::{JsonObject, Model, video_model};
 
 /// A demo model.
-#[video_model(id = "acme-1", name = "Acme 1", vendor = "Acme", category = "text-to-video")]
+#[video_model(
+    id = "acme-1",
+    name = "Acme 1",
+    vendor = "Acme",
+    category = "text-to-video"
+)]
 #[derive(Debug, Clone)]
-pub struct Acme1 {
+pub(crate) struct Acme1 {
     /// The prompt.
     #[param(required, max_length = 100)]
     prompt: String,
@@ -34,8 +39,15 @@ pub struct Acme1 {
     clock_seed: Option<bool>,
 }
 
-fn main() {
-    let request = Acme1::builder().prompt("x").style(Style::Pastel).fps(Fps::V30).tags(["a".to_owned()]).seed(5).build();
+#[test]
+fn a_model_of_ones_own_builds_with_every_kind_of_parameter() {
+    let request = Acme1::builder()
+        .prompt("x")
+        .style(Style::Pastel)
+        .fps(Fps::V30)
+        .tags(["a".to_owned()])
+        .seed(5)
+        .build();
     assert_eq!(request.strength(), 1.0);
     assert_eq!(request.style().to_string(), "pastel-soft");
     let input = request.to_input();
@@ -43,7 +55,11 @@ fn main() {
     assert_eq!(input["fps"], 30);
     assert_eq!(Acme1::SCHEMA.constraints.len(), 1);
     let camera: JsonObject = serde_json::from_str(r#"{"pan": 0.5}"#).unwrap();
-    let with_camera = Acme1::builder().prompt("x").camera(camera).keyframes(Vec::new()).build();
+    let with_camera = Acme1::builder()
+        .prompt("x")
+        .camera(camera)
+        .keyframes(Vec::new())
+        .build();
     assert_eq!(with_camera.to_input()["camera"]["pan"], 0.5);
     assert_eq!(with_camera.camera().map(|c| c.len()), Some(1));
     assert_eq!((Zoom::Value1.as_str(), Zoom::X2.as_str()), ("1.5x", "2x"));

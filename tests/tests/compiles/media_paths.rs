@@ -2,8 +2,13 @@
 
 mod image_model {
     /// One image, named through the crate root.
-    #[videohub::video_model(id = "acme-i2v", name = "Acme I2V", vendor = "Acme", category = "image-to-video")]
-    pub struct AcmeI2v {
+    #[videohub::video_model(
+        id = "acme-i2v",
+        name = "Acme I2V",
+        vendor = "Acme",
+        category = "image-to-video"
+    )]
+    pub(crate) struct AcmeI2v {
         /// The prompt.
         #[param(required)]
         prompt: String,
@@ -15,8 +20,13 @@ mod image_model {
 
 mod first_last_model {
     /// Two images, named through the `media` module, one with a leading `::`.
-    #[videohub::video_model(id = "acme-fl", name = "Acme FL", vendor = "Acme", category = "first-last-frame")]
-    pub struct AcmeFl {
+    #[videohub::video_model(
+        id = "acme-fl",
+        name = "Acme FL",
+        vendor = "Acme",
+        category = "first-last-frame"
+    )]
+    pub(crate) struct AcmeFl {
         /// The first frame.
         #[param(image)]
         first_frame: ::videohub::media::Image,
@@ -28,8 +38,13 @@ mod first_last_model {
 
 mod reference_model {
     /// A list of images, with full paths to both the list and its elements.
-    #[videohub::video_model(id = "acme-ref", name = "Acme Ref", vendor = "Acme", category = "reference-to-video")]
-    pub struct AcmeRef {
+    #[videohub::video_model(
+        id = "acme-ref",
+        name = "Acme Ref",
+        vendor = "Acme",
+        category = "reference-to-video"
+    )]
+    pub(crate) struct AcmeRef {
         /// The references.
         #[param(images(min = 1, max = 3))]
         references: ::std::vec::Vec<::videohub::Image>,
@@ -38,8 +53,13 @@ mod reference_model {
 
 mod edit_model {
     /// A video, named through the `media` module.
-    #[videohub::video_model(id = "acme-edit", name = "Acme Edit", vendor = "Acme", category = "video-edit")]
-    pub struct AcmeEdit {
+    #[videohub::video_model(
+        id = "acme-edit",
+        name = "Acme Edit",
+        vendor = "Acme",
+        category = "video-edit"
+    )]
+    pub(crate) struct AcmeEdit {
         /// The prompt.
         #[param(required)]
         prompt: String,
@@ -49,18 +69,33 @@ mod edit_model {
     }
 }
 
-use videohub::{Image, VideoInput, Model};
+use videohub::{Image, Model, VideoInput};
 
-fn main() {
+#[test]
+fn media_inputs_declared_with_full_paths_build() {
     let frame = || Image::url("https://example.com/a.png").unwrap();
-    let i2v = image_model::AcmeI2v::builder().prompt("a fox").image(frame()).build();
+    let i2v = image_model::AcmeI2v::builder()
+        .prompt("a fox")
+        .image(frame())
+        .build();
     assert_eq!(i2v.image().as_str(), "https://example.com/a.png");
-    let fl = first_last_model::AcmeFl::builder().first_frame(frame()).last_frame(frame()).build();
-    assert_eq!(fl.to_input()["image_urls"].as_array().map(Vec::len), Some(2));
-    let refs = reference_model::AcmeRef::builder().references([frame(), frame()]).build();
+    let fl = first_last_model::AcmeFl::builder()
+        .first_frame(frame())
+        .last_frame(frame())
+        .build();
+    assert_eq!(
+        fl.to_input()["image_urls"].as_array().map(Vec::len),
+        Some(2)
+    );
+    let refs = reference_model::AcmeRef::builder()
+        .references([frame(), frame()])
+        .build();
     assert_eq!(refs.references().len(), 2);
     assert!(refs.validate().is_ok());
     let video = VideoInput::url("https://example.com/a.mp4").unwrap();
-    let edit = edit_model::AcmeEdit::builder().prompt("snow").video(video).build();
+    let edit = edit_model::AcmeEdit::builder()
+        .prompt("snow")
+        .video(video)
+        .build();
     assert!(edit.to_input()["video"].is_string());
 }

@@ -5,8 +5,13 @@ mod talking_head {
     use videohub::{AudioInput, Image, video_model};
 
     /// A portrait that speaks.
-    #[video_model(id = "acme-talk", name = "Acme Talk", vendor = "Acme", category = "speech-to-video")]
-    pub struct AcmeTalk {
+    #[video_model(
+        id = "acme-talk",
+        name = "Acme Talk",
+        vendor = "Acme",
+        category = "speech-to-video"
+    )]
+    pub(crate) struct AcmeTalk {
         /// What the scene looks like.
         #[param(required)]
         prompt: String,
@@ -23,8 +28,13 @@ mod stills {
     use videohub::video_model;
 
     /// Still images from a prompt.
-    #[video_model(id = "acme-still", name = "Acme Still", vendor = "Acme", category = "text-to-image")]
-    pub struct AcmeStill {
+    #[video_model(
+        id = "acme-still",
+        name = "Acme Still",
+        vendor = "Acme",
+        category = "text-to-image"
+    )]
+    pub(crate) struct AcmeStill {
         /// What the image shows.
         #[param(required)]
         prompt: String,
@@ -36,8 +46,13 @@ mod stills {
 
 mod transcripts {
     /// Text from speech, the audio input named by its full path.
-    #[videohub::video_model(id = "acme-scribe", name = "Acme Scribe", vendor = "Acme", category = "speech-to-text")]
-    pub struct AcmeScribe {
+    #[videohub::video_model(
+        id = "acme-scribe",
+        name = "Acme Scribe",
+        vendor = "Acme",
+        category = "speech-to-text"
+    )]
+    pub(crate) struct AcmeScribe {
         /// The speech.
         #[param(audio)]
         audio_url: videohub::media::AudioInput,
@@ -46,7 +61,8 @@ mod transcripts {
 
 use videohub::{AudioInput, Capability, Image, Model};
 
-fn main() {
+#[test]
+fn models_of_the_other_capabilities_build() {
     let speech = || AudioInput::url("https://example.com/hello.mp3").unwrap();
     let talk = talking_head::AcmeTalk::builder()
         .prompt("a studio")
@@ -62,7 +78,9 @@ fn main() {
     assert_eq!(still.to_input()["width"], 1024);
     assert_eq!(stills::AcmeStill::CAPABILITY.endpoint(), "/hub/v1/image");
 
-    let scribe = transcripts::AcmeScribe::builder().audio_url(speech()).build();
+    let scribe = transcripts::AcmeScribe::builder()
+        .audio_url(speech())
+        .build();
     assert!(scribe.to_input()["audio_url"].is_string());
     assert_eq!(transcripts::AcmeScribe::CAPABILITY, Capability::Transcribe);
 }
