@@ -12,7 +12,8 @@ use crate::output::outln;
 /// `videohub sandbox`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct SandboxArgs {
-    /// The port to listen on (on 127.0.0.1).
+    /// The port to listen on (on 127.0.0.1); videos are served on the next one. With 0, two
+    /// free ports are picked, and the banner names them.
     #[arg(long, default_value_t = 8787)]
     pub port: u16,
     /// Faults to inject, e.g. `seed=7,rate=0.2,kinds=500+429`.
@@ -77,10 +78,11 @@ pub(crate) async fn serve(args: SandboxArgs) -> Result<ExitCode, Failure> {
         )
         .await
         .map_err(|e| {
-            Failure::new(
-                Exit::Api,
-                format!("cannot listen on ports {} and {files_port}: {e}", args.port),
-            )
+            let ports = match args.port {
+                0 => "two free ports".to_owned(),
+                port => format!("ports {port} and {files_port}"),
+            };
+            Failure::new(Exit::Api, format!("cannot listen on {ports}: {e}"))
         })?
         .map_err(|e| Failure::new(Exit::Api, e))?;
     Ok(ExitCode::SUCCESS)

@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use videohub_sandbox::TaskDuration;
 
-mod common;
-use common::Hub;
+use crate::common::Hub;
 
 /// A `generate` of a one-job scenario, started and not yet killed.
 struct Run {

@@ -8,8 +8,7 @@ use serde_json::{Map, Value, json};
 use videohub::schema::{Literal, ParamSchema, ParamType};
 use videohub::{ModelInfo, ModelSchema};
 
-mod common;
-use common::Hub;
+use crate::common::Hub;
 
 /// One schema of the corpus with what the catalog listing says of its model.
 struct Entry {
@@ -555,7 +554,7 @@ fn models_list_marks_compiled_provisional_and_live_only_models() {
         assert_eq!(row["vendor"], entry.view.vendor.as_ref());
     }
     // Without a hub to ask, the compiled models alone, and a note that says so.
-    let offline = common::videohub()
+    let offline = crate::common::videohub()
         .args(["models", "list"])
         .output()
         .unwrap();

@@ -10,8 +10,7 @@ use serde_json::Value;
 use videohub_sandbox::TaskDuration;
 use videohub_tests::postgres_database;
 
-mod common;
-use common::Hub;
+use crate::common::Hub;
 
 /// A JSON-lines batch of `n` lines in `dir`, two models, every line different.
 fn batch_file(dir: &Path, n: usize) -> PathBuf {

@@ -2,15 +2,11 @@
 //! local setup: downloads that redirect where the URL rules forbid, files that are not
 //! videos, a hub that repeats the key, batch outputs that leave `--out`, a closed pipe.
 
-mod common;
-#[path = "common/scripted.rs"]
-mod scripted;
-
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
-use common::{Hub, videohub};
-use scripted::{FileAnswer, Script, ScriptedHub};
+use crate::common::scripted::{FileAnswer, Script, ScriptedHub};
+use crate::common::{Hub, videohub};
 
 const KEY: &str = "hub-secret-0123456789abcdef";
 

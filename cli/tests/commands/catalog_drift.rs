@@ -10,11 +10,10 @@ use videohub::ModelSchema;
 use videohub::schema::{Literal, ParamSchema, ParamType};
 use videohub_sandbox::{compiled_models, load_models};
 
-mod common;
-use common::Hub;
+use crate::common::Hub;
 
 fn uncompiled() -> Vec<ModelSchema> {
-    load_models(include_str!("fixtures/uncompiled-models.json")).unwrap()
+    load_models(include_str!("../fixtures/uncompiled-models.json")).unwrap()
 }
 
 #[test]

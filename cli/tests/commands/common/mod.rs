@@ -1,6 +1,8 @@
 //! A sandbox hub for the binary's tests, and the binary pointed at it.
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(unreachable_pub)]
+
+pub mod scripted;
 
 use std::time::Duration;
 

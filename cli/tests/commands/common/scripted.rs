@@ -2,8 +2,6 @@
 //! scripted (a body, a redirect), or a hub that repeats the `Authorization` header it
 //! received in its error messages, as some gateways do.
 
-#![allow(unreachable_pub)]
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;

@@ -6,8 +6,7 @@ use videohub::{Capability, Model};
 use videohub_sandbox::{SAMPLE_PNG, compiled_models};
 use videohub_tests::AcmeStill;
 
-mod common;
-use common::Hub;
+use crate::common::Hub;
 
 fn hub() -> Hub {
     Hub::start(|b| {

@@ -11,8 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 use videohub_sandbox::{FaultKind, FaultPoint, FaultSpec};
 
-mod common;
-use common::Hub;
+use crate::common::Hub;
 
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
     let start = Instant::now();
