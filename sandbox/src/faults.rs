@@ -26,9 +26,6 @@ use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;
 
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
-
 /// Where a fault can happen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FaultPoint {
@@ -292,17 +289,17 @@ impl FaultSpec {
             return None;
         }
         let mut rng = rng_for(self.seed, point as u64, index);
-        if !rng.gen_bool(self.rate.min(1.0)) {
+        if rng.f64() >= self.rate {
             return None;
         }
-        Some(candidates[rng.gen_range(0..candidates.len())])
+        Some(candidates[rng.usize(..candidates.len())])
     }
 }
 
 /// A generator for one draw: the seed, a stream (what is drawn) and the draw's index.
-pub(crate) fn rng_for(seed: u64, stream: u64, index: u64) -> ChaCha8Rng {
+pub(crate) fn rng_for(seed: u64, stream: u64, index: u64) -> fastrand::Rng {
     let mixed = splitmix(splitmix(seed ^ splitmix(stream)) ^ index);
-    ChaCha8Rng::seed_from_u64(mixed)
+    fastrand::Rng::with_seed(mixed)
 }
 
 fn splitmix(x: u64) -> u64 {

@@ -36,13 +36,13 @@ impl Default for TaskDuration {
 
 impl TaskDuration {
     /// One duration from the distribution.
-    pub fn sample(&self, rng: &mut impl rand::Rng) -> Duration {
+    pub fn sample(&self, rng: &mut fastrand::Rng) -> Duration {
         match self {
             TaskDuration::Fixed(duration) => *duration,
             TaskDuration::LogNormal { median, sigma } => {
                 // Box-Muller: a standard normal from two uniforms.
-                let u1: f64 = 1.0 - rng.r#gen::<f64>();
-                let u2: f64 = rng.r#gen();
+                let u1 = 1.0 - rng.f64();
+                let u2 = rng.f64();
                 let normal = (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos();
                 let factor = (sigma * normal).exp();
                 Duration::try_from_secs_f64(median.as_secs_f64() * factor).unwrap_or(*median)
@@ -110,8 +110,8 @@ const FAILURES: [(&str, &str); 3] = [
 ];
 
 impl Outcome {
-    pub(crate) fn failed(rng: &mut impl rand::Rng) -> Outcome {
-        let (code, message) = FAILURES[rng.gen_range(0..FAILURES.len())];
+    pub(crate) fn failed(rng: &mut fastrand::Rng) -> Outcome {
+        let (code, message) = FAILURES[rng.usize(..FAILURES.len())];
         let code = code
             .parse::<i64>()
             .map_or_else(|_| json!(code), |n| json!(n));
@@ -239,7 +239,6 @@ impl TaskStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
 
     #[test]
     fn durations_parse_and_sample() {
@@ -252,7 +251,7 @@ mod tests {
         assert_eq!(log.to_string().parse(), Ok(log.clone()));
         assert!("lognormal:60s".parse::<TaskDuration>().is_err());
         assert!("lognormal:1m:-1".parse::<TaskDuration>().is_err());
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+        let mut rng = fastrand::Rng::with_seed(1);
         let mut samples: Vec<f64> = (0..401)
             .map(|_| log.sample(&mut rng).as_secs_f64())
             .collect();

@@ -87,7 +87,7 @@ impl Journal {
                      ON CONFLICT (line_key) DO NOTHING RETURNING id",
                     values(chunk.len(), 4, "$1, $2, $3, $3, 'pending'", 8)
                 );
-                let mut query = sqlx::query_scalar::<_, String>(&insert)
+                let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(&*insert))
                     .bind(name)
                     .bind(batch_id)
                     .bind(now);
@@ -108,7 +108,9 @@ impl Journal {
                         "INSERT INTO job_events (at, state, detail, job_id) VALUES {}",
                         values(ids.len(), 3, "$1, 'pending', $2", 1)
                     );
-                    let mut query = sqlx::query(&events).bind(now).bind(&detail);
+                    let mut query = sqlx::query(sqlx::AssertSqlSafe(&*events))
+                        .bind(now)
+                        .bind(&detail);
                     for id in &ids {
                         query = query.bind(id);
                     }
@@ -124,7 +126,7 @@ impl Journal {
                         self.location.json_list("$2")
                     );
                     let keys: Vec<&str> = chunk.iter().map(|(_, key)| key.as_str()).collect();
-                    sqlx::query(&adopt)
+                    sqlx::query(sqlx::AssertSqlSafe(&*adopt))
                         .bind(batch_id)
                         .bind(Value::from(keys).to_string())
                         .execute(&mut *tx)
@@ -147,7 +149,7 @@ impl Journal {
         owner: &Owner,
     ) -> Result<Option<Job>> {
         let now = now_ms();
-        let row = sqlx::query_as::<_, JobRow>(&self.claim_sql())
+        let row = sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(&*self.claim_sql()))
             .bind(owner.as_str())
             .bind(now + lease_ms())
             .bind(batch_id)
@@ -167,7 +169,7 @@ impl Journal {
         skip: &[String],
         owner: &Owner,
     ) -> Result<bool> {
-        let found: Option<String> = sqlx::query_scalar(&self.open_sql())
+        let found: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(&*self.open_sql()))
             .bind(batch_id)
             .bind(Value::from(skip.to_vec()).to_string())
             .bind(owner.as_str())
@@ -329,9 +331,9 @@ mod tests {
                     "{n} lines: {steps:?}"
                 );
             }
-            let indexed: i64 = sqlx::query_scalar(&format!(
+            let indexed: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                 "SELECT COUNT(*) FROM jobs INDEXED BY jobs_batch_open WHERE batch_id = $1 AND {OPEN}"
-            ))
+            )))
             .bind(&batch)
             .fetch_one(journal.pool())
             .await
@@ -381,7 +383,7 @@ mod tests {
     /// Postgres's plan of `query` (its SQL after `EXPLAIN`), one line per node or condition.
     async fn postgres_plan<'q>(
         conn: &mut sqlx::AnyConnection,
-        query: sqlx::query::QueryScalar<'q, Any, String, AnyArguments<'q>>,
+        query: sqlx::query::QueryScalar<'q, Any, String, AnyArguments>,
     ) -> Vec<String> {
         query.fetch_all(conn).await.unwrap()
     }
@@ -431,7 +433,7 @@ mod tests {
         let explain = |sql: &str| format!("EXPLAIN {sql}");
         let owner = Owner::this_process();
         let claim_sql = explain(&journal.claim_sql());
-        let claim = sqlx::query_scalar(&claim_sql)
+        let claim = sqlx::query_scalar(sqlx::AssertSqlSafe(&*claim_sql))
             .bind(owner.as_str())
             .bind(i64::MAX)
             .bind(&batch)
@@ -449,16 +451,23 @@ mod tests {
             "{claim:#?}"
         );
         let open_sql = explain(&journal.open_sql());
-        let open = sqlx::query_scalar(&open_sql)
+        let open = sqlx::query_scalar(sqlx::AssertSqlSafe(&*open_sql))
             .bind(&batch)
             .bind("[]")
             .bind(owner.as_str());
         let open = postgres_plan(&mut conn, open).await;
         let counts_sql = explain(COUNTS);
-        let counts = postgres_plan(&mut conn, sqlx::query_scalar(&counts_sql).bind(&batch)).await;
+        let counts = postgres_plan(
+            &mut conn,
+            sqlx::query_scalar(sqlx::AssertSqlSafe(&*counts_sql)).bind(&batch),
+        )
+        .await;
         let finished_sql = explain(FINISHED);
-        let finished =
-            postgres_plan(&mut conn, sqlx::query_scalar(&finished_sql).bind(&batch)).await;
+        let finished = postgres_plan(
+            &mut conn,
+            sqlx::query_scalar(sqlx::AssertSqlSafe(&*finished_sql)).bind(&batch),
+        )
+        .await;
         // The check for jobs left reads unfinished jobs only: by the index of unfinished
         // jobs, or by (batch_id, state); counts and the listing by (batch_id, state).
         let uses = |plan: &[String], index: &str| {

@@ -198,7 +198,7 @@ impl Location {
                         "DELETE FROM videohub_schema; INSERT INTO videohub_schema VALUES ({version})"
                     ),
                 };
-                conn.execute(mark.as_str()).await.map_err(err)?;
+                conn.execute(sqlx::AssertSqlSafe(mark)).await.map_err(err)?;
             }
             Ok(())
         }
@@ -290,7 +290,7 @@ async fn prepare(
     if dialect == Dialect::Sqlite {
         // The busy timeout first: switching to WAL may wait for another writer.
         let busy = format!("PRAGMA busy_timeout = {}", busy_timeout.as_millis());
-        conn.execute(busy.as_str()).await?;
+        conn.execute(sqlx::AssertSqlSafe(busy)).await?;
         conn.execute("PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL")
             .await?;
         // Switching needs a lock: done once, by the first process, not by every connection.

@@ -156,7 +156,7 @@ impl Journal {
     #[cfg(test)]
     pub(crate) async fn sqlite_plan(&self, sql: &str) -> Vec<String> {
         let rows: Vec<(i64, i64, i64, String)> =
-            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
                 .fetch_all(&self.pool)
                 .await
                 .unwrap();
@@ -197,10 +197,13 @@ mod tests {
             .fetch_one(journal.pool())
             .await
             .unwrap();
-        sqlx::query(&format!("PRAGMA max_page_count = {}", pages + 2))
-            .execute(journal.pool())
-            .await
-            .unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "PRAGMA max_page_count = {}",
+            pages + 2
+        )))
+        .execute(journal.pool())
+        .await
+        .unwrap();
         let big = "x".repeat(16 * 1024);
         let mut recorded = 1;
         let error = loop {
@@ -320,11 +323,11 @@ mod tests {
             ("task_elapsed_ms = -5", "task_elapsed_ms"),
             ("submits = -1", "submits"),
         ] {
-            sqlx::query(&format!("UPDATE jobs SET {good}"))
+            sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE jobs SET {good}")))
                 .execute(journal.pool())
                 .await
                 .unwrap();
-            sqlx::query(&format!("UPDATE jobs SET {damage}"))
+            sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE jobs SET {damage}")))
                 .execute(journal.pool())
                 .await
                 .unwrap();
@@ -338,7 +341,7 @@ mod tests {
                 );
             }
         }
-        sqlx::query(&format!("UPDATE jobs SET {good}"))
+        sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE jobs SET {good}")))
             .execute(journal.pool())
             .await
             .unwrap();

@@ -170,7 +170,7 @@ impl Journal {
         let mut known = Vec::new();
         for chunk in keys.chunks(KEYS_PER_QUERY) {
             let keys: Vec<&str> = chunk.iter().map(String::as_str).collect();
-            let rows: Vec<(String, Option<String>)> = sqlx::query_as(&sql)
+            let rows: Vec<(String, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(&*sql))
                 .bind(Value::from(keys).to_string())
                 .fetch_all(&self.pool)
                 .await

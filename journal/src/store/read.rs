@@ -11,7 +11,7 @@ use crate::job::{Job, JobEvent, JobFilter, JobRow, stored_state};
 use crate::time::from_ms;
 
 /// A query of whole job rows (`SELECT *` or `RETURNING *`).
-pub(super) type JobQuery<'q> = QueryAs<'q, Any, JobRow, AnyArguments<'q>>;
+pub(super) type JobQuery<'q> = QueryAs<'q, Any, JobRow, AnyArguments>;
 
 impl Journal {
     /// The job with exactly this id (a primary-key lookup, for the journal's own reads).
@@ -73,7 +73,7 @@ impl Journal {
             let names: Vec<&str> = filter.states.iter().map(|s| s.as_str()).collect();
             serde_json::Value::from(names).to_string()
         });
-        let query = sqlx::query_as(&sql)
+        let query = sqlx::query_as(sqlx::AssertSqlSafe(&*sql))
             .bind(states)
             .bind(filter.model.as_deref())
             .bind(filter.text.as_deref().map(|t| like_escaped(&json_text(t))))

@@ -159,7 +159,7 @@ impl Journal {
         );
         let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
         let mut tx = self.pool.begin().await.db(self)?;
-        let updated = sqlx::query_as::<_, JobRow>(&sql)
+        let updated = sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(&*sql))
             .bind(change.state.as_str())
             .bind(change.task_id.as_deref())
             .bind(change.result.as_ref().map(Value::to_string))

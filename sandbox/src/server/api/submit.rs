@@ -8,7 +8,6 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use rand::Rng;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use videohub::Capability;
@@ -188,7 +187,7 @@ fn body_hash(body: &[u8]) -> u64 {
 /// A UUID-shaped id (version 4 layout) from the seed and the task's index.
 fn task_uuid(seed: u64, index: u64) -> String {
     let mut rng = rng_for(seed, STREAM_TASK_ID, index);
-    let a: u128 = rng.r#gen();
+    let a = rng.u128(..);
     let a = (a & !(0xF << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
     let hex = format!("{a:032x}");
     format!(
