@@ -2,7 +2,6 @@
 //! models, and `videohub models codegen` turned into a crate that gets a real video.
 
 use std::borrow::Cow;
-use std::path::Path;
 use std::process::Command as Process;
 
 use serde_json::Value;
@@ -10,7 +9,7 @@ use videohub::ModelSchema;
 use videohub::schema::{Literal, ParamSchema, ParamType};
 use videohub_sandbox::{compiled_models, load_models};
 
-use crate::common::Hub;
+use crate::common::{Hub, build_user_crate};
 
 fn uncompiled() -> Vec<ModelSchema> {
     load_models(include_str!("../fixtures/uncompiled-models.json")).unwrap()
@@ -118,40 +117,12 @@ fn generated_models_build_and_run_in_a_crate_of_their_own() {
         "{generated}"
     );
 
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
-    std::fs::write(
-        scratch.path().join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"generated-models\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-             [dependencies]\nvideohub = {{ path = {:?}, default-features = false, features = [\"rustls-tls\"] }}\ntokio = {{ version = \"1\", features = [\"rt-multi-thread\", \"macros\"] }}\n\n\
-             [workspace]\n",
-            workspace.join("models")
-        ),
-    )
-    .unwrap();
-    std::fs::copy(
-        workspace.join("Cargo.lock"),
-        scratch.path().join("Cargo.lock"),
-    )
-    .unwrap();
     std::fs::write(src.join("main.rs"), MAIN).unwrap();
-
-    let target = workspace.join("target").join("codegen-round-trip");
-    let build = Process::new(env!("CARGO"))
-        .args(["build", "--quiet", "--offline", "--manifest-path"])
-        .arg(scratch.path().join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
-        .output()
-        .unwrap();
-    assert!(
-        build.status.success(),
-        "the generated source does not build:\n{}",
-        String::from_utf8_lossy(&build.stderr)
-    );
+    let binary = build_user_crate(scratch.path(), "generated-models");
 
     let videos = scratch.path().join("videos");
     std::fs::create_dir(&videos).unwrap();
-    let run = Process::new(target.join("debug").join("generated-models"))
+    let run = Process::new(binary)
         .arg(hub.handle.url())
         .arg(&videos)
         .output()

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use videohub::schema::{Literal, ParamSchema, ParamType};
 use videohub::{ModelInfo, ModelSchema};
 
-use crate::common::Hub;
+use crate::common::{Hub, build_user_crate};
 
 /// One schema of the corpus with what the catalog listing says of its model.
 struct Entry {
@@ -431,7 +431,6 @@ fn codegen_of_the_corpus_builds_and_round_trips() {
         .arg(src.join("generated.rs"))
         .assert()
         .success();
-    let generated = std::fs::read_to_string(src.join("generated.rs")).unwrap();
     let mut main =
         String::from("mod generated;\nuse videohub::Model;\nfn main() {\n    let schemas = [\n");
     for entry in &corpus {
@@ -443,38 +442,8 @@ fn codegen_of_the_corpus_builds_and_round_trips() {
     }
     main.push_str("    ];\n    println!(\"{}\", serde_json::to_string(&schemas).unwrap());\n}\n");
     std::fs::write(src.join("main.rs"), main).unwrap();
-    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap();
-    std::fs::write(
-        scratch.path().join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"corpus-models\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-             [dependencies]\nvideohub = {{ path = {:?} }}\nserde_json = \"1\"\n\n[workspace]\n",
-            workspace.join("models")
-        ),
-    )
-    .unwrap();
-    std::fs::copy(
-        workspace.join("Cargo.lock"),
-        scratch.path().join("Cargo.lock"),
-    )
-    .unwrap();
-    let target = workspace.join("target").join("codegen-round-trip");
-    let build = std::process::Command::new(env!("CARGO"))
-        .args(["build", "--quiet", "--offline", "--manifest-path"])
-        .arg(scratch.path().join("Cargo.toml"))
-        .env("CARGO_TARGET_DIR", &target)
-        .output()
-        .unwrap();
-    assert!(
-        build.status.success(),
-        "the generated source does not build:\n{}\n{generated}",
-        String::from_utf8_lossy(&build.stderr)
-    );
-    let run = std::process::Command::new(target.join("debug").join("corpus-models"))
-        .output()
-        .unwrap();
+    let binary = build_user_crate(scratch.path(), "corpus-models");
+    let run = std::process::Command::new(binary).output().unwrap();
     assert!(
         run.status.success(),
         "{}",

@@ -81,3 +81,42 @@ pub fn videohub() -> Command {
         .env("VIDEOHUB_STORE", journal);
     command
 }
+
+/// Builds the binary crate `name` in `dir`, whose `src/` holds a `main.rs` and the
+/// `generated.rs` that `models codegen` wrote, as a user's crate of its own: it depends on
+/// `videohub` (without its optional live schemas, which generated models do not use), tokio
+/// and serde_json, at the workspace's locked versions. Returns the binary's path.
+///
+/// Every such crate has the same dependencies and builds in one target directory, so the
+/// second build (run beside the first, cargo waits for its lock) reuses the first's.
+pub fn build_user_crate(dir: &std::path::Path, name: &str) -> std::path::PathBuf {
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [dependencies]\nvideohub = {{ path = {:?}, default-features = false, features = [\"rustls-tls\"] }}\n\
+             tokio = {{ version = \"1\", features = [\"rt-multi-thread\", \"macros\"] }}\nserde_json = \"1\"\n\n\
+             [workspace]\n",
+            workspace.join("models")
+        ),
+    )
+    .unwrap();
+    std::fs::copy(workspace.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let target = workspace.join("target").join("user-crates");
+    let build = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--offline", "--manifest-path"])
+        .arg(dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .unwrap();
+    assert!(
+        build.status.success(),
+        "the generated source does not build:\n{}\n{}",
+        String::from_utf8_lossy(&build.stderr),
+        std::fs::read_to_string(dir.join("src").join("generated.rs")).unwrap_or_default()
+    );
+    target.join("debug").join(name)
+}
