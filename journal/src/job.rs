@@ -146,7 +146,7 @@ impl Job {
 
 /// A row of `jobs` as the store reads it (`SELECT *`: the columns a [`Job`] does not show
 /// are left out). A new column of `Job` is a field here and a line of its conversion.
-#[derive(Debug, sqlx::FromRow)]
+#[derive(Debug, sqlx_macros::FromRow)]
 pub(crate) struct JobRow {
     id: String,
     hub: String,

@@ -26,7 +26,7 @@ pub(crate) const PAID_TWINS: &str = "SELECT * FROM jobs WHERE request_digest = $
      ORDER BY created_at, id";
 
 /// A job with a part file, as the sweep of part files reads it.
-#[derive(sqlx::FromRow)]
+#[derive(sqlx_macros::FromRow)]
 struct PartRow {
     id: String,
     state: String,
