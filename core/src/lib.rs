@@ -6,7 +6,8 @@
 //!
 //! # Layers
 //!
-//! Each layer uses only those below it; no module imports one above it.
+//! A module uses modules of its own layer and of those below, never one above, and no
+//! modules use each other in a circle (the `layers` tests read the code to check it).
 //!
 //! ```text
 //!  client/        Client (the whole public API of the hub) and its ClientBuilder
@@ -45,6 +46,10 @@ mod redact;
 mod task;
 mod url_rules;
 mod wire;
+
+/// The layers above, checked against the code.
+#[cfg(test)]
+mod layers;
 
 #[doc(hidden)]
 pub mod __private;
