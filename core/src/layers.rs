@@ -49,7 +49,7 @@ fn read(path: &Path) -> String {
 }
 
 /// The code of a file's text: comments, string and character literals blanked, its test
-/// module cut.
+/// module cut. Raw strings are read as plain ones (the crate's code outside tests has none).
 fn code(text: &str) -> String {
     let text = match text.find("#[cfg(test)]\nmod tests {") {
         Some(at) => &text[..at],
@@ -154,7 +154,8 @@ fn crate_names(code: &str) -> Vec<String> {
     names
 }
 
-/// The names `lib.rs` re-exports, each with the module it comes from.
+/// The names `lib.rs` re-exports, each with the module it comes from (`crate::vocab`, a
+/// renamed crate, is in `LAYERS` itself).
 fn reexports() -> BTreeMap<String, String> {
     let lib = read(&src().join("lib.rs"));
     let mut names = BTreeMap::new();
@@ -173,9 +174,6 @@ fn reexports() -> BTreeMap<String, String> {
             if !name.is_empty() {
                 names.insert(name.to_owned(), module.to_owned());
             }
-        }
-        if let Some((_, alias)) = path.split_once(" as ") {
-            names.insert(alias.trim().to_owned(), "vocab".to_owned());
         }
     }
     names
