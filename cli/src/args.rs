@@ -1,20 +1,22 @@
 //! The command line, as clap reads it: the global options and the subcommands, each of
-//! whose arguments its own module holds.
+//! whose arguments its own module in `commands/` holds.
 
 use clap::{Parser, Subcommand};
 
-use crate::batch::BatchCommand;
-use crate::generate::GenerateArgs;
-use crate::hub::HubArgs;
-use crate::jobs::{HistoryArgs, JobsCommand};
+use crate::commands::batch::BatchArgs;
+use crate::commands::completions::CompletionsArgs;
+use crate::commands::generate::GenerateArgs;
+use crate::commands::history::HistoryArgs;
+use crate::commands::jobs::JobsArgs;
 #[cfg(feature = "mcp")]
-use crate::mcp::McpArgs;
-use crate::models::ModelsCommand;
-use crate::sandbox::SandboxArgs;
-use crate::store::StoreArgs;
+use crate::commands::mcp::McpArgs;
+use crate::commands::models::ModelsArgs;
+use crate::commands::sandbox::SandboxArgs;
 #[cfg(feature = "studio")]
-use crate::studio::StudioArgs;
-use crate::task::TaskCommand;
+use crate::commands::studio::StudioArgs;
+use crate::commands::task::TaskArgs;
+use crate::hub::HubArgs;
+use crate::store::StoreArgs;
 
 /// Generate videos (and images) with the hub's models, from a terminal.
 #[derive(Debug, Parser)]
@@ -25,13 +27,20 @@ pub(crate) struct Cli {
     pub verbose: u8,
 
     #[command(flatten)]
+    pub global: Global,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The options every command takes: which hub, and which journal.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Global {
+    #[command(flatten)]
     pub hub: HubArgs,
 
     #[command(flatten)]
     pub store: StoreArgs,
-
-    #[command(subcommand)]
-    pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
@@ -39,22 +48,13 @@ pub(crate) enum Command {
     /// Generate a video (or an image): validate, submit, follow the task, download the result.
     Generate(GenerateArgs),
     /// Follow a task submitted earlier, from its id.
-    Task {
-        #[command(subcommand)]
-        command: TaskCommand,
-    },
+    Task(TaskArgs),
     /// The journal's jobs: list them, show one, finish the unfinished, retry, forget.
-    Jobs {
-        #[command(subcommand)]
-        command: JobsCommand,
-    },
+    Jobs(JobsArgs),
     /// What was generated: prompt, model, parameters, status, duration, file.
     History(HistoryArgs),
     /// Many generations from a file; a run stopped halfway continues where it stopped.
-    Batch {
-        #[command(subcommand)]
-        command: BatchCommand,
-    },
+    Batch(BatchArgs),
     /// Serve a local sandbox hub for your own code to talk to.
     Sandbox(SandboxArgs),
     /// Open a local gallery of the journal's videos and images and a playground for every model.
@@ -64,13 +64,7 @@ pub(crate) enum Command {
     #[cfg(feature = "mcp")]
     Mcp(McpArgs),
     /// List the models, show their parameters, compare them with the live hub.
-    Models {
-        #[command(subcommand)]
-        command: ModelsCommand,
-    },
+    Models(ModelsArgs),
     /// Print a completion script for a shell.
-    Completions {
-        /// The shell.
-        shell: clap_complete::Shell,
-    },
+    Completions(CompletionsArgs),
 }

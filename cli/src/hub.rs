@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use videohub::{Client, PollPolicy};
+use videohub_sandbox::FaultSpec;
 
 use crate::exit::Exit;
 use crate::output::Failure;
@@ -41,8 +42,8 @@ impl Hub {
     pub(crate) async fn connect(args: &HubArgs) -> Result<Hub, Failure> {
         if args.sandbox {
             let sandbox = videohub_sandbox::Sandbox::builder()
-                .time_scale(crate::sandbox::DEFAULT_TIME_SCALE)
-                .faults(crate::sandbox::fresh())
+                .time_scale(DEFAULT_TIME_SCALE)
+                .faults(fresh())
                 .start()
                 .await
                 .map_err(|e| Failure::new(Exit::Api, format!("cannot start the sandbox: {e}")))?;
@@ -53,7 +54,7 @@ impl Hub {
                 .build()
                 .map_err(api)?;
             // The default policy at the sandbox's time scale: a miniature of the real hub.
-            let scale = crate::sandbox::DEFAULT_TIME_SCALE;
+            let scale = DEFAULT_TIME_SCALE;
             let poll = PollPolicy::default()
                 .initial_delay(Duration::from_secs(5).mul_f64(scale))
                 .max_interval(Duration::from_secs(15).mul_f64(scale))
@@ -126,6 +127,19 @@ impl Hub {
     pub(crate) fn is_in_process(&self) -> bool {
         self.sandbox.is_some()
     }
+}
+
+/// How fast simulated time runs in the sandbox unless told otherwise: a one-minute task
+/// takes three seconds.
+pub(crate) const DEFAULT_TIME_SCALE: f64 = 0.05;
+
+/// No faults, and task ids that differ from one run to the next (a fault spec's seed makes
+/// a run reproducible instead).
+pub(crate) fn fresh() -> FaultSpec {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    FaultSpec::none().seed(nanos as u64 ^ u64::from(std::process::id()))
 }
 
 /// The failure of a hub call: its exit code by kind, one line, the cause kept for `-v`.

@@ -1,35 +1,24 @@
 //! `videohub`: generate videos with the hub's models from a terminal.
 
 mod args;
-mod batch;
-mod batch_file;
-mod batch_progress;
 mod codegen;
+mod commands;
 mod exit;
-mod generate;
 mod hub;
 mod input;
-mod jobs;
-#[cfg(feature = "mcp")]
-mod mcp;
-mod models;
+mod outcome;
 mod output;
 mod paths;
 mod progress;
-mod sandbox;
 mod schemas;
 mod store;
-#[cfg(feature = "studio")]
-mod studio;
-mod task;
 
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
 
-use args::{Cli, Command};
+use args::Cli;
 use exit::Exit;
-use hub::Hub;
 use output::Failure;
 
 fn main() -> ExitCode {
@@ -62,7 +51,7 @@ fn command() -> clap::Command {
     command.build();
     command.mut_subcommand("sandbox", |built| {
         let about = built.get_about().cloned().unwrap_or_default();
-        sandbox::SandboxArgs::augment_args(clap::Command::new("sandbox"))
+        commands::sandbox::SandboxArgs::augment_args(clap::Command::new("sandbox"))
             .about(about)
             .long_about(None)
     })
@@ -75,32 +64,5 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             .with_env_filter("videohub=debug")
             .init();
     }
-    match cli.command {
-        Command::Models { command } => models::run(command, &cli.hub).await,
-        Command::Generate(args) => {
-            generate::generate(&Hub::connect(&cli.hub).await?, &cli.store, args).await
-        }
-        Command::Jobs { command } => jobs::jobs(&cli.hub, &cli.store, command).await,
-        Command::History(args) => jobs::history(&cli.store, args).await,
-        Command::Batch { command } => batch::run(&cli.hub, &cli.store, command).await,
-        Command::Task { command } => {
-            task::task(&Hub::connect(&cli.hub).await?, &cli.store, command).await
-        }
-        Command::Sandbox(args) => sandbox::serve(args).await,
-        #[cfg(feature = "studio")]
-        Command::Studio(args) => {
-            studio::serve(&Hub::connect(&cli.hub).await?, &cli.store, args).await
-        }
-        #[cfg(feature = "mcp")]
-        Command::Mcp(args) => mcp::serve(&Hub::connect(&cli.hub).await?, &cli.store, args).await,
-        Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "videohub",
-                &mut std::io::stdout(),
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-    }
+    commands::run(cli.command, &cli.global).await
 }

@@ -127,6 +127,26 @@ macro_rules! outln {
 
 pub(crate) use {out, outln};
 
+/// A table's row of headings.
+pub(crate) fn row<const N: usize>(cells: [&str; N]) -> Vec<String> {
+    cells.iter().map(|c| (*c).to_owned()).collect()
+}
+
+/// When `job` was created, to the second.
+pub(crate) fn when(job: &videohub_journal::Job) -> String {
+    humantime::format_rfc3339_seconds(job.created_at).to_string()
+}
+
+/// `text` on one line, cut to `max` characters with an ellipsis.
+pub(crate) fn short(text: &str, max: usize) -> String {
+    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.chars().count() <= max {
+        line
+    } else {
+        format!("{}…", line.chars().take(max - 1).collect::<String>())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

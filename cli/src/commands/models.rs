@@ -10,6 +10,7 @@ use videohub::ModelSchema;
 use videohub::models::catalog;
 use videohub::schema::{Category, ParamSchema};
 
+use crate::args::Global;
 use crate::codegen;
 use crate::exit::Exit;
 use crate::hub::{Hub, HubArgs, api};
@@ -17,6 +18,14 @@ use crate::output::{Failure, print_json, table};
 use crate::output::{out, outln};
 use crate::schemas;
 
+/// `videohub models …`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ModelsArgs {
+    #[command(subcommand)]
+    command: ModelsCommand,
+}
+
+/// `videohub models list|show|check|codegen`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum ModelsCommand {
     /// List every model videohub knows, with its category and vendor.
@@ -59,8 +68,10 @@ pub(crate) enum ModelsCommand {
     },
 }
 
-pub(crate) async fn run(command: ModelsCommand, hub: &HubArgs) -> Result<ExitCode, Failure> {
-    match command {
+/// `videohub models list|show|check|codegen`.
+pub(crate) async fn run(args: ModelsArgs, global: &Global) -> Result<ExitCode, Failure> {
+    let hub = &global.hub;
+    match args.command {
         ModelsCommand::List { category, json } => list(hub, category, json).await?,
         ModelsCommand::Show { id, json } => {
             let model = match videohub::models::find(&id) {

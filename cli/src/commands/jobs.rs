@@ -7,15 +7,23 @@ use futures::StreamExt;
 use serde_json::json;
 use videohub_journal::{Error, Job, JobFilter, JobState, Runner};
 
+use crate::args::Global;
 use crate::exit::Exit;
-use crate::generate::{ended, report_job};
 use crate::hub::{Hub, HubArgs};
-use crate::output::{Failure, print_json, shortened, table};
+use crate::outcome::{ended, report_job};
+use crate::output::{Failure, print_json, row, short, shortened, table, when};
 use crate::output::{out, outln};
 use crate::progress::bytes;
 use crate::store::{self, StoreArgs};
 
 /// `videohub jobs …`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct JobsArgs {
+    #[command(subcommand)]
+    command: JobsCommand,
+}
+
+/// `videohub jobs list|show|resume|retry|forget`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum JobsCommand {
     /// The unfinished jobs (every job with `--all`), newest first.
@@ -64,35 +72,13 @@ pub(crate) enum JobsCommand {
     },
 }
 
-/// `videohub history`.
-#[derive(Debug, clap::Args)]
-pub(crate) struct HistoryArgs {
-    /// Only this model.
-    #[arg(long)]
-    pub model: Option<String>,
-    /// Only this status (e.g. downloaded, failed, outcome_unknown).
-    #[arg(long, value_parser = parse_state)]
-    pub status: Option<videohub_journal::JobState>,
-    /// Only jobs whose prompt or parameters contain this text.
-    #[arg(long, value_name = "TEXT")]
-    pub search: Option<String>,
-    /// At most this many, newest first.
-    #[arg(long, default_value_t = 20)]
-    pub limit: u32,
-    /// Print JSON.
-    #[arg(long)]
-    pub json: bool,
-}
-
 /// Jobs resumed at once.
 const RESUME_CONCURRENCY: usize = 8;
 
-pub(crate) async fn jobs(
-    hub: &HubArgs,
-    store_args: &StoreArgs,
-    command: JobsCommand,
-) -> Result<ExitCode, Failure> {
-    match command {
+/// `videohub jobs list|show|resume|retry|forget`.
+pub(crate) async fn run(args: JobsArgs, global: &Global) -> Result<ExitCode, Failure> {
+    let (hub, store_args) = (&global.hub, &global.store);
+    match args.command {
         JobsCommand::List { all, json } => {
             let journal = store::open_existing(store_args).await?;
             let filter = JobFilter {
@@ -310,104 +296,4 @@ async fn resume(
         }
     }
     Ok(worst.into())
-}
-
-pub(crate) async fn history(
-    store_args: &StoreArgs,
-    args: HistoryArgs,
-) -> Result<ExitCode, Failure> {
-    let journal = store::open_existing(store_args).await?;
-    let filter = JobFilter {
-        states: args.status.into_iter().collect(),
-        model: args.model,
-        text: args.search,
-        limit: Some(args.limit),
-    };
-    let jobs = journal.jobs(&filter).await.map_err(store::failure)?;
-    if args.json {
-        let entries: Vec<_> = jobs
-            .iter()
-            .map(|job| {
-                json!({
-                    "job_id": job.id,
-                    "created_at": humantime::format_rfc3339_seconds(job.created_at).to_string(),
-                    "model": job.model,
-                    "prompt": job.prompt(),
-                    "parameters": job.input,
-                    "status": job.state,
-                    "task_id": job.task_id,
-                    "task_seconds": job.task_duration.map(|d| d.as_secs_f64()),
-                    "file": job.file_path,
-                    "bytes": job.file_size,
-                    "error": job.error,
-                })
-            })
-            .collect();
-        return print_json(&entries).map(|()| ExitCode::SUCCESS);
-    }
-    if jobs.is_empty() {
-        outln!("no generations recorded in {}", journal.location());
-        return Ok(ExitCode::SUCCESS);
-    }
-    let mut rows = vec![row([
-        "CREATED", "MODEL", "STATUS", "TOOK", "PROMPT", "FILE",
-    ])];
-    rows.extend(jobs.iter().map(|job| {
-        let parameters: Vec<String> = job
-            .input
-            .iter()
-            .filter(|(k, _)| k.as_str() != "prompt")
-            .map(|(k, v)| {
-                let v = shortened(v);
-                format!(
-                    "{k}={}",
-                    v.as_str().map_or_else(|| v.to_string(), str::to_owned)
-                )
-            })
-            .collect();
-        let prompt = match (job.prompt(), parameters.is_empty()) {
-            (Some(p), true) => p.to_owned(),
-            (Some(p), false) => format!("{p} [{}]", parameters.join(" ")),
-            (None, _) => format!("[{}]", parameters.join(" ")),
-        };
-        vec![
-            when(job),
-            job.model.clone(),
-            job.state.to_string(),
-            job.task_duration
-                .map(|d| format!("{:.1}s", d.as_secs_f64()))
-                .unwrap_or_default(),
-            short(&prompt, 60),
-            job.file_path
-                .as_ref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default(),
-        ]
-    }));
-    out!("{}", table(&rows));
-    Ok(ExitCode::SUCCESS)
-}
-
-fn row<const N: usize>(cells: [&str; N]) -> Vec<String> {
-    cells.iter().map(|c| (*c).to_owned()).collect()
-}
-
-fn when(job: &Job) -> String {
-    humantime::format_rfc3339_seconds(job.created_at).to_string()
-}
-
-/// `text` on one line, cut to `max` characters with an ellipsis.
-fn short(text: &str, max: usize) -> String {
-    let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.chars().count() <= max {
-        line
-    } else {
-        format!("{}…", line.chars().take(max - 1).collect::<String>())
-    }
-}
-
-/// A job state as `--status` takes it, e.g. `outcome_unknown`.
-fn parse_state(text: &str) -> Result<videohub_journal::JobState, String> {
-    text.parse()
-        .map_err(|e: videohub_journal::UnknownState| e.to_string())
 }

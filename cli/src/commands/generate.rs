@@ -1,21 +1,21 @@
 //! `videohub generate`: submit, follow, download, each step recorded in the journal.
 
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
 use serde_json::json;
 use videohub::{ModelSchema, PollPolicy};
-use videohub_journal::{Job, JobState, NewJob, Runner, Step};
+use videohub_journal::{JobState, NewJob, Runner, Step};
 
-use crate::exit::Exit;
+use crate::args::Global;
 use crate::hub::Hub;
 use crate::input::{self, InputArgs};
+use crate::outcome::{INTERRUPTED, ended, report_job, unfinished};
 use crate::output::{Failure, outln, print_json};
 use crate::progress::Progress;
 use crate::schemas;
-use crate::store::{self, StoreArgs};
+use crate::store;
 
 /// `videohub generate`.
 #[derive(Debug, clap::Args)]
@@ -52,16 +52,11 @@ pub(crate) struct WaitArgs {
     pub json: bool,
 }
 
-/// Exit code of a wait stopped with Ctrl-C.
-pub(crate) const INTERRUPTED: u8 = 130;
-
 /// `videohub generate`: validates the input, records the job, submits it, follows the task
 /// and downloads its file.
-pub(crate) async fn generate(
-    hub: &Hub,
-    store: &StoreArgs,
-    args: GenerateArgs,
-) -> Result<ExitCode, Failure> {
+pub(crate) async fn run(args: GenerateArgs, global: &Global) -> Result<ExitCode, Failure> {
+    let hub = &Hub::connect(&global.hub).await?;
+    let store = &global.store;
     let checked = schemas::resolve_checked(hub, &args.model).await?;
     let input = input::build_checked(
         &checked,
@@ -175,43 +170,6 @@ fn output_template(output: Option<&Path>) -> Result<PathBuf, Failure> {
     Ok(absolute)
 }
 
-/// The failure of a job that reached a final state other than downloaded.
-pub(crate) fn ended(job: &Job) -> Failure {
-    let error = job.error.clone().unwrap_or_else(|| job.state.to_string());
-    let exit = Exit::of_job(job);
-    if job.state == JobState::OutcomeUnknown {
-        let unknown = videohub_journal::Error::OutcomeUnknown {
-            id: job.id.clone(),
-            reason: error,
-        };
-        return Failure::new(exit, store::retry_hint(&unknown, &job.id));
-    }
-    Failure::new(exit, error)
-}
-
-/// The failure of a job that stopped short of a final state: it stays in the journal.
-pub(crate) fn unfinished(
-    store_args: &StoreArgs,
-    job_id: &str,
-    error: videohub_journal::Error,
-) -> Failure {
-    let kept = matches!(error, videohub_journal::Error::TaskIdKept { .. });
-    let mut failure = store::failure(error);
-    let command = store::resume_command(store_args, job_id);
-    if kept {
-        failure.message = format!(
-            "{}\n  the task is paid for and not lost: `{command}` writes its id back and finishes the job",
-            failure.message
-        );
-    } else if failure.exit != Exit::Usage {
-        failure.message = format!(
-            "{}\n  the job is kept: `{command}` finishes it",
-            failure.message
-        );
-    }
-    failure
-}
-
 /// For crash tests: with `VIDEOHUB_CRASH_PAUSE=before-submit`, the process stops for good
 /// once the job is recorded and before its submit is sent, so that a test can kill it
 /// exactly there. Only in debug builds (those the tests run) and in builds with the
@@ -231,39 +189,3 @@ fn pause_for_crash_tests(step: &Step<'_>) {
 /// In a release build without the `crash-hooks` feature, nothing pauses.
 #[cfg(not(any(debug_assertions, feature = "crash-hooks")))]
 fn pause_for_crash_tests(_step: &Step<'_>) {}
-
-/// One line for a saved job: the path on standard output when it is not a terminal (for
-/// scripts), the summary on standard error; or one JSON object.
-pub(crate) fn report_job(job: &Job, json: bool) -> Result<(), Failure> {
-    let path = job.file_path.clone().unwrap_or_default();
-    let size = job.file_size.unwrap_or(0);
-    if json {
-        return print_json(&json!({
-            "job_id": job.id,
-            "task_id": job.task_id,
-            "model": job.model,
-            "status": "completed",
-            "file": path,
-            "bytes": size,
-            "sha256": job.sha256,
-            "task_seconds": job.task_duration.map(|d| d.as_secs_f64()),
-            "data": job.result.as_ref().and_then(|r| r.get("data")),
-        }));
-    }
-    if !std::io::stdout().is_terminal() {
-        outln!("{}", path.display());
-    }
-    let took = job
-        .updated_at
-        .duration_since(job.created_at)
-        .unwrap_or_default();
-    eprintln!(
-        "{} · task {} · {:.1} s · {} · {}",
-        job.model,
-        job.task_id.as_deref().unwrap_or("?"),
-        took.as_secs_f64(),
-        path.display(),
-        crate::progress::bytes(size)
-    );
-    Ok(())
-}

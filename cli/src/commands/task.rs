@@ -9,14 +9,23 @@ use serde_json::json;
 use videohub::{Dynamic, Media, Output, PollPolicy, Task};
 use videohub_journal::{JobState, Runner};
 
+use super::generate::WaitArgs;
+use crate::args::Global;
 use crate::exit::Exit;
-use crate::generate::{INTERRUPTED, WaitArgs, ended, report_job, unfinished};
 use crate::hub::{Hub, api};
+use crate::outcome::{INTERRUPTED, ended, report_job, unfinished};
 use crate::output::{Failure, outln, print_json};
 use crate::progress::Progress;
 use crate::store::{self, StoreArgs};
 
 /// `videohub task …`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct TaskArgs {
+    #[command(subcommand)]
+    command: TaskCommand,
+}
+
+/// `videohub task status|wait|download`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum TaskCommand {
     /// Show a task's status once.
@@ -48,11 +57,10 @@ pub(crate) enum TaskCommand {
 }
 
 /// `videohub task status|wait|download`.
-pub(crate) async fn task(
-    hub: &Hub,
-    store: &StoreArgs,
-    command: TaskCommand,
-) -> Result<ExitCode, Failure> {
+pub(crate) async fn run(args: TaskArgs, global: &Global) -> Result<ExitCode, Failure> {
+    let hub = &Hub::connect(&global.hub).await?;
+    let store = &global.store;
+    let command = args.command;
     // A task of a job of the journal is finished as that job: recorded, saved at its path.
     match &command {
         TaskCommand::Wait { id, wait } if wait.output.is_none() => {

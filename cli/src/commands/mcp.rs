@@ -7,10 +7,11 @@ use std::process::ExitCode;
 use videohub_journal::Runner;
 use videohub_mcp::Server;
 
+use crate::args::Global;
 use crate::exit::Exit;
 use crate::hub::Hub;
 use crate::output::Failure;
-use crate::store::{self, StoreArgs};
+use crate::store;
 
 /// `videohub mcp`.
 #[derive(Debug, clap::Args)]
@@ -23,11 +24,10 @@ pub(crate) struct McpArgs {
     pub output_dir: Option<PathBuf>,
 }
 
-pub(crate) async fn serve(
-    hub: &Hub,
-    store: &StoreArgs,
-    args: McpArgs,
-) -> Result<ExitCode, Failure> {
+/// Serves until Ctrl-C.
+pub(crate) async fn run(args: McpArgs, global: &Global) -> Result<ExitCode, Failure> {
+    let hub = &Hub::connect(&global.hub).await?;
+    let store = &global.store;
     // Standard output carries the protocol alone: logs go to standard error.
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)

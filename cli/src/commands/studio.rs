@@ -6,11 +6,12 @@ use std::process::ExitCode;
 use videohub_journal::Runner;
 use videohub_studio::Studio;
 
+use crate::args::Global;
 use crate::exit::Exit;
 use crate::hub::Hub;
 use crate::output::Failure;
 use crate::output::outln;
-use crate::store::{self, StoreArgs};
+use crate::store;
 
 /// `videohub studio`.
 #[derive(Debug, clap::Args)]
@@ -26,11 +27,10 @@ pub(crate) struct StudioArgs {
     pub output_dir: PathBuf,
 }
 
-pub(crate) async fn serve(
-    hub: &Hub,
-    store: &StoreArgs,
-    args: StudioArgs,
-) -> Result<ExitCode, Failure> {
+/// Serves until Ctrl-C.
+pub(crate) async fn run(args: StudioArgs, global: &Global) -> Result<ExitCode, Failure> {
+    let hub = &Hub::connect(&global.hub).await?;
+    let store = &global.store;
     if !args.output_dir.is_dir() {
         return Err(Failure::usage(format!(
             "the output directory {} does not exist: create it first",

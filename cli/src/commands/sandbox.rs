@@ -3,9 +3,11 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use videohub_sandbox::{FaultSpec, Sandbox, SandboxHandle};
+use videohub_sandbox::{Sandbox, SandboxHandle};
 
+use crate::args::Global;
 use crate::exit::Exit;
+use crate::hub::{DEFAULT_TIME_SCALE, fresh};
 use crate::output::Failure;
 use crate::output::outln;
 
@@ -28,20 +30,8 @@ pub(crate) struct SandboxArgs {
     pub max_tasks: usize,
 }
 
-/// How fast simulated time runs in the sandbox unless told otherwise: a one-minute task
-/// takes three seconds.
-pub(crate) const DEFAULT_TIME_SCALE: f64 = 0.05;
-
-/// No faults, and task ids that differ from one run to the next (a fault spec's seed makes
-/// a run reproducible instead).
-pub(crate) fn fresh() -> FaultSpec {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    FaultSpec::none().seed(nanos as u64 ^ u64::from(std::process::id()))
-}
-
-pub(crate) async fn serve(args: SandboxArgs) -> Result<ExitCode, Failure> {
+/// Serves the sandbox until Ctrl-C.
+pub(crate) async fn run(args: SandboxArgs, _global: &Global) -> Result<ExitCode, Failure> {
     let faults = match &args.faults {
         Some(spec) => spec
             .parse()

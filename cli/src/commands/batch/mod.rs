@@ -11,15 +11,26 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 use videohub_journal::{Job, JobState, Runner, batch_id, line_keys};
 
-use crate::batch_file::{BatchFileArgs, read_batch};
-use crate::batch_progress::{BatchProgress, Pace};
+mod file;
+mod progress;
+
+use self::file::{BatchFileArgs, read_batch};
+use self::progress::{BatchProgress, Pace};
+use crate::args::Global;
 use crate::exit::Exit;
-use crate::generate::ended;
-use crate::hub::{Hub, HubArgs};
+use crate::hub::Hub;
+use crate::outcome::ended;
 use crate::output::{Failure, outln, print_json};
-use crate::store::{self, StoreArgs};
+use crate::store;
 
 /// `videohub batch …`.
+#[derive(Debug, clap::Args)]
+pub(crate) struct BatchArgs {
+    #[command(subcommand)]
+    command: BatchCommand,
+}
+
+/// `videohub batch run|status`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum BatchCommand {
     /// Validate every line, then generate them all, several at once.
@@ -49,12 +60,9 @@ pub(crate) struct BatchRunArgs {
 }
 
 /// `videohub batch run|status`.
-pub(crate) async fn run(
-    hub_args: &HubArgs,
-    store_args: &StoreArgs,
-    command: BatchCommand,
-) -> Result<ExitCode, Failure> {
-    match command {
+pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Failure> {
+    let (hub_args, store_args) = (&global.hub, &global.store);
+    match args.command {
         BatchCommand::Run(args) => {
             let hub = if args.dry_run {
                 Hub::connect_to_check(hub_args).await?
