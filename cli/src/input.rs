@@ -6,7 +6,7 @@ use videohub::schema::{ParamSchema, ParamType, ValidationErrors, suggest};
 use videohub::{Image, ModelSchema};
 
 use crate::output::Failure;
-use crate::schemas::Checked;
+use videohub_app::Model as Checked;
 
 /// What the command line says of the input.
 pub(crate) struct InputArgs<'a> {

@@ -1,14 +1,12 @@
 //! `videohub`: generate videos with the hub's models from a terminal.
 
 mod args;
-mod codegen;
 mod commands;
 mod exit;
 mod hub;
 mod input;
 mod outcome;
 mod output;
-mod paths;
 mod progress;
 mod schemas;
 mod store;

@@ -1,68 +1,42 @@
-//! Models' schemas as the commands need them: compiled, or read from the live hub.
+//! Models as the commands resolve them (through the application layer), with the command
+//! line's word for an id it does not know.
 
-use videohub::schema::{LiveSchema, ValidationErrors};
-use videohub::{JsonObject, ModelSchema};
+use std::borrow::Cow;
+
+use videohub::ModelSchema;
+use videohub_app::{Model, ResolveError};
 
 use crate::hub::{Hub, api};
 use crate::output::Failure;
 
-/// The schema of `id`, compiled or the live hub's view of it; an unknown id is a usage
-/// error that suggests the closest compiled one.
-pub(crate) async fn resolve(hub: &Hub, id: &str) -> Result<ModelSchema, Failure> {
-    match videohub::models::resolve(&hub.client, id).await {
-        Ok(schema) => Ok(schema.into_owned()),
-        Err(videohub::Error::NotFound { .. }) => Err(unknown(id)),
-        Err(error) => Err(api(error)),
-    }
+/// Model `id`, compiled or the live hub's JSON Schema, compiled.
+pub(crate) async fn resolve(hub: &Hub, id: &str) -> Result<Model, Failure> {
+    videohub_app::model::resolve(&hub.client, id)
+        .await
+        .map_err(failure)
 }
 
-/// A model's schema with what checks its inputs: the compiled schema, or the live hub's
-/// JSON Schema compiled by a validator.
-pub(crate) enum Checked {
-    /// A model compiled into videohub.
-    Compiled(&'static ModelSchema),
-    /// A model read from the live hub.
-    Live(Box<LiveSchema>),
+/// The schema of model `id`, compiled or the live hub's view of it.
+pub(crate) async fn view(hub: &Hub, id: &str) -> Result<Cow<'static, ModelSchema>, Failure> {
+    videohub_app::model::view(&hub.client, id)
+        .await
+        .map_err(failure)
 }
 
-impl Checked {
-    /// The schema's view: parameters, types, values, limits.
-    pub(crate) fn view(&self) -> &ModelSchema {
-        match self {
-            Checked::Compiled(schema) => schema,
-            Checked::Live(live) => live.view(),
+/// The live hub's schema of model `id`.
+pub(crate) async fn live_view(hub: &Hub, id: &str) -> Result<ModelSchema, Failure> {
+    videohub_app::model::live_view(&hub.client, id)
+        .await
+        .map_err(failure)
+}
+
+/// An unknown id is a usage error pointing at `models list`; the hub's failures keep their
+/// exit codes.
+fn failure(error: ResolveError) -> Failure {
+    match error {
+        unknown @ ResolveError::Unknown { .. } => {
+            Failure::usage(format!("{unknown}; `videohub models list` shows them all"))
         }
+        ResolveError::Hub { source, .. } => api(source),
     }
-
-    /// Checks `input` against the schema.
-    pub(crate) fn validate(&self, input: &JsonObject) -> Result<(), ValidationErrors> {
-        match self {
-            Checked::Compiled(schema) => schema.validate_input(input),
-            Checked::Live(live) => live.validate(input),
-        }
-    }
-}
-
-/// [`resolve`], with the live hub's JSON Schema compiled for a model videohub does not
-/// compile.
-pub(crate) async fn resolve_checked(hub: &Hub, id: &str) -> Result<Checked, Failure> {
-    if let Some(schema) = videohub::models::find(id) {
-        return Ok(Checked::Compiled(schema));
-    }
-    match hub.client.live_schema(id).await {
-        Ok(live) => Ok(Checked::Live(Box::new(live))),
-        Err(videohub::Error::NotFound { .. }) => Err(unknown(id)),
-        Err(error) => Err(api(error)),
-    }
-}
-
-/// The error for a model id neither compiled nor on the hub.
-pub(crate) fn unknown(id: &str) -> Failure {
-    let ids = videohub::models::catalog().iter().map(|m| m.id.as_ref());
-    let hint = videohub::schema::suggest(id, ids)
-        .map(|s| format!(" (did you mean `{s}`?)"))
-        .unwrap_or_default();
-    Failure::usage(format!(
-        "unknown model `{id}`{hint}; `videohub models list` shows them all"
-    ))
 }

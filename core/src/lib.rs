@@ -61,7 +61,9 @@ pub use videohub_vocab::{Capability, Media};
 
 pub use media::{AudioInput, Image, MediaError, VideoInput};
 pub use model::{JsonObject, Model, Set, Unset, ValueEnum};
-pub use schema::{ModelSchema, ParamError, ValidationErrors};
+#[cfg(feature = "live-schema")]
+pub use schema::LiveSchema;
+pub use schema::{InputSchema, ModelSchema, ParamError, ValidationErrors};
 
 pub use catalog::ModelInfo;
 pub use client::{
@@ -71,9 +73,7 @@ pub use clock::{Clock, TokioClock};
 pub use error::{Error, ErrorCode, Result};
 pub use learned::TaskDurations;
 pub use output::{Output, OutputFile};
-pub use part::{check_destination, create_part_file};
 pub use poll::{PollPolicy, Schedule, TaskUpdate};
-pub use redact::{REDACTED, redact_secrets};
 pub use task::{Dynamic, SubmitReceipt, Task, TaskState, TaskStatus};
 pub use url_rules::{MAX_REDIRECTS, redirect_policy};
 pub use wire::RetryPolicy;

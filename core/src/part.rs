@@ -130,10 +130,10 @@ pub fn create_part_file(path: impl AsRef<Path>) -> Result<PathBuf> {
 ///
 /// ```
 /// let dir = tempfile::tempdir().unwrap();
-/// videohub_core::check_destination(dir.path().join("fox.mp4")).unwrap();
+/// videohub_core::__private::check_destination(dir.path().join("fox.mp4")).unwrap();
 /// assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 /// let missing = dir.path().join("missing").join("fox.mp4");
-/// let error = videohub_core::check_destination(&missing).unwrap_err();
+/// let error = videohub_core::__private::check_destination(&missing).unwrap_err();
 /// assert!(error.to_string().contains("missing"), "{error}");
 /// ```
 pub fn check_destination(path: impl AsRef<Path>) -> Result<()> {

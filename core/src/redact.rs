@@ -26,7 +26,7 @@ static SK_TOKEN: LazyLock<Regex> =
 /// Removes `Bearer …` and `sk-…`-shaped tokens from `text`.
 ///
 /// ```
-/// use videohub_core::redact_secrets;
+/// use videohub_core::__private::redact_secrets;
 ///
 /// assert_eq!(
 ///     redact_secrets("got Authorization: Bearer abc.DEF-123 and sk-0123456789abcdef"),

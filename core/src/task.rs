@@ -14,7 +14,7 @@ use crate::output::Output;
 use crate::vocab::TASKS_PATH;
 
 /// The model marker of a task whose model is not known at compile time (submitted with
-/// [`Client::submit_input`](crate::Client::submit_input), or resumed with
+/// [`Client::submit_checked`](crate::Client::submit_checked), or resumed with
 /// [`Client::task_by_id`](crate::Client::task_by_id)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Dynamic;

@@ -168,7 +168,11 @@ async fn submit_accepts_the_long_answer() {
     let mut input = serde_json::Map::new();
     input.insert("prompt".into(), json!("x"));
     let task = client(&server.uri())
-        .submit_input(videohub_core::Capability::Video, "veo-3.1-fast", input)
+        .submit_unchecked(
+            videohub_core::Capability::Video.endpoint(),
+            "veo-3.1-fast",
+            input,
+        )
         .await
         .expect("submitted");
     assert_eq!(task.id(), "hub-7");

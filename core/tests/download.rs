@@ -270,7 +270,7 @@ async fn continue_part(
 ) {
     let dir = tempfile::tempdir().expect("dir");
     let target = dir.path().join("v.mp4");
-    let part = videohub_core::create_part_file(&target).expect("part");
+    let part = videohub_core::__private::create_part_file(&target).expect("part");
     std::fs::write(&part, held).expect("held");
     let cdn = RawServer::start(conns).await;
     let hub = MockServer::start().await;

@@ -422,7 +422,7 @@ async fn ask_hub(status: u16, body: Vec<u8>) {
         client.models(Capability::Video).await.map(|_| ()),
         client.model("veo-3.1").await.map(|_| ()),
         client
-            .submit_input_to(Capability::Video.endpoint(), "veo-3.1", Map::new())
+            .submit_unchecked(Capability::Video.endpoint(), "veo-3.1", Map::new())
             .await
             .map(|_| ()),
     ];

@@ -1,6 +1,6 @@
 //! A job as the journal holds it, and as its row is read.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
@@ -121,16 +121,8 @@ impl Job {
     /// Where the output goes, with `{task_id}`, `{job_id}` and `{model}` replaced (each
     /// with anything but letters, digits, `-` and `.` turned into `_`).
     pub fn output_file(&self) -> PathBuf {
-        let text = self.output_path.to_string_lossy();
-        if !text.contains('{') {
-            return self.output_path.clone();
-        }
         let task_id = self.task_id.as_deref().unwrap_or(&self.id);
-        PathBuf::from(
-            text.replace("{task_id}", &file_safe(task_id))
-                .replace("{job_id}", &file_safe(&self.id))
-                .replace("{model}", &file_safe(&self.model)),
-        )
+        render_output(&self.output_path, &self.model, task_id, &self.id)
     }
 
     /// What the job generates, from its endpoint; `None` for a path that is not the hub's.
@@ -267,6 +259,27 @@ pub struct JobFilter {
     pub text: Option<String>,
     /// At most this many.
     pub limit: Option<u32>,
+}
+
+/// `template` with `{task_id}`, `{job_id}` and `{model}` replaced, each with anything but
+/// letters, digits, `-` and `.` turned into `_` (what [`Job::output_file`] gives once the
+/// task is known).
+///
+/// ```
+/// use std::path::Path;
+/// let path = videohub_journal::render_output(Path::new("out/{model}-{task_id}.mp4"), "veo-3.1", "t/1", "j1");
+/// assert_eq!(path, Path::new("out/veo-3.1-t_1.mp4"));
+/// ```
+pub fn render_output(template: &Path, model: &str, task_id: &str, job_id: &str) -> PathBuf {
+    let text = template.to_string_lossy();
+    if !text.contains('{') {
+        return template.to_path_buf();
+    }
+    PathBuf::from(
+        text.replace("{task_id}", &file_safe(task_id))
+            .replace("{job_id}", &file_safe(job_id))
+            .replace("{model}", &file_safe(model)),
+    )
 }
 
 fn file_safe(text: &str) -> String {

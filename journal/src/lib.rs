@@ -46,7 +46,7 @@ mod time;
 
 pub use batch::{batch_id, line_keys, request_key};
 pub use error::{Error, Result};
-pub use job::{Job, JobEvent, JobFilter, NewJob};
+pub use job::{Job, JobEvent, JobFilter, NewJob, render_output};
 pub use owner::{LEASE, Owner};
 pub use run::{DOWNLOADS_AT_ONCE, Runner, Step};
 pub use state::{JobState, UnknownState};

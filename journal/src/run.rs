@@ -133,11 +133,20 @@ impl Runner {
     }
 
     /// Records `new` as a pending job held by this runner, without sending anything. Its
-    /// folder is tried first ([`videohub::check_destination`]): one that cannot take the file fails
+    /// folder is tried first (a part file is created there and removed): one that cannot take the file fails
     /// with [`Error::Destination`] and nothing is recorded.
     pub async fn record(&self, new: &NewJob) -> Result<Job> {
         check_destination(&new.output_path)?;
         self.journal.record(new, &self.owner).await
+    }
+
+    /// Records `new` like [`Runner::record`] under `key` (see
+    /// [`request_key`](crate::request_key)), unless a job was recorded under that key
+    /// before, by this process or another: that job is returned unchanged, and `false` says
+    /// it is not new.
+    pub async fn record_keyed(&self, new: &NewJob, key: &str) -> Result<(Job, bool)> {
+        check_destination(&new.output_path)?;
+        self.journal.record_keyed(new, key, &self.owner).await
     }
 
     /// Records `new`, then drives it to a final state; `on_step` sees each step.

@@ -98,7 +98,7 @@ impl Runner {
         let (part, validator) = match self.journal().part_of(&job.id).await? {
             Some((part, validator)) if part.is_file() => (part, validator),
             _ => {
-                let part = videohub::create_part_file(path)?;
+                let part = videohub::__private::create_part_file(path)?;
                 if let Err(error) = self.journal().set_part(&job.id, &part).await {
                     crate::store::remove_file(&part);
                     return Err(error);
@@ -168,7 +168,7 @@ fn file_of(output: &Output) -> Result<&OutputFile> {
 /// Puts a copy of `source` at `path`, whole or not at all: a hard link (or a copy across
 /// file systems) made under a part file's name, then renamed into place.
 fn link_or_copy(source: &Path, path: &Path) -> Result<()> {
-    let part = videohub::create_part_file(path)?;
+    let part = videohub::__private::create_part_file(path)?;
     let io = |action: &'static str, at: &Path| {
         let at = at.to_path_buf();
         move |source| {

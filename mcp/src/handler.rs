@@ -11,28 +11,29 @@ use rmcp::model::{
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
 
+use videohub_app::App;
+
 use crate::INSTRUCTIONS;
-use crate::drive::Drives;
 use crate::resources;
 
-/// What every connection of the server shares: the drives (journal, client, jobs in
+/// What every connection of the server shares: the application (journal, client, jobs in
 /// progress) and the output directory.
 #[derive(Debug, Clone)]
 pub(crate) struct Handler {
-    drives: Arc<Drives>,
+    app: App,
     output_dir: Arc<PathBuf>,
 }
 
 impl Handler {
-    pub(crate) fn new(drives: Arc<Drives>, output_dir: PathBuf) -> Handler {
+    pub(crate) fn new(app: App, output_dir: PathBuf) -> Handler {
         Handler {
-            drives,
+            app,
             output_dir: Arc::new(output_dir),
         }
     }
 
-    pub(crate) fn drives(&self) -> &Arc<Drives> {
-        &self.drives
+    pub(crate) fn app(&self) -> &App {
+        &self.app
     }
 
     /// Where files go, absolute.
@@ -62,7 +63,7 @@ impl ServerHandler for Handler {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListResourcesResult, ErrorData> {
-        resources::list(self.drives.runner().journal()).await
+        resources::list(self.app.journal()).await
     }
 
     async fn read_resource(
@@ -70,7 +71,7 @@ impl ServerHandler for Handler {
         request: ReadResourceRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        resources::read(self.drives.runner().journal(), &request.uri)
+        resources::read(self.app.journal(), &request.uri)
             .await
             .map(Into::into)
     }

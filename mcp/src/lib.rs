@@ -15,14 +15,13 @@
 //! ```no_run
 //! # async fn run(runner: videohub_journal::Runner) -> std::io::Result<()> {
 //! let hub = runner.client().base_url().to_string();
-//! videohub_mcp::Server::new(runner, hub)
+//! videohub_mcp::Server::new(videohub_app::App::new(runner, hub))
 //!     .output_dir("videos")
 //!     .serve_stdio()
 //!     .await
 //! # }
 //! ```
 
-mod drive;
 mod handler;
 mod report;
 mod resources;
@@ -34,9 +33,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rmcp::ServiceExt;
-use videohub_journal::Runner;
+use videohub_app::App;
 
-use crate::drive::Drives;
 use crate::handler::Handler;
 
 pub use report::{HistoryEntry, HistoryReport, JobReport, ModelEntry, ModelList, ModelReport};
@@ -80,34 +78,22 @@ pub fn default_output_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// An MCP server on a journal: a runner (journal and client), the hub's name in the
-/// journal, and where files go.
+/// An MCP server on the application (journal, client, the hub's name), and where files
+/// go.
 #[derive(Debug)]
 pub struct Server {
-    runner: Runner,
-    hub: String,
+    app: App,
     output_dir: PathBuf,
-    in_process: bool,
 }
 
 impl Server {
-    /// A server running jobs with `runner`, recording them as jobs of `hub` (the name the
-    /// command line gives the hub: its base URL, or `in-process sandbox`). Files go to the
-    /// current directory unless [`Server::output_dir`] says otherwise.
-    pub fn new(runner: Runner, hub: impl Into<String>) -> Server {
+    /// A server running jobs through `app`. Files go to the current directory unless
+    /// [`Server::output_dir`] says otherwise.
+    pub fn new(app: App) -> Server {
         Server {
-            runner,
-            hub: hub.into(),
+            app,
             output_dir: PathBuf::from("."),
-            in_process: false,
         }
-    }
-
-    /// Says that the hub lives in this process (an in-process sandbox) and ends with it:
-    /// jobs of that hub recorded by other processes are reported, never continued.
-    pub fn hub_in_process(mut self, in_process: bool) -> Server {
-        self.in_process = in_process;
-        self
     }
 
     /// Where generated files are saved (an `output` given to `generate` is a path inside
@@ -122,8 +108,7 @@ impl Server {
     fn handler(self) -> std::io::Result<Handler> {
         std::fs::create_dir_all(&self.output_dir)?;
         let output_dir = std::path::absolute(&self.output_dir)?;
-        let drives = Arc::new(Drives::new(self.runner, self.hub, self.in_process));
-        Ok(Handler::new(drives, output_dir))
+        Ok(Handler::new(self.app, output_dir))
     }
 
     /// Serves one client on standard input and output until it closes them. Nothing else
@@ -131,13 +116,13 @@ impl Server {
     /// the journal for the next `get_job` (or `videohub jobs resume`).
     pub async fn serve_stdio(self) -> std::io::Result<()> {
         let handler = self.handler()?;
-        let drives = handler.drives().clone();
+        let app = handler.app().clone();
         let service = handler
             .serve(rmcp::transport::stdio())
             .await
             .map_err(std::io::Error::other)?;
         let ended = service.waiting().await;
-        drives.stop().await;
+        app.stop().await;
         ended.map(|_| ()).map_err(std::io::Error::other)
     }
 
@@ -155,7 +140,7 @@ impl Server {
             StreamableHttpServerConfig, StreamableHttpService,
         };
         let handler = self.handler()?;
-        let drives = handler.drives().clone();
+        let app = handler.app().clone();
         let service = StreamableHttpService::new(
             move || Ok(handler.clone()),
             Arc::new(LocalSessionManager::default()),
@@ -167,7 +152,7 @@ impl Server {
         let served = axum::serve(listener, router)
             .with_graceful_shutdown(shutdown)
             .await;
-        drives.stop().await;
+        app.stop().await;
         served
     }
 }

@@ -9,7 +9,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use videohub_journal::{Job, JobState};
 
-use crate::drive::Live;
+use videohub_app::Live;
 
 /// A job: where it stands, and its file once downloaded.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -147,6 +147,20 @@ pub struct ModelEntry {
     pub compiled: bool,
     /// A description.
     pub description: String,
+}
+
+impl From<videohub_app::Entry> for ModelEntry {
+    fn from(entry: videohub_app::Entry) -> ModelEntry {
+        ModelEntry {
+            compiled: entry.availability.is_compiled(),
+            id: entry.id,
+            name: entry.name,
+            vendor: entry.vendor,
+            category: entry.category,
+            capability: entry.capability,
+            description: entry.description,
+        }
+    }
 }
 
 /// The answer of `list_models`.

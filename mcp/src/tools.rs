@@ -1,7 +1,5 @@
 //! The tools: their arguments (with their JSON Schemas) and what each does.
 
-use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::handler::server::common::schema_for_output;
@@ -11,18 +9,14 @@ use rmcp::{ErrorData, Peer, RoleServer, tool, tool_router};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use videohub::schema::{Category, ModelSchema};
-use videohub::{Capability, Media};
-use videohub_journal::{JobFilter, JobState, NewJob};
+use videohub::schema::Category;
+use videohub_app::{App, Generation, HistoryError, HistoryQuery, Model, ResolveError, StartError};
+use videohub_journal::JobState;
 
-use crate::drive::Drives;
 use crate::handler::Handler;
 use crate::report::{HistoryEntry, HistoryReport, JobReport, ModelEntry, ModelList, ModelReport};
 use crate::wait::{Progress, wait};
 use crate::{DEFAULT_WAIT_SECONDS, MAX_WAIT_SECONDS};
-
-/// How long the live hub's model list may take before `list_models` answers without it.
-const LIVE_LIST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The most jobs `search_history` returns.
 const MAX_HISTORY: u32 = 200;
@@ -145,14 +139,14 @@ fn progress_of(meta: &RequestMetaObject, peer: Peer<RoleServer>) -> Option<Progr
 /// Waits up to `seconds` (the default when `None`) for job `id`, with progress
 /// notifications when the request carries a token, and answers with the job's report.
 async fn answer_after_wait(
-    drives: &Arc<Drives>,
+    app: &App,
     id: &str,
     seconds: Option<f64>,
     meta: &RequestMetaObject,
     peer: Peer<RoleServer>,
 ) -> Result<CallToolResult, ErrorData> {
     let progress = progress_of(meta, peer);
-    match wait(drives, id, wait_of(seconds), progress).await {
+    match wait(app, id, wait_of(seconds), progress).await {
         Ok(report) => job_answer(&report),
         Err(e) => Ok(journal_refusal(e)),
     }
@@ -181,40 +175,12 @@ impl Handler {
                 Err(e) => return Ok(refused(e.to_string())),
             },
         };
-        let mut models: Vec<ModelEntry> = videohub::models::catalog()
-            .iter()
-            .map(|schema| entry(schema, true))
-            .collect();
-        let mut notes = Vec::new();
-        let client = self.drives().runner().client();
-        for capability in Capability::ALL {
-            let live = tokio::time::timeout(LIVE_LIST_TIMEOUT, client.models(capability)).await;
-            match live {
-                Ok(Ok(live)) => models.extend(
-                    live.into_iter()
-                        .filter(|info| videohub::models::find(&info.id).is_none())
-                        .map(|info| ModelEntry {
-                            name: info.name.unwrap_or_else(|| info.id.clone()),
-                            vendor: info.vendor.unwrap_or_default(),
-                            category: info.category.unwrap_or_default(),
-                            capability: info.capability.unwrap_or_else(|| capability.to_string()),
-                            compiled: false,
-                            description: info.description.unwrap_or_default(),
-                            id: info.id,
-                        }),
-                ),
-                Ok(Err(e)) => notes.push(format!(
-                    "the hub's {capability} model list could not be read: {e}"
-                )),
-                Err(_) => notes.push(format!(
-                    "the hub's {capability} model list did not come in time"
-                )),
-            }
-        }
+        let mut catalog = self.app().catalog().await;
         if let Some(category) = category {
-            models.retain(|m| m.category == category.as_str());
+            catalog = catalog.of_category(category);
         }
-        let note = (!notes.is_empty()).then(|| notes.join("; "));
+        let note = catalog.note();
+        let models = catalog.entries.into_iter().map(ModelEntry::from).collect();
         answer(&ModelList { models, note })
     }
 
@@ -228,11 +194,15 @@ impl Handler {
         &self,
         args: Parameters<DescribeModelArgs>,
     ) -> Result<CallToolResult, ErrorData> {
-        let schema = match self.resolve(&args.0.model).await {
-            Ok(schema) => schema,
+        let model = match self.resolve(&args.0.model).await {
+            Ok(model) => model,
             Err(refusal) => return Ok(refusal),
         };
-        let entry = entry(&schema, videohub::models::find(&schema.id).is_some());
+        let schema = model.view();
+        let entry = ModelEntry {
+            compiled: model.is_compiled(),
+            ..entry(schema)
+        };
         answer(&ModelReport {
             id: entry.id,
             name: entry.name,
@@ -259,50 +229,36 @@ impl Handler {
         peer: Peer<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
         let args = args.0;
-        let schema = match self.resolve(&args.model).await {
-            Ok(schema) => schema,
+        let model = match self.resolve(&args.model).await {
+            Ok(model) => model,
             Err(refusal) => return Ok(refusal),
         };
-        if let Err(errors) = schema.validate_input(&args.input) {
-            let lines: Vec<String> = errors.errors().iter().map(|e| format!("- {e}")).collect();
-            return Ok(refused(format!(
-                "invalid input for `{}`; nothing was sent (describe_model gives its parameters):\n{}",
-                schema.id,
-                lines.join("\n")
-            )));
-        }
-        let output = match self.output_path(args.output.as_deref(), &schema) {
-            Ok(output) => output,
-            Err(refusal) => return Ok(refused(refusal)),
-        };
-        let drives = self.drives();
-        let runner = drives.runner();
-        let new = NewJob::new(drives.hub(), &schema, args.input, output);
-        let job = match &args.request_id {
-            Some(request_id) => {
-                let key = videohub_journal::request_key(drives.hub(), request_id);
-                match runner
-                    .journal()
-                    .record_keyed(&new, &key, runner.owner())
-                    .await
-                {
-                    Ok((job, _)) if job.model == new.model && job.input == new.input => job,
-                    Ok((job, _)) => {
-                        return Ok(refused(format!(
-                            "request_id `{request_id}` was already used for job {} ({} with another input): use a new request_id for a new request",
-                            job.id, job.model
-                        )));
-                    }
-                    Err(e) => return Ok(journal_refusal(e)),
-                }
+        let output =
+            match videohub_app::destination::in_folder(self.output_dir(), args.output.as_deref()) {
+                Ok(output) => output,
+                Err(e) => return Ok(refused(format!("{e}; nothing was sent"))),
+            };
+        let started = self
+            .app()
+            .start(Generation {
+                model: &model,
+                input: args.input,
+                output,
+                request_id: args.request_id,
+            })
+            .await;
+        let job = match started {
+            Ok(job) => job,
+            Err(StartError::Invalid { model, errors }) => {
+                let lines: Vec<String> = errors.errors().iter().map(|e| format!("- {e}")).collect();
+                return Ok(refused(format!(
+                    "invalid input for `{model}`; nothing was sent (describe_model gives its parameters):\n{}",
+                    lines.join("\n")
+                )));
             }
-            None => match runner.record(&new).await {
-                Ok(job) => job,
-                Err(e) => return Ok(journal_refusal(e)),
-            },
+            Err(e) => return Ok(refused(e.to_string())),
         };
-        drives.adopt(&job.id);
-        answer_after_wait(drives, &job.id, args.wait_seconds, &meta, peer).await
+        answer_after_wait(self.app(), &job.id, args.wait_seconds, &meta, peer).await
     }
 
     /// A job's state, waiting a bounded time; continues a job nobody drives.
@@ -317,12 +273,11 @@ impl Handler {
         meta: RequestMetaObject,
         peer: Peer<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
-        let drives = self.drives();
-        let job = match drives.runner().journal().job(&args.0.job_id).await {
+        let job = match self.app().journal().job(&args.0.job_id).await {
             Ok(job) => job,
             Err(e) => return Ok(journal_refusal(e)),
         };
-        answer_after_wait(drives, &job.id, args.0.wait_seconds, &meta, peer).await
+        answer_after_wait(self.app(), &job.id, args.0.wait_seconds, &meta, peer).await
     }
 
     /// Sends a finished job again; one of unknown outcome only with `force`.
@@ -338,8 +293,8 @@ impl Handler {
         peer: Peer<RoleServer>,
     ) -> Result<CallToolResult, ErrorData> {
         let args = args.0;
-        let drives = self.drives();
-        let journal = drives.runner().journal();
+        let app = self.app();
+        let journal = app.journal();
         let job = match journal.job(&args.job_id).await {
             Ok(job) => job,
             Err(e) => return Ok(journal_refusal(e)),
@@ -355,8 +310,8 @@ impl Handler {
             Ok(job) => job,
             Err(e) => return Ok(journal_refusal(e)),
         };
-        drives.adopt(&job.id);
-        answer_after_wait(drives, &job.id, args.wait_seconds, &meta, peer).await
+        app.drives().adopt(&job.id);
+        answer_after_wait(app, &job.id, args.wait_seconds, &meta, peer).await
     }
 
     /// The journal's jobs, newest first.
@@ -370,100 +325,33 @@ impl Handler {
         args: Parameters<SearchHistoryArgs>,
     ) -> Result<CallToolResult, ErrorData> {
         let args = args.0;
-        let nonempty = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
-        let states = match nonempty(args.state) {
-            None => vec![],
-            Some(text) => match text.parse::<JobState>() {
-                Ok(state) => vec![state],
-                Err(e) => return Ok(refused(e.to_string())),
-            },
+        let query = HistoryQuery {
+            model: args.model,
+            state: args.state,
+            text: args.query,
+            limit: args.limit,
         };
-        let filter = JobFilter {
-            states,
-            model: nonempty(args.model),
-            text: nonempty(args.query),
-            limit: Some(args.limit.unwrap_or(20).clamp(1, MAX_HISTORY)),
-        };
-        match self.drives().runner().journal().jobs(&filter).await {
+        match self.app().history(&query, 20, MAX_HISTORY).await {
             Ok(jobs) => answer(&HistoryReport {
                 jobs: jobs.iter().map(HistoryEntry::new).collect(),
             }),
-            Err(e) => Ok(journal_refusal(e)),
+            Err(HistoryError::State(e)) => Ok(refused(e.to_string())),
+            Err(HistoryError::Journal(e)) => Ok(journal_refusal(e)),
         }
     }
 }
 
 impl Handler {
-    /// The schema of `id`, compiled or the live hub's, or the tool error that says why not.
-    async fn resolve(&self, id: &str) -> Result<ModelSchema, CallToolResult> {
-        let client = self.drives().runner().client();
-        match videohub::models::resolve(client, id).await {
-            Ok(schema) => Ok(schema.into_owned()),
-            Err(videohub::Error::NotFound { .. }) => {
-                let ids = videohub::models::catalog().iter().map(|m| m.id.as_ref());
-                let hint = videohub::schema::suggest(id, ids)
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default();
-                Err(refused(format!(
-                    "unknown model `{id}`{hint}; list_models lists them"
-                )))
-            }
-            Err(e) => Err(refused(format!(
-                "cannot read the schema of `{id}` from the hub: {e}"
-            ))),
-        }
-    }
-
-    /// Where the file of a job goes: `output` inside the output directory (its directories
-    /// made), or `<model>-<task id>.<ext>` there. A path that leaves the directory is
-    /// refused (with the reason) before anything is sent.
-    fn output_path(&self, output: Option<&str>, schema: &ModelSchema) -> Result<PathBuf, String> {
-        let dir = self.output_dir();
-        let Some(output) = output.filter(|o| !o.trim().is_empty()) else {
-            return Ok(dir.join("{model}-{task_id}.{ext}"));
-        };
-        let relative = Path::new(output);
-        let inside = relative
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)));
-        if !inside {
-            return Err(format!(
-                "`output` must be a file name or a relative path inside {} (no `..`, not absolute), not `{output}`; nothing was sent",
-                dir.display()
-            ));
-        }
-        let mut path = dir.join(relative);
-        if path.extension().is_none() {
-            let media = schema.category.capability().output();
-            path.set_extension(media.map_or("bin", Media::extension));
-        }
-        if path.is_dir() {
-            return Err(format!(
-                "`output` {} is a directory: name a file in it; nothing was sent",
-                path.display()
-            ));
-        }
-        if let Some(parent) = path.parent()
-            && let Err(e) = std::fs::create_dir_all(parent)
-        {
-            return Err(format!(
-                "cannot make the directory {}: {e}; nothing was sent",
-                parent.display()
-            ));
-        }
-        Ok(path)
+    /// Model `id`, compiled or the live hub's, or the tool error that says why not.
+    async fn resolve(&self, id: &str) -> Result<Model, CallToolResult> {
+        self.app().resolve(id).await.map_err(|e| match e {
+            ResolveError::Unknown { .. } => refused(format!("{e}; list_models lists them")),
+            ResolveError::Hub { .. } => refused(e.to_string()),
+        })
     }
 }
 
 /// A model as `list_models` lists it.
-fn entry(schema: &ModelSchema, compiled: bool) -> ModelEntry {
-    ModelEntry {
-        id: schema.id.to_string(),
-        name: schema.name.to_string(),
-        vendor: schema.vendor.to_string(),
-        category: schema.category.to_string(),
-        capability: schema.category.capability().to_string(),
-        compiled,
-        description: schema.description.to_string(),
-    }
+fn entry(schema: &videohub::ModelSchema) -> ModelEntry {
+    videohub_app::Entry::compiled(schema).into()
 }

@@ -1,14 +1,16 @@
 //! Waiting on a job for a bounded time, with progress notifications to the client.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use rmcp::model::{ProgressNotificationParam, ProgressToken};
 use rmcp::{Peer, RoleServer};
-use videohub_journal::{Job, Result};
+use videohub_app::{App, Follow, Live};
+use videohub_journal::{Job, JobState, Result};
 
-use crate::drive::{self, Drives, Follow, Live};
 use crate::report::JobReport;
+
+/// How often a wait looks at a job another process drives.
+const JOURNAL_POLL: Duration = Duration::from_secs(1);
 
 /// The longest time between two progress notifications of a wait.
 const PROGRESS_EVERY: Duration = Duration::from_secs(2);
@@ -71,22 +73,22 @@ impl Progress {
 /// its answer; drives the job meanwhile unless another process does. Returns the job's
 /// report then.
 pub(crate) async fn wait(
-    drives: &Arc<Drives>,
+    app: &App,
     id: &str,
     wait: Duration,
     mut progress: Option<Progress>,
 ) -> Result<JobReport> {
     let deadline = Instant::now() + wait;
-    let journal = drives.runner().journal();
+    let journal = app.journal();
     loop {
         let job = journal.job(id).await?;
-        let expected = drives.runner().client().typical_duration(&job.model);
-        let mut receiver = match drives.follow(&job) {
+        let expected = app.client().typical_duration(&job.model);
+        let mut receiver = match app.follow(&job) {
             Follow::Final => return Ok(JobReport::new(&job, None, expected, None)),
             Follow::OtherHub(hub) => {
                 let note = format!(
                     "this job belongs to the hub {hub}, not to this server's ({}): a server started for that hub continues it",
-                    drives.hub()
+                    app.hub()
                 );
                 return Ok(JobReport::new(&job, None, expected, Some(note)));
             }
@@ -113,7 +115,7 @@ pub(crate) async fn wait(
                     live.stopped.clone(),
                 ));
             }
-            if drive::may_return(&job, Some(&live), deadline) {
+            if may_return(&job, Some(&live), deadline) {
                 return Ok(JobReport::new(
                     &job,
                     Some(&live),
@@ -124,7 +126,7 @@ pub(crate) async fn wait(
             if live.busy {
                 // Another process drives it: look again (and take it over once it is gone).
                 let left = deadline.saturating_duration_since(Instant::now());
-                tokio::time::sleep(drive::JOURNAL_POLL.min(left)).await;
+                tokio::time::sleep(JOURNAL_POLL.min(left)).await;
                 break;
             }
             let left = deadline.saturating_duration_since(Instant::now());
@@ -145,4 +147,12 @@ pub(crate) async fn wait(
             }
         }
     }
+}
+
+/// Whether a wait for `job` may end: past the deadline, once no submit of it is waiting
+/// for its answer (a call returns the task id, or what became of the submit).
+fn may_return(job: &Job, live: Option<&Live>, deadline: Instant) -> bool {
+    let sending = job.state == JobState::Pending && live.is_some_and(|l| !l.done && !l.busy)
+        || job.state == JobState::Submitting && live.is_some_and(|l| l.submitting);
+    Instant::now() >= deadline && !sending
 }

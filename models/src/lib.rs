@@ -22,9 +22,41 @@
 
 extern crate self as videohub;
 
-pub mod models;
+// Client and policies.
+pub use videohub_core::{
+    API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder, Clock, DEFAULT_BASE_URL,
+    DEFAULT_MAX_DOWNLOAD_SIZE, MAX_REDIRECTS, PollPolicy, RetryPolicy, Schedule, TaskDurations,
+    TokioClock, redirect_policy,
+};
 
-pub use videohub_core::*;
+// Models and the macro.
+pub mod models;
+pub use videohub_core::{Capability, Model, Set, Unset, ValueEnum};
+
+// Tasks and outputs.
+pub use videohub_core::{
+    Dynamic, Output, OutputFile, SubmitReceipt, Task, TaskState, TaskStatus, TaskUpdate,
+};
+
+// Media.
+pub use videohub_core::media;
+pub use videohub_core::{AudioInput, Image, Media, MediaError, VideoInput};
+
+// Errors.
+pub use videohub_core::{Error, ErrorCode, ParamError, Result, ValidationErrors};
+
+// Schemas, for models known only at run time.
+pub mod codegen;
+#[cfg(feature = "live-schema")]
+pub use videohub_core::LiveSchema;
+pub use videohub_core::schema;
+pub use videohub_core::{InputSchema, JsonObject, ModelInfo, ModelSchema};
+
+/// The hub's vocabulary: capabilities, categories and media kinds.
+pub use videohub_core::vocab;
+
+#[doc(hidden)]
+pub use videohub_core::{__private, model};
 
 /// Turns a struct of parameters into a typed hub model.
 ///

@@ -64,6 +64,13 @@ function body(job, onAgain) {
   if (job.task_id) meta.push(job.task_id);
   const again = el("button", { type: "button", class: "small again", text: "again with changes" });
   again.onclick = () => onAgain(job);
+  const resume = job.resumable ? el("button", { type: "button", class: "small resume", text: "resume" }) : null;
+  if (resume) {
+    resume.onclick = async () => {
+      resume.disabled = true;
+      await fetch(`/api/jobs/${encodeURIComponent(job.id)}/resume`, { method: "POST" });
+    };
+  }
   const badge = el("span", { class: `badge ${job.running ? "running" : job.state}`, text: status(job) });
   return el("div", { class: "body" },
     el("div", { class: "top" }, el("span", { class: "model", text: job.model }), badge),
@@ -72,7 +79,7 @@ function body(job, onAgain) {
     job.running ? progress(job) : null,
     job.problem ? el("p", { class: "card-problem", role: "status", text: job.problem }) : null,
     el("div", { class: "meta", text: meta.join(" · ") }),
-    el("div", {}, again),
+    el("div", {}, again, resume),
   );
 }
 
@@ -86,7 +93,7 @@ export function createGallery(cardsEl, onAgain) {
       for (const [id, entry] of shown) if (!keep.has(id)) { entry.card.remove(); shown.delete(id); }
       let previous = null;
       for (const job of jobs) {
-        const signature = JSON.stringify([job.state, job.updated_at, job.video_url, job.problem, job.running, job.live]);
+        const signature = JSON.stringify([job.state, job.updated_at, job.video_url, job.problem, job.running, job.resumable, job.live]);
         let entry = shown.get(job.id);
         if (!entry) {
           const card = el("article", { class: "card" });

@@ -1,7 +1,6 @@
 //! The studio's routes: the page, its assets, and the JSON endpoints.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -14,13 +13,15 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
-use videohub::schema::LiveSchema;
-use videohub::{Capability, Image, ModelSchema};
-use videohub_journal::{Job, JobFilter, JobState, NewJob, Step};
+use videohub::{Capability, Image};
+use videohub_app::{
+    Follow, Generation, HistoryError, HistoryQuery, Model, ResolveError, StartError,
+};
+use videohub_journal::Job;
 
 use crate::State;
 use crate::assets;
-use crate::view::JobView;
+use crate::view::{JobView, LiveView};
 
 type AppState = Arc<State>;
 
@@ -41,6 +42,7 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .route("/api/jobs", get(jobs))
         .route("/api/jobs/{id}", get(job))
+        .route("/api/jobs/{id}/resume", post(resume))
         .route("/api/jobs/{id}/video", get(video))
         .fallback(not_found)
         .layer(middleware::from_fn(local_only))
@@ -88,115 +90,57 @@ const SHOWN: [Capability; 2] = [Capability::Video, Capability::Image];
 /// The models to pick from: every compiled model, then the live hub's others of the
 /// capabilities the page shows.
 async fn models(Shared(state): Shared<AppState>) -> Response {
-    let mut list: Vec<Value> = videohub::models::catalog()
+    let catalog = state.app.catalog().await.generating(&SHOWN);
+    let note = catalog.note();
+    let list: Vec<Value> = catalog
+        .entries
         .iter()
-        .map(|m| summary(m, true))
+        .map(|m| {
+            json!({
+                "id": m.id,
+                "name": m.name,
+                "vendor": m.vendor,
+                "category": m.category,
+                "description": m.description,
+                "compiled": m.availability.is_compiled(),
+            })
+        })
         .collect();
-    let mut notes = Vec::new();
-    for capability in SHOWN {
-        let client = state.runner.client();
-        let live = tokio::time::timeout(Duration::from_secs(10), client.models(capability)).await;
-        match live {
-            Ok(Ok(live)) => {
-                // The page fetches a live model's schema when it is picked.
-                let others = live
-                    .into_iter()
-                    .filter(|info| videohub::models::find(&info.id).is_none());
-                list.extend(others.map(|info| {
-                    json!({
-                        "id": info.id,
-                        "name": info.name.unwrap_or_else(|| info.id.clone()),
-                        "vendor": info.vendor,
-                        "category": info.category,
-                        "description": info.description,
-                        "compiled": false,
-                    })
-                }));
-            }
-            Ok(Err(e)) => notes.push(format!(
-                "the hub's own {capability} model list could not be read: {e}"
-            )),
-            Err(_) => notes.push(format!(
-                "the hub's own {capability} model list did not come in time"
-            )),
-        }
-    }
-    let note = (!notes.is_empty()).then(|| notes.join("; "));
-    ok(json!({"models": list, "note": note, "hub": state.hub}))
+    ok(json!({"models": list, "note": note, "hub": state.app.hub()}))
 }
 
-fn summary(schema: &ModelSchema, compiled: bool) -> Value {
-    json!({
-        "id": schema.id,
-        "name": schema.name,
-        "vendor": schema.vendor,
-        "category": schema.category,
-        "description": schema.description,
-        "compiled": compiled,
+/// Every problem of `input` for `model`, each with its parameter and the command line's
+/// message.
+fn problems(model: &Model, input: &Map<String, Value>) -> Vec<Value> {
+    match model.validate(input) {
+        Ok(()) => Vec::new(),
+        Err(errors) => listed(&errors),
+    }
+}
+
+/// Each error with its parameter and message.
+fn listed(errors: &videohub::ValidationErrors) -> Vec<Value> {
+    errors
+        .errors()
+        .iter()
+        .map(|e| json!({"param": e.param, "message": e.to_string()}))
+        .collect()
+}
+
+/// Model `id`, compiled or the live hub's, or the error the page shows.
+async fn resolve(state: &State, id: &str) -> Result<Model, Response> {
+    state.app.resolve(id).await.map_err(|e| match e {
+        ResolveError::Unknown { .. } => error(StatusCode::NOT_FOUND, e.to_string()),
+        ResolveError::Hub { .. } => error(StatusCode::BAD_GATEWAY, e.to_string()),
     })
-}
-
-/// A model's schema, with the live hub's JSON Schema compiled for a model videohub does not
-/// compile: inputs are checked as `videohub generate` checks them.
-struct Resolved {
-    schema: ModelSchema,
-    live: Option<LiveSchema>,
-}
-
-impl Resolved {
-    /// Every problem of `input`, each with its parameter and the command line's message.
-    fn problems(&self, input: &Map<String, Value>) -> Vec<Value> {
-        let checked = match &self.live {
-            Some(live) => live.validate(input),
-            None => self.schema.validate_input(input),
-        };
-        match checked {
-            Ok(()) => Vec::new(),
-            Err(errors) => errors
-                .errors()
-                .iter()
-                .map(|e| json!({"param": e.param, "message": e.to_string()}))
-                .collect(),
-        }
-    }
-}
-
-/// The schema of `id`, compiled or the live hub's, or the error the page shows.
-async fn resolve(state: &State, id: &str) -> Result<Resolved, Response> {
-    if let Some(schema) = videohub::models::find(id) {
-        return Ok(Resolved {
-            schema: schema.clone(),
-            live: None,
-        });
-    }
-    match state.runner.client().live_schema(id).await {
-        Ok(live) => Ok(Resolved {
-            schema: live.view().clone(),
-            live: Some(live),
-        }),
-        Err(videohub::Error::NotFound { .. }) => Err(error(StatusCode::NOT_FOUND, unknown(id))),
-        Err(e) => Err(error(
-            StatusCode::BAD_GATEWAY,
-            format!("cannot read the schema of `{id}` from the hub: {e}"),
-        )),
-    }
-}
-
-/// The command line's message for a model it does not know.
-pub(crate) fn unknown(id: &str) -> String {
-    let ids = videohub::models::catalog().iter().map(|m| m.id.as_ref());
-    let hint = videohub::schema::suggest(id, ids)
-        .map(|s| format!(" (did you mean `{s}`?)"))
-        .unwrap_or_default();
-    format!("unknown model `{id}`{hint}; `videohub models list` shows them all")
 }
 
 async fn model(Shared(state): Shared<AppState>, Path(id): Path<String>) -> Response {
     match resolve(&state, &id).await {
-        Ok(Resolved { schema, .. }) => ok(json!({
-            "schema": schema,
-            "json_schema": schema.to_json_schema(),
-            "compiled": videohub::models::find(&id).is_some(),
+        Ok(model) => ok(json!({
+            "schema": model.view(),
+            "json_schema": model.view().to_json_schema(),
+            "compiled": model.is_compiled(),
         })),
         Err(response) => response,
     }
@@ -215,7 +159,7 @@ async fn validate(
     axum::Json(request): axum::Json<ModelInput>,
 ) -> Response {
     match resolve(&state, &request.model).await {
-        Ok(resolved) => ok(json!({"errors": resolved.problems(&request.input)})),
+        Ok(model) => ok(json!({"errors": problems(&model, &request.input)})),
         Err(response) => response,
     }
 }
@@ -226,30 +170,32 @@ async fn generate(
     Shared(state): Shared<AppState>,
     axum::Json(request): axum::Json<ModelInput>,
 ) -> Response {
-    let resolved = match resolve(&state, &request.model).await {
-        Ok(resolved) => resolved,
+    let model = match resolve(&state, &request.model).await {
+        Ok(model) => model,
         Err(response) => return response,
     };
-    let errors = resolved.problems(&request.input);
-    let schema = resolved.schema;
-    if !errors.is_empty() {
-        return (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            axum::Json(json!({
-                "error": format!("invalid request for `{}`; nothing was sent", schema.id),
-                "errors": errors,
-            })),
-        )
-            .into_response();
-    }
-    let new = NewJob::new(
-        state.hub.clone(),
-        &schema,
-        request.input,
-        state.output_dir.join("{model}-{task_id}.{ext}"),
-    );
-    let job = match state.runner.record(&new).await {
+    let started = state
+        .app
+        .start(Generation {
+            model: &model,
+            input: request.input,
+            output: videohub_app::destination::default_in(&state.output_dir),
+            request_id: None,
+        })
+        .await;
+    let job = match started {
         Ok(job) => job,
+        Err(StartError::Invalid { model, errors }) => {
+            let errors = listed(&errors);
+            return (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                axum::Json(json!({
+                    "error": format!("invalid request for `{model}`; nothing was sent"),
+                    "errors": errors,
+                })),
+            )
+                .into_response();
+        }
         Err(e) => {
             return error(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -257,57 +203,20 @@ async fn generate(
             );
         }
     };
-    let expected = state
-        .runner
-        .client()
-        .typical_duration(&schema.id)
-        .map(|d| d.as_secs_f64());
-    state.set_live(&job.id, |live| {
-        live.step = "submitting".into();
-        live.expected = expected;
-    });
-    let id = job.id.clone();
-    let recorded = job.clone();
-    let driving = state.clone();
-    tokio::spawn(async move {
-        let outcome = driving
-            .runner
-            .drive(job, |step| {
-                let (id, step) = match step {
-                    Step::Submitting(job) => (job.id.as_str(), "submitting"),
-                    Step::Submitted(job) => (job.id.as_str(), "submitted"),
-                    Step::Downloading { job, .. } => (job.id.as_str(), "downloading"),
-                    Step::Polled(update) => {
-                        driving.set_live(&id, |live| {
-                            live.step = "running".into();
-                            live.status = Some(update.status().to_string());
-                            live.elapsed = update.elapsed().as_secs_f64();
-                            live.polls = update.polls;
-                        });
-                        return;
-                    }
-                    _ => return,
-                };
-                driving.set_live(id, |live| live.step = step.into());
-            })
-            .await;
-        match outcome {
-            Ok(job) => driving.set_live(&job.id, |live| live.step = job.state.to_string()),
-            Err(e) => driving.set_live(&id, |live| {
-                live.step = "stopped".into();
-                live.error = Some(e.to_string());
-            }),
-        }
-    });
-    (
-        StatusCode::CREATED,
-        axum::Json(view_json(&state, &recorded)),
-    )
-        .into_response()
+    state.app.follow(&job);
+    (StatusCode::CREATED, axum::Json(view_json(&state, &job))).into_response()
 }
 
 fn view_json(state: &State, job: &Job) -> Value {
-    serde_json::to_value(JobView::new(job, state.live(&job.id))).unwrap_or(Value::Null)
+    serde_json::to_value(JobView::new(job, state.app.hub(), live_view(state, job)))
+        .unwrap_or(Value::Null)
+}
+
+/// How far this studio's drive of `job` got, when it drove it.
+fn live_view(state: &State, job: &Job) -> Option<LiveView> {
+    let live = state.app.drives().last(&job.id)?;
+    let expected = state.app.client().typical_duration(&job.model);
+    Some(LiveView::new(job, &live, expected))
 }
 
 /// An uploaded image, sent inline as a `data:` URI (as `--image FILE` does).
@@ -338,33 +247,24 @@ struct JobsQuery {
 }
 
 async fn jobs(Shared(state): Shared<AppState>, Query(query): Query<JobsQuery>) -> Response {
-    let nonempty = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
-    let mut filter = JobFilter {
-        model: nonempty(query.model),
-        text: nonempty(query.text),
-        limit: Some(query.limit.unwrap_or(200)),
-        ..JobFilter::default()
+    let query = HistoryQuery {
+        model: query.model,
+        state: query.status,
+        text: query.text,
+        limit: query.limit,
     };
-    if let Some(status) = nonempty(query.status) {
-        match status.parse::<JobState>() {
-            Ok(state) => filter.states.push(state),
-            Err(e) => return error(StatusCode::BAD_REQUEST, e.to_string()),
-        }
-    }
-    match state.runner.journal().jobs(&filter).await {
+    match state.app.history(&query, 200, 1000).await {
         Ok(jobs) => {
             let views: Vec<Value> = jobs.iter().map(|j| view_json(&state, j)).collect();
-            ok(json!({"jobs": views, "hub": state.hub}))
+            ok(json!({"jobs": views, "hub": state.app.hub()}))
         }
-        Err(e) => error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            format!("cannot read the journal: {e}"),
-        ),
+        Err(e @ HistoryError::State(_)) => error(StatusCode::BAD_REQUEST, e.to_string()),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
     }
 }
 
 async fn find_job(state: &State, id: &str) -> Result<Job, Response> {
-    state.runner.journal().job(id).await.map_err(|e| match e {
+    state.app.journal().job(id).await.map_err(|e| match e {
         videohub_journal::Error::NoSuchJob { .. }
         | videohub_journal::Error::AmbiguousJob { .. } => {
             error(StatusCode::NOT_FOUND, e.to_string())
@@ -383,6 +283,33 @@ async fn job(Shared(state): Shared<AppState>, Path(id): Path<String>) -> Respons
     }
 }
 
+/// Takes an unfinished job up again, as `generate` drives a new one: a pending job is sent,
+/// a submitted one polled, a completed one downloaded (one whose submit was cut off
+/// becomes `outcome_unknown`, never sent again).
+async fn resume(Shared(state): Shared<AppState>, Path(id): Path<String>) -> Response {
+    let job = match find_job(&state, &id).await {
+        Ok(job) => job,
+        Err(response) => return response,
+    };
+    match state.app.follow(&job) {
+        Follow::Here(_) | Follow::Final => ok(view_json(&state, &job)),
+        Follow::OtherHub(hub) => error(
+            StatusCode::CONFLICT,
+            format!(
+                "job {} belongs to the hub {hub}, not to this studio's",
+                job.id
+            ),
+        ),
+        Follow::HubGone => error(
+            StatusCode::CONFLICT,
+            format!(
+                "job {}'s hub was an in-process sandbox that ended with the process that started it",
+                job.id
+            ),
+        ),
+    }
+}
+
 /// The job's file (a video or an image, typed by its extension), with Range support; or why
 /// there is none.
 async fn video(
@@ -394,7 +321,7 @@ async fn video(
         Ok(job) => job,
         Err(response) => return response,
     };
-    let view = JobView::new(&job, state.live(&job.id));
+    let view = JobView::new(&job, state.app.hub(), live_view(&state, &job));
     let (Some(_), Some(_)) = (&view.video_url, &job.file_path) else {
         let why = view
             .problem

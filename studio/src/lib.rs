@@ -19,13 +19,14 @@
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use videohub_app::App;
 //! use videohub_journal::{Journal, Runner};
 //! use videohub_studio::Studio;
 //!
 //! let client = videohub::Client::from_env()?;
 //! let hub = client.base_url().to_string();
 //! let runner = Runner::new(Journal::open("jobs.sqlite3").await?, client);
-//! let studio = Studio::new(runner, hub).output_dir(".").start(8790).await?;
+//! let studio = Studio::new(App::new(runner, hub)).output_dir(".").start(8790).await?;
 //! println!("open {}", studio.url());
 //! # Ok(()) }
 //! ```
@@ -35,33 +36,27 @@ mod assets;
 mod files;
 mod view;
 
-use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-use videohub_journal::Runner;
+use videohub_app::App;
 
-pub use view::Live;
-
-/// A studio to start: the runner (journal and client) its jobs go through, and where videos
-/// are saved.
+/// A studio to start: the application its jobs go through (journal, client, the hub's
+/// name), and where videos are saved.
 #[derive(Debug)]
 pub struct Studio {
-    runner: Runner,
-    hub: String,
+    app: App,
     output_dir: PathBuf,
 }
 
 impl Studio {
-    /// A studio recording its jobs through `runner`, under the hub name `hub` (the hub's
-    /// base URL, never its key), saving videos in the current directory.
-    pub fn new(runner: Runner, hub: impl Into<String>) -> Studio {
+    /// A studio recording its jobs through `app`, saving videos in the current directory.
+    pub fn new(app: App) -> Studio {
         Studio {
-            runner,
-            hub: hub.into(),
+            app,
             output_dir: PathBuf::from("."),
         }
     }
@@ -76,22 +71,13 @@ impl Studio {
     /// dropped.
     pub async fn start(self, port: u16) -> std::io::Result<StudioHandle> {
         let output_dir = std::path::absolute(&self.output_dir)?;
-        if !output_dir.is_dir() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::NotFound,
-                format!(
-                    "the output directory {} does not exist: create it first",
-                    output_dir.display()
-                ),
-            ));
-        }
+        videohub_app::destination::check_folder(&output_dir)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::NotFound, e))?;
         let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
         let addr = listener.local_addr()?;
         let state = Arc::new(State {
-            runner: self.runner,
-            hub: self.hub,
+            app: self.app,
             output_dir,
-            live: Mutex::new(HashMap::new()),
         });
         let app = api::router(state);
         let (stop, stopped) = oneshot::channel::<()>();
@@ -155,21 +141,6 @@ impl Drop for StudioHandle {
 /// What the handlers share.
 #[derive(Debug)]
 struct State {
-    runner: Runner,
-    hub: String,
+    app: App,
     output_dir: PathBuf,
-    /// The jobs this studio drives, and how far each got.
-    live: Mutex<HashMap<String, Live>>,
-}
-
-impl State {
-    fn live(&self, id: &str) -> Option<Live> {
-        self.live.lock().ok().and_then(|l| l.get(id).cloned())
-    }
-
-    fn set_live(&self, id: &str, change: impl FnOnce(&mut Live)) {
-        if let Ok(mut live) = self.live.lock() {
-            change(live.entry(id.to_owned()).or_default());
-        }
-    }
 }

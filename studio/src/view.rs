@@ -1,15 +1,18 @@
 //! A job as the page shows it: the journal's record, where its video is, what is wrong
 //! with it, and how far a running one got.
 
+use std::time::Duration;
+
 use serde::Serialize;
 use videohub::{Capability, Media};
+use videohub_app::Live;
 use videohub_journal::{Job, JobState};
 
-/// How far a job this studio drives has got.
+/// How far a job this studio drives has got, as the page shows it.
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Live {
-    /// The step: `submitting`, `submitted`, `running`, `downloading`, or `stopped` when the
-    /// job stopped short of a final state (see `error`).
+pub(crate) struct LiveView {
+    /// The step: `submitting`, `submitted`, `running`, `downloading`, the final state once
+    /// the drive ended, or `stopped` when it stopped short of a final state (see `error`).
     pub step: String,
     /// The hub's status of the task at the last poll.
     pub status: Option<String>,
@@ -21,6 +24,28 @@ pub struct Live {
     pub polls: u32,
     /// Why the job stopped short, when it did.
     pub error: Option<String>,
+}
+
+impl LiveView {
+    /// The page's view of a drive of `job`, whose model's tasks usually take `expected`.
+    pub(crate) fn new(job: &Job, live: &Live, expected: Option<Duration>) -> LiveView {
+        let step = match (&live.stopped, live.status.as_deref()) {
+            (Some(_), _) => "stopped".to_owned(),
+            _ if live.done => job.state.to_string(),
+            _ if live.submitting => "submitting".to_owned(),
+            (None, Some(step @ ("submitted" | "downloading"))) => step.to_owned(),
+            (None, Some(_)) => "running".to_owned(),
+            (None, None) => "submitting".to_owned(),
+        };
+        LiveView {
+            status: live.status.clone().filter(|_| step == "running"),
+            step,
+            elapsed: live.elapsed().unwrap_or_default().as_secs_f64(),
+            expected: expected.map(|d| d.as_secs_f64()),
+            polls: live.polls,
+            error: live.stopped.clone(),
+        }
+    }
 }
 
 /// One card of the gallery.
@@ -38,16 +63,25 @@ pub(crate) struct JobView<'a> {
     pub problem: Option<String>,
     /// Whether the job is still being worked on (by this studio).
     pub running: bool,
+    /// Whether the studio can take the unfinished job up again (`POST
+    /// /api/jobs/{id}/resume`).
+    pub resumable: bool,
     /// Progress of a job this studio drives.
-    pub live: Option<Live>,
+    pub live: Option<LiveView>,
 }
 
 impl<'a> JobView<'a> {
-    pub(crate) fn new(job: &'a Job, live: Option<Live>) -> JobView<'a> {
+    /// The card of `job` of hub `hub`, with the drive of this studio when there is one.
+    pub(crate) fn new(job: &'a Job, hub: &str, live: Option<LiveView>) -> JobView<'a> {
         let running = job.state.is_unfinished()
             && live
                 .as_ref()
                 .is_some_and(|l| l.step != "stopped" && l.error.is_none());
+        let resumable = job.state.is_unfinished()
+            && !running
+            && job.hub == hub
+            && job.owner.is_none()
+            && job.state != JobState::OutcomeUnknown;
         let (video_url, problem) = video_of(job, running, live.as_ref());
         JobView {
             job,
@@ -56,6 +90,7 @@ impl<'a> JobView<'a> {
             media: Capability::from_endpoint(&job.endpoint).and_then(Capability::output),
             problem,
             running,
+            resumable,
             live,
         }
     }
@@ -78,9 +113,9 @@ fn prompt_of(job: &Job) -> Option<String> {
 pub(crate) fn video_of(
     job: &Job,
     running: bool,
-    live: Option<&Live>,
+    live: Option<&LiveView>,
 ) -> (Option<String>, Option<String>) {
-    let resume = format!("`videohub jobs resume {}` finishes it", job.id);
+    let resume = "resume finishes it";
     let error = job.error.clone();
     match job.state {
         JobState::Downloaded => match &job.file_path {
@@ -128,7 +163,7 @@ pub(crate) fn video_of(
     }
 }
 
-fn stopped(error: Option<String>, live: Option<&Live>) -> String {
+fn stopped(error: Option<String>, live: Option<&LiveView>) -> String {
     live.and_then(|l| l.error.clone())
         .or(error)
         .map(|e| format!(": {e}"))

@@ -22,7 +22,7 @@ async fn generate(
     let mut input = serde_json::Map::new();
     input.insert("prompt".into(), format!("chaos generation {i}").into());
     let output = client
-        .submit_input(videohub::Capability::Video, MODEL, input)
+        .submit_unchecked(videohub::Capability::Video.endpoint(), MODEL, input)
         .await?
         .wait_with(policy)
         .await?;

@@ -82,7 +82,7 @@ async fn a_model_submitted_to_the_endpoint_of_another_capability_is_refused() {
     let (sandbox, client) = hub().await;
     let input = AcmeStill::builder().prompt("a fox").build().to_input();
     let error = client
-        .submit_input(Capability::Video, "acme-still", input)
+        .submit_unchecked(Capability::Video.endpoint(), "acme-still", input)
         .await
         .unwrap_err();
     assert!(

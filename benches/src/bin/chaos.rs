@@ -185,7 +185,7 @@ async fn generate(
     path: &Path,
 ) -> Result<u64, Error> {
     let task = client
-        .submit_input(videohub::Capability::Video, MODEL, input)
+        .submit_unchecked(videohub::Capability::Video.endpoint(), MODEL, input)
         .await?;
     let output = task.wait_with(policy).await?;
     let mut tries = 0;

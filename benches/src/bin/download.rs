@@ -54,7 +54,7 @@ fn main() {
         let models = videohub_sandbox::compiled_models();
         let input = common::input_for(&models, "veo-3.1", "a big one");
         let task = client
-            .submit_input(videohub::Capability::Video, "veo-3.1", input)
+            .submit_unchecked(videohub::Capability::Video.endpoint(), "veo-3.1", input)
             .await
             .expect("submit");
         task.wait().await.expect("a video")

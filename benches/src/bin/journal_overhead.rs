@@ -36,7 +36,7 @@ fn input() -> serde_json::Map<String, serde_json::Value> {
 async fn bare(client: &Client, dir: &Path, jobs: usize) {
     for n in 0..jobs {
         let task = client
-            .submit_input(videohub::Capability::Video, "wan-2.7", input())
+            .submit_unchecked(videohub::Capability::Video.endpoint(), "wan-2.7", input())
             .await
             .unwrap();
         let output = task.wait_with(policy()).await.unwrap();

@@ -60,7 +60,7 @@ async fn run(server: &ChildSandbox, tasks: usize) {
     let input = common::input_for(&models, MODEL, "warm-up");
     // One request first, so that the baseline holds the client's own allocations.
     client
-        .submit_input(videohub::Capability::Video, MODEL, input)
+        .submit_unchecked(videohub::Capability::Video.endpoint(), MODEL, input)
         .await
         .expect("warm-up submit");
     let baseline = rss_kib();
@@ -82,7 +82,7 @@ async fn run(server: &ChildSandbox, tasks: usize) {
             let task = {
                 let _permit = submits.acquire().await.expect("semaphore");
                 client
-                    .submit_input(videohub::Capability::Video, MODEL, input)
+                    .submit_unchecked(videohub::Capability::Video.endpoint(), MODEL, input)
                     .await?
             };
             let now = in_flight.fetch_add(1, Ordering::Relaxed) + 1;
@@ -138,8 +138,8 @@ async fn run(server: &ChildSandbox, tasks: usize) {
     let model_input = common::input_for(&videohub_sandbox::compiled_models(), MODEL, "x");
     println!(
         "size of one submit future: {} bytes",
-        std::mem::size_of_val(&client.submit_input(
-            videohub::Capability::Video,
+        std::mem::size_of_val(&client.submit_unchecked(
+            videohub::Capability::Video.endpoint(),
             MODEL,
             model_input
         ))

@@ -1,6 +1,6 @@
 //! `videohub generate`: submit, follow, download, each step recorded in the journal.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -57,7 +57,7 @@ pub(crate) struct WaitArgs {
 pub(crate) async fn run(args: GenerateArgs, global: &Global) -> Result<ExitCode, Failure> {
     let hub = &Hub::connect(&global.hub).await?;
     let store = &global.store;
-    let checked = schemas::resolve_checked(hub, &args.model).await?;
+    let checked = schemas::resolve(hub, &args.model).await?;
     let input = input::build_checked(
         &checked,
         &InputArgs {
@@ -67,7 +67,8 @@ pub(crate) async fn run(args: GenerateArgs, global: &Global) -> Result<ExitCode,
         },
     )?;
     let schema: &ModelSchema = checked.view();
-    let output_path = output_template(args.wait.output.as_deref())?;
+    let output_path = videohub_app::destination::file(args.wait.output.as_deref())
+        .map_err(|e| Failure::usage(format!("{e} (nothing was sent)")))?;
     let journal = store::open_for(hub, store).await?;
     let mut policy: PollPolicy = hub.poll;
     if let Some(timeout) = args.wait.timeout {
@@ -141,33 +142,6 @@ pub(crate) async fn run(args: GenerateArgs, global: &Global) -> Result<ExitCode,
     }
     report_job(&job, args.wait.json)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// Where `-o` puts the file, as an absolute path (so that a resume from elsewhere saves it
-/// in the same place), or `<model>-<task id>.<ext>` (mp4, png) in the current directory. A
-/// directory that does not exist is refused before anything is sent.
-fn output_template(output: Option<&Path>) -> Result<PathBuf, Failure> {
-    let path = output.unwrap_or(Path::new("{model}-{task_id}.{ext}"));
-    let absolute = std::path::absolute(path).map_err(|e| {
-        Failure::usage(format!(
-            "cannot use the output path {}: {e}",
-            path.display()
-        ))
-    })?;
-    let dir = absolute.parent().unwrap_or(Path::new("/"));
-    if !dir.is_dir() {
-        return Err(Failure::usage(format!(
-            "the output directory {} does not exist: create it first (nothing was sent)",
-            dir.display()
-        )));
-    }
-    if absolute.is_dir() {
-        return Err(Failure::usage(format!(
-            "the output path {} is a directory: name a file in it",
-            absolute.display()
-        )));
-    }
-    Ok(absolute)
 }
 
 /// For crash tests: with `VIDEOHUB_CRASH_PAUSE=before-submit`, the process stops for good

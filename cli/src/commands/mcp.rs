@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use videohub_app::App;
 use videohub_journal::Runner;
 use videohub_mcp::Server;
 
@@ -42,9 +43,8 @@ pub(crate) async fn run(args: McpArgs, global: &Global) -> Result<ExitCode, Fail
     let output_dir = args
         .output_dir
         .unwrap_or_else(videohub_mcp::default_output_dir);
-    let server = Server::new(runner, hub.label())
-        .output_dir(&output_dir)
-        .hub_in_process(hub.is_in_process());
+    let app = App::new(runner, hub.label()).hub_in_process(hub.is_in_process());
+    let server = Server::new(app).output_dir(&output_dir);
     let served = match args.http {
         None => server.serve_stdio().await,
         Some(addr) => {

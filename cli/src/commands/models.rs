@@ -9,9 +9,9 @@ use serde_json::json;
 use videohub::ModelSchema;
 use videohub::models::catalog;
 use videohub::schema::{Category, ParamSchema};
+use videohub_app::catalog::{Catalog, Gap};
 
 use crate::args::Global;
-use crate::codegen;
 use crate::exit::Exit;
 use crate::hub::{Hub, HubArgs, api};
 use crate::output::{Failure, print_json, table};
@@ -76,7 +76,9 @@ pub(crate) async fn run(args: ModelsArgs, global: &Global) -> Result<ExitCode, F
         ModelsCommand::Show { id, json } => {
             let model = match videohub::models::find(&id) {
                 Some(model) => model.clone(),
-                None => schemas::resolve(&Hub::connect(hub).await?, &id).await?,
+                None => schemas::view(&Hub::connect(hub).await?, &id)
+                    .await?
+                    .into_owned(),
             };
             if json {
                 print_json(&model)?;
@@ -98,12 +100,9 @@ pub(crate) async fn run(args: ModelsArgs, global: &Global) -> Result<ExitCode, F
             };
             let mut schemas = Vec::with_capacity(ids.len());
             for id in &ids {
-                schemas.push(hub.client.model_schema(id).await.map_err(|e| match e {
-                    videohub::Error::NotFound { .. } => schemas::unknown(id),
-                    other => api(other),
-                })?);
+                schemas.push(schemas::live_view(&hub, id).await?);
             }
-            let source = codegen::rust_source(&schemas.iter().collect::<Vec<_>>());
+            let source = videohub::codegen::rust_source(&schemas.iter().collect::<Vec<_>>());
             match output {
                 Some(path) => std::fs::write(&path, source).map_err(|e| {
                     Failure::usage(format!("cannot write `{}`: {e}", path.display()))
@@ -115,56 +114,32 @@ pub(crate) async fn run(args: ModelsArgs, global: &Global) -> Result<ExitCode, F
     Ok(ExitCode::SUCCESS)
 }
 
-/// One row of `models list`.
-struct Listed {
-    id: String,
-    name: String,
-    vendor: String,
-    category: String,
-    status: &'static str,
-}
-
 /// The compiled models and the live hub's catalog together, each marked `compiled` (the
 /// hub's documented models), `provisional` (compiled, parameters not documented by the hub)
 /// or `live only` (on the hub, not compiled: used through its live schema). Without a hub
 /// to ask (no key), the compiled models alone, with a note saying so.
 async fn list(hub: &HubArgs, category: Option<Category>, json: bool) -> Result<(), Failure> {
-    let mut rows: Vec<Listed> = catalog()
-        .iter()
-        .map(|m| Listed {
-            id: m.id.to_string(),
-            name: m.name.to_string(),
-            vendor: m.vendor.to_string(),
-            category: m.category.to_string(),
-            status: if videohub::models::is_provisional(&m.id) {
-                "provisional"
-            } else {
-                "compiled"
-            },
-        })
-        .collect();
-    match live_catalog(hub).await {
-        Ok(live) => rows.extend(
-            live.into_iter()
-                .filter(|m| videohub::models::find(&m.id).is_none())
-                .map(|m| Listed {
-                    name: m.name.clone().unwrap_or_else(|| m.id.clone()),
-                    vendor: m.vendor.clone().unwrap_or_default(),
-                    category: m.category.clone().unwrap_or_default(),
-                    id: m.id,
-                    status: "live only",
-                }),
-        ),
-        Err(failure) => eprintln!(
-            "note: the compiled models only; the live catalog was not read: {}",
-            failure.message
-        ),
+    let mut catalog = match Hub::connect(hub).await {
+        Ok(hub) => Catalog::read(&hub.client).await,
+        Err(failure) => {
+            eprintln!(
+                "note: the compiled models only; the live catalog was not read: {}",
+                failure.message
+            );
+            Catalog::compiled()
+        }
+    };
+    if let Some(note) = catalog.note() {
+        eprintln!("note: {note}");
     }
-    rows.retain(|r| category.is_none_or(|c| r.category == c.as_str()));
+    if let Some(category) = category {
+        catalog = catalog.of_category(category);
+    }
     if json {
-        let list: Vec<_> = rows
+        let list: Vec<_> = catalog
+            .entries
             .iter()
-            .map(|m| json!({"id": m.id, "name": m.name, "vendor": m.vendor, "category": m.category, "status": m.status}))
+            .map(|m| json!({"id": m.id, "name": m.name, "vendor": m.vendor, "category": m.category, "status": m.availability.as_str()}))
             .collect();
         return print_json(&list);
     }
@@ -173,36 +148,30 @@ async fn list(hub: &HubArgs, category: Option<Category>, json: bool) -> Result<(
             .map(String::from)
             .to_vec(),
     ];
-    table_rows.extend(
-        rows.into_iter()
-            .map(|m| vec![m.id, m.category, m.vendor, m.name, m.status.to_owned()]),
-    );
+    table_rows.extend(catalog.entries.into_iter().map(|m| {
+        vec![
+            m.id,
+            m.category,
+            m.vendor,
+            m.name,
+            m.availability.to_string(),
+        ]
+    }));
     out!("{}", table(&table_rows));
     Ok(())
 }
 
-/// Every model the live hub lists, of every capability.
-async fn live_catalog(hub: &HubArgs) -> Result<Vec<videohub::ModelInfo>, Failure> {
-    let hub = Hub::connect(hub).await?;
-    let mut models = Vec::new();
-    for capability in videohub::Capability::ALL {
-        models.extend(hub.client.models(capability).await.map_err(api)?);
-    }
-    Ok(models)
-}
-
-/// The ids the live hub lists, of every capability, that videohub does not compile.
+/// The ids the live hub lists, of every capability, that videohub does not compile; a
+/// list the hub does not give is an error.
 async fn missing(hub: &Hub) -> Result<Vec<String>, Failure> {
-    let mut ids = Vec::new();
-    for capability in videohub::Capability::ALL {
-        let live = hub.client.models(capability).await.map_err(api)?;
-        ids.extend(
-            live.into_iter()
-                .map(|m| m.id)
-                .filter(|id| videohub::models::find(id).is_none()),
-        );
+    let mut catalog = Catalog::read(&hub.client).await;
+    if let Some(gap) = catalog.gaps.pop() {
+        return Err(match gap {
+            Gap::Failed { source, .. } => api(source),
+            timed_out @ Gap::TimedOut { .. } => Failure::new(Exit::Api, timed_out.to_string()),
+        });
     }
-    Ok(ids)
+    Ok(catalog.live_only().map(str::to_owned).collect())
 }
 
 /// Compares every compiled model with the live hub: exit 0 when in step, 4 on drift.

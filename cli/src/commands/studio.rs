@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use videohub_app::App;
 use videohub_journal::Runner;
 use videohub_studio::Studio;
 
@@ -31,20 +32,12 @@ pub(crate) struct StudioArgs {
 pub(crate) async fn run(args: StudioArgs, global: &Global) -> Result<ExitCode, Failure> {
     let hub = &Hub::connect(&global.hub).await?;
     let store = &global.store;
-    if !args.output_dir.is_dir() {
-        return Err(Failure::usage(format!(
-            "the output directory {} does not exist: create it first",
-            args.output_dir.display()
-        )));
-    }
-    videohub::check_destination(args.output_dir.join("{model}-{task_id}.mp4")).map_err(|e| {
-        Failure::usage(format!(
-            "{e}: the studio could not save files there (nothing was sent)"
-        ))
-    })?;
+    videohub_app::destination::check_folder(&args.output_dir)
+        .map_err(|e| Failure::usage(format!("{e}: the studio cannot save its files")))?;
     let journal = store::open_for(hub, store).await?;
     let runner = Runner::new(journal, hub.client.clone()).poll_policy(hub.poll);
-    let studio = Studio::new(runner, hub.label())
+    let app = App::new(runner, hub.label()).hub_in_process(hub.is_in_process());
+    let studio = Studio::new(app)
         .output_dir(&args.output_dir)
         .start(args.port)
         .await

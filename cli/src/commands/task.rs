@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use futures::StreamExt;
 use serde_json::json;
-use videohub::{Dynamic, Media, Output, PollPolicy, Task};
+use videohub::{Dynamic, Media, Output, OutputFile, PollPolicy, Task};
 use videohub_journal::{JobState, Runner};
 
 use super::generate::WaitArgs;
@@ -276,21 +276,10 @@ fn report(output: &Output, path: &Path, bytes: u64, json: bool) -> Result<(), Fa
 /// `veo-3.1-<task id>.mp4` in the current directory, with the extension of the output's
 /// first file.
 fn default_path(model: &str, task_id: &str, output: &Output) -> PathBuf {
-    let safe = |s: &str| {
-        s.chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect::<String>()
-    };
     let extension = output
         .file()
-        .map_or(Media::Video.extension(), |file| file.extension());
-    PathBuf::from(format!("{}-{}.{extension}", safe(model), safe(task_id)))
+        .map_or(Media::Video.extension(), OutputFile::extension);
+    videohub_app::destination::for_task(Path::new(""), model, task_id, extension)
 }
 
 fn resume_flags(args: &WaitArgs) -> String {

@@ -11,6 +11,7 @@ mod basics;
 mod batch;
 mod catalog_drift;
 mod common;
+mod front_ends;
 mod image;
 mod journal;
 mod local_faults;

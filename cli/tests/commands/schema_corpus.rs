@@ -101,7 +101,7 @@ fn args_for(view: &ModelSchema, input: &Map<String, Value>) -> Vec<String> {
 fn valid_inputs(entry: &Entry) -> Vec<Map<String, Value>> {
     let base = entry.view.example_input();
     let mut inputs = vec![base.clone()];
-    let properties = &videohub::schema::resolve(&entry.schema)["properties"];
+    let properties = &videohub::schema::normalize(&entry.schema)["properties"];
     for param in entry.view.params.iter() {
         let mut with = |value: Value| {
             let mut input = base.clone();
@@ -358,7 +358,7 @@ fn every_parameter_is_read_without_loss() {
     let (mut params, mut lossless) = (0, 0);
     let mut lost = Vec::new();
     for entry in &corpus {
-        let resolved = videohub::schema::resolve(&entry.schema);
+        let resolved = videohub::schema::normalize(&entry.schema);
         let properties = resolved["properties"].as_object().unwrap();
         let images = entry.view.image_inputs.as_ref().map(|i| i.param.as_ref());
         assert_eq!(

@@ -27,7 +27,7 @@ use crate::output::Output;
 use crate::poll::PollPolicy;
 #[cfg(feature = "live-schema")]
 use crate::schema::LiveSchema;
-use crate::schema::ModelSchema;
+use crate::schema::{InputSchema, ModelSchema};
 use crate::task::{Dynamic, SubmitReceipt, Task, TaskState};
 use crate::wire::{Transport, decode_json, excerpt, submit_body};
 
@@ -114,23 +114,12 @@ impl Client {
         ))
     }
 
-    /// Submits an untyped `input` to a model of `capability` by id, for models not compiled
-    /// in. The caller validates the input (e.g. with
-    /// [`ModelSchema::validate_input`](crate::ModelSchema::validate_input), or calls
-    /// [`Client::submit_checked`]).
-    pub async fn submit_input(
-        &self,
-        capability: Capability,
-        model_id: &str,
-        input: Map<String, Value>,
-    ) -> Result<Task<Dynamic>> {
-        self.submit_input_to(capability.endpoint(), model_id, input)
-            .await
-    }
-
-    /// Like [`Client::submit_input`], to a path of the same `{model, input}` shape given as
-    /// it is (e.g. one a journal recorded).
-    pub async fn submit_input_to(
+    /// Sends `input` to model `model_id` at `endpoint` (e.g.
+    /// [`Capability::Video.endpoint()`](Capability::endpoint)) as it is, unchecked: for an
+    /// input checked before (a request a journal recorded, sent again by a later process).
+    /// A model not known at compile time is otherwise sent with
+    /// [`Client::submit_checked`], which checks first.
+    pub async fn submit_unchecked(
         &self,
         endpoint: &str,
         model_id: &str,
@@ -143,6 +132,29 @@ impl Client {
             Capability::from_endpoint(endpoint),
             receipt,
         ))
+    }
+
+    #[doc(hidden)]
+    #[deprecated(note = "use `submit_checked`, or `submit_unchecked(capability.endpoint(), …)`")]
+    pub async fn submit_input(
+        &self,
+        capability: Capability,
+        model_id: &str,
+        input: Map<String, Value>,
+    ) -> Result<Task<Dynamic>> {
+        self.submit_unchecked(capability.endpoint(), model_id, input)
+            .await
+    }
+
+    #[doc(hidden)]
+    #[deprecated(note = "renamed `submit_unchecked`")]
+    pub async fn submit_input_to(
+        &self,
+        endpoint: &str,
+        model_id: &str,
+        input: Map<String, Value>,
+    ) -> Result<Task<Dynamic>> {
+        self.submit_unchecked(endpoint, model_id, input).await
     }
 
     /// Submits `request` and waits for its output with the default [`PollPolicy`].
@@ -230,32 +242,41 @@ impl Client {
         info.live_schema()
     }
 
-    /// Checks `input` against the live schema (see [`LiveSchema::validate`]), then submits
-    /// it to the model: the counterpart of [`Client::submit_checked`] for a model read from
-    /// the hub. Nothing is sent when the input is invalid.
+    /// Checks `input` against `schema`, then submits it to the schema's model: the dynamic
+    /// counterpart of [`Client::submit`], for a model known only at run time. `schema` is
+    /// a compiled [`ModelSchema`] (e.g. from [`videohub::models::find`]) or the live hub's
+    /// [`LiveSchema`] (checked by a JSON Schema validator). Nothing is sent when the input is
+    /// invalid ([`Error::InvalidRequest`]).
+    ///
+    /// ```no_run
+    /// # async fn run(client: videohub_core::Client) -> videohub_core::Result<()> {
+    /// let schema = client.live_schema("hailuo-02").await?;
+    /// let input = serde_json::json!({"prompt": "a red fox in snow", "duration": 6});
+    /// let task = client.submit_checked(&schema, input.as_object().cloned().unwrap_or_default()).await?;
+    /// task.wait().await?.save("fox.mp4").await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// [`videohub::models::find`]: https://docs.rs/videohub/latest/videohub/models/fn.find.html
+    pub async fn submit_checked<S: InputSchema + ?Sized>(
+        &self,
+        schema: &S,
+        input: Map<String, Value>,
+    ) -> Result<Task<Dynamic>> {
+        schema.check(&input)?;
+        self.submit_unchecked(schema.capability().endpoint(), schema.model_id(), input)
+            .await
+    }
+
+    #[doc(hidden)]
+    #[deprecated(note = "`submit_checked` takes a `LiveSchema` too")]
     #[cfg(feature = "live-schema")]
     pub async fn submit_live(
         &self,
         schema: &LiveSchema,
         input: Map<String, Value>,
     ) -> Result<Task<Dynamic>> {
-        schema.validate(&input)?;
-        let view = schema.view();
-        self.submit_input(view.category.capability(), &view.id, input)
-            .await
-    }
-
-    /// Checks `input` against `schema` (see [`ModelSchema::validate_input`]), then submits it
-    /// to the model `schema.id`: the dynamic counterpart of [`Client::submit`]. Nothing is
-    /// sent when the input is invalid.
-    pub async fn submit_checked(
-        &self,
-        schema: &ModelSchema,
-        input: Map<String, Value>,
-    ) -> Result<Task<Dynamic>> {
-        schema.validate_input(&input)?;
-        let capability = schema.category.capability();
-        self.submit_input(capability, &schema.id, input).await
+        self.submit_checked(schema, input).await
     }
 
     /// A snapshot of the task durations this client learned, per model (the last 32 of

@@ -155,7 +155,7 @@ async fn a_submit_the_hub_may_have_received_is_not_resent() {
         let clock = FakeClock::new();
         let hub = client(&server.uri(), &clock, RetryPolicy::default());
         let error = hub
-            .submit_input(crate::Capability::Video, "m", Map::new())
+            .submit_unchecked(crate::Capability::Video.endpoint(), "m", Map::new())
             .await
             .expect_err("unknown outcome");
         assert!(
@@ -184,7 +184,7 @@ async fn refusals_are_waited_out_apart_from_the_retries_of_failures() {
     // One retry of failures, yet six refusals in a row are waited out.
     let hub = client(&server.uri(), &clock, RetryPolicy::default().max_retries(1));
     let task = hub
-        .submit_input(crate::Capability::Video, "m", Map::new())
+        .submit_unchecked(crate::Capability::Video.endpoint(), "m", Map::new())
         .await
         .expect("taken at last");
     assert_eq!(task.id(), "t-1");
@@ -204,7 +204,7 @@ async fn refusals_are_waited_out_apart_from_the_retries_of_failures() {
         .mount(&server)
         .await;
     let error = hub
-        .submit_input(crate::Capability::Video, "m", Map::new())
+        .submit_unchecked(crate::Capability::Video.endpoint(), "m", Map::new())
         .await
         .expect_err("refused");
     assert!(matches!(error, Error::RateLimited { .. }), "{error:?}");
@@ -233,7 +233,7 @@ async fn a_submit_the_hub_refused_or_never_saw_is_resent() {
     let clock = FakeClock::new();
     let hub = client(&server.uri(), &clock, RetryPolicy::default());
     let task = hub
-        .submit_input(crate::Capability::Video, "m", Map::new())
+        .submit_unchecked(crate::Capability::Video.endpoint(), "m", Map::new())
         .await
         .expect("accepted");
     assert_eq!(task.id(), "t-1");
@@ -250,7 +250,7 @@ async fn a_submit_the_hub_refused_or_never_saw_is_resent() {
     let clock = FakeClock::new();
     let hub = client(&url, &clock, RetryPolicy::default().max_retries(2));
     let error = hub
-        .submit_input(crate::Capability::Video, "m", Map::new())
+        .submit_unchecked(crate::Capability::Video.endpoint(), "m", Map::new())
         .await
         .expect_err("refused");
     assert!(matches!(error, Error::Transport(_)), "{error:?}");

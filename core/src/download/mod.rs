@@ -68,7 +68,7 @@ impl OutputFile {
     }
 
     /// [`save`](OutputFile::save), into a part file the caller keeps across failures and
-    /// processes: `part` (made by [`create_part_file`](crate::create_part_file)) is
+    /// processes: `part` (made by [`create_part_file`](crate::__private::create_part_file)) is
     /// continued from its length when it holds bytes and `validator` (the `ETag` or
     /// `Last-Modified` an earlier answer gave, reported by `on_validator`) is known, with
     /// `Range: bytes=N-` and `If-Range: validator`; a host that refuses the range (a `200`,

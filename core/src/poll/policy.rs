@@ -167,9 +167,9 @@ impl Schedule {
 /// use videohub_core::PollPolicy;
 ///
 /// let patient = PollPolicy::default().deadline(Duration::from_secs(3600));
-/// assert_eq!(patient.deadline_after(), Some(Duration::from_secs(3600)));
+/// assert_eq!(patient.get_deadline(), Some(Duration::from_secs(3600)));
 /// let every_two_seconds = PollPolicy::fixed(Duration::from_secs(2));
-/// assert!(!every_two_seconds.learns());
+/// assert!(!every_two_seconds.get_learn());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PollPolicy {
@@ -308,14 +308,33 @@ impl PollPolicy {
         self
     }
 
-    /// The overall deadline, if any.
+    /// The overall deadline, if any (set with [`deadline`](PollPolicy::deadline)).
+    pub fn get_deadline(&self) -> Option<Duration> {
+        self.deadline
+    }
+
+    /// Whether the policy follows learned durations (set with
+    /// [`learn`](PollPolicy::learn)).
+    pub fn get_learn(&self) -> bool {
+        matches!(self.schedule, Schedule::Learned { .. })
+    }
+
+    /// How many polls in a row may fail before the wait ends (set with
+    /// [`max_failed_polls`](PollPolicy::max_failed_polls)).
+    pub fn get_max_failed_polls(&self) -> u32 {
+        self.max_failed_polls
+    }
+
+    #[doc(hidden)]
+    #[deprecated(note = "renamed `get_deadline`")]
     pub fn deadline_after(&self) -> Option<Duration> {
         self.deadline
     }
 
-    /// Whether the policy follows learned durations.
+    #[doc(hidden)]
+    #[deprecated(note = "renamed `get_learn`")]
     pub fn learns(&self) -> bool {
-        matches!(self.schedule, Schedule::Learned { .. })
+        self.get_learn()
     }
 
     /// The wait before the first poll of a submitted task, without history.
@@ -379,7 +398,7 @@ mod tests {
     #[test]
     fn defaults_and_constructors() {
         let default = PollPolicy::default();
-        assert!(default.learns());
+        assert!(default.get_learn());
         assert!(matches!(
             default.schedule(),
             Schedule::Learned {
@@ -387,9 +406,9 @@ mod tests {
                 ..
             }
         ));
-        assert_eq!(default.deadline_after(), Some(Duration::from_secs(1800)));
+        assert_eq!(default.get_deadline(), Some(Duration::from_secs(1800)));
         let fixed = PollPolicy::fixed(Duration::from_millis(500));
-        assert!(!fixed.learns());
+        assert!(!fixed.get_learn());
         assert_eq!(
             fixed.grow(Duration::from_millis(500)),
             Duration::from_millis(500)
@@ -424,7 +443,7 @@ mod tests {
         );
         // Not learning keeps the shape used without history; learning again keeps it too.
         let unlearned = PollPolicy::default().learn(false);
-        assert!(!unlearned.learns());
+        assert!(!unlearned.get_learn());
         assert_eq!(
             unlearned.schedule(),
             Schedule::Exponential {

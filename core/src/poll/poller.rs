@@ -119,7 +119,7 @@ impl<M> Poller<M> {
 
     /// The learned schedule of the task's model, when the policy learns and one is known.
     fn learned_schedule(&self) -> Option<Arc<LearnedSchedule>> {
-        if !self.policy.learns() {
+        if !self.policy.get_learn() {
             return None;
         }
         self.task.hub.durations().schedule(self.model()?)

@@ -9,12 +9,13 @@
 //! `description`, `params`, `image_inputs`, `constraints`).
 
 mod diff;
+mod input;
 mod json_schema;
 mod literal;
 #[cfg(feature = "live-schema")]
 mod live;
+mod normalize;
 mod read;
-mod resolve;
 pub(crate) mod validate;
 
 use std::borrow::Cow;
@@ -23,10 +24,11 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 pub use diff::Difference;
+pub use input::InputSchema;
 pub use literal::Literal;
 #[cfg(feature = "live-schema")]
 pub use live::{InvalidSchema, LiveSchema};
-pub use resolve::{MAX_DEPTH, resolve};
+pub use normalize::{MAX_DEPTH, normalize};
 pub use validate::{MAX_SUGGESTIONS, ParamError, Problem, ValidationErrors, suggest};
 pub use videohub_vocab::{Category, Input, UnknownCategory};
 

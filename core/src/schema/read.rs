@@ -27,7 +27,7 @@ impl ModelSchema {
     /// from `x-category` (guessed from the image list when absent), and each property becomes
     /// a parameter. Nothing in the schema is an error: what cannot be read is left out.
     pub fn from_json_schema(id: &str, schema: &Value) -> ModelSchema {
-        let resolved = super::resolve(schema);
+        let resolved = super::normalize(schema);
         let empty = Map::new();
         let root = resolved.as_object().unwrap_or(&empty);
         let (params, image_inputs) = read_object(root, true);

@@ -38,7 +38,7 @@ use crate::clock::Clock;
 /// use videohub_core::RetryPolicy;
 ///
 /// let policy = RetryPolicy::default().max_retries(5).initial_backoff(Duration::from_millis(200));
-/// assert_eq!(policy.retries(), 5);
+/// assert_eq!(policy.get_max_retries(), 5);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
@@ -103,12 +103,41 @@ impl RetryPolicy {
         self
     }
 
-    /// How many times a request is retried after its first try.
+    /// How many times a request is retried after its first try (set with
+    /// [`max_retries`](RetryPolicy::max_retries)).
+    pub fn get_max_retries(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// How many times a request the hub refused for now is sent again (set with
+    /// [`refusal_retries`](RetryPolicy::refusal_retries)).
+    pub fn get_refusal_retries(&self) -> u32 {
+        self.refusal_retries
+    }
+
+    /// The backoff bound of the first retry.
+    pub fn get_initial_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
+
+    /// The largest backoff bound.
+    pub fn get_max_backoff(&self) -> Duration {
+        self.max_backoff
+    }
+
+    /// The longest `Retry-After` the client sleeps through.
+    pub fn get_max_retry_after(&self) -> Duration {
+        self.max_retry_after
+    }
+
+    #[doc(hidden)]
+    #[deprecated(note = "renamed `get_max_retries`")]
     pub fn retries(&self) -> u32 {
         self.max_retries
     }
 
-    /// How many times a request the hub refused for now is sent again.
+    #[doc(hidden)]
+    #[deprecated(note = "renamed `get_refusal_retries`")]
     pub fn refusals(&self) -> u32 {
         self.refusal_retries
     }

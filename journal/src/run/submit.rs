@@ -128,7 +128,7 @@ impl Runner {
             .await?;
         let sent = self
             .client
-            .submit_input_to(&job.endpoint, &job.model, job.input.clone())
+            .submit_unchecked(&job.endpoint, &job.model, job.input.clone())
             .await;
         // The hub did not take it (429, or 503, once the client's own retries are spent).
         let refused = match &sent {
@@ -199,7 +199,7 @@ impl Runner {
     /// for longer than the busy timeout. When it still cannot be written the id is kept
     /// outside the journal and the error is [`Error::TaskIdKept`].
     async fn record_task_id(&self, job: &Job, task_id: &str, change: Change) -> Result<Job> {
-        let patience = self.poll.deadline_after().unwrap_or(PATIENCE);
+        let patience = self.poll.get_deadline().unwrap_or(PATIENCE);
         let started = Instant::now();
         let mut backoff = Duration::from_millis(250);
         let cause = loop {
@@ -268,9 +268,9 @@ impl Runner {
 /// How long the task id's write is tried when the poll policy has no deadline.
 const PATIENCE: Duration = Duration::from_secs(30 * 60);
 
-/// [`videohub::check_destination`], as the journal's error.
+/// Tries the folder of `path` by creating and removing a part file there, as the journal's error.
 pub(crate) fn check_destination(path: &Path) -> Result<()> {
-    videohub::check_destination(path).map_err(|error| match error {
+    videohub::__private::check_destination(path).map_err(|error| match error {
         videohub::Error::Io { path, source, .. } => Error::Destination {
             dir: path,
             message: source.to_string(),

@@ -67,7 +67,7 @@ impl Setup {
         let runner = Runner::new(journal, client).poll_policy(poll);
         let videos = dir.path().join("videos");
         std::fs::create_dir(&videos).expect("the videos directory");
-        let studio = Studio::new(runner.clone(), sandbox.url())
+        let studio = Studio::new(videohub_app::App::new(runner.clone(), sandbox.url()))
             .output_dir(&videos)
             .start(0)
             .await

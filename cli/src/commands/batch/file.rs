@@ -79,8 +79,8 @@ pub(crate) async fn read_batch(
             }
         };
         if !schemas.contains_key(&line.model) {
-            let schema = match schemas::resolve(hub, &line.model).await {
-                Ok(schema) => Some(schema),
+            let schema = match schemas::view(hub, &line.model).await {
+                Ok(schema) => Some(schema.into_owned()),
                 Err(failure) if failure.exit == Exit::Usage => None,
                 Err(failure) => return Err(failure),
             };
@@ -122,7 +122,7 @@ pub(crate) async fn read_batch(
             Some(path) => path,
             None => PathBuf::from(args.name.replace("{line}", &line.number.to_string())),
         };
-        let output = match crate::paths::confined(&out, &name) {
+        let output = match videohub_app::destination::confined(&out, &name) {
             Ok(output) => output,
             Err(problem) => {
                 invalid.push(format!("line {}: {problem}", line.number));

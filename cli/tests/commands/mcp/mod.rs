@@ -1,7 +1,7 @@
 //! `videohub mcp` driven over standard input and output by an MCP client, as a desktop
 //! agent runs it, against a sandbox hub started by each test.
 
-mod agent;
+pub(crate) mod agent;
 
 use std::collections::BTreeSet;
 use std::path::Path;

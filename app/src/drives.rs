@@ -1,31 +1,31 @@
-//! The jobs this server drives, one task each, and waiting on a job for a bounded time.
+//! The jobs a long-running front-end (the studio, the MCP server) drives in the background,
+//! one task each, and how far each got.
 //!
-//! A job is driven by at most one task of this process (a second `get_job` for it follows
-//! the first's task), and by at most one process (the journal's lease): a job another
-//! process holds is followed through the journal instead.
+//! A job is driven by at most one task of this process (a second look at it follows the
+//! first's task), and by at most one process (the journal's lease): a job another process
+//! holds is followed through the journal instead.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 use tokio::task::AbortHandle;
-use videohub_journal::{Error, Job, JobState, Runner, Step};
-
-/// How often a wait looks at a job another process drives.
-pub(crate) const JOURNAL_POLL: Duration = Duration::from_secs(1);
+use videohub_journal::{Error, Job, Runner, Step};
 
 /// How long [`Drives::stop`] lets a submit in flight get its answer recorded.
 const SUBMIT_GRACE: Duration = Duration::from_secs(15);
 
 /// Where a job driven here stands, as its steps report it.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Live {
+pub struct Live {
     /// The hub's status of the task at its last poll (`pending`, `processing`, …), or the
-    /// step after it (`downloading`).
+    /// step after it (`submitted`, `downloading`).
     pub status: Option<String>,
     /// The task's age as the hub reported it, and when.
     pub age: Option<(Instant, Duration)>,
+    /// How many polls were made.
+    pub polls: u32,
     /// Its submit is being sent.
     pub submitting: bool,
     /// The drive ended: the job is final, or stopped short with `stopped`.
@@ -38,16 +38,17 @@ pub(crate) struct Live {
 
 impl Live {
     /// The task's running time now, as the hub counts it.
-    pub(crate) fn elapsed(&self) -> Option<Duration> {
+    pub fn elapsed(&self) -> Option<Duration> {
         self.age.map(|(at, age)| age + at.elapsed())
     }
 }
 
-/// What a wait could follow of a job.
-pub(crate) enum Follow {
+/// What can be followed of a job.
+#[derive(Debug)]
+pub enum Follow {
     /// The job is final.
     Final,
-    /// The job belongs to another hub than this server's: it is not driven here.
+    /// The job belongs to another hub than this process's: it is not driven here.
     OtherHub(String),
     /// The job's hub ended with the process that started it (an in-process sandbox).
     HubGone,
@@ -55,58 +56,66 @@ pub(crate) enum Follow {
     Here(watch::Receiver<Live>),
 }
 
+/// The latest drive of one job: its progress, and its task while it runs.
+#[derive(Debug)]
+struct Drive {
+    live: watch::Receiver<Live>,
+    task: Option<AbortHandle>,
+}
+
 /// The drives of this process.
 #[derive(Debug)]
-pub(crate) struct Drives {
+pub struct Drives {
     runner: Runner,
     hub: String,
-    live: Mutex<HashMap<String, (watch::Receiver<Live>, AbortHandle)>>,
+    drives: Mutex<HashMap<String, Drive>>,
     /// When the hub lives in this process only: the jobs recorded by this process, the only
     /// ones it can continue.
     mine: Option<Mutex<HashSet<String>>>,
 }
 
 impl Drives {
-    /// Drives for `hub`; `in_process` when the hub ends with this process (its jobs
-    /// recorded by other processes cannot be continued).
-    pub(crate) fn new(runner: Runner, hub: String, in_process: bool) -> Drives {
+    /// Drives for `hub` (its name in the journal); `in_process` when the hub ends with
+    /// this process (its jobs recorded by other processes cannot be continued).
+    pub fn new(runner: Runner, hub: String, in_process: bool) -> Drives {
         Drives {
             runner,
             hub,
-            live: Mutex::default(),
+            drives: Mutex::default(),
             mine: in_process.then(Mutex::default),
         }
     }
 
     /// Notes that this process recorded (or made pending again) job `id`.
-    pub(crate) fn adopt(&self, id: &str) {
+    pub fn adopt(&self, id: &str) {
         if let Some(mine) = &self.mine {
-            mine.lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(id.to_owned());
+            lock(mine).insert(id.to_owned());
         }
     }
 
-    pub(crate) fn runner(&self) -> &Runner {
+    /// The runner the jobs go through.
+    pub fn runner(&self) -> &Runner {
         &self.runner
     }
 
     /// The hub's name in the journal.
-    pub(crate) fn hub(&self) -> &str {
+    pub fn hub(&self) -> &str {
         &self.hub
     }
 
-    fn live(
-        &self,
-    ) -> std::sync::MutexGuard<'_, HashMap<String, (watch::Receiver<Live>, AbortHandle)>> {
-        self.live.lock().unwrap_or_else(|p| p.into_inner())
+    /// Where the latest drive of job `id` in this process stands (the last state of one
+    /// that ended), or `None` when this process never drove it.
+    pub fn last(&self, id: &str) -> Option<Live> {
+        lock(&self.drives)
+            .get(id)
+            .map(|drive| drive.live.borrow().clone())
     }
 
     /// Follows `job`: the task of this process that drives it, or a new one that takes it
     /// over (as `videohub jobs resume` does: a pending job is sent, a submitted one polled,
     /// a completed one downloaded; one whose submit was cut off becomes
     /// `outcome_unknown`).
-    pub(crate) fn follow(self: &Arc<Self>, job: &Job) -> Follow {
+    pub fn follow(self: &Arc<Self>, job: &Job) -> Follow {
         if !job.state.is_unfinished() {
             return Follow::Final;
         }
@@ -114,27 +123,23 @@ impl Drives {
             return Follow::OtherHub(job.hub.clone());
         }
         if let Some(mine) = &self.mine
-            && !mine
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .contains(&job.id)
+            && !lock(mine).contains(&job.id)
         {
             return Follow::HubGone;
         }
-        let mut live = self.live();
-        if let Some((receiver, _)) = live.get(&job.id) {
-            return Follow::Here(receiver.clone());
+        let mut drives = lock(&self.drives);
+        if let Some(drive) = drives.get(&job.id)
+            && drive.task.is_some()
+        {
+            return Follow::Here(drive.live.clone());
         }
         let (sender, receiver) = watch::channel(Live::default());
-        let drives = self.clone();
+        let this = self.clone();
         let id = job.id.clone();
         let task = tokio::spawn(async move {
-            let outcome = drives
-                .runner
-                .resume(&id, |step| report(&sender, &step))
-                .await;
-            // Out of the map first: a wait that sees `done` finds the journal final.
-            drives.live().remove(&id);
+            let outcome = this.runner.resume(&id, |step| report(&sender, &step)).await;
+            // Ended under the lock: a look after this starts a new drive.
+            let mut drives = lock(&this.drives);
             sender.send_modify(|live| {
                 live.done = true;
                 live.submitting = false;
@@ -147,29 +152,36 @@ impl Drives {
                     Err(error) => live.stopped = Some(error.to_string()),
                 }
             });
+            if let Some(drive) = drives.get_mut(&id) {
+                drive.task = None;
+            }
         });
-        live.insert(job.id.clone(), (receiver.clone(), task.abort_handle()));
+        drives.insert(
+            job.id.clone(),
+            Drive {
+                live: receiver.clone(),
+                task: Some(task.abort_handle()),
+            },
+        );
         Follow::Here(receiver)
     }
 
     /// Stops every drive of this process, once no submit is in flight (or after a grace
     /// period), and gives their jobs up for another process to continue.
-    pub(crate) async fn stop(&self) {
+    pub async fn stop(&self) {
         let started = Instant::now();
         while started.elapsed() < SUBMIT_GRACE
-            && self
-                .live()
+            && lock(&self.drives)
                 .values()
-                .any(|(live, _)| live.borrow().submitting)
+                .any(|drive| drive.task.is_some() && drive.live.borrow().submitting)
         {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        let drives: Vec<(String, AbortHandle)> = self
-            .live()
-            .drain()
-            .map(|(id, (_, task))| (id, task))
+        let running: Vec<(String, AbortHandle)> = lock(&self.drives)
+            .iter_mut()
+            .filter_map(|(id, drive)| drive.task.take().map(|task| (id.clone(), task)))
             .collect();
-        for (id, task) in drives {
+        for (id, task) in running {
             task.abort();
             if let Err(error) = self.runner.release(&id).await {
                 tracing::warn!(job = %id, %error, "could not give the job up");
@@ -178,7 +190,13 @@ impl Drives {
     }
 }
 
-/// Records a step of a drive for the waits that follow it.
+/// The guarded value, even after a panic elsewhere (the maps stay consistent: every
+/// change is one insert or remove).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Records a step of a drive for those who follow it.
 fn report(sender: &watch::Sender<Live>, step: &Step<'_>) {
     sender.send_modify(|live| match step {
         Step::Submitting(_) => live.submitting = true,
@@ -189,18 +207,11 @@ fn report(sender: &watch::Sender<Live>, step: &Step<'_>) {
         }
         Step::Polled(update) => {
             live.submitting = false;
+            live.polls = update.polls;
             live.status = Some(update.status().to_string());
             live.age = Some((Instant::now(), update.elapsed()));
         }
         Step::Downloading { .. } => live.status = Some("downloading".into()),
         _ => {}
     });
-}
-
-/// Whether a wait for `job` may end: past the deadline, once no submit of it is waiting
-/// for its answer (a call returns the task id, or what became of the submit).
-pub(crate) fn may_return(job: &Job, live: Option<&Live>, deadline: Instant) -> bool {
-    let sending = job.state == JobState::Pending && live.is_some_and(|l| !l.done && !l.busy)
-        || job.state == JobState::Submitting && live.is_some_and(|l| l.submitting);
-    Instant::now() >= deadline && !sending
 }

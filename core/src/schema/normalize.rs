@@ -51,12 +51,12 @@ const DEFINITIONS: &[&str] = &["$defs", "definitions", "components"];
 ///     },
 ///     "$defs": {"Duration": {"type": "string", "enum": ["5", "10"]}}
 /// });
-/// let resolved = videohub_core::schema::resolve(&schema);
+/// let resolved = videohub_core::schema::normalize(&schema);
 /// assert_eq!(resolved["properties"]["duration"], json!({"type": "string", "enum": ["5", "10"], "default": "5"}));
 /// assert_eq!(resolved["properties"]["seed"], json!({"type": "integer", "nullable": true}));
 /// assert!(resolved.get("$defs").is_none());
 /// ```
-pub fn resolve(schema: &Value) -> Value {
+pub fn normalize(schema: &Value) -> Value {
     inline(schema, schema, 0)
 }
 
@@ -75,7 +75,7 @@ fn inline(node: &Value, root: &Value, depth: usize) -> Value {
         for (key, value) in map.iter().filter(|(k, _)| *k != "$ref") {
             resolved.insert(key.clone(), keyword(key, value, root, depth));
         }
-        return Value::Object(normalize(resolved));
+        return Value::Object(reduce_spellings(resolved));
     }
     let mut out = Map::new();
     for (key, value) in map {
@@ -84,7 +84,7 @@ fn inline(node: &Value, root: &Value, depth: usize) -> Value {
         }
         out.insert(key.clone(), keyword(key, value, root, depth));
     }
-    Value::Object(normalize(out))
+    Value::Object(reduce_spellings(out))
 }
 
 /// The value of one keyword, with the schemas it holds inlined.
@@ -150,7 +150,7 @@ fn is_null_schema(schema: &Value) -> bool {
 }
 
 /// One schema's own spellings reduced (see the table of the module documentation).
-fn normalize(mut map: Map<String, Value>) -> Map<String, Value> {
+fn reduce_spellings(mut map: Map<String, Value>) -> Map<String, Value> {
     if let Some(Value::Array(types)) = map.get("type") {
         let named: Vec<Value> = types.iter().filter(|t| *t != "null").cloned().collect();
         if named.len() < types.len() && !named.is_empty() {
@@ -226,7 +226,7 @@ mod tests {
             "components": {"schemas": {"B": {"type": "string", "description": "theirs", "enum": ["x"]}}},
             "$defs": {"C": {"type": "object", "properties": {"n": {"$ref": "#/definitions/A"}}}}
         });
-        let resolved = resolve(&schema);
+        let resolved = normalize(&schema);
         let properties = &resolved["properties"];
         assert_eq!(properties["a"], json!({"type": "integer", "minimum": 1}));
         assert_eq!(
@@ -257,13 +257,13 @@ mod tests {
             json!({"type": "string", "nullable": true}),
         ] {
             assert_eq!(
-                resolve(&written),
+                normalize(&written),
                 json!({"type": "string", "nullable": true}),
                 "{written}"
             );
         }
         assert_eq!(
-            resolve(&json!({"enum": ["a", null]})),
+            normalize(&json!({"enum": ["a", null]})),
             json!({"enum": ["a"], "nullable": true})
         );
     }
@@ -272,11 +272,11 @@ mod tests {
     fn unions_of_several_shapes_are_kept() {
         let union = json!({"anyOf": [{"type": "object"}, {"type": "string", "enum": ["square"]}, {"type": "null"}]});
         assert_eq!(
-            resolve(&union),
+            normalize(&union),
             json!({"anyOf": [{"type": "object"}, {"type": "string", "enum": ["square"]}], "nullable": true})
         );
         // A remote reference is left as written.
         let remote = json!({"$ref": "https://example.com/schema.json"});
-        assert_eq!(resolve(&remote), remote);
+        assert_eq!(normalize(&remote), remote);
     }
 }

@@ -1,14 +1,27 @@
 //! Rust source of `#[video_model]` structs written from models' schemas, ready to drop into
-//! a crate that depends on `videohub`.
+//! a crate that depends on `videohub`: a model the hub serves that videohub does not
+//! compile becomes a type of your own (what `videohub models codegen` prints).
+//!
+//! ```
+//! let wan = videohub::models::find("wan-2.7").unwrap();
+//! let source = videohub::codegen::rust_source(&[wan]);
+//! assert!(source.contains("pub struct Wan27 {"));
+//! assert_eq!(videohub::codegen::type_name("kling-v3-pro"), "KlingV3Pro");
+//! ```
+
+mod fields;
+mod names;
 
 use std::fmt::Write;
 
-use videohub::Media;
-use videohub::ModelSchema;
-use videohub::schema::{ConstraintKind, Input, Literal, ParamSchema, ParamType};
+use crate::schema::{ConstraintKind, Input, ParamType};
+use crate::{Media, ModelSchema};
+
+use fields::{doc, field, param_settings};
+pub use names::{field_name, module_name, type_name};
 
 /// One module per model, each holding the struct and (once expanded) its value enums.
-pub(crate) fn rust_source(schemas: &[&ModelSchema]) -> String {
+pub fn rust_source(schemas: &[&ModelSchema]) -> String {
     let mut out = String::from(
         "//! Models written by `videohub models codegen` from the hub's schemas.\n\
          //! Each model is in a module of its own, beside the value enums it generates.\n",
@@ -18,43 +31,6 @@ pub(crate) fn rust_source(schemas: &[&ModelSchema]) -> String {
         out.push_str(&module(schema));
     }
     out
-}
-
-/// `veo-3.1` → `veo_3_1`: lowercase, every other character an underscore.
-fn snake(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
-/// `veo-3.1` → `veo_3_1`.
-pub(crate) fn module_name(id: &str) -> String {
-    let name = snake(id);
-    if name.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("m_{name}")
-    } else {
-        name
-    }
-}
-
-/// `veo-3.1` → `Veo31`.
-pub(crate) fn type_name(text: &str) -> String {
-    let name: String = text
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| w[..1].to_ascii_uppercase() + &w[1..])
-        .collect();
-    if name.starts_with(|c: char| c.is_ascii_digit()) || name.is_empty() {
-        format!("M{name}")
-    } else {
-        name
-    }
 }
 
 /// The most images above its minimum a list field may take: the macro checks each count at
@@ -232,201 +208,9 @@ fn image_params(schema: &ModelSchema) -> Vec<&str> {
         .collect()
 }
 
-/// What a field's type cannot say of its parameter, for its documentation.
-fn notes(param: &ParamSchema) -> Vec<String> {
-    let more = &param.more;
-    let mut notes = Vec::new();
-    if let Some(range) = param
-        .range
-        .as_ref()
-        .filter(|r| r.min.is_none() || r.max.is_none() || r.exclusive_min || r.exclusive_max)
-    {
-        notes.push(format!("The hub takes values {range}."));
-    }
-    if let Some(min) = more.min_length {
-        notes.push(format!("The hub takes at least {min} character(s)."));
-    }
-    if let Some(pattern) = &more.pattern {
-        notes.push(format!("The hub takes text matching `{pattern}`."));
-    }
-    if let Some(format) = &more.format {
-        notes.push(format!("The hub takes a `{format}`."));
-    }
-    if more.min_items.is_some() || more.max_items.is_some() {
-        let (min, max) = (more.min_items.unwrap_or(0), more.max_items);
-        let max = max.map_or("any number of".to_owned(), |m| format!("at most {m}"));
-        notes.push(format!("The hub takes at least {min} and {max} items."));
-    }
-    for shape in more.variants.iter().filter(|v| v.ty != param.ty) {
-        notes.push(format!(
-            "The hub also takes a JSON {} here (send it with the dynamic path).",
-            shape.ty
-        ));
-    }
-    if let Some(items) = param.items.as_ref().filter(|i| !i.fields.is_empty()) {
-        let fields: Vec<String> = items
-            .fields
-            .iter()
-            .map(|f| {
-                format!(
-                    "`{}`: {}{}",
-                    f.name,
-                    f.ty,
-                    if f.required { " (required)" } else { "" }
-                )
-            })
-            .collect();
-        notes.push(format!(
-            "Each element is a JSON object: {}.",
-            fields.join(", ")
-        ));
-    }
-    notes
-}
-
-/// The `#[param(…)]` settings and the Rust type of a parameter.
-fn param_settings(param: &ParamSchema, group: Option<String>) -> (Vec<String>, String) {
-    let mut settings = Vec::new();
-    let values = param.values.as_deref().filter(|v| !v.is_empty());
-    let enumerated = values.filter(|v| {
-        v.iter().all(|l| matches!(l, Literal::Str(_))) && param.ty == ParamType::String
-            || v.iter().all(|l| matches!(l, Literal::Int(_))) && param.ty == ParamType::Integer
-    });
-    let mut ty = match (enumerated, param.ty) {
-        (Some(values), _) => {
-            settings.push(format!(
-                "values({})",
-                values.iter().map(literal).collect::<Vec<_>>().join(", ")
-            ));
-            type_name(&param.name)
-        }
-        (None, ParamType::String) => "String".into(),
-        (None, ParamType::Integer) => "i64".into(),
-        (None, ParamType::Number) => "f64".into(),
-        (None, ParamType::Boolean) => "bool".into(),
-        (None, ParamType::Object) => "JsonObject".into(),
-        (None, ParamType::Array) => match param.items.as_ref().map(|i| i.ty) {
-            Some(ParamType::String) => "Vec<String>".into(),
-            Some(ParamType::Integer) => "Vec<i64>".into(),
-            Some(ParamType::Number) => "Vec<f64>".into(),
-            Some(ParamType::Boolean) => "Vec<bool>".into(),
-            _ => "Vec<JsonObject>".into(),
-        },
-    };
-    if let (Some(range), ParamType::Integer | ParamType::Number) = (&param.range, param.ty)
-        && let (Some(min), Some(max), false, false) = (
-            &range.min,
-            &range.max,
-            range.exclusive_min,
-            range.exclusive_max,
-        )
-    {
-        let bound = |l: &Literal| match (l, param.ty) {
-            (Literal::Float(x), ParamType::Integer) => format!("{}", *x as i64),
-            (l, _) => literal(l),
-        };
-        settings.push(format!("range(min = {}, max = {})", bound(min), bound(max)));
-    }
-    if let (Some(max), ParamType::String) = (param.max_length, param.ty) {
-        settings.push(format!("max_length = {max}"));
-    }
-    let default = param.default.as_ref().filter(|d| match enumerated {
-        Some(values) => values.contains(d),
-        None => d.fits(param.ty) && param.ty != ParamType::Array,
-    });
-    match (group, param.required, default) {
-        (Some(group), _, _) => {
-            settings.push(group);
-            ty = format!("Option<{ty}>");
-        }
-        (None, true, _) => settings.insert(0, "required".into()),
-        (None, false, Some(default)) => {
-            settings.push(format!("default = {}", literal_of(default, param.ty)))
-        }
-        (None, false, None) => ty = format!("Option<{ty}>"),
-    }
-    (settings, ty)
-}
-
-fn field(out: &mut String, param: &ParamSchema, settings: &[String], ty: &str) {
-    let mut settings = settings.to_vec();
-    let name = field_name(&param.name);
-    if name != param.name {
-        settings.push(format!("rename = {:?}", param.name));
-    }
-    let mut description = if param.description.trim().is_empty() {
-        format!("The `{}` parameter.", param.name)
-    } else {
-        param.description.trim().to_string()
-    };
-    for note in notes(param) {
-        description.push_str("\n\n");
-        description.push_str(&note);
-    }
-    doc(out, "        ", &description);
-    if !settings.is_empty() {
-        let _ = writeln!(out, "        #[param({})]", settings.join(", "));
-    }
-    let _ = writeln!(out, "        {name}: {ty},");
-}
-
-/// A Rust field name for a wire name: `aspect-ratio` → `aspect_ratio`, `type` → `type_`.
-fn field_name(wire: &str) -> String {
-    const KEYWORDS: [&str; 38] = [
-        "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum",
-        "extern", "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod",
-        "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait",
-        "true", "type", "unsafe", "use", "where", "while",
-    ];
-    let mut name = snake(wire);
-    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
-        name.insert_str(0, "p_");
-    }
-    if KEYWORDS.contains(&name.as_str()) || name == "builder" {
-        name.push('_');
-    }
-    name
-}
-
-fn doc(out: &mut String, indent: &str, text: &str) {
-    for line in text.lines().map(str::trim_end) {
-        if line.is_empty() {
-            let _ = writeln!(out, "{indent}///");
-        } else {
-            let _ = writeln!(out, "{indent}/// {line}");
-        }
-    }
-}
-
-fn literal(value: &Literal) -> String {
-    match value {
-        Literal::Str(s) => format!("{s:?}"),
-        Literal::Float(x) if x.fract() == 0.0 => format!("{x:.1}"),
-        other => other.to_string(),
-    }
-}
-
-/// A default written for the field's type: integers of a number parameter as floats.
-fn literal_of(value: &Literal, ty: ParamType) -> String {
-    match (value, ty) {
-        (Literal::Int(i), ParamType::Number) => format!("{i}.0"),
-        (value, _) => literal(value),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names() {
-        assert_eq!(module_name("veo-3.1"), "veo_3_1");
-        assert_eq!(type_name("kling-v3-pro"), "KlingV3Pro");
-        assert_eq!(type_name("aspect_ratio"), "AspectRatio");
-        assert_eq!(field_name("type"), "type_");
-        assert_eq!(field_name("aspect-ratio"), "aspect_ratio");
-        assert_eq!(field_name("2pass"), "p_2pass");
-    }
 
     #[test]
     fn each_category_gets_its_media_fields() {
@@ -452,7 +236,7 @@ mod tests {
             );
         }
         let still = ModelSchema {
-            category: videohub::schema::Category::TextToImage,
+            category: crate::schema::Category::TextToImage,
             ..schema.clone()
         };
         let source = rust_source(&[&still]);
@@ -460,7 +244,7 @@ mod tests {
         assert!(source.contains("audio_url: String,"), "{source}");
         // A transcription model whose schema names no audio parameter still takes its audio.
         let scribe = ModelSchema {
-            category: videohub::schema::Category::SpeechToText,
+            category: crate::schema::Category::SpeechToText,
             params: std::borrow::Cow::Owned(vec![schema.params[0].clone()]),
             ..schema.clone()
         };
@@ -475,7 +259,7 @@ mod tests {
 
     #[test]
     fn a_compiled_model_round_trips_to_its_own_settings() {
-        let wan = videohub::models::find("wan-2.7").unwrap();
+        let wan = crate::models::find("wan-2.7").unwrap();
         let source = rust_source(&[wan]);
         for expected in [
             "pub mod wan_2_7 {",
@@ -491,7 +275,7 @@ mod tests {
                 "missing {expected:?} in\n{source}"
             );
         }
-        let kling = rust_source(&[videohub::models::find("kling-v3-pro-image").unwrap()]);
+        let kling = rust_source(&[crate::models::find("kling-v3-pro-image").unwrap()]);
         assert!(kling.contains("#[param(exactly_one_of = \"prompt\")]\n        multi_prompt: Option<Vec<JsonObject>>,"), "{kling}");
         assert!(
             kling.contains(
