@@ -15,6 +15,28 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///
 /// No variant ever carries the API key: messages come from the hub's response bodies, from
 /// the transport (whose errors name the URL, never the headers) or from local checks.
+///
+/// What a program usually tells apart: a request refused before it was sent, a task the hub
+/// could not make, a submit whose outcome is unknown (never resend it blindly: it may be
+/// billed), and failures worth trying again.
+///
+/// ```
+/// use videohub_core::Error;
+///
+/// fn advice(error: &Error) -> &'static str {
+///     match error {
+///         Error::InvalidRequest(_) => "fix the request: nothing was sent",
+///         Error::TaskFailed { .. } | Error::TaskTimedOut { .. } => "the hub could not make it",
+///         Error::SubmitOutcomeUnknown { .. } => "a task may exist: check before sending again",
+///         error if error.is_transient() => "try again later",
+///         _ => "see the message",
+///     }
+/// }
+///
+/// let missing_key = videohub_core::Client::builder().build().unwrap_err();
+/// assert!(matches!(missing_key, Error::MissingApiKey));
+/// assert_eq!(advice(&missing_key), "see the message");
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

@@ -22,6 +22,23 @@ use crate::{Capability, Media};
 /// [`Task::with_capability`](crate::Task::with_capability), or an answer that names it),
 /// [`Output::file`] is only ever a file of its kind: an image in a video task's answer is
 /// not taken for the video.
+///
+/// ```
+/// use videohub_core::{Client, Media, TaskState};
+///
+/// let answer = serde_json::json!({
+///     "id": "t-1", "status": "completed",
+///     "data": {"video": {"url": "https://cdn.example/v/81", "file_name": "clip.webm", "file_size": 1024}},
+/// });
+/// let client = Client::new("sk-example")?;
+/// let output = TaskState::from_json(answer).unwrap().into_output(&client, "t-1")?;
+/// let file = output.file().unwrap();
+/// assert_eq!(file.media(), Media::Video);
+/// assert_eq!(file.extension(), "webm"); // the hub's file name wins over `mp4`
+/// assert_eq!(file.file_size(), Some(1024));
+/// // `output.save("clip.webm").await?` downloads it: streamed, checked, atomic.
+/// # Ok::<(), videohub_core::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct Output {
     task_id: String,

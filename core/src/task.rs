@@ -23,6 +23,24 @@ pub struct Dynamic;
 ///
 /// The id is all it takes to pick the task up again in another process:
 /// `client.task::<M>(id)` or `client.task_by_id(id)`.
+///
+/// ```no_run
+/// use futures::StreamExt;
+///
+/// # async fn run(hub: videohub_core::Client) -> videohub_core::Result<()> {
+/// // A task submitted by another process, its id kept in a file or a database.
+/// let task = hub.task_by_id("hub-task-123");
+/// let mut updates = std::pin::pin!(task.updates());
+/// while let Some(update) = updates.next().await {
+///     let update = update?;
+///     println!("{} after {:?}", update.status(), update.elapsed());
+///     if update.is_ready() {
+///         update.state.into_output(&hub, task.id())?.save("out.mp4").await?;
+///         break;
+///     }
+/// }
+/// # Ok(()) }
+/// ```
 pub struct Task<M = Dynamic> {
     pub(crate) hub: Hub,
     id: String,

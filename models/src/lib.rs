@@ -3,7 +3,55 @@
 //!
 //! Every hub model is a Rust type ([`models`]) whose builder rejects, at compile time, what
 //! the hub would reject after a paid round trip: a missing required parameter, a value the
-//! model does not allow, two parameters that exclude each other.
+//! model does not allow, two parameters that exclude each other, the wrong number of
+//! images. After the submit, the [`Client`] does the rest: polling, safe retries, typed
+//! errors, streamed downloads.
+//!
+//! # Quick start
+//!
+//! Build a request, submit it, wait for the task, save the video:
+//!
+//! ```no_run
+//! use std::time::Duration;
+//!
+//! use videohub::models::veo::{Veo31, veo_3_1::Resolution};
+//! use videohub::{Client, Error, PollPolicy};
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let hub = Client::from_env()?; // MOUNTSEA_API_KEY, MOUNTSEA_BASE_URL
+//!     let request = Veo31::builder()
+//!         .prompt("a red fox trotting through fresh snow")
+//!         .resolution(Resolution::P1080)
+//!         .build();
+//!
+//!     // Checked first: an invalid request is `Error::InvalidRequest` and nothing is sent.
+//!     let task = match hub.submit(&request).await {
+//!         Ok(task) => task,
+//!         // The hub may have created (and will bill) a task: never send it again blindly.
+//!         Err(Error::SubmitOutcomeUnknown { reason, .. }) => {
+//!             return Err(format!("the submit's outcome is unknown: {reason}").into());
+//!         }
+//!         Err(error) => return Err(error.into()),
+//!     };
+//!     println!("task {}", task.id()); // another process resumes it: hub.task::<Veo31>(id)
+//!
+//!     let policy = PollPolicy::default().deadline(Duration::from_secs(15 * 60));
+//!     match task.wait_with(policy).await {
+//!         Ok(output) => {
+//!             let bytes = output.save("fox.mp4").await?; // streamed, atomic, resumed after a cut
+//!             println!("saved fox.mp4 ({bytes} bytes)");
+//!         }
+//!         Err(Error::TaskFailed { code, message, .. }) => {
+//!             eprintln!("the hub could not make it: {code:?} {message:?}");
+//!         }
+//!         Err(error) => return Err(error.into()),
+//!     }
+//!     Ok(())
+//! }
+//! ```
+//!
+//! The builder checks what it can at compile time, and what it cannot before any request:
 //!
 //! ```
 //! use videohub::models::veo::{Veo31, veo_3_1::Resolution};
@@ -17,8 +65,32 @@
 //! assert_eq!(request.to_input()["resolution"], "1080p");
 //! ```
 //!
-//! A model of your own is a struct annotated with [`video_model`]; it needs no other
-//! dependency than this crate.
+//! More in `examples/` (each one run against the sandbox by the tests): text to video, image
+//! to video from a local file, a task resumed by id in a new process, a model of your own,
+//! a live model checked by its JSON Schema, progress as a stream.
+//!
+//! # What is where
+//!
+//! | you want | look at |
+//! |---|---|
+//! | a client and how it retries, polls and downloads | [`Client`], [`ClientBuilder`], [`PollPolicy`], [`RetryPolicy`], [`Clock`] |
+//! | the hub's models, or one of your own | [`models`], [`video_model`], [`Model`] |
+//! | a task and its files | [`Task`], [`TaskUpdate`], [`Output`], [`OutputFile`] |
+//! | images, videos and audio to send | [`Image`], [`VideoInput`], [`AudioInput`] |
+//! | what can go wrong | [`Error`], [`ValidationErrors`] |
+//! | a model known only at run time | [`Client::live_schema`], [`Client::submit_checked`], [`ModelSchema`], [`schema`], [`codegen`] |
+//!
+//! # Features
+//!
+//! | feature | default | what it gives |
+//! |---|---|---|
+//! | `rustls-tls` | yes | TLS through rustls |
+//! | `native-tls` | no | TLS through the platform's library (OpenSSL, Secure Transport, SChannel) |
+//! | `live-schema` | yes | [`Client::live_schema`] and `LiveSchema`: the hub's JSON Schemas checked by a JSON Schema validator (about 40 more crates) |
+//!
+//! Durable jobs (a journal that survives crashes, batches, shared workers) are the
+//! `videohub-journal` crate's; this crate never pulls in a database, a web server or a
+//! command-line parser.
 
 extern crate self as videohub;
 
@@ -128,3 +200,8 @@ pub use videohub_core::{__private, model};
 /// parameter with a default, a media input on a category that does not take it, or an
 /// unknown setting.
 pub use videohub_macros::video_model;
+
+/// The README's Rust examples, compiled as doc tests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -24,6 +24,29 @@ pub struct InvalidSchema {
 /// A live model's schema: the [view](LiveSchema::view) every command reads (parameters,
 /// types, values, limits) and the JSON Schema it was read from, which
 /// [`LiveSchema::validate`] checks inputs against.
+///
+/// [`Client::live_schema`](crate::Client::live_schema) reads it from the hub; a catalog
+/// entry read elsewhere gives it too:
+///
+/// ```
+/// let entry = serde_json::json!({
+///     "id": "acme-1", "name": "Acme 1", "category": "text-to-video",
+///     "input_schema": {
+///         "type": "object",
+///         "required": ["prompt"],
+///         "properties": {
+///             "prompt": {"type": "string"},
+///             "duration": {"type": "integer", "enum": [5, 10]},
+///         },
+///     },
+/// });
+/// let schema = videohub_core::ModelInfo::from_json(entry).unwrap().live_schema()?;
+/// assert_eq!(schema.view().params.len(), 2);
+/// let input = serde_json::json!({"prompt": "a fox", "duration": 7});
+/// let errors = schema.validate(input.as_object().unwrap()).unwrap_err();
+/// assert_eq!(errors.errors()[0].param, "duration");
+/// # Ok::<(), videohub_core::Error>(())
+/// ```
 pub struct LiveSchema {
     view: ModelSchema,
     validator: jsonschema::Validator,

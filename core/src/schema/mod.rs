@@ -36,6 +36,30 @@ pub use videohub_vocab::{Category, Input, UnknownCategory};
 pub type Text = Cow<'static, str>;
 
 /// Everything the hub needs to know about one model's input.
+///
+/// A compiled model's is `M::SCHEMA`; one read at run time comes from the hub's JSON
+/// Schema:
+///
+/// ```
+/// use videohub_core::schema::{ModelSchema, ParamType};
+///
+/// let json_schema = serde_json::json!({
+///     "type": "object",
+///     "required": ["prompt"],
+///     "properties": {
+///         "prompt": {"type": "string", "maxLength": 500},
+///         "resolution": {"type": "string", "enum": ["720p", "1080p"], "default": "720p"},
+///     },
+/// });
+/// let schema = ModelSchema::from_json_schema("acme-1", &json_schema);
+/// let prompt = schema.param("prompt").unwrap();
+/// assert!(prompt.required);
+/// assert_eq!(prompt.ty, ParamType::String);
+/// let input = serde_json::json!({"prompt": "a fox", "resolution": "4k"});
+/// let errors = schema.validate_input(input.as_object().unwrap()).unwrap_err();
+/// assert_eq!(errors.errors()[0].param, "resolution");
+/// assert_eq!(schema.to_json_schema()["required"], serde_json::json!(["prompt"]));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelSchema {
     /// The hub's model id, e.g. `veo-3.1`.
