@@ -18,7 +18,8 @@ use serde_json::json;
 
 use videohub::vocab::{MODELS_PATH, TASKS_PATH};
 
-use crate::{CAPABILITIES, Counters};
+use crate::fixtures::CAPABILITIES;
+use crate::handle::Counters;
 
 mod api;
 mod catalog;

@@ -13,7 +13,10 @@ use crate::faults::{FaultKind, FaultPoint, FaultSpec};
 use crate::tasks::{TaskDuration, TaskStore};
 use videohub::Media;
 
-use crate::{Counters, SAMPLE_MP4, SAMPLE_PNG, SandboxBuilder, SubmitShape, compiled_models};
+use crate::builder::{SandboxBuilder, SubmitShape};
+use crate::fixtures::{SAMPLE_MP4, SAMPLE_PNG};
+use crate::handle::Counters;
+use crate::models::compiled_models;
 
 /// The file the sandbox serves for finished tasks of one kind.
 #[derive(Debug, Clone, Copy)]

@@ -14,7 +14,7 @@ use videohub::Capability;
 
 use super::super::state::{CounterCells, Shared};
 use super::super::{AppState, error, timestamp};
-use crate::SubmitShape;
+use crate::builder::SubmitShape;
 use crate::faults::{FaultKind, FaultPoint, rng_for};
 use crate::tasks::{Outcome, Task};
 
