@@ -132,55 +132,39 @@ impl fmt::Display for Difference {
     }
 }
 
-impl ModelSchema {
-    /// Every difference between this (compiled) schema and `live`, the hub's, in parameter
-    /// order: parameters added or removed, types, required flags, defaults, allowed values,
-    /// ranges, lengths, and the image rule.
-    ///
-    /// ```
-    /// # use videohub_core::schema::*;
-    /// # use std::borrow::Cow;
-    /// let compiled = ModelSchema {
-    ///     id: "demo".into(), name: "Demo".into(), vendor: "Acme".into(),
-    ///     category: Category::TextToVideo, description: "".into(),
-    ///     params: Cow::Owned(vec![ParamSchema::new("prompt", ParamType::String)]),
-    ///     image_inputs: None, constraints: Cow::Borrowed(&[]),
-    /// };
-    /// let mut live = compiled.clone();
-    /// live.params.to_mut().push(ParamSchema::new("seed", ParamType::Integer));
-    /// let diffs = compiled.diff(&live);
-    /// assert_eq!(diffs.len(), 1);
-    /// assert_eq!(diffs[0].to_string(), "`seed`: added on the hub");
-    /// ```
-    pub fn diff(&self, live: &ModelSchema) -> Vec<Difference> {
-        let mut diffs = Vec::new();
-        for ours in self.params.iter() {
-            match live.param(&ours.name) {
-                None => diffs.push(Difference::Removed {
-                    param: ours.name.to_string(),
-                }),
-                Some(theirs) => diff_param(ours, theirs, &mut diffs),
-            }
+/// Every difference between `compiled` and `live` ([`ModelSchema::diff`]).
+pub(super) fn diff(compiled: &ModelSchema, live: &ModelSchema) -> Vec<Difference> {
+    let mut diffs = Vec::new();
+    for ours in compiled.params.iter() {
+        match live.param(&ours.name) {
+            None => diffs.push(Difference::Removed {
+                param: ours.name.to_string(),
+            }),
+            Some(theirs) => diff_param(ours, theirs, &mut diffs),
         }
-        for theirs in live.params.iter().filter(|p| self.param(&p.name).is_none()) {
-            diffs.push(Difference::Added {
-                param: theirs.name.to_string(),
-            });
-        }
-        let images = |s: &ModelSchema| {
-            s.image_inputs.as_ref().map_or_else(
-                || "none".to_owned(),
-                |i| format!("{} {}..={}", i.param, i.min, i.max),
-            )
-        };
-        if images(self) != images(live) {
-            diffs.push(Difference::Images {
-                compiled: images(self),
-                live: images(live),
-            });
-        }
-        diffs
     }
+    for theirs in live
+        .params
+        .iter()
+        .filter(|p| compiled.param(&p.name).is_none())
+    {
+        diffs.push(Difference::Added {
+            param: theirs.name.to_string(),
+        });
+    }
+    let images = |s: &ModelSchema| {
+        s.image_inputs.as_ref().map_or_else(
+            || "none".to_owned(),
+            |i| format!("{} {}..={}", i.param, i.min, i.max),
+        )
+    };
+    if images(compiled) != images(live) {
+        diffs.push(Difference::Images {
+            compiled: images(compiled),
+            live: images(live),
+        });
+    }
+    diffs
 }
 
 fn diff_param(ours: &ParamSchema, theirs: &ParamSchema, diffs: &mut Vec<Difference>) {

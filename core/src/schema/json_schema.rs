@@ -28,85 +28,49 @@ use super::{
 /// The JSON Schema dialect the conversion writes.
 const DIALECT: &str = "https://json-schema.org/draft/2020-12/schema";
 
-impl ModelSchema {
-    /// The JSON Schema of the model's `input` object.
-    ///
-    /// ```
-    /// # use videohub_core::schema::*;
-    /// # use std::borrow::Cow;
-    /// let mut prompt = ParamSchema::new("prompt", ParamType::String);
-    /// prompt.required = true;
-    /// let schema = ModelSchema {
-    ///     id: "demo".into(), name: "Demo".into(), vendor: "Acme".into(),
-    ///     category: Category::TextToVideo, description: "".into(),
-    ///     params: Cow::Owned(vec![prompt]), image_inputs: None, constraints: Cow::Borrowed(&[]),
-    /// };
-    /// let json = schema.to_json_schema();
-    /// assert_eq!(json["properties"]["prompt"]["type"], "string");
-    /// assert_eq!(json["required"][0], "prompt");
-    /// assert_eq!(ModelSchema::from_json_schema("demo", &json), schema);
-    /// ```
-    pub fn to_json_schema(&self) -> Value {
-        let mut root = Map::new();
-        root.insert("$schema".into(), DIALECT.into());
-        root.insert("title".into(), self.name.as_ref().into());
-        if !self.description.is_empty() {
-            root.insert("description".into(), self.description.as_ref().into());
-        }
-        root.insert("x-vendor".into(), self.vendor.as_ref().into());
-        root.insert("x-category".into(), self.category.as_str().into());
-        object_schema(&self.params, self.image_inputs.as_ref(), &mut root);
-        let rules: Vec<Value> = self.constraints.iter().map(constraint_schema).collect();
-        if !rules.is_empty() {
-            root.insert("allOf".into(), Value::Array(rules));
-        }
-        Value::Object(root)
+/// The JSON Schema of a model's `input` ([`ModelSchema::to_json_schema`]).
+pub(super) fn to_json_schema(model: &ModelSchema) -> Value {
+    let mut root = Map::new();
+    root.insert("$schema".into(), DIALECT.into());
+    root.insert("title".into(), model.name.as_ref().into());
+    if !model.description.is_empty() {
+        root.insert("description".into(), model.description.as_ref().into());
     }
+    root.insert("x-vendor".into(), model.vendor.as_ref().into());
+    root.insert("x-category".into(), model.category.as_str().into());
+    object_schema(&model.params, model.image_inputs.as_ref(), &mut root);
+    let rules: Vec<Value> = model.constraints.iter().map(constraint_schema).collect();
+    if !rules.is_empty() {
+        root.insert("allOf".into(), Value::Array(rules));
+    }
+    Value::Object(root)
+}
 
-    /// An `input` that passes [`ModelSchema::validate_input`]: every required parameter,
-    /// the first parameter of each exactly-one-of rule, and the fewest images allowed (as
-    /// example URLs). Values are the default, else the first allowed value, else the
-    /// lower bound of the range, else a plain example of the type.
-    ///
-    /// ```
-    /// # use videohub_core::schema::*;
-    /// # use std::borrow::Cow;
-    /// let mut prompt = ParamSchema::new("prompt", ParamType::String);
-    /// prompt.required = true;
-    /// let schema = ModelSchema {
-    ///     id: "demo".into(), name: "Demo".into(), vendor: "Acme".into(),
-    ///     category: Category::TextToVideo, description: "".into(),
-    ///     params: Cow::Owned(vec![prompt]), image_inputs: None, constraints: Cow::Borrowed(&[]),
-    /// };
-    /// let example = schema.example_input();
-    /// assert!(example["prompt"].is_string());
-    /// assert!(schema.validate_input(&example).is_ok());
-    /// ```
-    pub fn example_input(&self) -> Map<String, Value> {
-        let mut input = Map::new();
-        for param in self.params.iter().filter(|p| p.required) {
+/// An `input` that passes validation ([`ModelSchema::example_input`]).
+pub(super) fn example_input(model: &ModelSchema) -> Map<String, Value> {
+    let mut input = Map::new();
+    for param in model.params.iter().filter(|p| p.required) {
+        input.insert(param.name.to_string(), example_value(param));
+    }
+    for constraint in model.constraints.iter() {
+        let given = constraint
+            .params
+            .iter()
+            .any(|p| input.get(p.as_ref()).is_some_and(|v| !v.is_null()));
+        if constraint.kind == ConstraintKind::ExactlyOneOf
+            && !given
+            && let Some(param) = constraint.params.first().and_then(|p| model.param(p))
+        {
             input.insert(param.name.to_string(), example_value(param));
         }
-        for constraint in self.constraints.iter() {
-            let given = constraint
-                .params
-                .iter()
-                .any(|p| input.get(p.as_ref()).is_some_and(|v| !v.is_null()));
-            if constraint.kind == ConstraintKind::ExactlyOneOf
-                && !given
-                && let Some(param) = constraint.params.first().and_then(|p| self.param(p))
-            {
-                input.insert(param.name.to_string(), example_value(param));
-            }
-        }
-        if let Some(images) = &self.image_inputs {
-            let urls = (1..=images.min.max(1).min(images.max))
-                .map(|i| Value::String(format!("https://example.com/images/frame-{i}.png")))
-                .collect();
-            input.insert(images.param.to_string(), Value::Array(urls));
-        }
-        input
     }
+    if let Some(images) = &model.image_inputs {
+        let urls = (1..=images.min.max(1).min(images.max))
+            .map(|i| Value::String(format!("https://example.com/images/frame-{i}.png")))
+            .collect();
+        input.insert(images.param.to_string(), Value::Array(urls));
+    }
+    input
 }
 
 /// Fills `target` with `type`, `properties`, `required` and `x-order` for these parameters.

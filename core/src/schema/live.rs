@@ -7,7 +7,7 @@ use jsonschema::error::ValidationErrorKind;
 use serde_json::{Map, Value};
 
 use super::read::read_literal;
-use super::validate::excerpt;
+use super::validate::{excerpt, image_count, unknown_params};
 use super::{Literal, ModelSchema, ParamError, ParamSchema, Problem, Range, ValidationErrors};
 
 /// The hub's JSON Schema of a model's `input` could not be compiled (e.g. it references a
@@ -106,8 +106,8 @@ impl LiveSchema {
     /// when the schema lets unknown properties through; and an empty list of images for a
     /// model that requires them.
     pub fn validate(&self, input: &Map<String, Value>) -> Result<(), ValidationErrors> {
-        let mut errors = self.view.unknown_params(input);
-        errors.extend(self.view.image_count(input));
+        let mut errors = unknown_params(&self.view, input);
+        errors.extend(image_count(&self.view, input));
         let instance = Value::Object(input.clone());
         for error in self.validator.iter_errors(&instance) {
             let mapped = self.error(

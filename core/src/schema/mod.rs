@@ -14,6 +14,7 @@ mod json_schema;
 mod literal;
 #[cfg(feature = "live-schema")]
 mod live;
+mod model_schema;
 mod normalize;
 mod read;
 pub(crate) mod validate;
@@ -28,80 +29,13 @@ pub use input::InputSchema;
 pub use literal::Literal;
 #[cfg(feature = "live-schema")]
 pub use live::{InvalidSchema, LiveSchema};
+pub use model_schema::ModelSchema;
 pub use normalize::{MAX_DEPTH, normalize};
 pub use validate::{MAX_SUGGESTIONS, ParamError, Problem, ValidationErrors, suggest};
 pub use videohub_vocab::{Category, Input, UnknownCategory};
 
 /// A string that is `&'static` in compiled schemas and owned in parsed ones.
 pub type Text = Cow<'static, str>;
-
-/// Everything the hub needs to know about one model's input.
-///
-/// A compiled model's is `M::SCHEMA`; one read at run time comes from the hub's JSON
-/// Schema:
-///
-/// ```
-/// use videohub_core::schema::{ModelSchema, ParamType};
-///
-/// let json_schema = serde_json::json!({
-///     "type": "object",
-///     "required": ["prompt"],
-///     "properties": {
-///         "prompt": {"type": "string", "maxLength": 500},
-///         "resolution": {"type": "string", "enum": ["720p", "1080p"], "default": "720p"},
-///     },
-/// });
-/// let schema = ModelSchema::from_json_schema("acme-1", &json_schema);
-/// let prompt = schema.param("prompt").unwrap();
-/// assert!(prompt.required);
-/// assert_eq!(prompt.ty, ParamType::String);
-/// let input = serde_json::json!({"prompt": "a fox", "resolution": "4k"});
-/// let errors = schema.validate_input(input.as_object().unwrap()).unwrap_err();
-/// assert_eq!(errors.errors()[0].param, "resolution");
-/// assert_eq!(schema.to_json_schema()["required"], serde_json::json!(["prompt"]));
-/// ```
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModelSchema {
-    /// The hub's model id, e.g. `veo-3.1`.
-    pub id: Text,
-    /// A human-readable name, e.g. `Veo 3.1`.
-    pub name: Text,
-    /// Who makes the model, e.g. `Google`.
-    pub vendor: Text,
-    /// What kind of generation the model does; the id alone selects it on the hub.
-    pub category: Category,
-    /// One sentence on what the model is for.
-    #[serde(default)]
-    pub description: Text,
-    /// Every parameter of `input`, in declaration order.
-    pub params: Cow<'static, [ParamSchema]>,
-    /// The images (or videos) the model takes, if any.
-    #[serde(default)]
-    pub image_inputs: Option<ImageInputs>,
-    /// Rules that involve several parameters.
-    #[serde(default)]
-    pub constraints: Cow<'static, [Constraint]>,
-}
-
-impl ModelSchema {
-    /// The parameter with this wire name.
-    ///
-    /// ```
-    /// # use videohub_core::schema::*;
-    /// # use std::borrow::Cow;
-    /// let schema = ModelSchema {
-    ///     id: "demo".into(), name: "Demo".into(), vendor: "Acme".into(),
-    ///     category: Category::TextToVideo, description: "".into(),
-    ///     params: Cow::Owned(vec![ParamSchema::new("prompt", ParamType::String)]),
-    ///     image_inputs: None, constraints: Cow::Borrowed(&[]),
-    /// };
-    /// assert!(schema.param("prompt").is_some());
-    /// assert!(schema.param("promt").is_none());
-    /// ```
-    pub fn param(&self, name: &str) -> Option<&ParamSchema> {
-        self.params.iter().find(|p| p.name == name)
-    }
-}
 
 /// The JSON type of a parameter's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -19,39 +19,32 @@ use super::{
 /// The image list's name when a schema does not mark it.
 const DEFAULT_IMAGE_PARAM: &str = videohub_vocab::IMAGE_LIST;
 
-impl ModelSchema {
-    /// Reads a JSON Schema of a model's `input` leniently; `id` is the model's id.
-    ///
-    /// The inverse of [`ModelSchema::to_json_schema`], and the reader of live schemas as
-    /// gateways publish them. The name comes from `title` (the id when absent), the category
-    /// from `x-category` (guessed from the image list when absent), and each property becomes
-    /// a parameter. Nothing in the schema is an error: what cannot be read is left out.
-    pub fn from_json_schema(id: &str, schema: &Value) -> ModelSchema {
-        let resolved = super::normalize(schema);
-        let empty = Map::new();
-        let root = resolved.as_object().unwrap_or(&empty);
-        let (params, image_inputs) = read_object(root, true);
-        let mut constraints = Vec::new();
-        if let Some(Value::Array(rules)) = root.get("allOf") {
-            constraints.extend(rules.iter().filter_map(read_constraint));
-        }
-        constraints.extend(read_constraint(&resolved));
-        let category = text(root, "x-category")
-            .and_then(|c| c.parse().ok())
-            .unwrap_or_else(|| {
-                let images = image_inputs.as_ref().map(|i| (i.min, i.max));
-                Category::guess(Capability::Video, images)
-            });
-        ModelSchema {
-            id: Cow::Owned(id.to_owned()),
-            name: Cow::Owned(text(root, "title").unwrap_or(id).to_owned()),
-            vendor: Cow::Owned(text(root, "x-vendor").unwrap_or_default().to_owned()),
-            category,
-            description: Cow::Owned(text(root, "description").unwrap_or_default().to_owned()),
-            params: Cow::Owned(params),
-            image_inputs,
-            constraints: Cow::Owned(constraints),
-        }
+/// Reads a JSON Schema of a model's `input` ([`ModelSchema::from_json_schema`]).
+pub(super) fn from_json_schema(id: &str, schema: &Value) -> ModelSchema {
+    let resolved = super::normalize(schema);
+    let empty = Map::new();
+    let root = resolved.as_object().unwrap_or(&empty);
+    let (params, image_inputs) = read_object(root, true);
+    let mut constraints = Vec::new();
+    if let Some(Value::Array(rules)) = root.get("allOf") {
+        constraints.extend(rules.iter().filter_map(read_constraint));
+    }
+    constraints.extend(read_constraint(&resolved));
+    let category = text(root, "x-category")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or_else(|| {
+            let images = image_inputs.as_ref().map(|i| (i.min, i.max));
+            Category::guess(Capability::Video, images)
+        });
+    ModelSchema {
+        id: Cow::Owned(id.to_owned()),
+        name: Cow::Owned(text(root, "title").unwrap_or(id).to_owned()),
+        vendor: Cow::Owned(text(root, "x-vendor").unwrap_or_default().to_owned()),
+        category,
+        description: Cow::Owned(text(root, "description").unwrap_or_default().to_owned()),
+        params: Cow::Owned(params),
+        image_inputs,
+        constraints: Cow::Owned(constraints),
     }
 }
 

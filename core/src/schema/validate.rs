@@ -225,117 +225,91 @@ impl fmt::Display for ValidationErrors {
 
 impl std::error::Error for ValidationErrors {}
 
-impl ModelSchema {
-    /// Checks a JSON `input` object against the schema: unknown parameters (with a
-    /// suggestion), missing required ones, types, allowed values, ranges, lengths,
-    /// constraints between parameters and the number of images.
-    ///
-    /// ```
-    /// # use videohub_core::schema::*;
-    /// # use std::borrow::Cow;
-    /// let mut prompt = ParamSchema::new("prompt", ParamType::String);
-    /// prompt.required = true;
-    /// let schema = ModelSchema {
-    ///     id: "demo".into(), name: "Demo".into(), vendor: "Acme".into(),
-    ///     category: Category::TextToVideo, description: "".into(),
-    ///     params: Cow::Owned(vec![prompt]), image_inputs: None, constraints: Cow::Borrowed(&[]),
-    /// };
-    /// let input = serde_json::json!({"promt": "a fox"});
-    /// let errors = schema.validate_input(input.as_object().unwrap()).unwrap_err();
-    /// assert_eq!(
-    ///     errors.to_string(),
-    ///     "parameter `promt`: is not a parameter of this model (did you mean `prompt`?); \
-    ///      parameter `prompt`: is required but was not given"
-    /// );
-    /// ```
-    ///
-    /// Every unknown parameter is reported; only the first [`MAX_SUGGESTIONS`] of them are
-    /// compared with the model's parameters for a suggestion, so that the work stays linear
-    /// in the size of the input and of the schema.
-    pub fn validate_input(&self, input: &Map<String, Value>) -> Result<(), ValidationErrors> {
-        let mut errors = self.unknown_params(input);
-        check_params(&self.params, input, "", &mut errors);
-        for constraint in self.constraints.iter() {
-            let given = constraint
-                .params
-                .iter()
-                .filter(|p| is_given(input, p))
-                .count();
-            let broken = match constraint.kind {
-                ConstraintKind::ExactlyOneOf => given != 1,
-                ConstraintKind::AtMostOneOf => given > 1,
-            };
-            if broken {
-                let param = constraint.params.join(", ");
-                errors.push(ParamError::new(
-                    param,
-                    Problem::Conflict {
-                        kind: constraint.kind,
-                        given,
-                    },
-                ));
-            }
-        }
-        errors.extend(self.image_count(input));
-        ValidationErrors::check(errors)
-    }
-
-    /// An error for each parameter of `input` the model does not have, with a suggestion
-    /// for the first [`MAX_SUGGESTIONS`].
-    pub(crate) fn unknown_params(&self, input: &Map<String, Value>) -> Vec<ParamError> {
-        let image_param = self.image_inputs.as_ref().map(|i| i.param.as_ref());
-        let known: HashSet<&str> = self
+/// Checks `input` against `model` ([`ModelSchema::validate_input`]).
+pub(super) fn validate_input(
+    model: &ModelSchema,
+    input: &Map<String, Value>,
+) -> Result<(), ValidationErrors> {
+    let mut errors = unknown_params(model, input);
+    check_params(&model.params, input, "", &mut errors);
+    for constraint in model.constraints.iter() {
+        let given = constraint
             .params
             .iter()
-            .map(|p| p.name.as_ref())
-            .chain(image_param)
-            .collect();
-        let unknown = input.keys().filter(|name| !known.contains(name.as_str()));
-        unknown
-            .enumerate()
-            .map(|(i, name)| {
-                let suggestion = (i < MAX_SUGGESTIONS)
-                    .then(|| suggest(name, self.params.iter().map(|p| p.name.as_ref())))
-                    .flatten();
-                ParamError::new(name.clone(), Problem::Unknown { suggestion })
-            })
-            .collect()
+            .filter(|p| is_given(input, p))
+            .count();
+        let broken = match constraint.kind {
+            ConstraintKind::ExactlyOneOf => given != 1,
+            ConstraintKind::AtMostOneOf => given > 1,
+        };
+        if broken {
+            let param = constraint.params.join(", ");
+            errors.push(ParamError::new(
+                param,
+                Problem::Conflict {
+                    kind: constraint.kind,
+                    given,
+                },
+            ));
+        }
     }
+    errors.extend(image_count(model, input));
+    ValidationErrors::check(errors)
+}
 
-    /// The error for the wrong number (or a list of the wrong type) of images, if any.
-    pub(crate) fn image_count(&self, input: &Map<String, Value>) -> Option<ParamError> {
-        let mut errors = Vec::new();
-        if let Some(images) = &self.image_inputs {
-            let given = match input.get(images.param.as_ref()) {
-                None | Some(Value::Null) => Some(0),
-                Some(Value::Array(list)) => Some(list.len()),
-                Some(other) => {
-                    let found = excerpt(other);
-                    errors.push(ParamError::new(
-                        images.param.clone(),
-                        Problem::WrongType {
-                            expected: ParamType::Array,
-                            found,
-                        },
-                    ));
-                    None
-                }
-            };
-            if let Some(given) =
-                given.filter(|&n| n < images.min as usize || n > images.max as usize)
-            {
+/// An error for each parameter of `input` that `model` does not have, with a suggestion for
+/// the first [`MAX_SUGGESTIONS`].
+pub(super) fn unknown_params(model: &ModelSchema, input: &Map<String, Value>) -> Vec<ParamError> {
+    let image_param = model.image_inputs.as_ref().map(|i| i.param.as_ref());
+    let known: HashSet<&str> = model
+        .params
+        .iter()
+        .map(|p| p.name.as_ref())
+        .chain(image_param)
+        .collect();
+    let unknown = input.keys().filter(|name| !known.contains(name.as_str()));
+    unknown
+        .enumerate()
+        .map(|(i, name)| {
+            let suggestion = (i < MAX_SUGGESTIONS)
+                .then(|| suggest(name, model.params.iter().map(|p| p.name.as_ref())))
+                .flatten();
+            ParamError::new(name.clone(), Problem::Unknown { suggestion })
+        })
+        .collect()
+}
+
+/// The error for the wrong number (or a list of the wrong type) of images, if any.
+pub(super) fn image_count(model: &ModelSchema, input: &Map<String, Value>) -> Option<ParamError> {
+    let mut errors = Vec::new();
+    if let Some(images) = &model.image_inputs {
+        let given = match input.get(images.param.as_ref()) {
+            None | Some(Value::Null) => Some(0),
+            Some(Value::Array(list)) => Some(list.len()),
+            Some(other) => {
+                let found = excerpt(other);
                 errors.push(ParamError::new(
                     images.param.clone(),
-                    Problem::ImageCount {
-                        min: images.min,
-                        max: images.max,
-                        given,
+                    Problem::WrongType {
+                        expected: ParamType::Array,
+                        found,
                     },
                 ));
+                None
             }
+        };
+        if let Some(given) = given.filter(|&n| n < images.min as usize || n > images.max as usize) {
+            errors.push(ParamError::new(
+                images.param.clone(),
+                Problem::ImageCount {
+                    min: images.min,
+                    max: images.max,
+                    given,
+                },
+            ));
         }
-        errors.pop()
     }
+    errors.pop()
 }
 
 fn is_given(input: &Map<String, Value>, name: &str) -> bool {
