@@ -2,7 +2,7 @@
 //! share (the journal's part files, the destination check, redaction). Not a public API:
 //! they change without notice.
 
-pub use crate::part::{check_destination, create_part_file};
+pub use crate::download::{check_destination, create_part_file};
 pub use crate::redact::{REDACTED, redact_secrets};
 pub use crate::wire::submit_body;
 pub use serde;

@@ -20,15 +20,7 @@ const LAYERS: &[&[&str]] = &[
     ],
     &["wire"],
     &["hub", "learned"],
-    &[
-        "catalog",
-        "poll",
-        "download",
-        "file_checks",
-        "part",
-        "task",
-        "output",
-    ],
+    &["catalog", "poll", "download", "task", "output"],
     &["client"],
 ];
 

@@ -12,7 +12,7 @@
 //! ```text
 //!  client/        Client (the whole public API of the hub) and its ClientBuilder
 //!  ───────────────────────────────────────────────────────────────────────────────
-//!  catalog        poll/ (policy, poller)        download, file_checks, part
+//!  catalog        poll/ (policy, poller)        download/ (part files, file checks)
 //!                       task          output
 //!  ───────────────────────────────────────────────────────────────────────────────
 //!  hub            the handle tasks, polls, outputs and downloads share:
@@ -36,11 +36,9 @@ mod client;
 mod clock;
 mod download;
 mod error;
-mod file_checks;
 mod hub;
 mod learned;
 mod output;
-mod part;
 mod poll;
 mod redact;
 mod task;

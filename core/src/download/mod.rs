@@ -1,11 +1,15 @@
 //! Saving a generated file: streamed to a temporary file beside the target, tried again after network
 //! trouble (resumed with a range request when the host serves ranges), renamed into place
 //! when whole. The download host never sees the API key.
-
 //!
+//! - `part`: the part file beside the target, and the check that a folder takes one;
 //! - `transfer`: what the tries share (the part file, the progress) and why one failed;
-//! - `ranges`: `Content-Range`, `Accept-Ranges` and `If-Range`, and a `206` checked.
+//! - `ranges`: `Content-Range`, `Accept-Ranges` and `If-Range`, and a `206` checked;
+//! - `checks`: what the file must be before it is saved (size, kind), and the error of a
+//!   redirect not followed.
 
+mod checks;
+mod part;
 mod ranges;
 mod transfer;
 
@@ -17,13 +21,15 @@ use tokio::io::AsyncWriteExt;
 use tracing::Instrument;
 
 use crate::error::{Error, Result};
-use crate::file_checks::unfollowed;
 use crate::output::OutputFile;
-use crate::part::{Part, PartPath};
 use crate::vocab::SIGNATURE_LEN;
 use crate::wire::{GaveUp, retry, retry_after};
+use checks::unfollowed;
+use part::{Part, PartPath};
 use ranges::{accepts_ranges, part_of, validator};
 use transfer::{Failure, Progress, Transfer, inconsistent, io, truncate};
+
+pub use part::{check_destination, create_part_file};
 
 impl OutputFile {
     /// Downloads the file to `path` and returns the number of bytes written.
@@ -112,7 +118,7 @@ impl OutputFile {
         )?;
         let (file, temp_path, progress, on_validator) = match part {
             Part::Temporary => {
-                let temp = crate::part::new_part(path)?;
+                let temp = part::new_part(path)?;
                 // Dropping `temp_path` on any early return removes the temporary file.
                 let (file, temp_path) = temp.into_parts();
                 let file = tokio::fs::File::from_std(file);
@@ -128,7 +134,7 @@ impl OutputFile {
                 validator,
                 on_validator,
             } => {
-                let (file, held, head) = crate::part::open_kept(part, validator.is_some()).await?;
+                let (file, held, head) = part::open_kept(part, validator.is_some()).await?;
                 let progress = Progress {
                     received: held,
                     expected: self.file_size(),
