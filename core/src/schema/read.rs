@@ -1,5 +1,5 @@
 //! Reading a JSON Schema of a model's `input` into a [`ModelSchema`], leniently: the schema
-//! is [resolved](super::resolve) first, so that `$ref`, `allOf`, `anyOf [X, null]`,
+//! is [normalized](super::normalize) first, so that `$ref`, `allOf`, `anyOf [X, null]`,
 //! `nullable` and their kin all read the same.
 //!
 //! The parameters come in the order of `x-order` (the writer's, and Replicate's per-property
