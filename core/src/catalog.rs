@@ -6,6 +6,8 @@ use crate::Capability;
 use crate::error::{Error, Result};
 use crate::hub::Hub;
 #[cfg(feature = "live-schema")]
+use crate::redact::Redactor;
+#[cfg(feature = "live-schema")]
 use crate::schema::LiveSchema;
 use crate::schema::{Category, ModelSchema};
 use crate::vocab::MODELS_PATH;
@@ -32,7 +34,8 @@ pub struct ModelInfo {
     pub input_schema: Option<Value>,
     /// An example `input`.
     pub example: Option<Value>,
-    /// The entry as the hub sent it.
+    /// The entry as the hub sent it (from a [`Client`](crate::Client), with the client's
+    /// key replaced by `[redacted]` wherever the hub repeated it).
     pub raw: Value,
 }
 
@@ -130,7 +133,7 @@ impl ModelInfo {
     pub fn live_schema(&self) -> Result<LiveSchema> {
         let decode = |message: String| Error::Decode {
             message,
-            excerpt: excerpt(self.raw.to_string().as_bytes()),
+            excerpt: excerpt(self.raw.to_string().as_bytes(), &Redactor::default()),
         };
         let (Some(view), Some(json)) = (self.schema(), &self.input_schema) else {
             return Err(decode(format!(
@@ -174,14 +177,19 @@ pub(crate) async fn models(hub: &Hub, capability: Capability) -> Result<Vec<Mode
     let (key, value) = capability.catalog_query();
     url.query_pairs_mut().append_pair(key, value);
     let value = transport.get_json(url).await?;
+    let redactor = hub.redactor();
     let list = entries(&value).ok_or_else(|| Error::Decode {
         message: "the model list holds no list of models".into(),
-        excerpt: excerpt(value.to_string().as_bytes()),
+        excerpt: excerpt(value.to_string().as_bytes(), redactor),
     })?;
     Ok(list
         .iter()
         .cloned()
         .filter_map(ModelInfo::from_json)
+        .map(|mut info| {
+            redactor.value(&mut info.raw);
+            info
+        })
         .collect())
 }
 
@@ -202,11 +210,13 @@ pub(crate) async fn model(hub: &Hub, id: &str) -> Result<ModelInfo> {
         map.entry("id")
             .or_insert_with(|| Value::String(id.to_owned()));
     }
+    let redactor = hub.redactor();
     let mut info = ModelInfo::from_json(with_id).ok_or_else(|| Error::Decode {
         message: format!("the description of model `{id}` is not a JSON object"),
-        excerpt: excerpt(value.to_string().as_bytes()),
+        excerpt: excerpt(value.to_string().as_bytes(), redactor),
     })?;
     info.raw = value;
+    redactor.value(&mut info.raw);
     Ok(info)
 }
 

@@ -13,8 +13,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// Everything that can go wrong between a request and a saved file.
 ///
-/// No variant ever carries the API key: messages come from the hub's response bodies, from
-/// the transport (whose errors name the URL, never the headers) or from local checks.
+/// No variant carries the API key: the hub's text in it (messages, excerpts, the URLs of
+/// its answers) has the client's key and every `Bearer …` token replaced by `[redacted]`
+/// (a key of fewer than 8 characters, which cannot be told from ordinary words, is left to
+/// that `Bearer` form alone); the transport's errors name the URL, never the headers.
 ///
 /// What a program usually tells apart: a request refused before it was sent, a task the hub
 /// could not make, a submit whose outcome is unknown (never resend it blindly: it may be
@@ -351,6 +353,126 @@ impl Error {
             Error::SubmitOutcomeUnknown { status, .. } => *status,
             Error::DownloadInterrupted { source, .. } => source.status(),
             _ => None,
+        }
+    }
+}
+
+impl Error {
+    /// The same error with `f` applied to every text in it that may come from the hub or a
+    /// file host (messages, codes, excerpts, reasons, statuses, URLs, first bytes); ids,
+    /// model names, local paths and the transport's own error are kept.
+    pub(crate) fn map_text(self, f: &dyn Fn(String) -> String) -> Error {
+        match self {
+            Error::Config { message } => Error::Config {
+                message: f(message),
+            },
+            Error::BadRequest {
+                status,
+                message,
+                code,
+            } => Error::BadRequest {
+                status,
+                message: f(message),
+                code: code.map(f),
+            },
+            Error::Auth { status, message } => Error::Auth {
+                status,
+                message: f(message),
+            },
+            Error::InsufficientCredits { message } => Error::InsufficientCredits {
+                message: f(message),
+            },
+            Error::NotFound { message } => Error::NotFound {
+                message: f(message),
+            },
+            Error::RateLimited {
+                retry_after,
+                message,
+            } => Error::RateLimited {
+                retry_after,
+                message: f(message),
+            },
+            Error::Server { status, message } => Error::Server {
+                status,
+                message: f(message),
+            },
+            Error::Http { status, message } => Error::Http {
+                status,
+                message: f(message),
+            },
+            Error::Timeout { what } => Error::Timeout { what: f(what) },
+            Error::Decode { message, excerpt } => Error::Decode {
+                message: f(message),
+                excerpt: f(excerpt),
+            },
+            Error::SubmitOutcomeUnknown {
+                model,
+                reason,
+                status,
+            } => Error::SubmitOutcomeUnknown {
+                model,
+                reason: f(reason),
+                status,
+            },
+            Error::TaskFailed {
+                task_id,
+                code,
+                message,
+            } => Error::TaskFailed {
+                task_id,
+                code: code.map(|code| match code {
+                    ErrorCode::Text(text) => ErrorCode::Text(f(text)),
+                    number => number,
+                }),
+                message: message.map(f),
+            },
+            Error::TaskTimedOut { task_id, message } => Error::TaskTimedOut {
+                task_id,
+                message: message.map(f),
+            },
+            Error::DeadlineExceeded {
+                task_id,
+                waited,
+                last_status,
+            } => Error::DeadlineExceeded {
+                task_id,
+                waited,
+                last_status: f(last_status),
+            },
+            Error::DownloadInconsistent { reason } => {
+                Error::DownloadInconsistent { reason: f(reason) }
+            }
+            Error::DownloadInterrupted {
+                attempts,
+                received,
+                source,
+            } => Error::DownloadInterrupted {
+                attempts,
+                received,
+                source: Box::new(source.map_text(f)),
+            },
+            Error::UrlRefused { url, reason } => Error::UrlRefused {
+                url: f(url),
+                reason: f(reason),
+            },
+            Error::DownloadEmpty { url } => Error::DownloadEmpty { url: f(url) },
+            Error::DownloadTooLarge { url, limit } => {
+                Error::DownloadTooLarge { url: f(url), limit }
+            }
+            Error::NotMedia { url, media, found } => Error::NotMedia {
+                url: f(url),
+                media,
+                found: f(found),
+            },
+            kept @ (Error::MissingApiKey
+            | Error::InvalidRequest(_)
+            | Error::Encode { .. }
+            | Error::Transport(_)
+            | Error::TaskCancelled { .. }
+            | Error::NoOutputFile { .. }
+            | Error::DownloadStatus { .. }
+            | Error::DownloadIncomplete { .. }
+            | Error::Io { .. }) => kept,
         }
     }
 }

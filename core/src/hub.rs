@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::learned::DurationHistory;
+use crate::redact::Redactor;
 use crate::wire::Transport;
 
 /// How downloads behave: they do not go through the API's retry count.
@@ -48,6 +49,11 @@ impl Hub {
     /// Where the API requests go through.
     pub(crate) fn transport(&self) -> &Transport {
         &self.inner.transport
+    }
+
+    /// What removes the key from the hub's text before it is shown or stored.
+    pub(crate) fn redactor(&self) -> &Redactor {
+        self.inner.transport.redactor()
     }
 
     /// The settings of downloads.

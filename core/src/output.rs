@@ -41,6 +41,7 @@ use crate::{Capability, Media};
 /// ```
 #[derive(Clone)]
 pub struct Output {
+    hub: Hub,
     task_id: String,
     capability: Option<Capability>,
     data: Value,
@@ -50,11 +51,13 @@ pub struct Output {
 
 impl fmt::Debug for Output {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut data = self.data.clone();
+        self.hub.redactor().value(&mut data);
         f.debug_struct("Output")
             .field("task_id", &self.task_id)
             .field("capability", &self.capability)
             .field("files", &self.files)
-            .field("data", &self.data)
+            .field("data", &data)
             .finish()
     }
 }
@@ -78,6 +81,7 @@ impl Output {
             })
             .collect();
         Output {
+            hub,
             task_id,
             capability,
             data,
@@ -113,12 +117,14 @@ impl Output {
         }
     }
 
-    /// The task's `data`, as the hub sent it (`null` when absent).
+    /// The task's `data`, as the hub sent it (`null` when absent): what the files are read
+    /// from. Its `Debug` replaces the client's key, if the hub repeated it there.
     pub fn data(&self) -> &Value {
         &self.data
     }
 
-    /// The whole last task answer, as the hub sent it.
+    /// The whole last task answer, as the hub sent it (with the client's key replaced by
+    /// `[redacted]` wherever the hub repeated it, when the state came from a [`Task`](crate::Task)).
     pub fn raw(&self) -> &Value {
         &self.raw
     }
@@ -157,7 +163,7 @@ impl fmt::Debug for OutputFile {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("OutputFile")
             .field("media", &self.meta.media)
-            .field("url", &self.meta.url)
+            .field("url", &self.hub.redactor().text(&self.meta.url))
             .field("content_type", &self.meta.content_type)
             .field("file_name", &self.meta.file_name)
             .field("file_size", &self.meta.file_size)

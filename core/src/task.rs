@@ -169,12 +169,23 @@ impl<M> Task<M> {
         // Boxed: the request's state (about 1.5 KiB) is allocated while it runs, not carried
         // by every waiting task between polls.
         let value = Box::pin(transport.get_json(url).instrument(span)).await?;
-        let shown = crate::wire::excerpt(value.to_string().as_bytes());
+        let redactor = self.hub.redactor();
+        let shown = crate::wire::excerpt(value.to_string().as_bytes(), redactor);
+        // Read as the hub wrote it; what is kept to be shown has the key removed.
         let mut state = TaskState::from_json(value).ok_or_else(|| Error::Decode {
             message: "the task answer is not a JSON object".into(),
             excerpt: shown,
         })?;
         state.capability = self.capability.or(state.capability);
+        redactor.value(&mut state.raw);
+        state.error_message = state.error_message.map(|m| redactor.string(m));
+        // A status the client does not know, and an error code, are only ever shown.
+        if let TaskStatus::Other(status) = &mut state.status {
+            *status = redactor.string(std::mem::take(status));
+        }
+        if let Some(ErrorCode::Text(code)) = &mut state.error_code {
+            *code = redactor.string(std::mem::take(code));
+        }
         Ok(state)
     }
 }
@@ -245,7 +256,13 @@ impl fmt::Display for TaskStatus {
 }
 
 /// One answer of `GET /hub/v1/tasks/{id}`, parsed leniently; the JSON stays in `raw`.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// A state a [`Task`] asked for is read from the answer as the hub wrote it; what it keeps
+/// to be shown, `error_message`, a textual `error_code`, `raw` and the text of a
+/// [`TaskStatus::Other`], has the client's key replaced by `[redacted]` wherever the hub
+/// repeated it. `data`, which the output's files are read from, is kept
+/// as it came, and `Debug` leaves it out (it is in `raw`).
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TaskState {
     /// The task id (empty when the answer named none).
@@ -265,8 +282,23 @@ pub struct TaskState {
     /// What the task generates: what the handle that asked knows (its model's), else the
     /// answer's `capability`; `None` when neither says.
     pub capability: Option<Capability>,
-    /// The whole answer.
+    /// The whole answer (see the type's documentation for the key).
     pub raw: Value,
+}
+
+impl fmt::Debug for TaskState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TaskState")
+            .field("task_id", &self.task_id)
+            .field("status", &self.status)
+            .field("ready", &self.ready)
+            .field("elapsed", &self.elapsed)
+            .field("error_code", &self.error_code)
+            .field("error_message", &self.error_message)
+            .field("capability", &self.capability)
+            .field("raw", &self.raw)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TaskState {
@@ -307,8 +339,13 @@ impl TaskState {
     }
 
     /// The outcome of a finished task, its files downloaded through `hub` (see
-    /// [`TaskState::into_output`]).
+    /// [`TaskState::into_output`]); the hub's text in an error has `hub`'s key removed.
     pub(crate) fn into_output_on(self, hub: &Hub, task_id: &str) -> Result<Output> {
+        self.outcome(hub, task_id)
+            .map_err(|error| hub.redactor().error(error))
+    }
+
+    fn outcome(self, hub: &Hub, task_id: &str) -> Result<Output> {
         let task_id = if self.task_id.is_empty() {
             task_id.to_owned()
         } else {
@@ -368,7 +405,9 @@ pub struct SubmitReceipt {
     pub mode: Option<String>,
     /// The creation time as the hub wrote it, when given.
     pub created_at: Option<String>,
-    /// The whole answer.
+    /// The whole answer (from a [`Client`](crate::Client)'s submit, with the client's key
+    /// replaced by `[redacted]` wherever the hub repeated it; the fields above are read
+    /// from the answer as it came).
     pub raw: Value,
 }
 

@@ -193,19 +193,22 @@ impl Client {
         let body = submit_body(model_id, input)?;
         // Boxed, like polls: a spawned task holding a submit stays small after it.
         let accepted = Box::pin(self.hub.transport().post_submit(url, model_id, &body)).await?;
+        let redactor = self.hub.redactor();
         let unknown = |reason: String| Error::SubmitOutcomeUnknown {
             model: model_id.to_owned(),
             reason,
             status: None,
         };
-        let value =
-            decode_json(&accepted).map_err(|e| unknown(format!("the answer was not JSON: {e}")))?;
-        let receipt = SubmitReceipt::from_json(value).ok_or_else(|| {
+        // Read as the hub wrote it: only what is kept to be shown has the key removed.
+        let value = decode_json(&accepted, redactor)
+            .map_err(|e| unknown(format!("the answer was not JSON: {e}")))?;
+        let mut receipt = SubmitReceipt::from_json(value).ok_or_else(|| {
             unknown(format!(
                 "the answer named no task id: {}",
-                excerpt(&accepted)
+                excerpt(&accepted, redactor)
             ))
         })?;
+        redactor.value(&mut receipt.raw);
         tracing::info!(task_id = %receipt.task_id, model = model_id, "task submitted");
         Ok(receipt)
     }
@@ -227,7 +230,7 @@ impl Client {
         let info = self.model(id).await?;
         info.schema().ok_or_else(|| Error::Decode {
             message: format!("the hub describes no input schema for model `{id}`"),
-            excerpt: excerpt(info.raw.to_string().as_bytes()),
+            excerpt: excerpt(info.raw.to_string().as_bytes(), self.hub.redactor()),
         })
     }
 

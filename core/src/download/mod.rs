@@ -42,7 +42,8 @@ impl OutputFile {
     /// `Content-Range`). No request carries an `Authorization` header, and the URL and every
     /// redirect hop obey the client's URL rules (`https://`, or `http://` to loopback unless
     /// the client allows insecure HTTP; no link-local or metadata address; at most
-    /// [`MAX_REDIRECTS`](crate::MAX_REDIRECTS) hops), else [`Error::UrlRefused`].
+    /// [`MAX_REDIRECTS`](crate::MAX_REDIRECTS) hops; the client's API key nowhere in the
+    /// URL), else [`Error::UrlRefused`].
     ///
     /// The file is saved only when it is a file of its kind: not empty
     /// ([`Error::DownloadEmpty`]), no larger than the client's
@@ -67,10 +68,11 @@ impl OutputFile {
     /// [`Error::DownloadInterrupted`], carrying the last cause.
     pub async fn save(&self, path: impl AsRef<Path>) -> Result<u64> {
         let path = path.as_ref();
-        let (url, span) = self.download_url(path)?;
+        let (url, span) = self.download_url(path).map_err(|e| self.shown(e))?;
         self.save_from(url, path, Part::Temporary)
             .instrument(span)
             .await
+            .map_err(|e| self.shown(e))
     }
 
     /// [`save`](OutputFile::save), into a part file the caller keeps across failures and
@@ -90,17 +92,32 @@ impl OutputFile {
         mut on_validator: impl FnMut(&str) + Send,
     ) -> Result<u64> {
         let path = path.as_ref();
-        let (url, span) = self.download_url(path)?;
+        let (url, span) = self.download_url(path).map_err(|e| self.shown(e))?;
         let part = Part::Kept {
             path: part.as_ref(),
             validator: validator.and_then(|v| HeaderValue::from_str(v).ok()),
             on_validator: &mut on_validator,
         };
-        self.save_from(url, path, part).instrument(span).await
+        self.save_from(url, path, part)
+            .instrument(span)
+            .await
+            .map_err(|e| self.shown(e))
     }
 
-    /// The file's URL, parsed, and the span of its download to `path`.
+    /// `error` as it is shown: the hub's text in it (the file URL) without the key.
+    fn shown(&self, error: Error) -> Error {
+        self.hub.redactor().error(error)
+    }
+
+    /// The file's URL, parsed, and the span of its download to `path`. A URL that holds
+    /// the API key is refused: the key is never sent to a download host.
     fn download_url(&self, path: &Path) -> Result<(Url, tracing::Span)> {
+        if self.hub.redactor().finds_key(self.url()) {
+            return Err(Error::UrlRefused {
+                url: self.url().to_owned(),
+                reason: "it holds the API key, which is never sent to a download host".into(),
+            });
+        }
         let url = Url::parse(self.url()).map_err(|e| Error::Decode {
             message: format!("the file URL is not valid: {e}"),
             excerpt: self.url().chars().take(200).collect(),

@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::redact::Redactor;
 
 /// The largest successful API body read (model catalogs with schemas included).
 pub(crate) const API_BODY_CAP: usize = 8 * 1024 * 1024;
@@ -48,9 +49,11 @@ pub(crate) async fn read_prefix(mut response: Response, cap: usize) -> Vec<u8> {
     body
 }
 
-/// The beginning of a body, as text, bounded.
-pub(crate) fn excerpt(body: &[u8]) -> String {
+/// The beginning of a body, as text to show: without what `redactor` removes (before it is
+/// cut, so that no part of a key is left at the end), bounded.
+pub(crate) fn excerpt(body: &[u8], redactor: &Redactor) -> String {
     let text = String::from_utf8_lossy(body);
+    let text = redactor.text(&text);
     let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
     if text.chars().nth(EXCERPT_CHARS).is_some() {
         out.push('…');
@@ -59,11 +62,17 @@ pub(crate) fn excerpt(body: &[u8]) -> String {
 }
 
 /// The hub's message and code from an error body: JSON (`error`, `message`, `detail`,
-/// `code`, possibly nested under `error`) or plain text.
-pub(crate) fn hub_message(status: StatusCode, body: &[u8]) -> (String, Option<String>) {
+/// `code`, possibly nested under `error`) or plain text; the body is read as it came, the
+/// texts taken from it are without what `redactor` removes.
+pub(crate) fn hub_message(
+    status: StatusCode,
+    body: &[u8],
+    redactor: &Redactor,
+) -> (String, Option<String>) {
     let fallback = || status.canonical_reason().unwrap_or("no message").to_owned();
     if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) {
         let mut message = None;
+        let text_of = |value: &Value| text_of(value, redactor);
         let mut code = map.get("code").and_then(text_of);
         for key in ["message", "error", "detail", "error_message", "msg"] {
             match map.get(key) {
@@ -79,9 +88,9 @@ pub(crate) fn hub_message(status: StatusCode, body: &[u8]) -> (String, Option<St
                 None => {}
             }
         }
-        return (message.unwrap_or_else(|| excerpt(body)), code);
+        return (message.unwrap_or_else(|| excerpt(body, redactor)), code);
     }
-    let text = excerpt(body);
+    let text = excerpt(body, redactor);
     let text = text.trim();
     (
         if text.is_empty() {
@@ -93,24 +102,29 @@ pub(crate) fn hub_message(status: StatusCode, body: &[u8]) -> (String, Option<St
     )
 }
 
-fn text_of(value: &Value) -> Option<String> {
+fn text_of(value: &Value, redactor: &Redactor) -> Option<String> {
     match value {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::String(s) if !s.trim().is_empty() => Some(redactor.text(s.trim()).into_owned()),
         Value::Number(n) => Some(n.to_string()),
-        Value::Array(_) | Value::Object(_) => {
-            Some(value.to_string().chars().take(EXCERPT_CHARS).collect())
-        }
+        Value::Array(_) | Value::Object(_) => Some(
+            redactor
+                .text(&value.to_string())
+                .chars()
+                .take(EXCERPT_CHARS)
+                .collect(),
+        ),
         _ => None,
     }
 }
 
-/// The error for a non-success answer.
+/// The error for a non-success answer, its texts without what `redactor` removes.
 pub(crate) fn status_error(
     status: StatusCode,
     retry_after: Option<Duration>,
     body: &[u8],
+    redactor: &Redactor,
 ) -> Error {
-    let (message, code) = hub_message(status, body);
+    let (message, code) = hub_message(status, body, redactor);
     let code_num = status.as_u16();
     match code_num {
         400 | 422 => Error::BadRequest {
@@ -152,11 +166,12 @@ pub fn submit_body<I: Serialize + ?Sized>(model: &str, input: &I) -> Result<Vec<
     })
 }
 
-/// `body` as JSON, or [`Error::Decode`] with an excerpt of it.
-pub(crate) fn decode_json(body: &[u8]) -> Result<Value> {
+/// `body` as JSON, as it came, or [`Error::Decode`] with an excerpt of it (without what
+/// `redactor` removes).
+pub(crate) fn decode_json(body: &[u8], redactor: &Redactor) -> Result<Value> {
     serde_json::from_slice(body).map_err(|e| Error::Decode {
         message: e.to_string(),
-        excerpt: excerpt(body),
+        excerpt: excerpt(body, redactor),
     })
 }
 
@@ -175,6 +190,8 @@ mod tests {
     #[test]
     fn messages_from_json_and_text() {
         let s = StatusCode::BAD_REQUEST;
+        let plain = Redactor::new("k");
+        let hub_message = |s, body: &[u8]| super::hub_message(s, body, &plain);
         assert_eq!(
             hub_message(s, br#"{"error":"bad prompt","code":"E1"}"#),
             ("bad prompt".into(), Some("E1".into()))
@@ -188,5 +205,23 @@ mod tests {
         assert_eq!(hub_message(s, b"").0, "Bad Request");
         let long = vec![b'x'; 10_000];
         assert!(hub_message(s, &long).0.chars().count() <= EXCERPT_CHARS + 1);
+    }
+
+    #[test]
+    fn no_part_of_the_key_is_left_where_an_excerpt_is_cut() {
+        let key = "hub-key-0123456789";
+        let redactor = Redactor::new(key);
+        for at in EXCERPT_CHARS - key.len()..=EXCERPT_CHARS {
+            let body = format!(
+                "{}{key} and more",
+                "x ".repeat(at / 2) + &" ".repeat(at % 2)
+            );
+            let shown = excerpt(body.as_bytes(), &redactor);
+            assert!(!shown.contains("hub-key"), "{at}: {shown}");
+            let listed = format!(r#"{{"error": ["{body}"]}}"#);
+            let (message, _) =
+                super::hub_message(StatusCode::BAD_REQUEST, listed.as_bytes(), &redactor);
+            assert!(!message.contains("hub-key"), "{at}: {message}");
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! The API key, as the wire holds it: a sensitive header value and the redactor that
-//! removes it from the hub's answers.
+//! removes it from what the client shows of the hub's answers.
 
 use std::fmt;
 
@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::redact::Redactor;
 
 /// The API key: kept only as a sensitive header value (and the redactor that removes it
-/// from the hub's answers), shown as `***` by `Debug`.
+/// from what is shown of the hub's answers), shown as `***` by `Debug`.
 #[derive(Clone)]
 pub(crate) struct ApiKey(HeaderValue, Redactor);
 
@@ -34,9 +34,9 @@ impl ApiKey {
         &self.0
     }
 
-    /// `body` without the key or any token-shaped text.
-    pub(crate) fn redact(&self, body: Vec<u8>) -> Vec<u8> {
-        self.1.redact(body)
+    /// What removes the key from the hub's text before it is shown or stored.
+    pub(crate) fn redactor(&self) -> &Redactor {
+        &self.1
     }
 }
 

@@ -2,6 +2,7 @@
 //! whether the hub refused it for now, whether a submit's outcome is unknown, and the
 //! [`Error`] it becomes.
 
+use std::fmt;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode, Url};
@@ -9,6 +10,7 @@ use reqwest::{Method, StatusCode, Url};
 use super::body::{ReadError, hub_message, status_error, too_large};
 use super::retry::{Retryable, Verdict};
 use crate::error::Error;
+use crate::redact::Redactor;
 
 /// One API request.
 pub(crate) struct Request<'a> {
@@ -65,8 +67,8 @@ impl<'a> Request<'a> {
     }
 }
 
-/// Why the last try of a request failed.
-#[derive(Debug)]
+/// Why the last try of a request failed. Its `Debug` (logged before each new try) gives the
+/// length of an error body, never the body, which is the hub's text as it came.
 pub(crate) enum Failure {
     /// The connection could not be opened: the hub has not seen the request.
     NotSent(reqwest::Error),
@@ -87,6 +89,32 @@ pub(crate) enum Failure {
         retry_after: Option<Duration>,
         body: Vec<u8>,
     },
+}
+
+impl fmt::Debug for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::NotSent(e) => f.debug_tuple("NotSent").field(e).finish(),
+            Failure::TimedOut(e) => f.debug_tuple("TimedOut").field(e).finish(),
+            Failure::Broken(e) => f.debug_tuple("Broken").field(e).finish(),
+            Failure::Unreadable { status, error } => f
+                .debug_struct("Unreadable")
+                .field("status", status)
+                .field("error", error)
+                .finish(),
+            Failure::Redirect(error) => f.debug_tuple("Redirect").field(error).finish(),
+            Failure::Status {
+                status,
+                retry_after,
+                body,
+            } => f
+                .debug_struct("Status")
+                .field("status", status)
+                .field("retry_after", retry_after)
+                .field("body_bytes", &body.len())
+                .finish(),
+        }
+    }
 }
 
 impl Retryable for Failure {
@@ -151,7 +179,7 @@ impl Failure {
     /// What the hub may have done: `None` when it certainly did not act on the request
     /// (not sent, refused with 429 or 503, or answered 4xx), else why the outcome is
     /// unknown and the status of the answer, if one came.
-    pub(crate) fn unknown_outcome(&self) -> Option<(String, Option<u16>)> {
+    pub(crate) fn unknown_outcome(&self, redactor: &Redactor) -> Option<(String, Option<u16>)> {
         match self {
             Failure::NotSent(_) => None,
             Failure::TimedOut(_) => Some(("no answer within the request timeout".into(), None)),
@@ -180,7 +208,7 @@ impl Failure {
             Failure::Status { status, body, .. }
                 if status.is_server_error() && *status != StatusCode::SERVICE_UNAVAILABLE =>
             {
-                let (message, _) = hub_message(*status, body);
+                let (message, _) = hub_message(*status, body, redactor);
                 Some((
                     format!("HTTP {}: {message}", status.as_u16()),
                     Some(status.as_u16()),
@@ -190,8 +218,9 @@ impl Failure {
         }
     }
 
-    /// The error of a request described by `what` that failed this way.
-    pub(crate) fn into_error(self, what: &str) -> Error {
+    /// The error of a request described by `what` that failed this way, the hub's text in
+    /// it without what `redactor` removes.
+    pub(crate) fn into_error(self, what: &str, redactor: &Redactor) -> Error {
         let transport = |error: reqwest::Error| {
             if error.is_timeout() {
                 Error::Timeout {
@@ -216,7 +245,7 @@ impl Failure {
                 status,
                 retry_after,
                 body,
-            } => status_error(status, retry_after, &body),
+            } => status_error(status, retry_after, &body, redactor),
         }
     }
 }

@@ -18,6 +18,7 @@ use super::request::{Failure, Request};
 use super::retry::{RetryPolicy, retry, retry_after};
 use crate::clock::Clock;
 use crate::error::{Error, Result};
+use crate::redact::Redactor;
 
 /// Sends the client's API requests: the HTTP client, the hub's address and key, the
 /// timeout, the retry policy, the limit of requests in flight and the clock.
@@ -79,6 +80,11 @@ impl Transport {
         &self.api_key
     }
 
+    /// What removes the key from the hub's text before it is shown or stored.
+    pub(crate) fn redactor(&self) -> &Redactor {
+        self.api_key.redactor()
+    }
+
     pub(crate) fn timeout(&self) -> Duration {
         self.timeout
     }
@@ -109,8 +115,8 @@ impl Transport {
     }
 
     /// Sends `request`, again while its failures allow and retries are left, and returns
-    /// the body of the first successful answer (at most [`API_BODY_CAP`] bytes) or the
-    /// last failure. The status is recorded on the current span.
+    /// the body of the first successful answer (at most [`API_BODY_CAP`] bytes), as it
+    /// came, or the last failure. The status is recorded on the current span.
     async fn send(&self, request: &Request<'_>) -> Result<Vec<u8>, Failure> {
         retry(&self.retry, &*self.clock, request.idempotent(), |_| {
             self.try_once(request)
@@ -119,15 +125,18 @@ impl Transport {
         .map_err(|gave_up| gave_up.failure)
     }
 
-    /// `GET` a JSON document, retried on transport errors, timeouts, 429 and 5xx.
+    /// `GET` a JSON document, retried on transport errors, timeouts, 429 and 5xx. The
+    /// document is the hub's as it came; the hub's text in an error has the key removed.
     pub(crate) async fn get_json(&self, url: Url) -> Result<Value> {
         let span = tracing::debug_span!("videohub.request", method = "GET", path = %url.path(), status = tracing::field::Empty);
         async move {
             let request = Request::get(url);
+            let redactor = self.redactor();
             match self.send(&request).await {
-                Ok(body) => decode_json(&body),
-                Err(failure) => Err(failure.into_error(&request.describe())),
+                Ok(body) => decode_json(&body, redactor),
+                Err(failure) => Err(failure.into_error(&request.describe(), redactor)),
             }
+            .map_err(|error| redactor.error(error))
         }
         .instrument(span)
         .await
@@ -135,14 +144,16 @@ impl Transport {
 
     /// `POST` a submit. Resent only when the hub cannot have accepted it (connection not
     /// opened, 429, 503); every other failure after the request was written is
-    /// [`Error::SubmitOutcomeUnknown`].
+    /// [`Error::SubmitOutcomeUnknown`]. The answer is the hub's as it came; the hub's text
+    /// in an error has the key removed.
     pub(crate) async fn post_submit(&self, url: Url, model: &str, body: &[u8]) -> Result<Vec<u8>> {
         let span = tracing::info_span!("videohub.request", method = "POST", path = %url.path(), model, status = tracing::field::Empty);
         async move {
             let request = Request::post_once(url, body);
+            let redactor = self.redactor();
             self.send(&request)
                 .await
-                .map_err(|failure| match failure.unknown_outcome() {
+                .map_err(|failure| match failure.unknown_outcome(redactor) {
                     Some((reason, status)) => Error::SubmitOutcomeUnknown {
                         model: model.to_owned(),
                         reason,
@@ -151,9 +162,10 @@ impl Transport {
                     // Never sent: whatever the cause, a transport error.
                     None => match failure {
                         Failure::NotSent(e) => Error::Transport(e),
-                        failure => failure.into_error(&request.describe()),
+                        failure => failure.into_error(&request.describe(), redactor),
                     },
                 })
+                .map_err(|error| redactor.error(error))
         }
         .instrument(span)
         .await
@@ -191,13 +203,10 @@ impl Transport {
         if status.is_success() {
             return read_capped(response, API_BODY_CAP)
                 .await
-                .map(|body| self.api_key.redact(body))
                 .map_err(|error| Failure::Unreadable { status, error });
         }
         let retry_after = retry_after(response.headers(), &*self.clock);
-        let body = self
-            .api_key
-            .redact(read_prefix(response, ERROR_BODY_CAP).await);
+        let body = read_prefix(response, ERROR_BODY_CAP).await;
         Err(Failure::Status {
             status,
             retry_after,

@@ -1,6 +1,6 @@
 //! The client against real local HTTP servers: submits, retries, errors, polling,
-//! outputs, downloads, the catalog and the secrecy of the key; one module per area
-//! (`cargo test -p videohub-core --test client submit::` runs one).
+//! outputs, downloads, the catalog, the secrecy of the key and answers that hold it; one
+//! module per area (`cargo test -p videohub-core --test client submit::` runs one).
 
 mod catalog;
 #[path = "../common/mod.rs"]
@@ -8,6 +8,7 @@ mod common;
 mod configuration;
 mod downloads;
 mod gets;
+mod keys_in_answers;
 mod polling;
 mod secrecy;
 mod submit;

@@ -45,6 +45,12 @@ async fn ask_hub(status: u16, body: Vec<u8>) {
             Err(error) => {
                 let shown = error.to_string();
                 assert!(shown.len() <= ERROR_TEXT_BOUND, "{} bytes", shown.len());
+                for shown in [&shown, &format!("{error:?}")] {
+                    assert!(
+                        !shown.contains(crate::common::KEY),
+                        "the key is shown: {shown}"
+                    );
+                }
                 if let Some(code) = error.status() {
                     assert_eq!(code, status);
                 }

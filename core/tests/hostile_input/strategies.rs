@@ -65,7 +65,8 @@ const KEYS: &[&str] = &[
     "image_urls",
 ];
 
-/// Strings the parsers compare against, plus arbitrary ones.
+/// Strings the parsers compare against, plus arbitrary ones, and the client's API key
+/// (which no error may show), alone or within other text.
 pub(crate) fn text() -> impl Strategy<Value = String> {
     prop_oneof![
         3 => prop::sample::select(vec![
@@ -77,6 +78,7 @@ pub(crate) fn text() -> impl Strategy<Value = String> {
         .prop_map(str::to_owned),
         2 => "\\PC{0,24}",
         1 => prop::sample::select(KEYS.to_vec()).prop_map(str::to_owned),
+        1 => ("\\PC{0,8}", "\\PC{0,8}").prop_map(|(a, b)| format!("{a}{}{b}", crate::common::KEY)),
     ]
 }
 
