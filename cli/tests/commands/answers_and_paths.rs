@@ -19,9 +19,19 @@ fn mp4(len: usize) -> Vec<u8> {
 
 /// `generate` against `hub` into `dir/out.mp4`, with its own journal in `dir`.
 fn generate(hub: &ScriptedHub, dir: &Path, extra: &[&str]) -> std::process::Output {
+    generate_with_key(KEY, hub, dir, extra)
+}
+
+/// [`generate`] with the API key `key`.
+fn generate_with_key(
+    key: &str,
+    hub: &ScriptedHub,
+    dir: &Path,
+    extra: &[&str],
+) -> std::process::Output {
     videohub()
         .env("VIDEOHUB_STORE", dir.join("journal.sqlite3"))
-        .args(["--base-url", &hub.url, "--api-key", KEY, "-v"])
+        .args(["--base-url", &hub.url, "--api-key", key, "-v"])
         .args(["generate", "veo-3.1", "--prompt", "a fox"])
         .arg("-o")
         .arg(dir.join("out").join("out.mp4"))
@@ -163,6 +173,31 @@ fn a_file_url_redirected_off_the_rules_is_not_followed() {
         );
         assert_eq!(hub.file_requests.load(Ordering::SeqCst), 1, "{location}");
         assert!(outputs(dir.path()).is_empty(), "{location}");
+    }
+}
+
+#[test]
+fn a_short_key_in_the_hubs_answers_loses_no_task() {
+    for key in ["k", "task", "test"] {
+        let video = mp4(4096);
+        let hub = ScriptedHub::start(Script::File(FileAnswer::Body {
+            bytes: video.clone(),
+            length: true,
+        }));
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("out")).unwrap();
+        let run = generate_with_key(key, &hub, dir.path(), &[]);
+        assert_eq!(run.status.code(), Some(0), "{key}: {run:?}");
+        assert_eq!(
+            std::fs::read(dir.path().join("out").join("out.mp4")).unwrap(),
+            video,
+            "{key}"
+        );
+        assert_eq!(hub.submits.load(Ordering::SeqCst), 1, "{key}: one task");
+        let jobs = jobs(dir.path());
+        assert_eq!(jobs.len(), 1, "{key}");
+        assert_eq!(jobs[0]["state"], "downloaded", "{key}: {}", jobs[0]);
+        assert_eq!(jobs[0]["task_id"], "test-task-1", "{key}");
     }
 }
 

@@ -19,7 +19,8 @@ pub enum FileAnswer {
 /// What the hub does.
 #[derive(Clone)]
 pub enum Script {
-    /// Submits create task `t1`, finished, whose video is answered so.
+    /// Submits create task `test-task-1`, finished, whose video is answered so. (Its id
+    /// holds the short keys a local hub may be given, `k`, `task` and `test`.)
     File(FileAnswer),
     /// Every request is refused with a message that repeats its `Authorization` header and
     /// the key in it.
@@ -107,12 +108,12 @@ fn serve(
         }
         Script::File(_) if request.starts_with("POST /hub/v1/") => {
             submits.fetch_add(1, Ordering::SeqCst);
-            json(200, r#"{"taskId": "t1"}"#.to_owned())
+            json(200, r#"{"taskId": "test-task-1"}"#.to_owned())
         }
-        Script::File(_) if request.starts_with("GET /hub/v1/tasks/t1") => json(
+        Script::File(_) if request.starts_with("GET /hub/v1/tasks/test-task-1 ") => json(
             200,
             format!(
-                r#"{{"task_id": "t1", "status": "completed", "ready": true, "data": {{"video": {{"url": "{base}/files/v.mp4"}}}}}}"#
+                r#"{{"task_id": "test-task-1", "status": "completed", "ready": true, "data": {{"video": {{"url": "{base}/files/v.mp4"}}}}}}"#
             ),
         ),
         Script::File(file) if request.starts_with("GET /files/") => {
