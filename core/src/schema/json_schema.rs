@@ -153,6 +153,10 @@ fn param_schema(param: &ParamSchema) -> Value {
         ("minLength", more.min_length.map(Value::from)),
         ("pattern", more.pattern.as_deref().map(Value::from)),
         ("format", more.format.as_deref().map(Value::from)),
+        (
+            "contentMediaType",
+            more.content_media_type.as_deref().map(Value::from),
+        ),
         ("minItems", more.min_items.map(Value::from)),
         ("maxItems", more.max_items.map(Value::from)),
     ];

@@ -14,6 +14,7 @@ mod json_schema;
 mod literal;
 #[cfg(feature = "live-schema")]
 mod live;
+mod media_param;
 mod model_schema;
 mod normalize;
 mod read;
@@ -125,6 +126,9 @@ pub struct More {
     /// The format of a string, e.g. `uri`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<Text>,
+    /// The media type of a string's content (`contentMediaType`), e.g. `image/png`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_media_type: Option<Text>,
     /// The fewest elements of an array.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_items: Option<u32>,
@@ -144,6 +148,7 @@ impl More {
         min_length: None,
         pattern: None,
         format: None,
+        content_media_type: None,
         min_items: None,
         max_items: None,
         variants: Cow::Borrowed(&[]),
@@ -169,29 +174,6 @@ impl ParamSchema {
             description: Cow::Borrowed(""),
             more: More::NONE,
         }
-    }
-
-    /// Whether the parameter takes an image: a string or a list of strings named for one
-    /// (`image`, `image_url`, `first_frame`, `tail_image_url`, `image_urls`…), or marked as
-    /// one by the schema.
-    pub fn is_image(&self) -> bool {
-        let name = self.name.as_ref();
-        let named = name.contains("image") || name.contains("frame");
-        let string = match self.ty {
-            ParamType::String => true,
-            ParamType::Array => self
-                .items
-                .as_ref()
-                .is_none_or(|i| i.ty == ParamType::String),
-            _ => false,
-        };
-        let not_data = self
-            .more
-            .format
-            .as_deref()
-            .is_none_or(|f| f == "uri" || f == "binary")
-            && self.values.is_none();
-        string && named && not_data
     }
 }
 

@@ -282,6 +282,7 @@ fn read_shape(name: &str, property: &Value, required: bool) -> ParamSchema {
             min_length: count(property, "minLength"),
             pattern: string("pattern"),
             format: string("format"),
+            content_media_type: string("contentMediaType"),
             min_items: count(property, "minItems"),
             max_items: count(property, "maxItems"),
             variants: Cow::Borrowed(&[]),
