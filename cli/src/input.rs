@@ -81,9 +81,11 @@ fn assemble(view: &ModelSchema, args: &InputArgs<'_>) -> Result<Map<String, Valu
     Ok(input)
 }
 
-/// Puts the `--image` arguments where the model takes images: its image list, or its one
-/// image parameter (the one required image parameter, for a single image; the one list of
-/// images, for several), whatever its name. `--image NAME=URL_OR_FILE` names the parameter.
+/// Puts the `--image` arguments where the model takes images: its image list, or its only
+/// image parameter whatever its name (a string, or a list of them); among several, one
+/// image goes to the one named `image` (or `image_url`), else to the only required one,
+/// and several images to the only list of them. Otherwise the command asks for the
+/// parameter's name: `--image NAME=URL_OR_FILE`.
 fn images(
     view: &ModelSchema,
     args: &[String],
@@ -115,24 +117,10 @@ fn images(
         }
         return Ok(());
     }
-    let lists: Vec<&&ParamSchema> = image_params
-        .iter()
-        .filter(|p| p.ty == ParamType::Array)
-        .collect();
-    let required: Vec<&&ParamSchema> = image_params.iter().filter(|p| p.required).collect();
-    let target = match (
-        unnamed.len(),
-        image_params.as_slice(),
-        lists.as_slice(),
-        required.as_slice(),
-    ) {
-        (_, [], _, _) => return Err(Failure::usage(format!("`{}` takes no images", view.id))),
-        (_, _, [list], _) => Some(**list),
-        (1, [only], _, _) => Some(*only),
-        (1, _, [], [only]) => Some(**only),
-        _ => None,
-    };
-    let Some(param) = target else {
+    if image_params.is_empty() {
+        return Err(Failure::usage(format!("`{}` takes no images", view.id)));
+    }
+    let Some(param) = unnamed_target(&image_params, unnamed.len()) else {
         let names: Vec<String> = image_params
             .iter()
             .map(|p| format!("`{}`", p.name))
@@ -155,6 +143,27 @@ fn images(
         put(input, param.name.as_ref(), param.ty, value);
     }
     Ok(())
+}
+
+/// Where `count` images given without a parameter's name go among `params` (the model's
+/// image parameters, not empty), when the schema says it without doubt.
+fn unnamed_target<'a>(params: &[&'a ParamSchema], count: usize) -> Option<&'a ParamSchema> {
+    let only = |found: Vec<&&'a ParamSchema>| match found.as_slice() {
+        [one] => Some(**one),
+        _ => None,
+    };
+    if let [one] = params {
+        return Some(one);
+    }
+    let list = only(params.iter().filter(|p| p.ty == ParamType::Array).collect());
+    if count > 1 {
+        return list;
+    }
+    ["image", "image_url"]
+        .iter()
+        .find_map(|name| params.iter().find(|p| p.name == *name).copied())
+        .or_else(|| only(params.iter().filter(|p| p.required).collect()))
+        .or(list)
 }
 
 /// Sets an image parameter, or appends to an image list.
@@ -434,6 +443,60 @@ mod tests {
         assert_eq!(
             live.view().params.iter().filter(|p| p.is_image()).count(),
             3
+        );
+    }
+
+    /// Where one `--image` without a name goes, among the image parameters `properties`
+    /// (`required` of them), or the error that asks for the name.
+    fn one_image_in(properties: serde_json::Value, required: &[&str]) -> Result<String, String> {
+        let mut json = serde_json::json!({"type": "object", "required": ["prompt"],
+            "properties": {"prompt": {"type": "string"}}});
+        json["required"]
+            .as_array_mut()
+            .unwrap()
+            .extend(required.iter().map(|r| Value::from(*r)));
+        json["properties"]
+            .as_object_mut()
+            .unwrap()
+            .extend(properties.as_object().unwrap().clone());
+        let view = ModelSchema::from_json_schema("live-2", &json);
+        let schema = Checked::Live(Box::new(
+            videohub::schema::LiveSchema::new(view, &json).unwrap(),
+        ));
+        let url = "https://cdn.example.com/a.png";
+        let input = build_live(&schema, "a fox", &[], &[url])?;
+        let (name, _) = input.iter().find(|(_, v)| *v == url).unwrap();
+        Ok(name.clone())
+    }
+
+    #[test]
+    fn one_image_goes_to_image_then_to_the_one_required_image_parameter() {
+        let uri = serde_json::json!({"type": "string", "format": "uri"});
+        let file = serde_json::json!({"anyOf": [{"type": "string", "format": "file"}, {"type": "null"}], "default": null});
+        // Veo 3.1 Fast on Replicate: two optional images, `image` the first frame.
+        let veo = serde_json::json!({"image": uri, "last_frame": uri});
+        assert_eq!(one_image_in(veo, &[]).unwrap(), "image");
+        // Seedance 1.5 on Replicate: Cog's spelling of an optional file.
+        let seedance = serde_json::json!({"image": file, "last_frame_image": file});
+        assert_eq!(one_image_in(seedance, &[]).unwrap(), "image");
+        let fal = serde_json::json!({"image_url": {"type": "string"}, "tail_image_url": {"type": "string"},
+            "reference_image_urls": {"type": "array", "items": {"type": "string"}}});
+        assert_eq!(one_image_in(fal, &[]).unwrap(), "image_url");
+        let frames = serde_json::json!({"first_frame": uri, "last_frame": uri});
+        assert_eq!(
+            one_image_in(frames.clone(), &["first_frame"]).unwrap(),
+            "first_frame"
+        );
+        assert_eq!(
+            one_image_in(frames, &[]).unwrap_err(),
+            "`live-2` takes images in `first_frame`, `last_frame`: name the parameter of each with `--image NAME=URL_OR_FILE`"
+        );
+        // An image told by its description is one of the choices.
+        let minimax = serde_json::json!({"first_frame_image": uri, "subject_reference": {"type": "string",
+            "format": "uri", "description": "An optional character reference image to use as the subject"}});
+        assert_eq!(
+            one_image_in(minimax, &[]).unwrap_err(),
+            "`live-2` takes images in `first_frame_image`, `subject_reference`: name the parameter of each with `--image NAME=URL_OR_FILE`"
         );
     }
 }

@@ -170,15 +170,15 @@ fn module(schema: &ModelSchema) -> String {
 }
 
 /// The parameters that carry the category's videos and audio clips (each sent under a
-/// parameter of its own): for each such input, the first string parameter named for its
-/// kind (`video_url` for a video), when there is one.
+/// parameter of its own): for each such input, the first string parameter that takes a
+/// file of its kind (`video_url` for a video, see `ParamSchema::media`), when there is one.
 fn media_params(schema: &ModelSchema) -> Vec<(&str, &'static Input)> {
     let mut found: Vec<(&str, &'static Input)> = Vec::new();
     let inputs = schema.category.inputs();
     for input in inputs.iter().filter(|i| i.media != Media::Image) {
         let param = schema.params.iter().find(|p| {
             p.ty == ParamType::String
-                && p.name.contains(input.media.as_str())
+                && p.media() == Some(input.media)
                 && !found.iter().any(|(name, _)| *name == p.name)
         });
         found.extend(param.map(|p| (p.name.as_ref(), input)));
