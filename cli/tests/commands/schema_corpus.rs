@@ -2,7 +2,9 @@
 //! its source in `manifest.json`) served as live hub models: `models show --json` is the
 //! resolver's view, inputs built from enums, bounds and examples pass the `jsonschema`
 //! crate and are sent unchanged, one invalid input per constraint is refused with exit 2
-//! and nothing sent, and every parameter is read without loss.
+//! and nothing sent, every parameter is read without loss, and every media input is
+//! recognised by what it is (the kinds `manifest.json` lists), an image given without a
+//! parameter's name going where the manifest says.
 
 use serde_json::{Map, Value, json};
 use videohub::schema::{Literal, ParamSchema, ParamType};
@@ -15,6 +17,11 @@ struct Entry {
     id: String,
     schema: Value,
     view: ModelSchema,
+    /// The media inputs among its parameters (name → kind), as the manifest lists them.
+    media: Map<String, Value>,
+    /// Where an image given without a parameter's name goes, as the manifest says (`None`:
+    /// the command asks for the name).
+    image_without_name: Option<String>,
 }
 
 fn fixtures() -> std::path::PathBuf {
@@ -40,6 +47,8 @@ fn corpus() -> Vec<Entry> {
                 id: m["id"].as_str().unwrap().to_owned(),
                 schema,
                 view,
+                media: m["media"].as_object().unwrap().clone(),
+                image_without_name: m["image_without_name"].as_str().map(str::to_owned),
             }
         })
         .collect()
@@ -311,6 +320,7 @@ const READ: &[&str] = &[
     "maxLength",
     "pattern",
     "format",
+    "contentMediaType",
     "items",
     "minItems",
     "maxItems",
@@ -343,6 +353,7 @@ fn carried(param: &ParamSchema, key: &str, property: &Value) -> bool {
         "maxLength" => param.max_length.map(u64::from) == value.as_u64(),
         "pattern" => param.more.pattern.as_deref() == value.as_str(),
         "format" => param.more.format.as_deref() == value.as_str(),
+        "contentMediaType" => param.more.content_media_type.as_deref() == value.as_str(),
         "minItems" => param.more.min_items.map(u64::from) == value.as_u64(),
         "maxItems" => param.more.max_items.map(u64::from) == value.as_u64(),
         "nullable" => param.more.nullable == (value == &Value::Bool(true)),
@@ -387,6 +398,102 @@ fn every_parameter_is_read_without_loss() {
         corpus.len()
     );
     assert!(lost.is_empty(), "{lost:#?}");
+}
+
+#[test]
+fn every_media_input_is_recognised_by_what_it_is() {
+    let corpus = corpus();
+    let mut found = 0;
+    for entry in &corpus {
+        let media: Map<String, Value> = entry
+            .view
+            .params
+            .iter()
+            .filter_map(|p| Some((p.name.to_string(), p.media()?.as_str().into())))
+            .collect();
+        assert_eq!(media, entry.media, "{}", entry.id);
+        found += media.len();
+    }
+    println!("corpus: {found} media inputs recognised");
+}
+
+/// The job the last command sent for `id`.
+fn last_input(hub: &Hub, id: &str) -> Value {
+    let jobs = hub.jobs();
+    let job = jobs.iter().find(|j| j["model"] == id).unwrap();
+    job["input"].clone()
+}
+
+#[test]
+fn an_image_goes_to_the_parameter_it_names_or_where_the_schema_says() {
+    let corpus = corpus();
+    let hub = hub(&corpus);
+    let url = "https://cdn.example.com/frames/start.png";
+    let holds =
+        |value: &Value| value == url || value.as_array().is_some_and(|l| l.contains(&url.into()));
+    let mut sent = 0;
+    for entry in &corpus {
+        let base = args_for(&entry.view, &entry.view.example_input());
+        let generate = |image: &str| {
+            hub.videohub()
+                .args(["generate", &entry.id, "--no-wait"])
+                .args(&base)
+                .args(["--image", image])
+                .output()
+                .unwrap()
+        };
+        // Named, to each image parameter.
+        for name in entry
+            .media
+            .iter()
+            .filter(|(_, kind)| *kind == "image")
+            .map(|(n, _)| n)
+        {
+            let run = generate(&format!("{name}={url}"));
+            assert!(run.status.success(), "{} {name}: {run:?}", entry.id);
+            sent += 1;
+            assert!(
+                holds(&last_input(&hub, &entry.id)[name]),
+                "{} {name}",
+                entry.id
+            );
+        }
+        // Without a name.
+        let run = generate(url);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        match &entry.image_without_name {
+            Some(name) => {
+                assert!(run.status.success(), "{}: {stderr}", entry.id);
+                sent += 1;
+                assert!(
+                    holds(&last_input(&hub, &entry.id)[name]),
+                    "{} {name}",
+                    entry.id
+                );
+            }
+            None if entry.media.values().any(|kind| kind == "image") => {
+                assert_eq!(run.status.code(), Some(2), "{}: {stderr}", entry.id);
+                assert!(stderr.contains("name the parameter of each"), "{stderr}");
+                for name in entry
+                    .media
+                    .iter()
+                    .filter(|(_, k)| *k == "image")
+                    .map(|(n, _)| n)
+                {
+                    assert!(
+                        stderr.contains(&format!("`{name}`")),
+                        "{}: {stderr}",
+                        entry.id
+                    );
+                }
+            }
+            None => {
+                assert_eq!(run.status.code(), Some(2), "{}: {stderr}", entry.id);
+                assert!(stderr.contains("takes no images"), "{}: {stderr}", entry.id);
+            }
+        }
+    }
+    assert_eq!(hub.handle.counters().submits_received, sent);
 }
 
 /// What a `#[video_model]` type carries of a parameter: name, type, presence, default,
