@@ -265,7 +265,8 @@ fn report(output: &Output, path: &Path, bytes: u64, json: bool) -> Result<(), Fa
             "file": path,
             "bytes": bytes,
             "url": url,
-            "data": output.data(),
+            // The kept answer's `data`: the key removed, should the hub have repeated it.
+            "data": output.raw().get("data"),
         }))
     } else {
         outln!("{}", path.display());

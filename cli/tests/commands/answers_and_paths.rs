@@ -202,6 +202,52 @@ fn a_short_key_in_the_hubs_answers_loses_no_task() {
 }
 
 #[test]
+fn a_key_repeated_in_the_hubs_answers_is_shown_and_stored_nowhere() {
+    let hub = ScriptedHub::start(Script::File(FileAnswer::Body {
+        bytes: mp4(4096),
+        length: true,
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("out")).unwrap();
+    let run = generate(&hub, dir.path(), &["--json"]);
+    assert_eq!(run.status.code(), Some(0), "{run:?}");
+    let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(report["data"]["billed_to"], "[redacted]", "{report}");
+    assert_no_key(dir.path(), vec![run.stdout, run.stderr]);
+}
+
+/// Neither `shown` nor the history, the jobs list or any file in `dir` (the journal) holds
+/// the key or a part of it.
+fn assert_no_key(dir: &Path, mut seen: Vec<Vec<u8>>) {
+    for args in [
+        &["history", "--json"][..],
+        &["jobs", "list", "--all", "--json"],
+    ] {
+        let run = videohub()
+            .env("VIDEOHUB_STORE", dir.join("journal.sqlite3"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(run.status.success(), "{args:?}: {run:?}");
+        seen.extend([run.stdout, run.stderr]);
+    }
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            seen.push(std::fs::read(path).unwrap());
+        }
+    }
+    for bytes in seen {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(KEY), "the key leaked: {text}");
+        assert!(
+            !text.contains("secret-0123"),
+            "part of the key leaked: {text}"
+        );
+    }
+}
+
+#[test]
 fn a_hub_that_repeats_the_key_has_it_removed_everywhere() {
     let hub = ScriptedHub::start(Script::Echo);
     let dir = tempfile::tempdir().unwrap();
@@ -225,27 +271,10 @@ fn a_hub_that_repeats_the_key_has_it_removed_everywhere() {
         .args(["jobs", "list", "--all"])
         .output()
         .unwrap();
-    let mut seen = vec![
-        run.stdout,
-        run.stderr,
-        history.stdout,
-        show.stdout,
-        show.stderr,
-    ];
-    for entry in std::fs::read_dir(dir.path()).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            seen.push(std::fs::read(path).unwrap());
-        }
-    }
-    for bytes in seen {
-        let text = String::from_utf8_lossy(&bytes);
-        assert!(!text.contains(KEY), "the key leaked: {text}");
-        assert!(
-            !text.contains("secret-0123"),
-            "part of the key leaked: {text}"
-        );
-    }
+    assert_no_key(
+        dir.path(),
+        vec![run.stdout, run.stderr, show.stdout, show.stderr],
+    );
 }
 
 #[test]

@@ -19,8 +19,9 @@ pub enum FileAnswer {
 /// What the hub does.
 #[derive(Clone)]
 pub enum Script {
-    /// Submits create task `test-task-1`, finished, whose video is answered so. (Its id
-    /// holds the short keys a local hub may be given, `k`, `task` and `test`.)
+    /// Submits create task `test-task-1`, finished, whose video is answered so. The answers
+    /// repeat the key they were sent with, and the task's id holds the short keys a local
+    /// hub may be given, `k`, `task` and `test`.
     File(FileAnswer),
     /// Every request is refused with a message that repeats its `Authorization` header and
     /// the key in it.
@@ -95,25 +96,26 @@ fn serve(
             true,
         )
     };
+    let auth = header("authorization").unwrap_or_default();
+    let key = auth.trim_start_matches("Bearer ");
     let reply = match script {
-        Script::Echo => {
-            let auth = header("authorization").unwrap_or_default();
-            let key = auth.trim_start_matches("Bearer ");
-            json(
-                400,
-                format!(
-                    r#"{{"message": "bad request (headers: authorization: {auth}); key {key} rejected"}}"#
-                ),
-            )
-        }
+        Script::Echo => json(
+            400,
+            format!(
+                r#"{{"message": "bad request (headers: authorization: {auth}); key {key} rejected"}}"#
+            ),
+        ),
         Script::File(_) if request.starts_with("POST /hub/v1/") => {
             submits.fetch_add(1, Ordering::SeqCst);
-            json(200, r#"{"taskId": "test-task-1"}"#.to_owned())
+            json(
+                200,
+                format!(r#"{{"taskId": "test-task-1", "note": "accepted for {key}"}}"#),
+            )
         }
         Script::File(_) if request.starts_with("GET /hub/v1/tasks/test-task-1 ") => json(
             200,
             format!(
-                r#"{{"task_id": "test-task-1", "status": "completed", "ready": true, "data": {{"video": {{"url": "{base}/files/v.mp4"}}}}}}"#
+                r#"{{"task_id": "test-task-1", "status": "completed", "ready": true, "data": {{"video": {{"url": "{base}/files/v.mp4"}}, "billed_to": "{key}"}}}}"#
             ),
         ),
         Script::File(file) if request.starts_with("GET /files/") => {
