@@ -5,14 +5,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use futures::Stream;
-use serde_json::Value;
+use futures::{Stream, StreamExt};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
+use crate::batch_lines::{BatchKeys, BatchLines};
 use crate::error::Result;
 use crate::job::{Job, NewJob};
-use crate::request::canonical;
+use crate::request::canonical_input;
 use crate::run::Runner;
 
 /// How long a worker with nothing to claim waits before looking again, while jobs of the
@@ -22,36 +22,58 @@ const IDLE: Duration = Duration::from_millis(500);
 /// The line key of each job: a SHA-256 of its hub, model, endpoint, input and output, and of
 /// how many identical jobs came before it in the list. Running the same list again finds
 /// the same keys, so nothing is recorded (or paid for) twice; a list with one line added
-/// keeps the keys of the others.
+/// keeps the keys of the others. A list too long to hold is counted line by line with
+/// [`BatchLines`](crate::BatchLines), to the same keys.
 pub fn line_keys(jobs: &[NewJob]) -> Vec<String> {
     let mut seen: HashMap<[u8; 32], u64> = HashMap::new();
     jobs.iter()
         .map(|job| {
-            let content = Sha256::new()
-                .chain_update(job.hub.as_bytes())
-                .chain_update([0])
-                .chain_update(job.model.as_bytes())
-                .chain_update([0])
-                .chain_update(job.endpoint.as_bytes())
-                .chain_update([0])
-                .chain_update(
-                    canonical(&Value::Object(job.input.clone()))
-                        .to_string()
-                        .as_bytes(),
-                )
-                .chain_update([0])
-                .chain_update(job.output_path.to_string_lossy().as_bytes())
-                .finalize();
-            let occurrence = seen.entry(content.into()).or_insert(0);
+            let content = content_digest(job);
+            let occurrence = seen.entry(content).or_insert(0);
             *occurrence += 1;
-            hex::encode(
-                Sha256::new()
-                    .chain_update(content)
-                    .chain_update(occurrence.to_be_bytes())
-                    .finalize(),
-            )
+            line_key(&content, *occurrence)
         })
         .collect()
+}
+
+/// The SHA-256 of what a line asks for and where its file goes: its hub, model, endpoint,
+/// input (keys sorted) and output path.
+pub(crate) fn content_digest(job: &NewJob) -> [u8; 32] {
+    Sha256::new()
+        .chain_update(job.hub.as_bytes())
+        .chain_update([0])
+        .chain_update(job.model.as_bytes())
+        .chain_update([0])
+        .chain_update(job.endpoint.as_bytes())
+        .chain_update([0])
+        .chain_update(canonical_input(&job.input).as_bytes())
+        .chain_update([0])
+        .chain_update(job.output_path.to_string_lossy().as_bytes())
+        .finalize()
+        .into()
+}
+
+/// The key of the `occurrence`-th line (from 1) of a list with the content `content`.
+pub(crate) fn line_key(content: &[u8; 32], occurrence: u64) -> String {
+    let key = Sha256::new()
+        .chain_update(content)
+        .chain_update(occurrence.to_be_bytes())
+        .finalize();
+    let mut text = [0; 64];
+    // 32 bytes are 64 hex digits.
+    let _ = hex::encode_to_slice(key, &mut text);
+    String::from_utf8_lossy(&text).into_owned()
+}
+
+/// The key of line `key` paid again on purpose in the run `run`.
+pub(crate) fn again_key(key: &str, run: &str) -> String {
+    hex::encode(
+        Sha256::new()
+            .chain_update(key.as_bytes())
+            .chain_update(b"\0again\0")
+            .chain_update(run.as_bytes())
+            .finalize(),
+    )
 }
 
 /// The key a job asked for with a client's idempotency key `request_id` is recorded under
@@ -72,12 +94,31 @@ pub fn request_key(hub: &str, request_id: &str) -> String {
 /// The id of the batch made of these line keys, in this order: a SHA-256 of them. Every
 /// process running the same list on one journal finds the same batch.
 pub fn batch_id(keys: &[String]) -> String {
-    let mut hash = Sha256::new();
+    let mut hash = BatchHash::new();
     for key in keys {
-        hash.update(key.as_bytes());
-        hash.update([b'\n']);
+        hash.add(key);
     }
-    hex::encode(hash.finalize())
+    hash.id()
+}
+
+/// A batch's id, hashed as its keys come.
+pub(crate) struct BatchHash(Sha256);
+
+impl BatchHash {
+    pub(crate) fn new() -> BatchHash {
+        BatchHash(Sha256::new())
+    }
+
+    /// Adds the next line's key.
+    pub(crate) fn add(&mut self, key: &str) {
+        self.0.update(key.as_bytes());
+        self.0.update([b'\n']);
+    }
+
+    /// The id of the batch of the keys added.
+    pub(crate) fn id(self) -> String {
+        hex::encode(self.0.finalize())
+    }
 }
 
 impl Runner {
@@ -110,16 +151,18 @@ impl Runner {
     /// not submitted again: it is recorded reusing that job's task, and its file is linked
     /// (or copied) from that job's file, or downloaded again when that file is gone or
     /// changed ([`Job::reused_from`] names the job). Identical lines reuse distinct tasks.
+    ///
+    /// A list too long to hold in memory is run with
+    /// [`run_batch_lines`](Runner::run_batch_lines).
     pub async fn run_batch(
         &self,
         name: &str,
         jobs: Vec<NewJob>,
         concurrency: usize,
-    ) -> Result<impl Stream<Item = Result<Job>> + Send + 'static> {
-        let keys = line_keys(&jobs);
-        self.check_destinations(&jobs)?;
-        self.record_reuses(name, &jobs, &keys).await?;
-        self.start_batch(name, jobs, keys, concurrency).await
+    ) -> Result<BatchRun> {
+        let keys = counted(&jobs)?;
+        self.run_batch_lines(name, &keys, jobs.into_iter().map(Ok), concurrency)
+            .await
     }
 
     /// [`run_batch`](Runner::run_batch), paying again on purpose: every line is recorded
@@ -130,95 +173,104 @@ impl Runner {
         name: &str,
         jobs: Vec<NewJob>,
         concurrency: usize,
-    ) -> Result<impl Stream<Item = Result<Job>> + Send + 'static> {
-        self.check_destinations(&jobs)?;
-        let run = format!("{:x}{:08x}", crate::time::now_ms(), fastrand::u32(..));
-        let keys = line_keys(&jobs)
-            .into_iter()
-            .map(|key| {
-                hex::encode(
-                    Sha256::new()
-                        .chain_update(key.as_bytes())
-                        .chain_update(b"\0again\0")
-                        .chain_update(run.as_bytes())
-                        .finalize(),
-                )
-            })
-            .collect();
-        self.start_batch(name, jobs, keys, concurrency).await
+    ) -> Result<BatchRun> {
+        let keys = counted(&jobs)?.again()?;
+        self.run_batch_lines(name, &keys, jobs.into_iter().map(Ok), concurrency)
+            .await
     }
 
-    /// Tries every folder the jobs' files go in before anything is recorded or sent.
-    fn check_destinations(&self, jobs: &[NewJob]) -> Result<()> {
-        let mut tried = std::collections::HashSet::new();
-        for job in jobs {
-            let folder = job.output_path.parent().unwrap_or(std::path::Path::new(""));
-            if tried.insert(folder.to_path_buf()) {
-                crate::run::check_destination(&job.output_path)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Records the lines not yet in the journal whose model and input a downloaded job
-    /// already paid for, each reusing a task no other line of the list reuses.
-    async fn record_reuses(&self, name: &str, jobs: &[NewJob], keys: &[String]) -> Result<()> {
-        let known = self.journal().known_lines(keys).await?;
-        let known_keys: std::collections::HashSet<&str> =
-            known.iter().map(|(key, _)| key.as_str()).collect();
-        let mut used: std::collections::HashSet<String> =
-            known.iter().filter_map(|(_, task)| task.clone()).collect();
-        for (new, key) in jobs.iter().zip(keys) {
-            if known_keys.contains(key.as_str()) {
-                continue;
-            }
-            let twins = self.journal().paid_twins(new).await?;
-            let free = twins
-                .into_iter()
-                .find(|paid| paid.task_id.as_ref().is_some_and(|t| !used.contains(t)));
-            if let Some(paid) = free {
-                used.extend(paid.task_id.clone());
-                self.journal().record_reuse(name, new, key, &paid).await?;
-            }
-        }
-        Ok(())
-    }
-
-    /// Records the lines under `keys` (those not recorded yet) and runs every unfinished
-    /// one.
-    async fn start_batch(
+    /// [`run_batch`](Runner::run_batch) (or [`run_batch_again`](Runner::run_batch_again)
+    /// when `keys` are [`BatchKeys::again`]) for a batch read as a stream, in memory that
+    /// does not grow with its lines: `keys` were counted from its lines by
+    /// [`BatchLines`](crate::BatchLines), and `lines` reads the same lines again, in the
+    /// same order, to record them a few thousand at a time. A line read again that is not
+    /// the one counted (the file changed in between), a line more or less, or a read that
+    /// fails stops the recording with [`Error::BatchReread`](crate::Error::BatchReread)
+    /// before anything is sent; the lines recorded before it wait, unsent, for the next
+    /// run.
+    ///
+    /// Every folder the files go in is tried before the lines whose files go there are
+    /// recorded, by creating and removing a file there as a download does: one that
+    /// cannot take files stops the recording with
+    /// [`Error::Destination`](crate::Error::Destination), nothing sent.
+    pub async fn run_batch_lines<I>(
         &self,
         name: &str,
-        jobs: Vec<NewJob>,
-        keys: Vec<String>,
+        keys: &BatchKeys,
+        lines: I,
         concurrency: usize,
-    ) -> Result<impl Stream<Item = Result<Job>> + Send + 'static> {
-        let batch: Arc<str> = batch_id(&keys).into();
-        self.journal()
-            .record_batch(name, &batch, &jobs, &keys)
-            .await?;
-        drop((jobs, keys));
-        self.journal().release_gone_owners().await?;
-        let (sender, receiver) = mpsc::unbounded_channel();
-        for job in self.journal().batch_finished_jobs(&batch).await? {
-            let _ = sender.send(Ok(job));
-        }
-        let stopped = Arc::new(Mutex::new(Vec::<String>::new()));
-        for _ in 0..concurrency.max(1) {
-            let (runner, batch, stopped, sender) =
-                (self.clone(), batch.clone(), stopped.clone(), sender.clone());
-            tokio::spawn(async move {
-                let outcome = work(&runner, &batch, &stopped, &sender).await;
-                if let Err(error) = outcome {
-                    let _ = sender.send(Err(error));
-                }
-            });
-        }
-        Ok(futures::stream::unfold(
-            receiver,
-            |mut receiver| async move { receiver.recv().await.map(|item| (item, receiver)) },
-        ))
+    ) -> Result<BatchRun>
+    where
+        I: IntoIterator<Item = std::io::Result<NewJob>>,
+        I::IntoIter: Send,
+    {
+        self.record_lines(name, keys, lines.into_iter()).await?;
+        self.start_batch(keys.id(), concurrency).await
     }
+
+    /// Runs every unfinished job of the recorded batch `batch`: the finished ones are
+    /// listed first, then the workers start.
+    async fn start_batch(&self, batch: &str, concurrency: usize) -> Result<BatchRun> {
+        self.journal().release_gone_owners().await?;
+        let batch: Arc<str> = batch.into();
+        let (sender, receiver) = mpsc::channel(concurrency.max(1) + AHEAD);
+        let runner = self.clone();
+        tokio::spawn(async move {
+            let mut finished = std::pin::pin!(runner.journal().batch_finished_jobs(&batch));
+            while let Some(job) = finished.next().await {
+                let failed = job.is_err();
+                if sender.send(job).await.is_err() || failed {
+                    // The stream was dropped, or the journal cannot be read.
+                    return;
+                }
+            }
+            let stopped = Arc::new(Mutex::new(Vec::<String>::new()));
+            for _ in 0..concurrency.max(1) {
+                let (runner, batch, stopped, sender) = (
+                    runner.clone(),
+                    batch.clone(),
+                    stopped.clone(),
+                    sender.clone(),
+                );
+                tokio::spawn(async move {
+                    let outcome = work(&runner, &batch, &stopped, &sender).await;
+                    if let Err(error) = outcome {
+                        let _ = sender.send(Err(error)).await;
+                    }
+                });
+            }
+        });
+        Ok(BatchRun(receiver))
+    }
+}
+
+/// The jobs of a batch being run, each once it is final (or an error for one that stopped
+/// short): a [`Stream`], which ends when every job of the batch is final or has stopped
+/// short here. Dropping it stops the workers after the jobs they drive.
+pub struct BatchRun(mpsc::Receiver<Result<Job>>);
+
+impl Stream for BatchRun {
+    type Item = Result<Job>;
+
+    fn poll_next(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<Job>>> {
+        self.0.poll_recv(cx)
+    }
+}
+
+/// Finished jobs the stream of a batch holds at most, beyond one per worker, before their
+/// reader takes them.
+const AHEAD: usize = 64;
+
+/// The keys of `jobs`, counted.
+fn counted(jobs: &[NewJob]) -> Result<BatchKeys> {
+    let mut lines = BatchLines::new();
+    for job in jobs {
+        lines.push(job)?;
+    }
+    lines.finish()
 }
 
 /// One worker: claims the next free job of the batch and drives it, until every job of the
@@ -228,7 +280,7 @@ async fn work(
     runner: &Runner,
     batch: &str,
     stopped: &Mutex<Vec<String>>,
-    sender: &mpsc::UnboundedSender<Result<Job>>,
+    sender: &mpsc::Sender<Result<Job>>,
 ) -> Result<()> {
     let journal = runner.journal();
     loop {
@@ -250,7 +302,7 @@ async fn work(
                         .unwrap_or_else(|p| p.into_inner())
                         .retain(|held| *held != id);
                 }
-                if sender.send(outcome).is_err() {
+                if sender.send(outcome).await.is_err() {
                     return Ok(());
                 }
             }

@@ -157,6 +157,29 @@ pub enum Error {
         cause: String,
     },
 
+    /// The lines of a batch read a second time, to be recorded, are not those counted the
+    /// first time (the file changed in between), or they could not be read. Nothing was
+    /// sent.
+    #[error(
+        "the batch's lines cannot be read again as they were checked: {reason}; nothing was sent, run it again"
+    )]
+    BatchReread {
+        /// What differs, or why the read failed.
+        reason: String,
+    },
+
+    /// The temporary files a batch's lines are counted in cannot be written or read.
+    #[error(
+        "cannot use the temporary files of a large batch in {dir} (TMPDIR names another folder): {source}"
+    )]
+    Scratch {
+        /// The system's folder of temporary files.
+        dir: PathBuf,
+        /// What the system said.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// The hub or the download failed.
     #[error(transparent)]
     Hub(#[from] videohub::Error),

@@ -32,6 +32,8 @@
 //! ```
 
 mod batch;
+mod batch_lines;
+mod batch_record;
 mod error;
 mod hub_limit;
 mod job;
@@ -40,11 +42,13 @@ mod owner;
 mod request;
 mod run;
 mod save;
+mod spool;
 mod state;
 mod store;
 mod time;
 
-pub use batch::{batch_id, line_keys, request_key};
+pub use batch::{BatchRun, batch_id, line_keys, request_key};
+pub use batch_lines::{BatchKeys, BatchLines};
 pub use error::{Error, Result};
 pub use job::{Job, JobEvent, JobFilter, NewJob, render_output};
 pub use owner::{LEASE, Owner};

@@ -5,13 +5,15 @@
 
 use std::collections::BTreeMap;
 
+use futures::{Stream, StreamExt};
 use serde_json::Value;
 
 use super::files::path_text;
 use super::insert::new_job_id;
 use super::lease::lease_ms;
-use super::sql::{OPEN, values};
+use super::sql::{KEYS_PER_QUERY, OPEN, values};
 use super::{Db, Journal};
+use crate::batch_lines::LineKey;
 use crate::error::{Error, Result};
 use crate::job::{Job, JobRow, NewJob};
 use crate::owner::Owner;
@@ -20,9 +22,12 @@ use crate::state::JobState;
 use crate::time::now_ms;
 
 /// Lines per transaction when a batch is recorded: each commit is one synced write.
-const LINES_PER_TRANSACTION: usize = 2_000;
-/// Lines per `INSERT` (8 values each, far below SQLite's and Postgres's limits on values).
-const LINES_PER_STATEMENT: usize = 500;
+pub(crate) const LINES_PER_TRANSACTION: usize = 2_000;
+/// Lines per `INSERT` (8 values each). Few enough that binding them stays cheap: sqlx
+/// binds SQLite's parameters by name, and SQLite finds each name in a list as long as the
+/// statement's, so the binding of a statement costs the square of its values (at 500
+/// lines, it took a third of the time a million-line batch took to record).
+const LINES_PER_STATEMENT: usize = 100;
 
 /// A batch's jobs counted by state and by whether they wait on the hub's limit.
 const COUNTS: &str = "SELECT state, \
@@ -63,79 +68,140 @@ impl Journal {
         jobs: &[NewJob],
         keys: &[String],
     ) -> Result<usize> {
-        let now = now_ms();
+        self.record_batch_row(name, batch_id, jobs.len() as u64)
+            .await?;
+        let lines: Vec<(&NewJob, &str)> =
+            jobs.iter().zip(keys.iter().map(String::as_str)).collect();
+        let mut recorded = 0;
+        for transaction in lines.chunks(LINES_PER_TRANSACTION) {
+            recorded += self.record_batch_lines(name, batch_id, transaction).await?;
+        }
+        Ok(recorded)
+    }
+
+    /// Records the row of the batch `batch_id` named `name`, of `lines` lines, unless it is
+    /// there.
+    pub(crate) async fn record_batch_row(
+        &self,
+        name: &str,
+        batch_id: &str,
+        lines: u64,
+    ) -> Result<()> {
         sqlx::query(
             "INSERT INTO batches (id, name, lines, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (id) DO NOTHING",
         )
         .bind(batch_id)
         .bind(name)
-        .bind(i64::try_from(jobs.len()).unwrap_or(i64::MAX))
-        .bind(now)
+        .bind(i64::try_from(lines).unwrap_or(i64::MAX))
+        .bind(now_ms())
         .execute(&self.pool)
         .await
         .db(self)?;
-        let lines: Vec<(&NewJob, &String)> = jobs.iter().zip(keys).collect();
+        Ok(())
+    }
+
+    /// Makes the jobs recorded under any of `keys` (by an earlier list, or before batches
+    /// had rows) jobs of the batch `batch_id`, a few hundred keys per statement.
+    pub(crate) async fn adopt_lines(
+        &self,
+        batch_id: &str,
+        keys: impl Iterator<Item = Result<LineKey>> + Send,
+    ) -> Result<()> {
+        let mut chunk = Vec::with_capacity(KEYS_PER_QUERY);
+        let mut keys = keys.peekable();
+        while keys.peek().is_some() {
+            chunk.clear();
+            for key in keys.by_ref().take(KEYS_PER_QUERY) {
+                chunk.push(key?.key);
+            }
+            self.adopt(&self.pool, batch_id, &chunk).await?;
+        }
+        Ok(())
+    }
+
+    /// Makes the jobs recorded under `keys` jobs of the batch `batch_id`.
+    async fn adopt<'c, E>(
+        &self,
+        executor: E,
+        batch_id: &str,
+        keys: &[impl AsRef<str>],
+    ) -> Result<()>
+    where
+        E: sqlx::Executor<'c, Database = sqlx::Any>,
+    {
+        let adopt = format!(
+            "UPDATE jobs SET batch_id = $1 WHERE line_key IN ({}) \
+             AND (batch_id IS NULL OR batch_id <> $1)",
+            self.location.json_list("$2")
+        );
+        sqlx::query(sqlx::AssertSqlSafe(&*adopt))
+            .bind(batch_id)
+            .bind(Value::from_iter(keys.iter().map(AsRef::as_ref)).to_string())
+            .execute(executor)
+            .await
+            .db(self)?;
+        Ok(())
+    }
+
+    /// Records `lines` (jobs and their keys) in the batch `batch_id` named `name`, in one
+    /// transaction, as [`record_batch`](Journal::record_batch) does. Returns how many were
+    /// new.
+    pub(crate) async fn record_batch_lines(
+        &self,
+        name: &str,
+        batch_id: &str,
+        lines: &[(&NewJob, &str)],
+    ) -> Result<usize> {
+        let now = now_ms();
         let detail = format!("recorded in batch {name}");
         let mut recorded = 0;
-        for transaction in lines.chunks(LINES_PER_TRANSACTION) {
-            let mut tx = self.pool.begin().await.db(self)?;
-            for chunk in transaction.chunks(LINES_PER_STATEMENT) {
-                let insert = format!(
-                    "INSERT INTO jobs (batch, batch_id, created_at, updated_at, state, id, hub, \
-                     model, endpoint, input, output_path, line_key, request_digest) VALUES {} \
-                     ON CONFLICT (line_key) DO NOTHING RETURNING id",
-                    values(chunk.len(), 4, "$1, $2, $3, $3, 'pending'", 8)
-                );
-                let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(&*insert))
-                    .bind(name)
-                    .bind(batch_id)
-                    .bind(now);
-                for (new, key) in chunk {
-                    query = query
-                        .bind(new_job_id())
-                        .bind(&new.hub)
-                        .bind(&new.model)
-                        .bind(&new.endpoint)
-                        .bind(Value::Object(new.input.clone()).to_string())
-                        .bind(path_text(&new.output_path))
-                        .bind(key.as_str())
-                        .bind(digest_of(new));
-                }
-                let ids = query.fetch_all(&mut *tx).await.db(self)?;
-                if !ids.is_empty() {
-                    let events = format!(
-                        "INSERT INTO job_events (at, state, detail, job_id) VALUES {}",
-                        values(ids.len(), 3, "$1, 'pending', $2", 1)
-                    );
-                    let mut query = sqlx::query(sqlx::AssertSqlSafe(&*events))
-                        .bind(now)
-                        .bind(&detail);
-                    for id in &ids {
-                        query = query.bind(id);
-                    }
-                    query.execute(&mut *tx).await.db(self)?;
-                }
-                recorded += ids.len();
-                if ids.len() < chunk.len() {
-                    // Lines recorded before (by an earlier list, or before batches had
-                    // rows) join this batch.
-                    let adopt = format!(
-                        "UPDATE jobs SET batch_id = $1 WHERE line_key IN ({}) \
-                         AND (batch_id IS NULL OR batch_id <> $1)",
-                        self.location.json_list("$2")
-                    );
-                    let keys: Vec<&str> = chunk.iter().map(|(_, key)| key.as_str()).collect();
-                    sqlx::query(sqlx::AssertSqlSafe(&*adopt))
-                        .bind(batch_id)
-                        .bind(Value::from(keys).to_string())
-                        .execute(&mut *tx)
-                        .await
-                        .db(self)?;
-                }
+        let mut tx = self.pool.begin().await.db(self)?;
+        for chunk in lines.chunks(LINES_PER_STATEMENT) {
+            let insert = format!(
+                "INSERT INTO jobs (batch, batch_id, created_at, updated_at, state, id, hub, \
+                 model, endpoint, input, output_path, line_key, request_digest) VALUES {} \
+                 ON CONFLICT (line_key) DO NOTHING RETURNING id",
+                values(chunk.len(), 4, "$1, $2, $3, $3, 'pending'", 8)
+            );
+            let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(&*insert))
+                .bind(name)
+                .bind(batch_id)
+                .bind(now);
+            for (new, key) in chunk {
+                query = query
+                    .bind(new_job_id())
+                    .bind(&new.hub)
+                    .bind(&new.model)
+                    .bind(&new.endpoint)
+                    .bind(Value::Object(new.input.clone()).to_string())
+                    .bind(path_text(&new.output_path))
+                    .bind(*key)
+                    .bind(digest_of(new));
             }
-            tx.commit().await.db(self)?;
+            let ids = query.fetch_all(&mut *tx).await.db(self)?;
+            if !ids.is_empty() {
+                let events = format!(
+                    "INSERT INTO job_events (at, state, detail, job_id) VALUES {}",
+                    values(ids.len(), 3, "$1, 'pending', $2", 1)
+                );
+                let mut query = sqlx::query(sqlx::AssertSqlSafe(&*events))
+                    .bind(now)
+                    .bind(&detail);
+                for id in &ids {
+                    query = query.bind(id);
+                }
+                query.execute(&mut *tx).await.db(self)?;
+            }
+            recorded += ids.len();
+            if ids.len() < chunk.len() {
+                // Lines recorded before (by an earlier list, or before batches had rows)
+                // join this batch.
+                let keys: Vec<&str> = chunk.iter().map(|(_, key)| *key).collect();
+                self.adopt(&mut *tx, batch_id, &keys).await?;
+            }
         }
+        tx.commit().await.db(self)?;
         Ok(recorded)
     }
 
@@ -179,10 +245,15 @@ impl Journal {
         Ok(found.is_some())
     }
 
-    /// The finished jobs of batch `batch_id`, oldest first.
-    pub async fn batch_finished_jobs(&self, batch_id: &str) -> Result<Vec<Job>> {
-        self.fetch_jobs(sqlx::query_as(FINISHED).bind(batch_id))
-            .await
+    /// The finished jobs of batch `batch_id`, oldest first, read as they are taken.
+    pub fn batch_finished_jobs<'a>(
+        &'a self,
+        batch_id: &'a str,
+    ) -> impl Stream<Item = Result<Job>> + Send + 'a {
+        sqlx::query_as::<_, JobRow>(FINISHED)
+            .bind(batch_id)
+            .fetch(&self.pool)
+            .map(move |row| Job::try_from(row.db(self)?))
     }
 
     /// How many jobs of batch `batch_id` are in each state, and how many wait on the

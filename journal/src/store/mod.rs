@@ -21,6 +21,7 @@ mod sql;
 mod write;
 
 pub use batch::BatchCounts;
+pub(crate) use batch::LINES_PER_TRANSACTION;
 use connect::{BUSY_TIMEOUT, Location};
 pub(crate) use files::remove_file;
 pub(crate) use write::Change;

@@ -2,6 +2,7 @@
 //! another process continues it, and none outlives its job), and the earlier jobs whose
 //! task a batch line may reuse instead of paying again.
 
+use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
@@ -9,21 +10,14 @@ use serde_json::Value;
 
 use super::files::{path_text, remove_file};
 use super::insert::{event, new_job_id};
+use super::sql::KEYS_PER_QUERY;
 use super::{Db, Journal};
 use crate::error::Result;
 use crate::job::{Job, JobRow, NewJob};
 use crate::owner;
-use crate::request::digest_of;
+use crate::request::{digest_of, request_digest};
 use crate::state::JobState;
 use crate::time::now_ms;
-
-/// Line keys looked up per query (one bound JSON array).
-const KEYS_PER_QUERY: usize = 500;
-
-/// The downloaded jobs that paid for the request of digest `$1` themselves, oldest first.
-pub(crate) const PAID_TWINS: &str = "SELECT * FROM jobs WHERE request_digest = $1 \
-     AND state = 'downloaded' AND task_id IS NOT NULL AND reused_from IS NULL \
-     ORDER BY created_at, id";
 
 /// A job with a part file, as the sweep of part files reads it.
 #[derive(sqlx_macros::FromRow)]
@@ -158,20 +152,16 @@ impl Journal {
         self.job(id).await.map(Some)
     }
 
-    /// The line keys among `keys` already recorded, with their jobs' task ids.
-    pub(crate) async fn known_lines(
-        &self,
-        keys: &[String],
-    ) -> Result<Vec<(String, Option<String>)>> {
+    /// The line keys among `keys` already recorded.
+    pub(crate) async fn known_lines(&self, keys: &[&str]) -> Result<HashSet<String>> {
         let sql = format!(
-            "SELECT line_key, task_id FROM jobs WHERE line_key IN ({})",
+            "SELECT line_key FROM jobs WHERE line_key IN ({})",
             self.location.json_list("$1")
         );
-        let mut known = Vec::new();
+        let mut known = HashSet::new();
         for chunk in keys.chunks(KEYS_PER_QUERY) {
-            let keys: Vec<&str> = chunk.iter().map(String::as_str).collect();
-            let rows: Vec<(String, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(&*sql))
-                .bind(Value::from(keys).to_string())
+            let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql))
+                .bind(Value::from(chunk.to_vec()).to_string())
                 .fetch_all(&self.pool)
                 .await
                 .db(self)?;
@@ -180,35 +170,82 @@ impl Journal {
         Ok(known)
     }
 
-    /// The downloaded jobs of this journal that paid for `new`'s hub, model, endpoint and
-    /// input themselves (not by reuse), oldest first: the few rows of its request digest
-    /// (index `jobs_request_digest`), whatever the number of jobs of its model.
-    pub(crate) async fn paid_twins(&self, new: &NewJob) -> Result<Vec<Job>> {
-        let rows = sqlx::query_as::<_, JobRow>(PAID_TWINS)
-            .bind(digest_of(new))
-            .fetch_all(&self.pool)
-            .await
-            .db(self)?;
+    /// The downloaded jobs of this journal that paid for the hub, model, endpoint and input
+    /// of one of `jobs` themselves (not by reuse), oldest first: the few rows of their
+    /// request digests (index `jobs_request_digest`), whatever the number of jobs of their
+    /// models. A digest names a request; compare the columns to tell which job a twin is
+    /// of.
+    pub(crate) async fn paid_twins(&self, jobs: &[&NewJob]) -> Result<Vec<Job>> {
+        let digests: BTreeSet<String> = jobs.iter().map(|new| digest_of(new)).collect();
+        let digests: Vec<String> = digests.into_iter().collect();
+        let sql = self.paid_twins_sql();
         let mut twins = Vec::new();
-        for row in rows {
-            let job = Job::try_from(row)?;
-            // The digest names the request; the columns themselves guard against a collision.
-            if (&job.hub, &job.model, &job.endpoint, &job.input)
-                == (&new.hub, &new.model, &new.endpoint, &new.input)
-            {
-                twins.push(job);
-            }
+        for chunk in digests.chunks(KEYS_PER_QUERY) {
+            let query = sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(&*sql))
+                .bind(Value::from(chunk.to_vec()).to_string());
+            twins.extend(self.fetch_jobs(query).await?);
         }
         Ok(twins)
     }
 
-    /// Records `new` as a job of `batch` under line key `key` that reuses the task of
-    /// `paid` (a downloaded job with the same model and input): [`JobState::Completed`]
-    /// with its task id and answer, no submit sent; its file is copied from `paid`'s, or
-    /// downloaded again when that file is gone. Nothing when the key is already recorded.
+    /// The downloaded jobs that paid for a request of a digest in the JSON list `$1`
+    /// themselves, oldest first: each digest looked up in the index of digests, rather
+    /// than the jobs read in the order of their dates.
+    pub(crate) fn paid_twins_sql(&self) -> String {
+        format!(
+            "WITH wanted (digest) AS ({}) SELECT jobs.* FROM wanted CROSS JOIN jobs \
+             WHERE jobs.request_digest = wanted.digest AND jobs.state = 'downloaded' \
+             AND jobs.task_id IS NOT NULL AND jobs.reused_from IS NULL \
+             ORDER BY jobs.created_at, jobs.id",
+            self.location.json_list("$1")
+        )
+    }
+
+    /// The task ids that jobs of the batch `batch_id` hold among the requests of `twins`.
+    pub(crate) async fn batch_tasks(
+        &self,
+        batch_id: &str,
+        twins: &[Job],
+    ) -> Result<HashSet<String>> {
+        let digests: BTreeSet<String> = twins
+            .iter()
+            .map(|job| request_digest(&job.hub, &job.model, &job.endpoint, &job.input))
+            .collect();
+        let digests: Vec<String> = digests.into_iter().collect();
+        let sql = self.batch_tasks_sql();
+        let mut tasks = HashSet::new();
+        for chunk in digests.chunks(KEYS_PER_QUERY) {
+            let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(&*sql))
+                .bind(Value::from(chunk.to_vec()).to_string())
+                .bind(batch_id)
+                .fetch_all(&self.pool)
+                .await
+                .db(self)?;
+            tasks.extend(rows);
+        }
+        Ok(tasks)
+    }
+
+    /// The task ids held by jobs of the batch `$2` whose request digest is in the JSON list
+    /// `$1`: each digest looked up in the index of digests, not the batch's jobs.
+    pub(crate) fn batch_tasks_sql(&self) -> String {
+        format!(
+            "WITH wanted (digest) AS ({}) SELECT jobs.task_id FROM wanted CROSS JOIN jobs \
+             WHERE jobs.request_digest = wanted.digest AND jobs.batch_id = $2 \
+             AND jobs.task_id IS NOT NULL",
+            self.location.json_list("$1")
+        )
+    }
+
+    /// Records `new` as a job of the batch `batch_id` named `batch` under line key `key`
+    /// that reuses the task of `paid` (a downloaded job with the same model and input):
+    /// [`JobState::Completed`] with its task id and answer, no submit sent; its file is
+    /// copied from `paid`'s, or downloaded again when that file is gone. Nothing when the
+    /// key is already recorded.
     pub(crate) async fn record_reuse(
         &self,
         batch: &str,
+        batch_id: &str,
         new: &NewJob,
         key: &str,
         paid: &Job,
@@ -218,9 +255,10 @@ impl Journal {
         let mut tx = self.pool.begin().await.db(self)?;
         let inserted = sqlx::query(
             "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, task_id, \
-             result, batch, line_key, reused_from, created_at, updated_at, request_digest) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'completed', $7, $8, $9, $10, $11, $12, $12, $13) \
-             ON CONFLICT (line_key) DO NOTHING",
+             result, batch, line_key, reused_from, created_at, updated_at, request_digest, \
+             batch_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'completed', $7, $8, $9, $10, $11, $12, $12, $13, \
+             $14) ON CONFLICT (line_key) DO NOTHING",
         )
         .bind(&id)
         .bind(&new.hub)
@@ -235,6 +273,7 @@ impl Journal {
         .bind(&paid.id)
         .bind(now)
         .bind(digest_of(new))
+        .bind(batch_id)
         .execute(&mut *tx)
         .await
         .db(self)?;
@@ -336,15 +375,21 @@ mod tests {
             reordered.input.keys().next().map(String::as_str),
             Some("seed")
         );
-        let twins = journal.paid_twins(&reordered).await.unwrap();
+        let twins = journal.paid_twins(&[&reordered]).await.unwrap();
         assert_eq!(twins.iter().map(|j| &j.id).collect::<Vec<_>>(), [&paid.id]);
         let mut other_model = request("fox", 1);
         other_model.model = "kling".into();
-        assert!(journal.paid_twins(&other_model).await.unwrap().is_empty());
+        assert!(
+            journal
+                .paid_twins(&[&other_model])
+                .await
+                .unwrap()
+                .is_empty()
+        );
         // A job that reused a task is no twin: it paid for nothing.
         assert!(
             journal
-                .record_reuse("b", &request("fox", 1), "k-1", &paid)
+                .record_reuse("b", "batch-b", &request("fox", 1), "k-1", &paid)
                 .await
                 .unwrap()
         );
@@ -352,7 +397,7 @@ mod tests {
             .execute(journal.pool())
             .await
             .unwrap();
-        assert_eq!(journal.paid_twins(&reordered).await.unwrap().len(), 1);
+        assert_eq!(journal.paid_twins(&[&reordered]).await.unwrap().len(), 1);
     }
 
     #[tokio::test]
@@ -368,7 +413,7 @@ mod tests {
             .unwrap();
         assert!(
             journal
-                .paid_twins(&request("fox", 1))
+                .paid_twins(&[&request("fox", 1)])
                 .await
                 .unwrap()
                 .is_empty()
@@ -381,7 +426,7 @@ mod tests {
                 .await
                 .unwrap();
         assert_eq!(missing, 0);
-        let twins = reopened.paid_twins(&request("fox", 1)).await.unwrap();
+        let twins = reopened.paid_twins(&[&request("fox", 1)]).await.unwrap();
         assert_eq!(twins.iter().map(|j| &j.id).collect::<Vec<_>>(), [&paid.id]);
     }
 
@@ -395,13 +440,14 @@ mod tests {
             .execute(journal.pool())
             .await
             .unwrap();
-        let plan = journal.sqlite_plan(PAID_TWINS).await;
-        assert!(
-            plan.iter().any(|s| s.starts_with(
-                "SEARCH jobs USING INDEX jobs_request_digest (request_digest=? AND state=?)"
-            )),
-            "{plan:?}"
-        );
-        assert!(!plan.iter().any(|s| s.starts_with("SCAN jobs")), "{plan:?}");
+        for sql in [journal.paid_twins_sql(), journal.batch_tasks_sql()] {
+            let plan = journal.sqlite_plan(&sql).await;
+            assert!(
+                plan.iter().any(|s| s
+                    .starts_with("SEARCH jobs USING INDEX jobs_request_digest (request_digest=?")),
+                "{plan:?}"
+            );
+            assert!(!plan.iter().any(|s| s.starts_with("SCAN jobs")), "{plan:?}");
+        }
     }
 }

@@ -5,6 +5,9 @@
 /// (a query must say it word for word for the index to serve it).
 pub(super) const OPEN: &str = "state IN ('pending', 'submitting', 'submitted', 'completed')";
 
+/// Keys (or digests) looked up per query, bound as one JSON array.
+pub(super) const KEYS_PER_QUERY: usize = 500;
+
 /// `rows` tuples of placeholders for a multi-row `INSERT`: each is `fixed` (the values
 /// shared by every row, e.g. `$1, $2`) followed by `per_row` placeholders of its own,
 /// numbered from `first`. Only placeholders: every value is bound.
