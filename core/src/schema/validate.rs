@@ -1,6 +1,6 @@
 //! Checking a JSON `input` against a [`ModelSchema`], and the errors that names what is wrong.
 
-use std::collections::HashSet;
+use std::borrow::Cow;
 use std::fmt;
 
 use serde_json::{Map, Value};
@@ -261,13 +261,12 @@ pub(super) fn validate_input(
 /// the first [`MAX_SUGGESTIONS`].
 pub(super) fn unknown_params(model: &ModelSchema, input: &Map<String, Value>) -> Vec<ParamError> {
     let image_param = model.image_inputs.as_ref().map(|i| i.param.as_ref());
-    let known: HashSet<&str> = model
-        .params
-        .iter()
-        .map(|p| p.name.as_ref())
-        .chain(image_param)
-        .collect();
-    let unknown = input.keys().filter(|name| !known.contains(name.as_str()));
+    // A model has a few parameters: looked through, not hashed (this runs for every line
+    // of a batch).
+    let known = |name: &str| {
+        image_param == Some(name) || model.params.iter().any(|p| p.name.as_ref() == name)
+    };
+    let unknown = input.keys().filter(|name| !known(name.as_str()));
     unknown
         .enumerate()
         .map(|(i, name)| {
@@ -323,15 +322,19 @@ fn check_params(
     errors: &mut Vec<ParamError>,
 ) {
     for param in params {
-        let name = format!("{prefix}{}", param.name);
+        let name: Cow<'_, str> = if prefix.is_empty() {
+            Cow::Borrowed(param.name.as_ref())
+        } else {
+            Cow::Owned(format!("{prefix}{}", param.name))
+        };
         match input.get(param.name.as_ref()) {
             Some(Value::Null) if param.more.nullable => {}
             None | Some(Value::Null) if param.required => {
-                errors.push(ParamError::new(name, Problem::Missing))
+                errors.push(ParamError::new(name.into_owned(), Problem::Missing))
             }
             None | Some(Value::Null) => {}
             Some(Value::String(text)) if param.required && text.trim().is_empty() => {
-                errors.push(ParamError::new(name, Problem::Empty))
+                errors.push(ParamError::new(name.into_owned(), Problem::Empty))
             }
             Some(value) if !param.more.variants.is_empty() => {
                 let fits = |shape: &ParamSchema| {
