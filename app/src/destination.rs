@@ -5,6 +5,7 @@
 //! A name is a template: `{model}`, `{task_id}` and `{job_id}` are replaced when the file
 //! is saved (the task id is known only then), `{ext}` when the job is recorded.
 
+use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
 
 /// The file name of a generation unless told otherwise: `veo-3.1-<task id>.mp4`.
@@ -103,57 +104,135 @@ pub fn in_folder(dir: &Path, name: Option<&str>) -> Result<PathBuf, DestinationE
 }
 
 /// `path` joined to `out`, when it stays inside `out`: relative, without `..`, and not
-/// through a symbolic link (of a folder or of the file itself) that leads out of `out`.
+/// through a symbolic link (of a folder or of the file itself) that leads out of `out`
+/// ([`OutputFolder::confine`] for one path).
 pub fn confined(out: &Path, path: &Path) -> Result<PathBuf, DestinationError> {
-    let refuse = |message: String| Err(DestinationError(message));
-    if path.as_os_str().is_empty() {
-        return refuse("the output path is empty".into());
-    }
-    for component in path.components() {
-        match component {
-            Component::Normal(_) | Component::CurDir => {}
-            Component::ParentDir => {
-                return refuse(format!(
-                    "the output path {} climbs out of {} with `..`: name a file inside it",
-                    path.display(),
-                    out.display()
-                ));
-            }
-            Component::RootDir | Component::Prefix(_) => {
-                return refuse(format!(
-                    "the output path {} is absolute: name a file inside {}",
-                    path.display(),
-                    out.display()
-                ));
-            }
-        }
-    }
-    let root = match out.canonicalize() {
-        Ok(root) => root,
-        // A folder not made yet holds no link: the path stays inside it.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out.join(path)),
-        Err(e) => return refuse(format!("cannot resolve {}: {e}", out.display())),
-    };
-    let mut current = out.to_path_buf();
-    for component in path.components() {
-        current.push(component);
-        let Ok(metadata) = std::fs::symlink_metadata(&current) else {
-            break;
-        };
-        if metadata.file_type().is_symlink()
-            && !current
-                .canonicalize()
-                .is_ok_and(|real| real.starts_with(&root))
-        {
-            return refuse(format!(
-                "the output path {} goes through the symbolic link {}, which leads out of {}",
-                path.display(),
-                current.display(),
+    OutputFolder::new(out.to_path_buf()).confine(path)
+}
+
+/// An output folder that many paths are confined to (a batch's `--out`): resolved once,
+/// and each folder inside it looked up once (the last thousand, when there are more).
+#[derive(Debug, Clone)]
+pub struct OutputFolder {
+    out: PathBuf,
+    /// Its real path, when it exists; a folder not made yet holds no link.
+    root: Result<Option<PathBuf>, DestinationError>,
+    /// Folders inside it found to be no link out of it.
+    inside: HashSet<PathBuf>,
+}
+
+/// Folders an [`OutputFolder`] remembers at most.
+const REMEMBERED: usize = 1_024;
+
+impl OutputFolder {
+    /// The folder `out`.
+    pub fn new(out: PathBuf) -> OutputFolder {
+        let root = match out.canonicalize() {
+            Ok(root) => Ok(Some(root)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(DestinationError(format!(
+                "cannot resolve {}: {e}",
                 out.display()
-            ));
+            ))),
+        };
+        OutputFolder {
+            out,
+            root,
+            inside: HashSet::new(),
         }
     }
-    Ok(out.join(path))
+
+    /// `path` joined to the folder, when it stays inside it: relative, without `..`, and
+    /// not through a symbolic link (of a folder or of the file itself) that leads out of
+    /// it. A file whose name is made when it is saved (with `{task_id}` or `{job_id}`) is
+    /// no file yet, and is not looked up.
+    ///
+    /// ```
+    /// use videohub_app::destination::OutputFolder;
+    ///
+    /// let mut out = OutputFolder::new("videos".into());
+    /// assert_eq!(out.confine("a/{task_id}.mp4".as_ref()).unwrap(), std::path::Path::new("videos/a/{task_id}.mp4"));
+    /// assert!(out.confine("../a.mp4".as_ref()).is_err());
+    /// ```
+    pub fn confine(&mut self, path: &Path) -> Result<PathBuf, DestinationError> {
+        let refuse = |message: String| Err(DestinationError(message));
+        if path.as_os_str().is_empty() {
+            return refuse("the output path is empty".into());
+        }
+        for component in path.components() {
+            match component {
+                Component::Normal(_) | Component::CurDir => {}
+                Component::ParentDir => {
+                    return refuse(format!(
+                        "the output path {} climbs out of {} with `..`: name a file inside it",
+                        path.display(),
+                        self.out.display()
+                    ));
+                }
+                Component::RootDir | Component::Prefix(_) => {
+                    return refuse(format!(
+                        "the output path {} is absolute: name a file inside {}",
+                        path.display(),
+                        self.out.display()
+                    ));
+                }
+            }
+        }
+        let root = match &self.root {
+            Ok(Some(root)) => root,
+            Ok(None) => return Ok(self.out.join(path)),
+            Err(problem) => return Err(problem.clone()),
+        };
+        let mut components: Vec<Component> = path.components().collect();
+        let file = components.pop().filter(|file| {
+            let name = file.as_os_str().to_string_lossy();
+            !name.contains("{task_id}") && !name.contains("{job_id}")
+        });
+        let mut current = self.out.clone();
+        for component in components {
+            current.push(component);
+            if self.inside.contains(&current) {
+                continue;
+            }
+            match leads_out(&current, root) {
+                Some(false) => {}
+                // Nothing there: nothing deeper either.
+                None => return Ok(self.out.join(path)),
+                Some(true) => return Err(self.through_link(path, &current)),
+            }
+            if self.inside.len() == REMEMBERED {
+                self.inside.clear();
+            }
+            self.inside.insert(current.clone());
+        }
+        if let Some(file) = file {
+            current.push(file);
+            if leads_out(&current, root) == Some(true) {
+                return Err(self.through_link(path, &current));
+            }
+        }
+        Ok(self.out.join(path))
+    }
+
+    /// The refusal of `path`, which goes through the link `link`.
+    fn through_link(&self, path: &Path, link: &Path) -> DestinationError {
+        DestinationError(format!(
+            "the output path {} goes through the symbolic link {}, which leads out of {}",
+            path.display(),
+            link.display(),
+            self.out.display()
+        ))
+    }
+}
+
+/// Whether `path` is a symbolic link that leads out of `root`; `None` when nothing is
+/// there.
+fn leads_out(path: &Path, root: &Path) -> Option<bool> {
+    let metadata = std::fs::symlink_metadata(path).ok()?;
+    Some(
+        metadata.file_type().is_symlink()
+            && !path.canonicalize().is_ok_and(|real| real.starts_with(root)),
+    )
 }
 
 /// Checks that the output folder `dir` exists and takes files (a part file is created
@@ -194,6 +273,20 @@ mod tests {
             confined(out, Path::new("near/x.mp4")).is_ok(),
             "a link that stays inside"
         );
+        // A name made when the file is saved names no file yet; its folders are checked,
+        // each once by a folder that confines many paths.
+        std::os::unix::fs::symlink("/etc/passwd", out.join("{task_id}.mp4")).unwrap();
+        assert!(confined(out, Path::new("{task_id}.mp4")).is_ok());
+        let mut folder = OutputFolder::new(out.to_path_buf());
+        assert!(folder.confine(Path::new("away/{task_id}.mp4")).is_err());
+        assert!(folder.confine(Path::new("clips/{task_id}.mp4")).is_ok());
+        std::fs::remove_dir(out.join("clips")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), out.join("clips")).unwrap();
+        assert!(
+            folder.confine(Path::new("clips/{task_id}.mp4")).is_ok(),
+            "looked up once"
+        );
+        assert!(confined(out, Path::new("clips/{task_id}.mp4")).is_err());
     }
 
     #[test]
