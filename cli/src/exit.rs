@@ -90,7 +90,8 @@ impl From<&videohub_journal::Error> for Exit {
             Error::NoSuchJob { .. }
             | Error::AmbiguousJob { .. }
             | Error::WrongState { .. }
-            | Error::Destination { .. } => Exit::Usage,
+            | Error::Destination { .. }
+            | Error::BatchReread { .. } => Exit::Usage,
             _ => Exit::Api,
         }
     }

@@ -9,6 +9,7 @@
 mod answers_and_paths;
 mod basics;
 mod batch;
+mod batch_files;
 mod catalog_drift;
 mod common;
 mod front_ends;

@@ -1,12 +1,18 @@
-//! The file of `videohub batch`: its lines read (JSON lines or CSV), each checked against its
-//! model and made a job to record, or the problem with it.
+//! The file of `videohub batch`: its lines read one at a time (JSON lines or CSV), each
+//! checked against its model and made a job to record, or the problem with it. A run reads
+//! the file twice, once to check every line and name the batch, once to record it, and
+//! holds one line at a time; standard input, which cannot be read twice, is first copied
+//! to a temporary file.
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, Read};
+use std::collections::{BTreeMap, VecDeque};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Seek};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 use videohub::ModelSchema;
+use videohub_app::destination::OutputFolder;
 use videohub_journal::NewJob;
 
 use crate::exit::Exit;
@@ -41,6 +47,298 @@ pub(crate) struct BatchFileArgs {
     pub json: bool,
 }
 
+/// A batch file, open to be read from its first line as often as needed.
+pub(crate) struct BatchFile {
+    file: File,
+    /// The model of every line of a CSV file; `None` for JSON lines.
+    csv: Option<String>,
+}
+
+impl BatchFile {
+    /// Opens the file of `args` (standard input copied to a temporary file).
+    pub(crate) fn open(args: &BatchFileArgs) -> Result<BatchFile, Failure> {
+        let is_csv = args
+            .file
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+        let csv = match (is_csv, &args.model) {
+            (false, _) => None,
+            (true, Some(model)) => Some(model.clone()),
+            (true, None) => {
+                return Err(Failure::usage(
+                    "a CSV batch needs `--model <id>`: its columns are that model's parameters",
+                ));
+            }
+        };
+        let file = if args.file == Path::new("-") {
+            stdin_copy().map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?
+        } else {
+            File::open(&args.file)
+                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", args.file.display())))?
+        };
+        Ok(BatchFile { file, csv })
+    }
+
+    /// The lines from the first.
+    fn lines(&self) -> Result<Lines, Failure> {
+        let read = |e: std::io::Error| Failure::usage(format!("cannot read the batch: {e}"));
+        let mut file = self.file.try_clone().map_err(read)?;
+        file.rewind().map_err(read)?;
+        let reader = BufReader::new(file);
+        Ok(match &self.csv {
+            None => Lines::Json {
+                reader,
+                number: 0,
+                text: Vec::new(),
+            },
+            Some(model) => {
+                let mut reader = csv::Reader::from_reader(reader);
+                let header: Vec<String> = reader
+                    .headers()
+                    .map_err(|e| Failure::usage(format!("the CSV header cannot be read: {e}")))?
+                    .iter()
+                    .map(str::to_owned)
+                    .collect();
+                Lines::Csv {
+                    reader,
+                    header,
+                    record: csv::StringRecord::new(),
+                    number: 1,
+                    model: model.clone(),
+                }
+            }
+        })
+    }
+
+    /// The jobs of the valid lines, read again (for [`Runner::run_batch_lines`]): `checker`
+    /// knows their models from the first reading. A line that no longer reads as a job is
+    /// left out, which the journal notices.
+    ///
+    /// [`Runner::run_batch_lines`]: videohub_journal::Runner::run_batch_lines
+    pub(crate) fn jobs(
+        &self,
+        mut checker: Checker,
+    ) -> Result<impl Iterator<Item = std::io::Result<NewJob>> + Send + use<>, Failure> {
+        let mut lines = self.lines()?;
+        Ok(std::iter::from_fn(move || {
+            loop {
+                match lines.next() {
+                    Ok(None) => return None,
+                    Err(error) => return Some(Err(error)),
+                    Ok(Some(read)) => {
+                        if let Checked::Job(job) = checker.check(read) {
+                            return Some(Ok(job));
+                        }
+                    }
+                }
+            }
+        }))
+    }
+}
+
+/// Standard input, copied to a temporary file.
+fn stdin_copy() -> std::io::Result<File> {
+    let mut file = tempfile::tempfile()?;
+    std::io::copy(&mut std::io::stdin().lock(), &mut file)?;
+    Ok(file)
+}
+
+/// What the first reading of a batch found.
+pub(crate) struct Reading {
+    /// The lines read, valid or not.
+    pub(crate) lines: u64,
+    /// The invalid ones.
+    pub(crate) invalid: u64,
+    /// The valid lines per model.
+    pub(crate) models: BTreeMap<String, u64>,
+    /// What checked them, for the second reading.
+    pub(crate) checker: Checker,
+}
+
+impl Reading {
+    /// The valid lines.
+    pub(crate) fn valid(&self) -> u64 {
+        self.lines - self.invalid
+    }
+}
+
+/// Lines checked at once by one thread.
+const CHUNK: usize = 4_096;
+/// Chunks being checked at once, each by a thread of its own.
+const CHUNKS_AT_ONCE: usize = 2;
+
+/// Reads every line of `file` and checks it: each valid line's job goes to `valid`, in
+/// the order of the file, and each problem, naming its line, to `invalid`. The lines are
+/// checked a few thousand at a time on other threads while this one reads on.
+pub(crate) async fn check_batch(
+    hub: &Hub,
+    args: &BatchFileArgs,
+    file: &BatchFile,
+    mut valid: impl FnMut(NewJob) -> Result<(), Failure>,
+    mut invalid: impl FnMut(String),
+) -> Result<Reading, Failure> {
+    let out = std::path::absolute(&args.out)
+        .map_err(|e| Failure::usage(format!("{}: {e}", args.out.display())))?;
+    let mut reading = Reading {
+        lines: 0,
+        invalid: 0,
+        models: BTreeMap::new(),
+        checker: Checker {
+            hub: hub.label(),
+            name: args.name.clone(),
+            model: args.model.clone(),
+            out: OutputFolder::new(out),
+            schemas: Arc::new(BTreeMap::new()),
+        },
+    };
+    let mut lines = file.lines()?;
+    let read = |e: std::io::Error| Failure::usage(format!("cannot read the batch: {e}"));
+    let mut checking = VecDeque::new();
+    loop {
+        while checking.len() < CHUNKS_AT_ONCE {
+            let mut chunk = Vec::with_capacity(CHUNK);
+            while chunk.len() < CHUNK {
+                match lines.next().map_err(read)? {
+                    Some(line) => chunk.push(line),
+                    None => break,
+                }
+            }
+            if chunk.is_empty() {
+                break;
+            }
+            let mut checker = reading.checker.clone();
+            checking.push_back(tokio::task::spawn_blocking(move || {
+                chunk
+                    .into_iter()
+                    .map(|line| checker.check(line))
+                    .collect::<Vec<_>>()
+            }));
+        }
+        let Some(chunk) = checking.pop_front() else {
+            break;
+        };
+        let chunk = chunk
+            .await
+            .map_err(|e| Failure::new(Exit::Api, format!("checking the batch failed: {e}")))?;
+        for checked in chunk {
+            reading.lines += 1;
+            let job = match checked {
+                Checked::Job(job) => Ok(job),
+                Checked::Invalid(problems) => Err(problems),
+                // A model the chunk's checker did not know yet.
+                Checked::Unknown(line) => {
+                    reading.checker.learn(hub, &line.model).await?;
+                    reading.checker.job(line)
+                }
+            };
+            match job {
+                Ok(job) => {
+                    *reading.models.entry(job.model.clone()).or_default() += 1;
+                    valid(job)?;
+                }
+                Err(problems) => {
+                    reading.invalid += 1;
+                    problems.into_iter().for_each(&mut invalid);
+                }
+            }
+        }
+    }
+    Ok(reading)
+}
+
+/// A line checked: a job, its problems, or a line of a model whose schema is not known
+/// yet.
+enum Checked {
+    Job(NewJob),
+    Invalid(Vec<String>),
+    Unknown(Line),
+}
+
+/// What checks a batch's lines: the models' schemas, each read once, and the folder the
+/// files go in.
+#[derive(Clone)]
+pub(crate) struct Checker {
+    hub: String,
+    name: String,
+    /// `--model`, for JSON lines without their own.
+    model: Option<String>,
+    out: OutputFolder,
+    /// The schema of each model named so far; `None` for a model the hub does not know.
+    schemas: Arc<BTreeMap<String, Option<ModelSchema>>>,
+}
+
+impl Checker {
+    /// Reads the schema of `model`, unless it was read already.
+    async fn learn(&mut self, hub: &Hub, model: &str) -> Result<(), Failure> {
+        if !self.schemas.contains_key(model) {
+            let schema = match schemas::view(hub, model).await {
+                Ok(schema) => Some(schema.into_owned()),
+                Err(failure) if failure.exit == Exit::Usage => None,
+                Err(failure) => return Err(failure),
+            };
+            Arc::make_mut(&mut self.schemas).insert(model.to_owned(), schema);
+        }
+        Ok(())
+    }
+
+    /// The line `read` parsed and checked, when its model is known.
+    fn check(&mut self, read: Read) -> Checked {
+        let line = match read {
+            Read::Json { number, text } => json_line(number, &text, self.model.as_deref()),
+            Read::Line(line) => line,
+        };
+        match line {
+            Err(problem) => Checked::Invalid(vec![problem]),
+            Ok(line) if !self.schemas.contains_key(&line.model) => Checked::Unknown(line),
+            Ok(line) => match self.job(line) {
+                Ok(job) => Checked::Job(job),
+                Err(problems) => Checked::Invalid(problems),
+            },
+        }
+    }
+
+    /// The job of `line` (its model learned), or its problems, each naming the line.
+    fn job(&mut self, line: Line) -> Result<NewJob, Vec<String>> {
+        let number = line.number;
+        let Some(Some(schema)) = self.schemas.get(&line.model) else {
+            return Err(vec![format!(
+                "line {number}: unknown model `{}` (`videohub models list` shows them)",
+                line.model
+            )]);
+        };
+        let input = match line.input {
+            LineInput::Json(input) => match schema.validate_input(&input) {
+                Ok(()) => input,
+                Err(errors) => {
+                    return Err(errors
+                        .errors()
+                        .iter()
+                        .map(|error| format!("line {number}: {error}"))
+                        .collect());
+                }
+            },
+            LineInput::Csv { prompt, set } => {
+                let args = InputArgs {
+                    prompt: prompt.as_deref(),
+                    set: &set,
+                    images: &[],
+                };
+                input::build(schema, &args)
+                    .map_err(|failure| vec![format!("line {number}: {}", failure.message)])?
+            }
+        };
+        let name = match line.output {
+            Some(path) => path,
+            None => PathBuf::from(self.name.replace("{line}", &number.to_string())),
+        };
+        let output = self
+            .out
+            .confine(&name)
+            .map_err(|problem| vec![format!("line {number}: {problem}")])?;
+        Ok(NewJob::new(&self.hub, schema, input, output))
+    }
+}
+
 /// One line of the file, read but not yet checked.
 struct Line {
     number: usize,
@@ -58,112 +356,76 @@ enum LineInput {
     },
 }
 
-/// Every line of the file as a job to record, and the problems of the invalid ones, each
-/// naming its line.
-pub(crate) async fn read_batch(
-    hub: &Hub,
-    args: &BatchFileArgs,
-) -> Result<(Vec<NewJob>, Vec<String>), Failure> {
-    let lines = read_lines(args)?;
-    let out = std::path::absolute(&args.out)
-        .map_err(|e| Failure::usage(format!("{}: {e}", args.out.display())))?;
-    let mut schemas: BTreeMap<String, Option<ModelSchema>> = BTreeMap::new();
-    let mut jobs = Vec::new();
-    let mut invalid = Vec::new();
-    for line in lines {
-        let line = match line {
-            Ok(line) => line,
-            Err(problem) => {
-                invalid.push(problem);
-                continue;
-            }
-        };
-        if !schemas.contains_key(&line.model) {
-            let schema = match schemas::view(hub, &line.model).await {
-                Ok(schema) => Some(schema.into_owned()),
-                Err(failure) if failure.exit == Exit::Usage => None,
-                Err(failure) => return Err(failure),
-            };
-            schemas.insert(line.model.clone(), schema);
-        }
-        let Some(schema) = &schemas[&line.model] else {
-            invalid.push(format!(
-                "line {}: unknown model `{}` (`videohub models list` shows them)",
-                line.number, line.model
-            ));
-            continue;
-        };
-        let input = match line.input {
-            LineInput::Json(input) => match schema.validate_input(&input) {
-                Ok(()) => input,
-                Err(errors) => {
-                    for error in errors.errors() {
-                        invalid.push(format!("line {}: {error}", line.number));
-                    }
-                    continue;
-                }
-            },
-            LineInput::Csv { prompt, set } => {
-                let args = InputArgs {
-                    prompt: prompt.as_deref(),
-                    set: &set,
-                    images: &[],
-                };
-                match input::build(schema, &args) {
-                    Ok(input) => input,
-                    Err(failure) => {
-                        invalid.push(format!("line {}: {}", line.number, failure.message));
-                        continue;
-                    }
-                }
-            }
-        };
-        let name = match line.output {
-            Some(path) => path,
-            None => PathBuf::from(args.name.replace("{line}", &line.number.to_string())),
-        };
-        let output = match videohub_app::destination::confined(&out, &name) {
-            Ok(output) => output,
-            Err(problem) => {
-                invalid.push(format!("line {}: {problem}", line.number));
-                continue;
-            }
-        };
-        jobs.push(NewJob::new(hub.label(), schema, input, output));
-    }
-    Ok((jobs, invalid))
+/// A line as read: the text of a JSON line, parsed when it is checked, or a CSV record
+/// already split into its cells (or the problem with it).
+enum Read {
+    Json { number: usize, text: String },
+    Line(Result<Line, String>),
 }
 
-/// The lines of a JSON-lines or CSV file, each read or the problem with it.
-fn read_lines(args: &BatchFileArgs) -> Result<Vec<Result<Line, String>>, Failure> {
-    let is_csv = args
-        .file
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("csv"));
-    let mut text = String::new();
-    if args.file == Path::new("-") {
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
-    } else {
-        text = std::fs::read_to_string(&args.file)
-            .map_err(|e| Failure::usage(format!("cannot read {}: {e}", args.file.display())))?;
+/// The lines of a JSON-lines or CSV file, read one at a time.
+enum Lines {
+    Json {
+        reader: BufReader<File>,
+        /// The number of the last line read.
+        number: usize,
+        text: Vec<u8>,
+    },
+    Csv {
+        reader: csv::Reader<BufReader<File>>,
+        header: Vec<String>,
+        record: csv::StringRecord,
+        /// The number of the last record read (the header is line 1).
+        number: usize,
+        model: String,
+    },
+}
+
+impl Lines {
+    /// The next line (a blank one of JSON lines skipped); `None` at the end of the file.
+    fn next(&mut self) -> std::io::Result<Option<Read>> {
+        match self {
+            Lines::Json {
+                reader,
+                number,
+                text,
+            } => loop {
+                text.clear();
+                if reader.read_until(b'\n', text)? == 0 {
+                    return Ok(None);
+                }
+                *number += 1;
+                let Ok(line) = std::str::from_utf8(text) else {
+                    let problem = format!("line {number}: not UTF-8 text");
+                    return Ok(Some(Read::Line(Err(problem))));
+                };
+                if !line.trim().is_empty() {
+                    return Ok(Some(Read::Json {
+                        number: *number,
+                        text: line.to_owned(),
+                    }));
+                }
+            },
+            Lines::Csv {
+                reader,
+                header,
+                record,
+                number,
+                model,
+            } => {
+                *number += 1;
+                let line = match reader.read_record(record) {
+                    Ok(false) => return Ok(None),
+                    Ok(true) => Ok(csv_line(*number, header, record, model)),
+                    Err(error) if error.is_io_error() => {
+                        return Err(std::io::Error::other(error));
+                    }
+                    Err(error) => Err(format!("line {number}: {error}")),
+                };
+                Ok(Some(Read::Line(line)))
+            }
+        }
     }
-    if is_csv {
-        let model = args.model.clone().ok_or_else(|| {
-            Failure::usage(
-                "a CSV batch needs `--model <id>`: its columns are that model's parameters",
-            )
-        })?;
-        return csv_lines(&text, &model);
-    }
-    Ok(text
-        .as_bytes()
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| l.as_ref().is_ok_and(|l| !l.trim().is_empty()))
-        .map(|(i, l)| json_line(i + 1, &l.unwrap_or_default(), args.model.as_deref()))
-        .collect())
 }
 
 /// Line `number` of a JSON-lines file; `model` is the one of `--model`, for lines without
@@ -211,42 +473,22 @@ fn json_line(number: usize, text: &str, model: Option<&str>) -> Result<Line, Str
     })
 }
 
-/// The records of a CSV file, each a line of `model`: a cell per parameter, `prompt` the
-/// prompt, an empty cell left out.
-fn csv_lines(text: &str, model: &str) -> Result<Vec<Result<Line, String>>, Failure> {
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| Failure::usage(format!("the CSV header cannot be read: {e}")))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let line = |number: usize, record: csv::StringRecord| -> Line {
-        let mut set = Vec::new();
-        let mut prompt = None;
-        for (name, value) in header.iter().zip(record.iter()) {
-            match (name.as_str(), value) {
-                (_, "") => {}
-                ("prompt", value) => prompt = Some(value.to_owned()),
-                (name, value) => set.push(format!("{name}={value}")),
-            }
+/// Record `number` of a CSV file, a line of `model`: a cell per parameter named by
+/// `header`, `prompt` the prompt, an empty cell left out.
+fn csv_line(number: usize, header: &[String], record: &csv::StringRecord, model: &str) -> Line {
+    let mut set = Vec::new();
+    let mut prompt = None;
+    for (name, value) in header.iter().zip(record.iter()) {
+        match (name.as_str(), value) {
+            (_, "") => {}
+            ("prompt", value) => prompt = Some(value.to_owned()),
+            (name, value) => set.push(format!("{name}={value}")),
         }
-        Line {
-            number,
-            model: model.to_owned(),
-            input: LineInput::Csv { prompt, set },
-            output: None,
-        }
-    };
-    Ok(reader
-        .records()
-        .enumerate()
-        .map(|(i, record)| {
-            // Line 1 is the header.
-            let number = i + 2;
-            record
-                .map(|r| line(number, r))
-                .map_err(|e| format!("line {number}: {e}"))
-        })
-        .collect())
+    }
+    Line {
+        number,
+        model: model.to_owned(),
+        input: LineInput::Csv { prompt, set },
+        output: None,
+    }
 }

@@ -9,12 +9,12 @@ use std::process::ExitCode;
 use clap::Subcommand;
 use futures::StreamExt;
 use serde_json::{Value, json};
-use videohub_journal::{Job, JobState, Runner, batch_id, line_keys};
+use videohub_journal::{BatchLines, Job, JobState, Runner};
 
 mod file;
 mod progress;
 
-use self::file::{BatchFileArgs, read_batch};
+use self::file::{BatchFile, BatchFileArgs, check_batch};
 use self::progress::{BatchProgress, Pace};
 use crate::args::Global;
 use crate::exit::Exit;
@@ -69,43 +69,61 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
             } else {
                 Hub::connect(hub_args).await?
             };
-            let (jobs, invalid) = read_batch(&hub, &args.file).await?;
-            if jobs.is_empty() && invalid.is_empty() {
+            let file = BatchFile::open(&args.file)?;
+            // A dry run only checks the lines; a run also counts them into the batch's
+            // line keys and id, and reads them again to record them.
+            let mut lines = (!args.dry_run).then(BatchLines::new);
+            let mut first_model = None;
+            let checked = check_batch(
+                &hub,
+                &args.file,
+                &file,
+                |job| {
+                    if let Some(lines) = &mut lines {
+                        if lines.is_empty() {
+                            first_model = Some(job.model.clone());
+                        }
+                        lines.push(&job).map_err(store::failure)?;
+                    }
+                    Ok(())
+                },
+                |problem| eprintln!("{problem}"),
+            )
+            .await?;
+            if checked.lines == 0 {
                 return Err(Failure::usage(format!(
                     "{} has no lines: there is nothing to run",
                     args.file.file.display()
                 )));
             }
-            for problem in &invalid {
-                eprintln!("{problem}");
-            }
-            if !invalid.is_empty() && !args.skip_invalid {
+            if checked.invalid > 0 && !args.skip_invalid {
                 return Err(Failure::usage(format!(
                     "{} of {} lines are invalid; nothing was sent (--skip-invalid runs the others)",
-                    invalid.len(),
-                    invalid.len() + jobs.len()
+                    checked.invalid, checked.lines
                 )));
             }
-            if args.dry_run {
-                let mut models: BTreeMap<&str, usize> = BTreeMap::new();
-                for job in &jobs {
-                    *models.entry(job.model.as_str()).or_default() += 1;
-                }
+            let Some(lines) = lines else {
                 if args.file.json {
-                    print_json(
-                        &json!({"valid": jobs.len(), "invalid": invalid.len(), "models": models}),
-                    )?;
+                    print_json(&json!({
+                        "valid": checked.valid(),
+                        "invalid": checked.invalid,
+                        "models": checked.models,
+                    }))?;
                 } else {
-                    let list: Vec<String> =
-                        models.iter().map(|(m, n)| format!("{n} × {m}")).collect();
+                    let list: Vec<String> = checked
+                        .models
+                        .iter()
+                        .map(|(m, n)| format!("{n} × {m}"))
+                        .collect();
                     outln!(
                         "{} lines valid ({}); nothing sent",
-                        jobs.len(),
+                        checked.valid(),
                         list.join(", ")
                     );
                 }
                 return Ok(ExitCode::SUCCESS);
-            }
+            };
+            let mut keys = lines.finish().map_err(store::failure)?;
             std::fs::create_dir_all(&args.file.out).map_err(|e| {
                 Failure::usage(format!(
                     "cannot create the output directory {}: {e} (nothing was sent)",
@@ -114,30 +132,27 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
             })?;
             let journal = store::open_for(&hub, store_args).await?;
             let runner = Runner::new(journal, hub.client.clone()).poll_policy(hub.poll);
-            let total = jobs.len() as u64;
+            let total = keys.len();
             let name = batch_name(&args.file.file);
-            let typical = jobs
-                .first()
-                .and_then(|job| hub.client.typical_duration(&job.model));
-            let (finished, done_before) = if args.again {
+            let typical = first_model.and_then(|model| hub.client.typical_duration(&model));
+            if args.again {
                 eprintln!(
                     "--again: each of the {total} lines is submitted anew, a new billed task each"
                 );
-                let finished = runner
-                    .run_batch_again(&name, jobs, args.concurrency)
-                    .await
-                    .map_err(store::failure)?;
-                (finished.boxed(), 0)
+                keys = keys.again().map_err(store::failure)?;
+            }
+            let jobs = file.jobs(checked.checker)?;
+            let finished = runner
+                .run_batch_lines(&name, &keys, jobs, args.concurrency)
+                .await
+                .map_err(store::failure)?;
+            let done_before = if args.again {
+                0
             } else {
-                let batch = batch_id(&line_keys(&jobs));
-                let finished = runner
-                    .run_batch(&name, jobs, args.concurrency)
-                    .await
-                    .map_err(store::failure)?;
                 // One count when the run starts: the bar counts on in this process.
                 let counts = runner
                     .journal()
-                    .batch_counts(&batch)
+                    .batch_counts(keys.id())
                     .await
                     .map_err(store::failure)?;
                 let unfinished: usize = counts
@@ -146,9 +161,9 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
                     .filter(|(state, _)| state.is_unfinished())
                     .map(|(_, n)| n)
                     .sum();
-                let done = counts.total().saturating_sub(unfinished) as u64;
-                (finished.boxed(), done)
+                counts.total().saturating_sub(unfinished) as u64
             };
+            drop(keys);
             let pace = Pace {
                 total,
                 done_before,
@@ -184,16 +199,28 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
         }
         BatchCommand::Status(args) => {
             let hub = Hub::connect(hub_args).await?;
-            let (jobs, invalid) = read_batch(&hub, &args).await?;
+            let file = BatchFile::open(&args)?;
+            let mut lines = BatchLines::new();
+            let checked = check_batch(
+                &hub,
+                &args,
+                &file,
+                |job| lines.push(&job).map_err(store::failure),
+                |_| {},
+            )
+            .await?;
+            let keys = lines.finish().map_err(store::failure)?;
             let journal = store::open_existing(store_args).await?;
-            let batch = batch_id(&line_keys(&jobs));
-            let known = journal.batch_counts(&batch).await.map_err(store::failure)?;
+            let known = journal
+                .batch_counts(keys.id())
+                .await
+                .map_err(store::failure)?;
             let mut counts: BTreeMap<String, usize> = known
                 .states
                 .iter()
                 .map(|(state, n)| (state.to_string(), *n))
                 .collect();
-            let not_started = jobs.len().saturating_sub(known.total());
+            let not_started = (keys.len() as usize).saturating_sub(known.total());
             if not_started > 0 {
                 counts.insert("not recorded".into(), not_started);
             }
@@ -202,18 +229,18 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
             }
             if args.json {
                 print_json(
-                    &json!({"lines": jobs.len() + invalid.len(), "invalid": invalid.len(), "states": counts}),
+                    &json!({"lines": checked.lines, "invalid": checked.invalid, "states": counts}),
                 )?;
             } else {
                 let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
                 outln!(
                     "{} lines: {}{}",
-                    jobs.len() + invalid.len(),
+                    checked.lines,
                     parts.join(", "),
-                    if invalid.is_empty() {
+                    if checked.invalid == 0 {
                         String::new()
                     } else {
-                        format!(", {} invalid", invalid.len())
+                        format!(", {} invalid", checked.invalid)
                     }
                 );
             }
