@@ -13,9 +13,18 @@
 //!
 //! `postgres` uses `VIDEOHUB_TEST_POSTGRES_URL`, or starts the throwaway server of
 //! `scripts/test-postgres.sh`.
+//!
+//! The million-line study (`million.rs`) compares two builds; `benches/million/run.sh`
+//! builds both and runs it:
+//!
+//! ```sh
+//! cargo run --release -p videohub-benches --bin batch_scale -- million [--before PATH] [--lines 1000,100000,1000000]
+//! cargo run --release -p videohub-benches --bin batch_scale -- million-run [--before PATH] [--lines 1000000] [--jobs 100000]
+//! ```
 
-#[path = "../hub_common.rs"]
+#[path = "../../hub_common.rs"]
 mod common;
+mod million;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -279,6 +288,10 @@ fn main() {
         Some("rate") => rate(),
         Some("memory") => memory(),
         Some("postgres") => postgres(),
-        _ => eprintln!("usage: batch_scale rate|memory|postgres [--lines N,N] [--concurrency N]"),
+        Some("million") => million::study(),
+        Some("million-run") => million::real_run(),
+        _ => eprintln!(
+            "usage: batch_scale rate|memory|postgres|million|million-run [--lines N,N] [--concurrency N]"
+        ),
     }
 }
