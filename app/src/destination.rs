@@ -183,22 +183,24 @@ impl OutputFolder {
             Ok(None) => return Ok(self.out.join(path)),
             Err(problem) => return Err(problem.clone()),
         };
-        let mut components: Vec<Component> = path.components().collect();
-        let file = components.pop().filter(|file| {
+        let mut folders = path.components();
+        let file = folders.next_back().filter(|file| {
             let name = file.as_os_str().to_string_lossy();
             !name.contains("{task_id}") && !name.contains("{job_id}")
         });
-        let mut current = self.out.clone();
-        for component in components {
-            current.push(component);
-            if self.inside.contains(&current) {
+        // Made only for a path with folders, or a file to look up.
+        let mut current = None;
+        for folder in folders {
+            let current = current.get_or_insert_with(|| self.out.clone());
+            current.push(folder);
+            if self.inside.contains(current) {
                 continue;
             }
-            match leads_out(&current, root) {
+            match leads_out(current, root) {
                 Some(false) => {}
                 // Nothing there: nothing deeper either.
                 None => return Ok(self.out.join(path)),
-                Some(true) => return Err(self.through_link(path, &current)),
+                Some(true) => return Err(self.through_link(path, current)),
             }
             if self.inside.len() == REMEMBERED {
                 self.inside.clear();
@@ -206,6 +208,7 @@ impl OutputFolder {
             self.inside.insert(current.clone());
         }
         if let Some(file) = file {
+            let mut current = current.unwrap_or_else(|| self.out.clone());
             current.push(file);
             if leads_out(&current, root) == Some(true) {
                 return Err(self.through_link(path, &current));

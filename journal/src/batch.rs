@@ -62,7 +62,7 @@ pub(crate) fn line_key(content: &[u8; 32], occurrence: u64) -> String {
     let mut text = [0; 64];
     // 32 bytes are 64 hex digits.
     let _ = hex::encode_to_slice(key, &mut text);
-    String::from_utf8_lossy(&text).into_owned()
+    String::from_utf8(text.to_vec()).unwrap_or_default()
 }
 
 /// The key of line `key` paid again on purpose in the run `run`.

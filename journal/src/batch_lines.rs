@@ -56,11 +56,15 @@ impl BatchLines {
 
     /// Adds the next line.
     pub fn push(&mut self, job: &NewJob) -> Result<()> {
-        let digest = content_digest(job);
+        self.push_digest(LineDigest::of(job))
+    }
+
+    /// Adds the next line, hashed already (on another thread, say).
+    pub fn push_digest(&mut self, digest: LineDigest) -> Result<()> {
         let mut record = [0; 40];
-        record[..32].copy_from_slice(&digest);
+        record[..32].copy_from_slice(&digest.0);
         record[32..].copy_from_slice(&self.digests.len().to_be_bytes());
-        self.digests.push(digest).map_err(scratch)?;
+        self.digests.push(digest.0).map_err(scratch)?;
         self.by_content.push(record).map_err(scratch)
     }
 
@@ -110,6 +114,18 @@ impl BatchLines {
         };
         keys.id = keys.hash()?;
         Ok(keys)
+    }
+}
+
+/// The SHA-256 of what a batch line asks for and where its file goes (its hub, model,
+/// endpoint, input and output path), of which its [line key](crate::line_keys) is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineDigest([u8; 32]);
+
+impl LineDigest {
+    /// The digest of `job`'s line.
+    pub fn of(job: &NewJob) -> LineDigest {
+        LineDigest(content_digest(job))
     }
 }
 

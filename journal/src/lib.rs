@@ -48,7 +48,7 @@ mod store;
 mod time;
 
 pub use batch::{BatchRun, batch_id, line_keys, request_key};
-pub use batch_lines::{BatchKeys, BatchLines};
+pub use batch_lines::{BatchKeys, BatchLines, LineDigest};
 pub use error::{Error, Result};
 pub use job::{Job, JobEvent, JobFilter, NewJob, render_output};
 pub use owner::{LEASE, Owner};

@@ -10,7 +10,7 @@ use crate::job::NewJob;
 /// order: a line's key (and a request's digest) does not depend on the order its fields
 /// were written in.
 pub(crate) fn canonical_input(input: &Map<String, Value>) -> String {
-    let mut text = Vec::new();
+    let mut text = Vec::with_capacity(256);
     write_object(input, &mut text);
     // Only JSON text was written.
     String::from_utf8(text).unwrap_or_default()

@@ -28,6 +28,19 @@ fn json(output: &std::process::Output) -> Value {
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
+/// `videohub batch status --json` of `file` into `out`, with `extra` arguments.
+fn status(hub: &Hub, out: &Path, file: &Path, extra: &[&str]) -> Value {
+    let output = hub
+        .videohub()
+        .args(["batch", "status", "--json", "--out"])
+        .arg(out)
+        .args(extra)
+        .arg(file)
+        .output()
+        .unwrap();
+    json(&output)
+}
+
 #[test]
 fn a_bad_line_near_the_end_of_a_long_file_stops_everything_before_anything_is_recorded() {
     let hub = Hub::start(|b| b);
@@ -64,14 +77,7 @@ fn a_bad_line_near_the_end_of_a_long_file_stops_everything_before_anything_is_re
         (dry["valid"].as_u64(), dry["invalid"].as_u64()),
         (Some(4_499), Some(1))
     );
-    let status = hub
-        .videohub()
-        .args(["batch", "status", "--json", "--out"])
-        .arg(dir.path())
-        .arg(&file)
-        .output()
-        .unwrap();
-    let status = json(&status);
+    let status = status(&hub, dir.path(), &file, &[]);
     assert_eq!(status["lines"], 4_500, "{status}");
     assert_eq!(status["invalid"], 1, "{status}");
     assert_eq!(status["states"]["not recorded"], 4_499, "{status}");
@@ -108,14 +114,7 @@ fn a_csv_batch_skips_its_invalid_lines_when_asked_and_runs_again_sending_nothing
         assert!(ran.status.success(), "{ran:?}");
         assert_eq!(hub.handle.counters().tasks_created, 3);
     }
-    let status = hub
-        .videohub()
-        .args(["batch", "status", "--json", "--model", "wan-2.7", "--out"])
-        .arg(dir.path())
-        .arg(&csv)
-        .output()
-        .unwrap();
-    let status = json(&status);
+    let status = status(&hub, dir.path(), &csv, &["--model", "wan-2.7"]);
     assert_eq!(status["lines"], 4, "{status}");
     assert_eq!(status["invalid"], 1, "{status}");
     assert_eq!(status["states"]["downloaded"], 3, "{status}");
@@ -137,14 +136,8 @@ fn standard_input_runs_and_runs_again_like_a_file() {
         assert_eq!(hub.handle.counters().tasks_created, 3);
     }
     // The batch read from standard input is the file's.
-    let status = hub
-        .videohub()
-        .args(["batch", "status", "--json", "--out"])
-        .arg(dir.path())
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(json(&status)["states"]["downloaded"], 3);
+    let status = status(&hub, dir.path(), &file, &[]);
+    assert_eq!(status["states"]["downloaded"], 3, "{status}");
 }
 
 /// The peak resident set (KiB) of `videohub batch status` of `file`, its `/proc` status

@@ -13,13 +13,14 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 use videohub::ModelSchema;
 use videohub_app::destination::OutputFolder;
-use videohub_journal::NewJob;
+use videohub_journal::{BatchLines, LineDigest, NewJob};
 
 use crate::exit::Exit;
 use crate::hub::Hub;
 use crate::input::{self, InputArgs};
 use crate::output::Failure;
 use crate::schemas;
+use crate::store;
 
 /// The batch file.
 #[derive(Debug, Clone, clap::Args)]
@@ -126,7 +127,8 @@ impl BatchFile {
                     Ok(None) => return None,
                     Err(error) => return Some(Err(error)),
                     Ok(Some(read)) => {
-                        if let Checked::Job(job) = checker.check(read) {
+                        let job = checker.parse(read).ok().and_then(|l| checker.job(l).ok());
+                        if let Some(job) = job {
                             return Some(Ok(job));
                         }
                     }
@@ -151,6 +153,8 @@ pub(crate) struct Reading {
     pub(crate) invalid: u64,
     /// The valid lines per model.
     pub(crate) models: BTreeMap<String, u64>,
+    /// The model of the first valid line.
+    pub(crate) first_model: Option<String>,
     /// What checked them, for the second reading.
     pub(crate) checker: Checker,
 }
@@ -160,6 +164,17 @@ impl Reading {
     pub(crate) fn valid(&self) -> u64 {
         self.lines - self.invalid
     }
+
+    /// Counts a valid line of `model`.
+    fn count(&mut self, model: String) {
+        match self.models.get_mut(&model) {
+            Some(count) => *count += 1,
+            None => {
+                self.first_model.get_or_insert_with(|| model.clone());
+                self.models.insert(model, 1);
+            }
+        }
+    }
 }
 
 /// Lines checked at once by one thread.
@@ -167,14 +182,15 @@ const CHUNK: usize = 4_096;
 /// Chunks being checked at once, each by a thread of its own.
 const CHUNKS_AT_ONCE: usize = 2;
 
-/// Reads every line of `file` and checks it: each valid line's job goes to `valid`, in
-/// the order of the file, and each problem, naming its line, to `invalid`. The lines are
-/// checked a few thousand at a time on other threads while this one reads on.
+/// Reads every line of `file` and checks it; with `counted`, each valid line is hashed
+/// into it, in the order of the file. Each problem, naming its line, goes to `invalid`.
+/// The lines are checked (and hashed) a few thousand at a time on other threads while
+/// this one reads on.
 pub(crate) async fn check_batch(
     hub: &Hub,
     args: &BatchFileArgs,
     file: &BatchFile,
-    mut valid: impl FnMut(NewJob) -> Result<(), Failure>,
+    mut counted: Option<&mut BatchLines>,
     mut invalid: impl FnMut(String),
 ) -> Result<Reading, Failure> {
     let out = std::path::absolute(&args.out)
@@ -183,14 +199,16 @@ pub(crate) async fn check_batch(
         lines: 0,
         invalid: 0,
         models: BTreeMap::new(),
+        first_model: None,
         checker: Checker {
             hub: hub.label(),
-            name: args.name.clone(),
+            name: NameTemplate::new(&args.name),
             model: args.model.clone(),
             out: OutputFolder::new(out),
             schemas: Arc::new(BTreeMap::new()),
         },
     };
+    let hashed = counted.is_some();
     let mut lines = file.lines()?;
     let read = |e: std::io::Error| Failure::usage(format!("cannot read the batch: {e}"));
     let mut checking = VecDeque::new();
@@ -210,7 +228,7 @@ pub(crate) async fn check_batch(
             checking.push_back(tokio::task::spawn_blocking(move || {
                 chunk
                     .into_iter()
-                    .map(|line| checker.check(line))
+                    .map(|line| checker.check(line, hashed))
                     .collect::<Vec<_>>()
             }));
         }
@@ -222,19 +240,24 @@ pub(crate) async fn check_batch(
             .map_err(|e| Failure::new(Exit::Api, format!("checking the batch failed: {e}")))?;
         for checked in chunk {
             reading.lines += 1;
-            let job = match checked {
-                Checked::Job(job) => Ok(job),
+            let valid = match checked {
+                Checked::Valid { model, digest } => Ok((model, digest)),
                 Checked::Invalid(problems) => Err(problems),
                 // A model the chunk's checker did not know yet.
                 Checked::Unknown(line) => {
                     reading.checker.learn(hub, &line.model).await?;
-                    reading.checker.job(line)
+                    reading
+                        .checker
+                        .job(line)
+                        .map(|job| (job.model.clone(), hashed.then(|| LineDigest::of(&job))))
                 }
             };
-            match job {
-                Ok(job) => {
-                    *reading.models.entry(job.model.clone()).or_default() += 1;
-                    valid(job)?;
+            match valid {
+                Ok((model, digest)) => {
+                    reading.count(model);
+                    if let (Some(counted), Some(digest)) = (counted.as_deref_mut(), digest) {
+                        counted.push_digest(digest).map_err(store::failure)?;
+                    }
                 }
                 Err(problems) => {
                     reading.invalid += 1;
@@ -246,12 +269,30 @@ pub(crate) async fn check_batch(
     Ok(reading)
 }
 
-/// A line checked: a job, its problems, or a line of a model whose schema is not known
-/// yet.
+/// A line checked: valid (its model, and its digest when asked), its problems, or a line
+/// of a model whose schema is not known yet.
 enum Checked {
-    Job(NewJob),
+    Valid {
+        model: String,
+        digest: Option<LineDigest>,
+    },
     Invalid(Vec<String>),
     Unknown(Line),
+}
+
+/// `--name`, split at its `{line}`s.
+#[derive(Clone)]
+struct NameTemplate(Vec<String>);
+
+impl NameTemplate {
+    fn new(template: &str) -> NameTemplate {
+        NameTemplate(template.split("{line}").map(str::to_owned).collect())
+    }
+
+    /// The name of line `number`.
+    fn of(&self, number: usize) -> PathBuf {
+        PathBuf::from(self.0.join(&number.to_string()))
+    }
 }
 
 /// What checks a batch's lines: the models' schemas, each read once, and the folder the
@@ -259,7 +300,7 @@ enum Checked {
 #[derive(Clone)]
 pub(crate) struct Checker {
     hub: String,
-    name: String,
+    name: NameTemplate,
     /// `--model`, for JSON lines without their own.
     model: Option<String>,
     out: OutputFolder,
@@ -281,19 +322,26 @@ impl Checker {
         Ok(())
     }
 
-    /// The line `read` parsed and checked, when its model is known.
-    fn check(&mut self, read: Read) -> Checked {
-        let line = match read {
-            Read::Json { number, text } => json_line(number, &text, self.model.as_deref()),
-            Read::Line(line) => line,
-        };
-        match line {
+    /// The line `read` parsed and checked (and `hashed`), when its model is known.
+    fn check(&mut self, read: Read, hashed: bool) -> Checked {
+        match self.parse(read) {
             Err(problem) => Checked::Invalid(vec![problem]),
             Ok(line) if !self.schemas.contains_key(&line.model) => Checked::Unknown(line),
             Ok(line) => match self.job(line) {
-                Ok(job) => Checked::Job(job),
+                Ok(job) => Checked::Valid {
+                    digest: hashed.then(|| LineDigest::of(&job)),
+                    model: job.model,
+                },
                 Err(problems) => Checked::Invalid(problems),
             },
+        }
+    }
+
+    /// The line `read`, parsed.
+    fn parse(&self, read: Read) -> Result<Line, String> {
+        match read {
+            Read::Json { number, text } => json_line(number, &text, self.model.as_deref()),
+            Read::Line(line) => line,
         }
     }
 
@@ -329,7 +377,7 @@ impl Checker {
         };
         let name = match line.output {
             Some(path) => path,
-            None => PathBuf::from(self.name.replace("{line}", &number.to_string())),
+            None => self.name.of(number),
         };
         let output = self
             .out

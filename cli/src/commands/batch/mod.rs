@@ -73,22 +73,9 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
             // A dry run only checks the lines; a run also counts them into the batch's
             // line keys and id, and reads them again to record them.
             let mut lines = (!args.dry_run).then(BatchLines::new);
-            let mut first_model = None;
-            let checked = check_batch(
-                &hub,
-                &args.file,
-                &file,
-                |job| {
-                    if let Some(lines) = &mut lines {
-                        if lines.is_empty() {
-                            first_model = Some(job.model.clone());
-                        }
-                        lines.push(&job).map_err(store::failure)?;
-                    }
-                    Ok(())
-                },
-                |problem| eprintln!("{problem}"),
-            )
+            let checked = check_batch(&hub, &args.file, &file, lines.as_mut(), |problem| {
+                eprintln!("{problem}")
+            })
             .await?;
             if checked.lines == 0 {
                 return Err(Failure::usage(format!(
@@ -134,7 +121,10 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
             let runner = Runner::new(journal, hub.client.clone()).poll_policy(hub.poll);
             let total = keys.len();
             let name = batch_name(&args.file.file);
-            let typical = first_model.and_then(|model| hub.client.typical_duration(&model));
+            let typical = checked
+                .first_model
+                .as_ref()
+                .and_then(|model| hub.client.typical_duration(model));
             if args.again {
                 eprintln!(
                     "--again: each of the {total} lines is submitted anew, a new billed task each"
@@ -201,14 +191,7 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
             let hub = Hub::connect(hub_args).await?;
             let file = BatchFile::open(&args)?;
             let mut lines = BatchLines::new();
-            let checked = check_batch(
-                &hub,
-                &args,
-                &file,
-                |job| lines.push(&job).map_err(store::failure),
-                |_| {},
-            )
-            .await?;
+            let checked = check_batch(&hub, &args, &file, Some(&mut lines), |_| {}).await?;
             let keys = lines.finish().map_err(store::failure)?;
             let journal = store::open_existing(store_args).await?;
             let known = journal
