@@ -87,23 +87,28 @@ struct Usage {
     wall: Duration,
 }
 
-fn usage_of(mut child: Child) -> Usage {
+fn usage_of(child: Child) -> Usage {
+    watch(child, || false)
+}
+
+/// A `VmXxx:` figure of process `pid` in KiB (0 once it is gone).
+fn status_kib(pid: u32, key: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// [`usage_of`] `child`, killed as soon as `done` says so.
+fn watch(mut child: Child, mut done: impl FnMut() -> bool) -> Usage {
     let start = Instant::now();
-    let (status, stat) = (
-        format!("/proc/{}/status", child.id()),
-        format!("/proc/{}/stat", child.id()),
-    );
+    let stat = format!("/proc/{}/stat", child.id());
     let tick = 100.0; // USER_HZ on Linux
     let (mut peak, mut cpu) = (0, Duration::ZERO);
     while child.try_wait().unwrap().is_none() {
-        if let Ok(text) = std::fs::read_to_string(&status) {
-            let rss = text
-                .lines()
-                .find_map(|l| l.strip_prefix("VmHWM:"))
-                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-                .unwrap_or(0);
-            peak = peak.max(rss);
-        }
+        peak = peak.max(status_kib(child.id(), "VmHWM"));
         if let Ok(text) = std::fs::read_to_string(&stat) {
             // The fields after the command name: utime and stime are the 12th and 13th.
             let fields: Vec<&str> = text
@@ -114,6 +119,11 @@ fn usage_of(mut child: Child) -> Usage {
             let ticks: u64 =
                 fields[11].parse::<u64>().unwrap_or(0) + fields[12].parse::<u64>().unwrap_or(0);
             cpu = Duration::from_secs_f64(ticks as f64 / tick);
+        }
+        if done() {
+            let _ = child.kill();
+            let _ = child.wait();
+            break;
         }
         std::thread::sleep(Duration::from_millis(10));
     }

@@ -12,13 +12,13 @@
 //! - **status**: `batch status` of the file against that journal, its batch recorded.
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use videohub_sandbox::SandboxHandle;
 
 use super::common::arg;
-use super::{Usage, batch_file, lines_arg, scaled_sandbox, videohub};
+use super::{Usage, batch_file, lines_arg, scaled_sandbox, status_kib, usage_of, videohub, watch};
 
 /// The same lines as [`batch_file`], as CSV for `--model wan-2.7`.
 fn csv_file(dir: &Path, tag: &str, lines: usize) -> PathBuf {
@@ -42,40 +42,6 @@ fn videohub_on(build: &Path, hub: &SandboxHandle, store: &Path) -> Command {
     command
 }
 
-/// Peak and current resident set of process `pid`, in KiB (0 once it is gone).
-fn memory_of(pid: u32) -> (u64, u64) {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    (field("VmHWM:"), field("VmRSS:"))
-}
-
-/// Runs `child` until `done` says so (then kills it) or it ends, sampling its memory every
-/// 10 ms: its peak resident set then, and how long it ran.
-fn until(mut child: Child, mut done: impl FnMut() -> bool) -> Usage {
-    let start = Instant::now();
-    let mut peak = 0;
-    while child.try_wait().unwrap().is_none() {
-        peak = peak.max(memory_of(child.id()).0);
-        if done() {
-            let _ = child.kill();
-            let _ = child.wait();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    Usage {
-        peak_rss_kib: peak,
-        cpu: Duration::ZERO,
-        wall: start.elapsed(),
-    }
-}
-
 fn mib(kib: u64) -> String {
     format!("{:.1}", kib as f64 / 1024.0)
 }
@@ -97,10 +63,9 @@ pub(crate) fn study() {
     let hub = scaled_sandbox(&runtime);
     let builds = builds();
     println!("sandbox at --time-scale 0.001, `batch run --concurrency 64`\n");
-    println!(
-        "| lines | build | check (s) | check peak (MiB) | check CSV (s) | check CSV peak (MiB) | record (s) | record peak (MiB) | status (s) | status peak (MiB) |"
-    );
-    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    println!("each: wall time, CPU time, peak resident set\n");
+    println!("| lines | build | check | check CSV | record | status |");
+    println!("| --- | --- | --- | --- | --- | --- |");
     let mut ratios = Vec::new();
     for lines in lines_arg("1000,100000,1000000") {
         let dir = tempfile::tempdir().unwrap();
@@ -110,24 +75,22 @@ pub(crate) fn study() {
         for (build, path) in &builds {
             let store = dir.path().join(format!("{build}.sqlite3"));
             let out = dir.path().join(format!("out-{build}"));
-            let check = until(
+            let check = usage_of(
                 videohub_on(path, &hub, &store)
                     .args(["batch", "run", "--dry-run"])
                     .arg(&jsonl)
                     .spawn()
                     .unwrap(),
-                || false,
             );
-            let check_csv = until(
+            let check_csv = usage_of(
                 videohub_on(path, &hub, &store)
                     .args(["batch", "run", "--dry-run", "--model", "wan-2.7"])
                     .arg(&csv)
                     .spawn()
                     .unwrap(),
-                || false,
             );
             let submits = hub.counters().submits_received;
-            let record = until(
+            let record = watch(
                 videohub_on(path, &hub, &store)
                     .args(["batch", "run", "--concurrency", "64", "--out"])
                     .arg(&out)
@@ -136,33 +99,37 @@ pub(crate) fn study() {
                     .unwrap(),
                 || hub.counters().submits_received > submits,
             );
-            let status = until(
+            let status = usage_of(
                 videohub_on(path, &hub, &store)
                     .args(["batch", "status", "--out"])
                     .arg(&out)
                     .arg(&jsonl)
                     .spawn()
                     .unwrap(),
-                || false,
             );
+            let cell = |u: &Usage| {
+                format!(
+                    "{:.2} s, {:.2} s CPU, {} MiB",
+                    u.wall.as_secs_f64(),
+                    u.cpu.as_secs_f64(),
+                    mib(u.peak_rss_kib)
+                )
+            };
             println!(
-                "| {lines} | {build} | {:.2} | {} | {:.2} | {} | {:.2} | {} | {:.2} | {} |",
-                check.wall.as_secs_f64(),
-                mib(check.peak_rss_kib),
-                check_csv.wall.as_secs_f64(),
-                mib(check_csv.peak_rss_kib),
-                record.wall.as_secs_f64(),
-                mib(record.peak_rss_kib),
-                status.wall.as_secs_f64(),
-                mib(status.peak_rss_kib),
+                "| {lines} | {build} | {} | {} | {} | {} |",
+                cell(&check),
+                cell(&check_csv),
+                cell(&record),
+                cell(&status)
             );
             figures.push([check, check_csv, record, status]);
         }
         if let [first, .., last] = &figures[..] {
             let ratio = |i: usize| {
                 format!(
-                    "{:.2}× time, {:.2}× memory",
+                    "{:.2}× time, {:.2}× CPU, {:.3}× memory",
                     last[i].wall.as_secs_f64() / first[i].wall.as_secs_f64(),
+                    last[i].cpu.as_secs_f64() / first[i].cpu.as_secs_f64(),
                     last[i].peak_rss_kib as f64 / first[i].peak_rss_kib as f64
                 )
             };
@@ -223,7 +190,10 @@ pub(crate) fn real_run() {
         let done = loop {
             let counters = hub.counters();
             let done = counters.downloads - downloads;
-            let (hwm, rss) = memory_of(child.id());
+            let (hwm, rss) = (
+                status_kib(child.id(), "VmHWM"),
+                status_kib(child.id(), "VmRSS"),
+            );
             peak = peak.max(hwm);
             let elapsed = start.elapsed();
             if first_submit.is_none() && counters.submits_received > submits {
@@ -257,7 +227,9 @@ pub(crate) fn real_run() {
             mib(peak)
         ));
     }
-    println!("| build | to the first submit (s) | jobs downloaded | wall (s) | jobs / s after the first submit | peak RSS (MiB) |");
+    println!(
+        "| build | to the first submit (s) | jobs downloaded | wall (s) | jobs / s after the first submit | peak RSS (MiB) |"
+    );
     println!("| --- | --- | --- | --- | --- | --- |");
     for row in summary {
         println!("{row}");
