@@ -10,6 +10,7 @@
 //! | [`start`] | a generation started on the journal: checked, recorded before its submit, once per request id |
 //! | [`drives`] | the jobs a long-running front-end drives in the background, and how far each got |
 //! | [`history`] | the journal's jobs that match a query |
+//! | `access` | who may reach a front-end served over HTTP: host, origin, token, body size (feature `http`) |
 //!
 //! Messages are neutral: they name models, parameters, files and jobs, never a command of
 //! one front-end; each front-end adds how its own user goes on.
@@ -36,6 +37,8 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "http")]
+pub mod access;
 pub mod catalog;
 pub mod destination;
 pub mod drives;

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, Path, Query, Request, State as Shared};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::middleware::{self, Next};
+use axum::middleware;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use tower::ServiceExt;
 use tower_http::services::ServeFile;
 use videohub::{Capability, Image};
+use videohub_app::access::Access;
 use videohub_app::{
     Follow, Generation, HistoryError, HistoryQuery, Model, ResolveError, StartError,
 };
@@ -45,30 +46,11 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/api/jobs/{id}/resume", post(resume))
         .route("/api/jobs/{id}/video", get(video))
         .fallback(not_found)
-        .layer(middleware::from_fn(local_only))
+        .layer(middleware::from_fn_with_state(
+            Access::loopback().max_body(MAX_IMAGE).shared(),
+            videohub_app::access::guard,
+        ))
         .with_state(state)
-}
-
-/// Refuses requests addressed to another host name than this machine's loopback (a web
-/// page elsewhere pointing a DNS name at 127.0.0.1 must not reach the studio).
-async fn local_only(request: Request, next: Next) -> Response {
-    let host = request
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("");
-    let name = match host.rsplit_once(':') {
-        Some((name, port)) if port.chars().all(|c| c.is_ascii_digit()) => name,
-        _ => host,
-    };
-    if matches!(name, "127.0.0.1" | "localhost" | "[::1]") {
-        next.run(request).await
-    } else {
-        error(
-            StatusCode::FORBIDDEN,
-            format!("the studio answers only requests to 127.0.0.1 or localhost, not `{host}`"),
-        )
-    }
 }
 
 async fn not_found() -> Response {

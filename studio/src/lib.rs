@@ -1,7 +1,8 @@
 //! `videohub studio`: a local gallery and playground in the browser.
 //!
 //! [`Studio`] serves, on 127.0.0.1 only, one page built into the binary (plain HTML, CSS
-//! and ES modules) and the JSON endpoints it uses:
+//! and ES modules) and the JSON endpoints it uses, to requests naming this machine's
+//! loopback and coming from no other site's page (`videohub_app::access`):
 //!
 //! | endpoint | what it does |
 //! |---|---|

@@ -295,7 +295,7 @@ async fn an_uploaded_image_becomes_a_data_uri() {
 }
 
 #[tokio::test]
-async fn only_local_host_names_are_answered() {
+async fn only_local_host_names_and_pages_are_answered() {
     let setup = Setup::start(QUICK, "").await;
     let answer = setup
         .http
@@ -306,6 +306,22 @@ async fn only_local_host_names_are_answered() {
         .unwrap();
     assert_eq!(answer.status(), 403);
     assert!(setup.studio.url().starts_with("http://127.0.0.1:"));
+    // A page of another site open in the browser cannot start a paid generation.
+    let generate = |origin: &'static str| {
+        setup
+            .http
+            .post(setup.url("/api/generate"))
+            .header("origin", origin)
+            .json(&json!({"model": "veo-3.1", "input": {"prompt": "a fox"}}))
+            .send()
+    };
+    let foreign = generate("http://videos.example").await.unwrap();
+    assert_eq!(foreign.status(), 403);
+    let message: Value = foreign.json().await.unwrap();
+    assert!(message["error"].as_str().unwrap().contains("another site"));
+    assert_eq!(setup.sandbox.counters().submits_received, 0);
+    let own = generate("http://127.0.0.1:8790").await.unwrap();
+    assert!(own.status().is_success(), "{own:?}");
 }
 
 #[tokio::test]
