@@ -169,16 +169,30 @@ impl Drives {
     /// Stops every drive of this process, once no submit is in flight (or after a grace
     /// period), and gives their jobs up for another process to continue.
     pub async fn stop(&self) {
+        self.let_go_of(|_| true).await;
+    }
+
+    /// Stops driving job `id` in this process, once its submit in flight (if any) has its
+    /// answer recorded (or after a grace period), and gives it up: its journal state stays
+    /// as it is, for a later look or another process to continue. The hub's task, if any,
+    /// goes on.
+    pub async fn let_go(&self, id: &str) {
+        self.let_go_of(|job| job == id).await;
+    }
+
+    /// Stops the drives of the jobs `which` picks, as [`Drives::let_go`] says.
+    async fn let_go_of(&self, which: impl Fn(&str) -> bool) {
         let started = Instant::now();
         while started.elapsed() < SUBMIT_GRACE
-            && lock(&self.drives)
-                .values()
-                .any(|drive| drive.task.is_some() && drive.live.borrow().submitting)
+            && lock(&self.drives).iter().any(|(id, drive)| {
+                which(id) && drive.task.is_some() && drive.live.borrow().submitting
+            })
         {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let running: Vec<(String, AbortHandle)> = lock(&self.drives)
             .iter_mut()
+            .filter(|(id, _)| which(id))
             .filter_map(|(id, drive)| drive.task.take().map(|task| (id.clone(), task)))
             .collect();
         for (id, task) in running {

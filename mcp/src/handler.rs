@@ -1,12 +1,13 @@
-//! The MCP handler: the server's description, its tools (`tools`) and resources
-//! (`resources`).
+//! The MCP handler: the server's description, its tools (`tools`), resources
+//! (`resources`) and tasks (`tasks`).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rmcp::model::{
-    Implementation, ListResourcesResult, PaginatedRequestParams, ReadResourceRequestParams,
-    ReadResourceResponse, ServerCapabilities, ServerConfig,
+    CancelTaskParams, GetTaskParams, GetTaskResult, Implementation, ListResourcesResult,
+    PaginatedRequestParams, ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities,
+    ServerConfig, UpdateTaskParams,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, tool_handler};
@@ -15,13 +16,15 @@ use videohub_app::App;
 
 use crate::INSTRUCTIONS;
 use crate::resources;
+use crate::tasks::{self, Cancelled};
 
 /// What every connection of the server shares: the application (journal, client, jobs in
-/// progress) and the output directory.
+/// progress), the output directory and the tasks cancelled here.
 #[derive(Debug, Clone)]
 pub(crate) struct Handler {
     app: App,
     output_dir: Arc<PathBuf>,
+    cancelled: Arc<Cancelled>,
 }
 
 impl Handler {
@@ -29,6 +32,7 @@ impl Handler {
         Handler {
             app,
             output_dir: Arc::new(output_dir),
+            cancelled: Arc::default(),
         }
     }
 
@@ -40,6 +44,11 @@ impl Handler {
     pub(crate) fn output_dir(&self) -> &Path {
         &self.output_dir
     }
+
+    /// The tasks cancelled through this process.
+    pub(crate) fn cancelled(&self) -> &Cancelled {
+        &self.cancelled
+    }
 }
 
 #[tool_handler]
@@ -49,6 +58,7 @@ impl ServerHandler for Handler {
             ServerCapabilities::builder()
                 .enable_tools()
                 .enable_resources()
+                .enable_tasks()
                 .build(),
         )
         .with_server_info(
@@ -74,5 +84,29 @@ impl ServerHandler for Handler {
         resources::read(self.app.journal(), &request.uri)
             .await
             .map(Into::into)
+    }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, ErrorData> {
+        tasks::get(self, &request.task_id).await
+    }
+
+    async fn update_task(
+        &self,
+        request: UpdateTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        tasks::update(self, &request.task_id).await
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<(), ErrorData> {
+        tasks::cancel(self, &request.task_id).await
     }
 }

@@ -3,7 +3,8 @@
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
-use rmcp::model::{ContentBlock, Resource};
+use rmcp::ErrorData;
+use rmcp::model::{CallToolResult, ContentBlock, Resource};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -11,8 +12,28 @@ use videohub_journal::{Job, JobState};
 
 use videohub_app::Live;
 
+/// A tool error: the message, `isError: true`.
+pub(crate) fn refused(message: impl Into<String>) -> CallToolResult {
+    CallToolResult::error(vec![ContentBlock::text(message.into())])
+}
+
+/// A structured answer, with its JSON as text for clients that read only text.
+pub(crate) fn answer(value: &impl Serialize) -> Result<CallToolResult, ErrorData> {
+    let value = serde_json::to_value(value)
+        .map_err(|e| ErrorData::internal_error(format!("cannot write the answer: {e}"), None))?;
+    Ok(CallToolResult::structured(value))
+}
+
+/// A job's answer: structured, plus a `resource_link` to its file once downloaded.
+pub(crate) fn job_answer(report: &JobReport) -> Result<CallToolResult, ErrorData> {
+    let mut result = answer(report)?;
+    result.content.extend(report.link());
+    Ok(result)
+}
+
 /// A job: where it stands, and its file once downloaded.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(transform = crate::schema::portable)]
 pub struct JobReport {
     /// The journal's id of the job: pass it to `get_job`.
     pub job_id: String,
@@ -115,7 +136,7 @@ fn next(job: &Job) -> String {
     match job.state {
         JobState::Downloaded => "done: the file is at `path` (`uri`)".to_owned(),
         JobState::OutcomeUnknown => format!(
-            "the submit may or may not have created a task at the hub, billed if it completes; it is not sent again unless asked: only after the user checked the hub, retry_job with job_id `{}` and force: true sends it again",
+            "the submit may or may not have created a task at the hub, billed if it completes; it is not sent again unless asked: retry_job with job_id `{}` and force: true asks the user, and sends it again once they confirm",
             job.id
         ),
         JobState::Failed | JobState::Timeout | JobState::Cancelled => format!(
@@ -131,6 +152,7 @@ fn next(job: &Job) -> String {
 
 /// A model, as `list_models` lists it.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(transform = crate::schema::portable)]
 pub struct ModelEntry {
     /// The model id, for `describe_model` and `generate`.
     pub id: String,
@@ -165,6 +187,7 @@ impl From<videohub_app::Entry> for ModelEntry {
 
 /// The answer of `list_models`.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(transform = crate::schema::portable)]
 pub struct ModelList {
     /// The models.
     pub models: Vec<ModelEntry>,
@@ -175,6 +198,7 @@ pub struct ModelList {
 
 /// The answer of `describe_model`.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(transform = crate::schema::portable)]
 pub struct ModelReport {
     /// The model id.
     pub id: String,
@@ -193,6 +217,7 @@ pub struct ModelReport {
     /// The JSON Schema of `generate`'s `input` for this model: types, allowed values
     /// (`enum`), ranges, defaults, `required`, mutual exclusions (`oneOf`/`not` under
     /// `allOf`) and image counts (`minItems`/`maxItems` of the image list).
+    #[schemars(with = "Map<String, Value>")]
     pub input_schema: Value,
     /// An input that passes validation.
     pub example: Map<String, Value>,
@@ -200,6 +225,7 @@ pub struct ModelReport {
 
 /// One generation of the journal.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(transform = crate::schema::portable)]
 pub struct HistoryEntry {
     /// The job id.
     pub job_id: String,
@@ -251,6 +277,7 @@ impl HistoryEntry {
 
 /// The answer of `search_history`.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
+#[schemars(transform = crate::schema::portable)]
 pub struct HistoryReport {
     /// The jobs, newest first.
     pub jobs: Vec<HistoryEntry>,
@@ -260,7 +287,7 @@ fn seconds(duration: Duration) -> f64 {
     (duration.as_secs_f64() * 10.0).round() / 10.0
 }
 
-fn rfc3339(time: SystemTime) -> String {
+pub(crate) fn rfc3339(time: SystemTime) -> String {
     humantime::format_rfc3339_seconds(time).to_string()
 }
 

@@ -1,13 +1,14 @@
 //! Waiting on a job for a bounded time, with progress notifications to the client.
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use rmcp::model::{ProgressNotificationParam, ProgressToken};
 use rmcp::{Peer, RoleServer};
-use videohub_app::{App, Follow, Live};
+use videohub_app::{App, Live};
 use videohub_journal::{Job, JobState, Result};
 
 use crate::report::JobReport;
+use crate::status::{Look, Status, look};
 
 /// How often a wait looks at a job another process drives.
 const JOURNAL_POLL: Duration = Duration::from_secs(1);
@@ -31,41 +32,26 @@ impl Progress {
         }
     }
 
-    /// Tells the client where the job stands: its state, the task's running time (the
+    /// Tells the client where the job stands: its status line, the task's running time (the
     /// progress, in seconds, always increasing) and, once the model's usual duration is
     /// known, the time left (`total`).
-    async fn send(&mut self, job: &Job, live: Option<&Live>, expected: Option<Duration>) {
-        let elapsed = live.and_then(Live::elapsed).unwrap_or_else(|| {
-            SystemTime::now()
-                .duration_since(job.created_at)
-                .unwrap_or_default()
-        });
-        let progress = (elapsed.as_secs_f64() * 10.0).round() / 10.0;
+    async fn send(&mut self, status: Status) {
+        let progress = (status.elapsed.as_secs_f64() * 10.0).round() / 10.0;
         let progress = if progress > self.last {
             progress
         } else {
             self.last + 0.1
         };
         self.last = progress;
-        let status = live
-            .and_then(|l| l.status.clone())
-            .filter(|_| job.state.is_unfinished())
-            .unwrap_or_else(|| job.state.to_string());
-        let mut message = format!("{} {status} · {}s", job.model, elapsed.as_secs());
         let mut param = ProgressNotificationParam::new(self.token.clone(), progress);
-        if let Some(expected) = expected {
-            let total = expected.as_secs_f64().max(progress);
-            param = param.with_total(total);
-            message.push_str(&match expected.checked_sub(elapsed) {
-                Some(left) if left >= Duration::from_secs(1) => {
-                    format!(" · about {}s left", left.as_secs())
-                }
-                Some(_) => " · any moment now".to_owned(),
-                None => " · longer than usual".to_owned(),
-            });
+        if let Some(expected) = status.expected {
+            param = param.with_total(expected.as_secs_f64().max(progress));
         }
         // A client that went away gets nothing; the job goes on.
-        let _ = self.peer.notify_progress(param.with_message(message)).await;
+        let _ = self
+            .peer
+            .notify_progress(param.with_message(status.message))
+            .await;
     }
 }
 
@@ -83,26 +69,15 @@ pub(crate) async fn wait(
     loop {
         let job = journal.job(id).await?;
         let expected = app.client().typical_duration(&job.model);
-        let mut receiver = match app.follow(&job) {
-            Follow::Final => return Ok(JobReport::new(&job, None, expected, None)),
-            Follow::OtherHub(hub) => {
-                let note = format!(
-                    "this job belongs to the hub {hub}, not to this server's ({}): a server started for that hub continues it",
-                    app.hub()
-                );
-                return Ok(JobReport::new(&job, None, expected, Some(note)));
-            }
-            Follow::HubGone => {
-                let note = "this job's hub was an in-process sandbox that ended with the process that started it: nothing can continue it".to_owned();
-                return Ok(JobReport::new(&job, None, expected, Some(note)));
-            }
-            Follow::Here(receiver) => receiver,
+        let mut receiver = match look(app, &job, expected) {
+            Look::Report(report) => return Ok(*report),
+            Look::Here(receiver) => receiver,
         };
         loop {
             let live = receiver.borrow_and_update().clone();
             let job = journal.job(id).await?;
             if let Some(progress) = &mut progress {
-                progress.send(&job, Some(&live), expected).await;
+                progress.send(Status::of(&job, Some(&live), expected)).await;
             }
             if !job.state.is_unfinished() {
                 return Ok(JobReport::new(&job, Some(&live), expected, None));

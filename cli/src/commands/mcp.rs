@@ -3,30 +3,59 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, OnceLock};
 
 use videohub_app::App;
+use videohub_app::access::check_address;
 use videohub_journal::Runner;
-use videohub_mcp::Server;
+use videohub_mcp::{Access, Server, Token};
 
 use crate::args::Global;
 use crate::exit::Exit;
 use crate::hub::Hub;
+use crate::outcome::INTERRUPTED;
 use crate::output::Failure;
 use crate::store;
+
+/// The variable holding the token HTTP clients must send (one is generated when it is not
+/// set).
+const TOKEN_VARIABLE: &str = "VIDEOHUB_MCP_TOKEN";
+
+/// Exit code of a server stopped by SIGTERM (128 + 15, as a shell reports a process killed
+/// by it).
+const TERMINATED: u8 = 143;
 
 /// `videohub mcp`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct McpArgs {
     /// Serve the streamable-HTTP transport at http://ADDR/mcp instead (e.g. 127.0.0.1:8791).
+    /// Every request must carry `Authorization: Bearer <token>`: the token is
+    /// VIDEOHUB_MCP_TOKEN, or one made at start and printed once on standard error.
     #[arg(long, value_name = "ADDR")]
     pub http: Option<std::net::SocketAddr>,
+    /// With --http, listen on an address other machines reach (e.g. 0.0.0.0:8791) and answer
+    /// any host name: anyone with the token can then spend the hub's credit.
+    #[arg(long, requires = "http")]
+    pub allow_remote: bool,
     /// Where generated videos and images are saved (default: `videohub` in the videos folder).
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 }
 
-/// Serves until Ctrl-C.
+/// Serves until the client goes (standard input and output), or until Ctrl-C or SIGTERM:
+/// then the jobs it drives are left in the journal once no submit of theirs waits for its
+/// answer, and it exits 130 (Ctrl-C) or 143 (SIGTERM).
 pub(crate) async fn run(args: McpArgs, global: &Global) -> Result<ExitCode, Failure> {
+    let http = match args.http {
+        Some(addr) => {
+            check_address(addr, args.allow_remote)
+                .map_err(|e| Failure::usage(format!("{e} (--allow-remote)")))?;
+            Some((addr, access(args.allow_remote)?))
+        }
+        None => None,
+    };
+    let stopped = Stopped::default();
+    let signal = stopped.clone().on_signal();
     let hub = &Hub::connect(&global.hub).await?;
     let store = &global.store;
     // Standard output carries the protocol alone: logs go to standard error.
@@ -45,21 +74,22 @@ pub(crate) async fn run(args: McpArgs, global: &Global) -> Result<ExitCode, Fail
         .unwrap_or_else(videohub_mcp::default_output_dir);
     let app = App::new(runner, hub.label()).hub_in_process(hub.is_in_process());
     let server = Server::new(app).output_dir(&output_dir);
-    let served = match args.http {
-        None => server.serve_stdio().await,
-        Some(addr) => {
-            let shutdown = async {
-                let _ = tokio::signal::ctrl_c().await;
+    let served = match http {
+        None => server.serve_stdio(signal).await,
+        Some((addr, (access, shown))) => {
+            let banner = |bound| {
+                eprintln!("videohub MCP server on http://{bound}/mcp (Ctrl-C stops it)");
+                match &shown {
+                    Some(token) => eprintln!(
+                        "  token: {}  (clients send `Authorization: Bearer <token>`; set {TOKEN_VARIABLE} to choose it)",
+                        token.reveal()
+                    ),
+                    None => eprintln!(
+                        "  token: the one in {TOKEN_VARIABLE} (clients send `Authorization: Bearer <token>`)"
+                    ),
+                }
             };
-            server
-                .serve_http(
-                    addr,
-                    |bound| {
-                        eprintln!("videohub MCP server on http://{bound}/mcp (Ctrl-C stops it)")
-                    },
-                    shutdown,
-                )
-                .await
+            server.serve_http(addr, access, banner, signal).await
         }
     };
     served.map_err(|e| {
@@ -71,5 +101,98 @@ pub(crate) async fn run(args: McpArgs, global: &Global) -> Result<ExitCode, Fail
             ),
         )
     })?;
-    Ok(ExitCode::SUCCESS)
+    Ok(stopped
+        .exit_code()
+        .map_or(ExitCode::SUCCESS, ExitCode::from))
+}
+
+/// Who may call the HTTP server, and the token to show on standard error (none when the
+/// user chose it).
+fn access(remote: bool) -> Result<(Access, Option<Token>), Failure> {
+    let (token, shown) = match std::env::var(TOKEN_VARIABLE) {
+        Ok(text) => (
+            Token::new(text).map_err(|e| Failure::usage(format!("{TOKEN_VARIABLE}: {e}")))?,
+            false,
+        ),
+        Err(_) => {
+            let token = Token::generate().map_err(|e| {
+                Failure::new(
+                    Exit::Api,
+                    format!("cannot make a token for the server: {e}"),
+                )
+            })?;
+            (token, true)
+        }
+    };
+    let access = Access::loopback().token(token.clone());
+    let access = if remote { access.any_host() } else { access };
+    Ok((access, shown.then_some(token)))
+}
+
+/// The signal that stopped the server, once one came.
+#[derive(Debug, Clone, Default)]
+struct Stopped(Arc<OnceLock<u8>>);
+
+impl Stopped {
+    /// The exit code the command ends with: 130 after Ctrl-C, 143 after SIGTERM.
+    fn exit_code(&self) -> Option<u8> {
+        self.0.get().copied()
+    }
+
+    /// Listens to Ctrl-C and SIGTERM from now on; the future completes at the first of them,
+    /// noting which (never when they cannot be listened to).
+    fn on_signal(self) -> impl Future<Output = ()> + Send + 'static {
+        let signals = Signals::listen();
+        async move {
+            let code = match signals {
+                Ok(mut signals) => signals.next().await,
+                Err(_) => std::future::pending().await,
+            };
+            let _ = self.0.set(code);
+            eprintln!(
+                "stopping: the jobs under way stay in the journal (`videohub jobs resume` or the next server continues them)"
+            );
+        }
+    }
+}
+
+/// Ctrl-C and SIGTERM, listened to from when they are set up.
+struct Signals {
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn listen() -> std::io::Result<Signals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Signals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Signals {})
+    }
+
+    /// The exit code of the next Ctrl-C or SIGTERM.
+    async fn next(&mut self) -> u8 {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.interrupt.recv() => INTERRUPTED,
+                _ = self.terminate.recv() => TERMINATED,
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            match tokio::signal::ctrl_c().await {
+                Ok(()) => INTERRUPTED,
+                Err(_) => std::future::pending().await,
+            }
+        }
+    }
 }
