@@ -7,12 +7,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResult, ClientRequest, ProgressNotificationParam, Request,
-    ServerResult,
+    CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, ClientCapabilities,
+    ClientConfig, ClientRequest, CreateTaskResult, ElicitRequestParams, ElicitResult,
+    ElicitationAction, GetTaskParams, GetTaskResult, Implementation, ProgressNotificationParam,
+    ProtocolVersion, Request, ServerResult,
 };
-use rmcp::service::{NotificationContext, PeerRequestOptions, RunningService};
+use rmcp::service::{
+    ClientLifecycleMode, ClientServiceExt, NotificationContext, PeerRequestOptions, RequestContext,
+    RunningService,
+};
 use rmcp::transport::TokioChildProcess;
-use rmcp::{ClientHandler, RoleClient, ServiceExt};
+use rmcp::{ClientHandler, ErrorData, RoleClient};
 use serde_json::{Value, json};
 use tokio::io::AsyncReadExt;
 use videohub_sandbox::{Sandbox, SandboxHandle, TaskDuration};
@@ -49,18 +54,60 @@ impl Fixture {
         self.dir.path().join("outputs")
     }
 
+    pub fn journal(&self) -> PathBuf {
+        self.dir.path().join("journal.sqlite3")
+    }
+
     /// A server process as a desktop client would start it: the key in the environment.
     pub async fn connect(&self) -> Agent {
-        self.spawn(&["--base-url", self.hub.url()]).await
+        self.connect_as(Kind::default()).await
+    }
+
+    /// A server process, and a client of this kind.
+    pub async fn connect_as(&self, kind: Kind) -> Agent {
+        self.spawn(&["--base-url", self.hub.url()], kind).await
     }
 
     /// A server process with a sandbox of its own (`videohub --sandbox mcp`), on the same
     /// journal.
     pub async fn connect_in_process(&self) -> Agent {
-        self.spawn(&["--sandbox"]).await
+        self.spawn(&["--sandbox"], Kind::default()).await
     }
 
-    async fn spawn(&self, hub: &[&str]) -> Agent {
+    /// `videohub` on this fixture's hub (the key in the environment) and journal.
+    pub fn videohub(&self) -> std::process::Command {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_videohub"));
+        command
+            .env_remove("MOUNTSEA_BASE_URL")
+            .env("MOUNTSEA_API_KEY", KEY)
+            .args(["--base-url", self.hub.url(), "--store"])
+            .arg(self.journal());
+        command
+    }
+
+    /// The jobs of the journal, as `videohub jobs list --all --json` lists them.
+    pub fn jobs(&self) -> Vec<Value> {
+        let output = self
+            .videohub()
+            .args(["jobs", "list", "--all", "--json"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        serde_json::from_slice(&output.stdout).unwrap()
+    }
+
+    /// The job of the journal, as `videohub jobs show --json` reads it.
+    pub fn job(&self, id: &str) -> Value {
+        let output = self
+            .videohub()
+            .args(["jobs", "show", id, "--json"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        serde_json::from_slice::<Value>(&output.stdout).unwrap()["job"].clone()
+    }
+
+    async fn spawn(&self, hub: &[&str], kind: Kind) -> Agent {
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_videohub"));
         command
             .env_remove("MOUNTSEA_BASE_URL")
@@ -68,7 +115,7 @@ impl Fixture {
             .env("RUST_LOG", "debug")
             .args(hub)
             .arg("--store")
-            .arg(self.dir.path().join("journal.sqlite3"))
+            .arg(self.journal())
             .arg("mcp")
             .arg("--output-dir")
             .arg(self.outputs());
@@ -84,8 +131,22 @@ impl Fixture {
             }
             text
         });
-        let recorder = Recorder::default();
-        let client = recorder.clone().serve(transport).await.unwrap();
+        let recorder = Recorder {
+            kind,
+            ..Recorder::default()
+        };
+        let lifecycle = if kind.stateless {
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![ProtocolVersion::V_2026_07_28],
+            }
+        } else {
+            ClientLifecycleMode::Initialize
+        };
+        let client = recorder
+            .clone()
+            .serve_with_lifecycle(transport, lifecycle)
+            .await
+            .unwrap();
         Agent {
             client,
             recorder,
@@ -95,10 +156,31 @@ impl Fixture {
     }
 }
 
-/// The client's side: every progress notification received.
+/// What a test client declares, and which era of the protocol it speaks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Kind {
+    /// The 2026-07-28 era (`server/discover`, self-contained requests) rather than a
+    /// session opened with `initialize`.
+    pub stateless: bool,
+    /// Declares the tasks extension.
+    pub tasks: bool,
+    /// Declares form elicitation, and its user answers so.
+    pub answer: Option<Answer>,
+}
+
+/// What the user of a test client answers when the server asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Answer {
+    Accept,
+    Decline,
+}
+
+/// The client's side: every progress notification received, and every question asked.
 #[derive(Debug, Clone, Default)]
 pub struct Recorder {
+    kind: Kind,
     progress: Arc<Mutex<Vec<ProgressNotificationParam>>>,
+    questions: Arc<Mutex<Vec<String>>>,
 }
 
 impl ClientHandler for Recorder {
@@ -108,6 +190,37 @@ impl ClientHandler for Recorder {
         _context: NotificationContext<RoleClient>,
     ) {
         self.progress.lock().unwrap().push(params);
+    }
+
+    async fn create_elicitation(
+        &self,
+        request: ElicitRequestParams,
+        _context: RequestContext<RoleClient>,
+    ) -> Result<ElicitResult, ErrorData> {
+        let ElicitRequestParams::FormElicitationParams { message, .. } = request else {
+            panic!("a form was expected: {request:?}");
+        };
+        self.questions.lock().unwrap().push(message);
+        let answer = self
+            .kind
+            .answer
+            .expect("a client that declared no elicitation");
+        Ok(match answer {
+            Answer::Accept => ElicitResult::new(ElicitationAction::Accept).with_content(json!({})),
+            Answer::Decline => ElicitResult::new(ElicitationAction::Decline),
+        })
+    }
+
+    fn get_info(&self) -> ClientConfig {
+        let mut capabilities = json!({});
+        if self.kind.tasks {
+            capabilities["extensions"] = json!({"io.modelcontextprotocol/tasks": {}});
+        }
+        if self.kind.answer.is_some() {
+            capabilities["elicitation"] = json!({"form": {}});
+        }
+        let capabilities: ClientCapabilities = serde_json::from_value(capabilities).unwrap();
+        ClientConfig::new(capabilities, Implementation::new("videohub-tests", "1"))
     }
 }
 
@@ -139,6 +252,40 @@ impl Agent {
             Ok(ServerResult::CallToolResult(result)) => result,
             other => panic!("`{tool}` did not answer with a tool result: {other:?}"),
         }
+    }
+
+    /// Calls a tool as a client's high-level helper does: answering the server's questions
+    /// (during the call, or by calling again with the answers in the 2026-07-28 era).
+    pub async fn call_answering(&self, tool: &'static str, arguments: Value) -> CallToolResult {
+        let params = CallToolRequestParams::new(tool)
+            .with_arguments(arguments.as_object().cloned().unwrap());
+        self.client.call_tool(params).await.unwrap()
+    }
+
+    /// Calls a tool whose answer must be a task.
+    pub async fn call_for_task(&self, tool: &'static str, arguments: Value) -> CreateTaskResult {
+        let params = CallToolRequestParams::new(tool)
+            .with_arguments(arguments.as_object().cloned().unwrap());
+        match self.client.call_tool_once(params).await.unwrap() {
+            CallToolResponse::Task(task) => task,
+            other => panic!("`{tool}` did not answer with a task: {other:?}"),
+        }
+    }
+
+    pub async fn get_task(&self, id: &str) -> GetTaskResult {
+        self.client.get_task(GetTaskParams::new(id)).await.unwrap()
+    }
+
+    pub async fn cancel_task(&self, id: &str) {
+        self.client
+            .cancel_task(CancelTaskParams::new(id))
+            .await
+            .unwrap();
+    }
+
+    /// The questions the server asked this client's user.
+    pub fn questions(&self) -> Vec<String> {
+        self.recorder.questions.lock().unwrap().clone()
     }
 
     /// Closes the connection, as a client that quits does, and returns what the server

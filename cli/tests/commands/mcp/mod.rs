@@ -1,13 +1,17 @@
-//! `videohub mcp` driven over standard input and output by an MCP client, as a desktop
-//! agent runs it, against a sandbox hub started by each test.
+//! `videohub mcp` driven by MCP clients, as agents run it, against a sandbox hub started by
+//! each test: over standard input and output here, over HTTP in `http`, with tasks in
+//! `tasks`, and by clients written elsewhere (the Python SDK, the Inspector) in `clients`.
 
 pub(crate) mod agent;
+mod clients;
+mod http;
+mod tasks;
 
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use agent::{Fixture, KEY, assert_downloaded_video, follow, structured, text};
+use agent::{Answer, Fixture, KEY, Kind, assert_downloaded_video, follow, structured, text};
 use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
 
@@ -294,7 +298,7 @@ async fn a_ten_minute_render_completes_through_calls_that_each_answer_in_time() 
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn a_job_of_unknown_outcome_is_sent_again_only_with_force() {
+async fn a_job_of_unknown_outcome_is_sent_again_only_once_the_user_confirms() {
     // Every submit creates its task, then the connection is cut before the answer.
     let faults = "seed=3,rate=1,kinds=reset-after,on=submit";
     let fixture = Fixture::with_faults(Duration::from_millis(50), 1.0, faults).await;
@@ -323,26 +327,54 @@ async fn a_job_of_unknown_outcome_is_sent_again_only_with_force() {
     let refused = agent.call("retry_job", json!({"job_id": job_id})).await;
     assert_eq!(refused.is_error, Some(true), "{refused:?}");
     assert!(text(&refused).contains("force: true"), "{}", text(&refused));
+    // A client that cannot ask its user: the resend is the user's to do.
+    let forced = agent
+        .call("retry_job", json!({"job_id": job_id, "force": true}))
+        .await;
+    assert_eq!(forced.is_error, Some(true), "{forced:?}");
+    assert!(
+        text(&forced).contains(&format!("videohub jobs retry {job_id} --force")),
+        "{}",
+        text(&forced)
+    );
     assert_eq!(
         fixture.hub.counters().submits_received,
         1,
         "never resent silently"
     );
 
-    let forced = structured(
-        &agent
-            .call(
-                "retry_job",
-                json!({"job_id": job_id, "force": true, "wait_seconds": 0}),
-            )
-            .await,
-    );
-    assert_eq!(forced["job_id"], job_id.as_str());
-    assert_eq!(
-        fixture.hub.counters().submits_received,
-        2,
-        "sent again when forced"
-    );
+    // Clients that ask their user, in both eras: asked once per call; sent again only when
+    // the user accepts.
+    let mut submits = 1;
+    for stateless in [false, true] {
+        for answer in [Answer::Decline, Answer::Accept] {
+            let kind = Kind {
+                stateless,
+                answer: Some(answer),
+                ..Kind::default()
+            };
+            let asking = fixture.connect_as(kind).await;
+            let result = asking
+                .call_answering(
+                    "retry_job",
+                    json!({"job_id": job_id, "force": true, "wait_seconds": 0}),
+                )
+                .await;
+            let questions = asking.questions();
+            assert_eq!(questions.len(), 1, "{kind:?}: {questions:?}");
+            assert!(questions[0].contains("may bill twice"), "{}", questions[0]);
+            assert!(questions[0].contains(&job_id), "{}", questions[0]);
+            if answer == Answer::Accept {
+                submits += 1;
+                assert_eq!(structured(&result)["job_id"], job_id.as_str());
+            } else {
+                assert_eq!(result.is_error, Some(true), "{result:?}");
+                assert!(text(&result).contains("declined"), "{}", text(&result));
+            }
+            assert_eq!(fixture.hub.counters().submits_received, submits, "{kind:?}");
+            asking.close().await;
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -373,67 +405,4 @@ async fn jobs_of_an_in_process_sandbox_end_with_its_process() {
             .contains("in-process sandbox"),
         "{report}"
     );
-}
-
-#[tokio::test(flavor = "multi_thread")]
-async fn the_streamable_http_transport_answers_requests_to_localhost_only() {
-    use tokio::io::AsyncBufReadExt;
-    let dir = tempfile::tempdir().unwrap();
-    let mut server = tokio::process::Command::new(env!("CARGO_BIN_EXE_videohub"))
-        .args(["--sandbox", "--store"])
-        .arg(dir.path().join("journal.sqlite3"))
-        .args(["mcp", "--http", "127.0.0.1:0", "--output-dir"])
-        .arg(dir.path())
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut lines = tokio::io::BufReader::new(server.stderr.take().unwrap()).lines();
-    let banner = lines.next_line().await.unwrap().expect("a banner");
-    let url = banner
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .expect("the address in the banner")
-        .to_owned();
-    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-06-18", "capabilities": {},
-        "clientInfo": {"name": "test", "version": "1"}}});
-    let http = reqwest::Client::new();
-    let rebound = http
-        .post(&url)
-        .header("host", "videos.example")
-        .header("accept", "application/json, text/event-stream")
-        .json(&initialize)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        rebound.status(),
-        403,
-        "a page's DNS name pointed at 127.0.0.1"
-    );
-    let answer = http
-        .post(&url)
-        .header("accept", "application/json, text/event-stream")
-        .json(&initialize)
-        .send()
-        .await
-        .unwrap();
-    assert!(answer.status().is_success(), "{answer:?}");
-    let body = answer.text().await.unwrap();
-    assert!(body.contains(r#""name":"videohub""#), "{body}");
-    assert!(body.contains("get_job"), "the instructions: {body}");
-    server.kill().await.unwrap();
-    let mut stdout = String::new();
-    use tokio::io::AsyncReadExt;
-    server
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut stdout)
-        .await
-        .unwrap();
-    assert_eq!(stdout, "", "nothing on standard output");
 }
