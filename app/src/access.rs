@@ -291,7 +291,7 @@ pub fn check_address(addr: SocketAddr, remote: bool) -> Result<(), RemoteAddress
 /// A server asked to listen beyond this machine without being allowed to.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "{0} is not a loopback address: anyone who can reach it could use the server and spend the hub's credit; listen on 127.0.0.1, or allow remote clients explicitly (they must then send the server's token)"
+    "{0} is not a loopback address: anyone who can reach it could use the server and spend the hub's credit"
 )]
 pub struct RemoteAddress(pub SocketAddr);
 

@@ -49,7 +49,11 @@ pub(crate) async fn run(args: McpArgs, global: &Global) -> Result<ExitCode, Fail
     let http = match args.http {
         Some(addr) => {
             check_address(addr, args.allow_remote)
-                .map_err(|e| Failure::usage(format!("{e} (--allow-remote)")))?;
+                .map_err(|e| {
+                    Failure::usage(format!(
+                        "{e}; listen on 127.0.0.1, or pass --allow-remote to answer other machines (which must then send the token)"
+                    ))
+                })?;
             Some((addr, access(args.allow_remote)?))
         }
         None => None,
