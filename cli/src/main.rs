@@ -32,11 +32,18 @@ fn main() -> ExitCode {
                 .report(verbose);
         }
     };
-    match runtime.block_on(run(cli)) {
+    let code = match runtime.block_on(run(cli)) {
         Ok(code) => code,
         Err(failure) => failure.report(verbose),
-    }
+    };
+    // The command has ended: a blocking read still waiting (standard input of an MCP server
+    // stopped by a signal while its client keeps it open) is not waited for.
+    runtime.shutdown_timeout(STRAGGLERS);
+    code
 }
+
+/// How long blocking work still running once the command ended may take to finish.
+const STRAGGLERS: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The command line. `videohub sandbox` serves a hub of its own: the flags about which hub
 /// to use and where to record jobs, global to every other command, are not among its

@@ -139,27 +139,45 @@ impl Server {
     }
 
     /// Serves one client on standard input and output until it closes them, or `shutdown`
-    /// completes. Nothing else is written to standard output. Jobs still running then are
-    /// left in the journal, once no submit of theirs waits for its answer, for the next
-    /// `get_job` (or `videohub jobs resume`).
+    /// completes (before the client's first request too). Nothing else is written to
+    /// standard output. Jobs still running then are left in the journal, once no submit of
+    /// theirs waits for its answer, for the next `get_job` (or `videohub jobs resume`).
+    ///
+    /// Standard input is read by a blocking thread that nothing interrupts: after a
+    /// `shutdown` while the client keeps it open, the program should not wait for that
+    /// thread when its runtime ends (`Runtime::shutdown_timeout`).
     pub async fn serve_stdio(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
+        use rmcp::service::ServerInitializeError;
         let handler = self.handler()?;
         let app = handler.app().clone();
-        let service = handler
-            .serve(rmcp::transport::stdio())
-            .await
-            .map_err(std::io::Error::other)?;
-        let closing = service.cancellation_token();
-        let ended = tokio::select! {
-            ended = service.waiting() => ended.map(|_| ()).map_err(std::io::Error::other),
-            () = shutdown => {
+        let closing = CancellationToken::new();
+        let stopper = tokio::spawn({
+            let closing = closing.clone();
+            async move {
+                shutdown.await;
                 closing.cancel();
+            }
+        });
+        let ended = match handler
+            .serve_with_ct(rmcp::transport::stdio(), closing)
+            .await
+        {
+            Ok(service) => service
+                .waiting()
+                .await
+                .map(|_| ())
+                .map_err(std::io::Error::other),
+            // Stopped, or left by a client that sent no request (one of the 2026-07-28
+            // era may only have asked `server/discover`): nothing to report.
+            Err(ServerInitializeError::Cancelled | ServerInitializeError::ConnectionClosed(_)) => {
                 Ok(())
             }
+            Err(e) => Err(std::io::Error::other(e)),
         };
+        stopper.abort();
         app.stop().await;
         ended
     }

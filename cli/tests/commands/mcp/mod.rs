@@ -406,3 +406,79 @@ async fn jobs_of_an_in_process_sandbox_end_with_its_process() {
         "{report}"
     );
 }
+
+/// How a test ends a stdio server whose client sent one request.
+#[derive(Debug, Clone, Copy)]
+enum End {
+    /// SIGTERM, the client keeping standard input open.
+    Terminate,
+    /// The client closes standard input.
+    Close,
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stdio_server_stops_on_sigterm_or_its_client_going_at_any_point() {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let ping = json!({"jsonrpc": "2.0", "id": 0, "method": "ping"});
+    let initialize = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "test", "version": "1"}}});
+    // A ping is answered before a client chose an era (and opened a session): the server
+    // is listening, and no request of the session came yet.
+    for (request, end, code) in [
+        (&ping, End::Terminate, 143),
+        (&initialize, End::Terminate, 143),
+        (&ping, End::Close, 0),
+    ] {
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_videohub"))
+            .args(["--sandbox", "--store"])
+            .arg(dir.path().join("journal.sqlite3"))
+            .args(["mcp", "--output-dir"])
+            .arg(dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let mut answers = BufReader::new(child.stdout.take().unwrap()).lines();
+        stdin
+            .write_all(format!("{request}\n").as_bytes())
+            .await
+            .unwrap();
+        let answer = answers.next_line().await.unwrap().expect("an answer");
+        assert!(answer.contains(r#""result""#), "{answer}");
+        let open_input = match end {
+            End::Terminate => {
+                let pid = child.id().unwrap().to_string();
+                let sent = std::process::Command::new("kill")
+                    .args(["-TERM", &pid])
+                    .status()
+                    .unwrap();
+                assert!(sent.success());
+                Some(stdin)
+            }
+            End::Close => {
+                drop(stdin);
+                None
+            }
+        };
+        let status = tokio::time::timeout(Duration::from_secs(30), child.wait())
+            .await
+            .unwrap_or_else(|_| panic!("{request} then {end:?}: the server is still running"))
+            .unwrap();
+        let mut log = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut log)
+            .await
+            .unwrap();
+        assert_eq!(status.code(), Some(code), "{request} then {end:?}: {log}");
+        assert!(!log.contains("error"), "{log}");
+        drop(open_input);
+    }
+}
