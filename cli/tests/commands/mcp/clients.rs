@@ -1,7 +1,8 @@
 //! Clients written elsewhere drive `videohub mcp`: the official Python SDK's client (in both
 //! eras, over standard input and output and over HTTP with the token) and the MCP
-//! Inspector's command line (its `--strict` check of the tool schemas, a generation over
-//! HTTP). `scripts/mcp-clients.sh` installs them (pinned versions, in `target/mcp-clients`).
+//! Inspector's command line (its `--strict` check of the tool schemas in both eras, a
+//! generation over HTTP). `scripts/mcp-clients.sh` installs them (pinned versions, in
+//! `target/mcp-clients`).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -194,29 +195,41 @@ async fn the_python_sdk_client_asks_its_user_before_a_second_bill() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_inspector_finds_every_tool_schema_portable() {
+async fn the_inspector_finds_every_tool_schema_portable_in_both_eras() {
     let fixture = Fixture::start(Duration::from_millis(50), 1.0).await;
     let dir = tempfile::tempdir().unwrap();
+    let home = tempfile::tempdir().unwrap();
     // The key reaches the server as a client's configuration gives it.
     let key = format!("MOUNTSEA_API_KEY={KEY}");
-    let mut arguments = strings(&["-e", &key, "--method", "tools/list", "--strict"]);
-    arguments.extend(strings(&["--format", "json", "--"]));
-    arguments.extend(server_command(&fixture, dir.path()));
-    let home = tempfile::tempdir().unwrap();
-    let home_path = home.path().to_owned();
-    let output = tokio::task::spawn_blocking(move || inspector(home_path, arguments))
-        .await
-        .unwrap();
-    assert!(output.status.success(), "{}", described(&output));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!stderr.contains("Warning"), "{stderr}");
-    let listed: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(listed.get("schemaFindings"), None, "{listed}");
-    let tools = listed["result"]["tools"].as_array().unwrap();
-    assert_eq!(tools.len(), 6);
-    for tool in tools {
-        assert!(tool["title"].is_string(), "{tool}");
-        assert!(tool["annotations"]["readOnlyHint"].is_boolean(), "{tool}");
+    let run = |era: &str, method: &[&str]| {
+        let mut arguments = strings(&["-e", &key, "--protocol-era", era, "--method"]);
+        arguments.extend(strings(method));
+        arguments.extend(strings(&["--format", "json", "--"]));
+        arguments.extend(server_command(&fixture, dir.path()));
+        let home = home.path().to_owned();
+        tokio::task::spawn_blocking(move || inspector(home, arguments))
+    };
+    for (era, protocol) in [("legacy", "2025-11-25"), ("auto", "2026-07-28")] {
+        let output = run(era, &["initialize"]).await.unwrap();
+        assert!(output.status.success(), "{}", described(&output));
+        let introduced: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(
+            introduced["result"]["protocolVersion"], protocol,
+            "{introduced}"
+        );
+
+        let output = run(era, &["tools/list", "--strict"]).await.unwrap();
+        assert!(output.status.success(), "{}", described(&output));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("Warning"), "{era}: {stderr}");
+        let listed: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(listed.get("schemaFindings"), None, "{era}: {listed}");
+        let tools = listed["result"]["tools"].as_array().unwrap();
+        assert_eq!(tools.len(), 6);
+        for tool in tools {
+            assert!(tool["title"].is_string(), "{tool}");
+            assert!(tool["annotations"]["readOnlyHint"].is_boolean(), "{tool}");
+        }
     }
 }
 
