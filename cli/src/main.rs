@@ -9,6 +9,7 @@ mod outcome;
 mod output;
 mod progress;
 mod schemas;
+mod signals;
 mod store;
 
 use std::process::ExitCode;

@@ -5,6 +5,7 @@
 //! ones) goes to temporary files past a few megabytes.
 
 use std::iter::Peekable;
+use std::path::{Path, PathBuf};
 
 use crate::batch::{BatchHash, again_key, content_digest, line_key};
 use crate::error::{Error, Result};
@@ -13,8 +14,9 @@ use crate::spool::{Records, Sealed, Sorter, Spool};
 
 /// The lines of a batch as they are read, for their [line keys](crate::line_keys) and the
 /// batch's [id](crate::batch_id), which [`Runner::run_batch_lines`](crate::Runner::run_batch_lines)
-/// records and runs. Whatever the number of lines, it holds a few megabytes; the rest is
-/// in temporary files (in `TMPDIR`), removed when it is dropped.
+/// records and runs. Their outputs count by their paths inside the folder the batch is run
+/// into (see [`line_keys`](crate::line_keys)). Whatever the number of lines, it holds a few
+/// megabytes; the rest is in temporary files (in `TMPDIR`), removed when it is dropped.
 ///
 /// ```
 /// # fn main() -> videohub_journal::Result<()> {
@@ -23,13 +25,14 @@ use crate::spool::{Records, Sealed, Sorter, Spool};
 /// let veo = videohub::models::find("veo-3.1").unwrap();
 /// let input = serde_json::json!({"prompt": "a red fox"}).as_object().unwrap().clone();
 /// let jobs = vec![NewJob::new("https://hub.example", veo, input, "fox.mp4"); 2];
-/// let mut lines = BatchLines::new();
+/// let folder = std::path::Path::new("");
+/// let mut lines = BatchLines::new(folder);
 /// for job in &jobs {
 ///     lines.push(job)?;
 /// }
 /// let keys = lines.finish()?;
 /// assert_eq!(keys.len(), 2);
-/// assert_eq!(keys.id(), batch_id(&line_keys(&jobs)));
+/// assert_eq!(keys.id(), batch_id(&line_keys(&jobs, folder)));
 /// # Ok(()) }
 /// ```
 pub struct BatchLines {
@@ -37,26 +40,23 @@ pub struct BatchLines {
     digests: Spool<32>,
     /// Each line's content digest, then its place (big-endian), to be sorted.
     by_content: Sorter<40>,
-}
-
-impl Default for BatchLines {
-    fn default() -> Self {
-        BatchLines::new()
-    }
+    /// The folder the batch is run into.
+    folder: PathBuf,
 }
 
 impl BatchLines {
-    /// No lines yet.
-    pub fn new() -> BatchLines {
+    /// No lines yet, of a batch run into `folder`.
+    pub fn new(folder: &Path) -> BatchLines {
         BatchLines {
             digests: Spool::new(),
             by_content: Sorter::new(),
+            folder: folder.to_path_buf(),
         }
     }
 
     /// Adds the next line.
     pub fn push(&mut self, job: &NewJob) -> Result<()> {
-        self.push_digest(LineDigest::of(job))
+        self.push_digest(LineDigest::of(job, &self.folder))
     }
 
     /// Adds the next line, hashed already (on another thread, say).
@@ -123,9 +123,9 @@ impl BatchLines {
 pub struct LineDigest([u8; 32]);
 
 impl LineDigest {
-    /// The digest of `job`'s line.
-    pub fn of(job: &NewJob) -> LineDigest {
-        LineDigest(content_digest(job))
+    /// The digest of `job`'s line, in a batch run into `folder`.
+    pub fn of(job: &NewJob, folder: &Path) -> LineDigest {
+        LineDigest(content_digest(job, folder))
     }
 }
 
@@ -195,10 +195,12 @@ impl BatchKeys {
     }
 }
 
-/// A line's content digest and key.
+/// A line's content digest and key, and how many identical lines came before it, itself
+/// included.
 pub(crate) struct LineKey {
     pub(crate) digest: [u8; 32],
     pub(crate) key: String,
+    pub(crate) occurrence: u64,
 }
 
 /// The lines' keys, in order.
@@ -236,7 +238,11 @@ impl Iterator for Keys<'_> {
             Some(run) => again_key(&key, run),
             None => key,
         };
-        Some(Ok(LineKey { digest, key }))
+        Some(Ok(LineKey {
+            digest,
+            key,
+            occurrence,
+        }))
     }
 }
 
@@ -271,7 +277,7 @@ mod tests {
     }
 
     fn counted(jobs: &[NewJob]) -> BatchKeys {
-        let mut lines = BatchLines::new();
+        let mut lines = BatchLines::new(Path::new("out"));
         for job in jobs {
             lines.push(job).unwrap();
         }
@@ -285,7 +291,7 @@ mod tests {
         // lines), the counting goes through files.
         for n in [0, 1, 7, 1_000, 13_000] {
             let jobs: Vec<NewJob> = (0..n).map(job).collect();
-            let expected = line_keys(&jobs);
+            let expected = line_keys(&jobs, Path::new("out"));
             let keys = counted(&jobs);
             assert_eq!(keys.len(), n);
             let in_files = n > 12_288;

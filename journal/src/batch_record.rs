@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::batch::content_digest;
+use crate::batch::{content_digest, line_key};
 use crate::batch_lines::BatchKeys;
 use crate::error::{Error, Result};
 use crate::job::{Job, NewJob};
@@ -13,12 +13,15 @@ use crate::run::Runner;
 use crate::store::LINES_PER_TRANSACTION;
 
 impl Runner {
-    /// Records the lines of `keys` (those not recorded yet) as the batch `name`, reading
-    /// them from `lines`. The folders of a chunk's files are tried before it is recorded,
-    /// the first chunk's before anything is.
+    /// Records the lines of `keys` (those not recorded yet) as the batch `name` run into
+    /// `folder`, reading them from `lines`. The folders of a chunk's files are tried before
+    /// it is recorded, the first chunk's before anything is. Lines an earlier videohub
+    /// recorded under keys of their outputs' whole paths are found under those and take
+    /// their keys of today.
     pub(crate) async fn record_lines(
         &self,
         name: &str,
+        folder: &Path,
         keys: &BatchKeys,
         mut lines: impl Iterator<Item = std::io::Result<NewJob>> + Send,
     ) -> Result<()> {
@@ -27,10 +30,17 @@ impl Runner {
         let mut counted = keys.keys();
         let mut place = 0u64;
         let mut chunk = Vec::with_capacity(LINES_PER_TRANSACTION);
+        // The keys an earlier videohub gave these lines, while the journal holds lines of
+        // its.
+        let adopting = !keys.is_again()
+            && !folder.as_os_str().is_empty()
+            && journal.has_unnamed_lines().await?;
+        let mut legacy = Vec::new();
         let mut folders = Folders::default();
         let mut first = true;
         loop {
             chunk.clear();
+            legacy.clear();
             while chunk.len() < LINES_PER_TRANSACTION {
                 let Some(job) = lines.next() else { break };
                 let job = job.map_err(|e| reread(e.to_string()))?;
@@ -39,10 +49,18 @@ impl Runner {
                     Some(key) => key?,
                     None => return Err(reread(format!("more than the {place} lines checked"))),
                 };
-                if content_digest(&job) != key.digest {
+                if content_digest(&job, folder) != key.digest {
                     return Err(reread(format!(
                         "valid line #{place} is not the one checked"
                     )));
+                }
+                if adopting {
+                    // Within one folder, lines with the same whole paths are those with the
+                    // same names in it: the occurrence is the same.
+                    legacy.push(line_key(
+                        &content_digest(&job, Path::new("")),
+                        key.occurrence,
+                    ));
                 }
                 chunk.push((job, key.key));
             }
@@ -62,12 +80,22 @@ impl Runner {
             if chunk.is_empty() {
                 break;
             }
+            if adopting {
+                let lines: Vec<(&NewJob, &str, String)> = chunk
+                    .iter()
+                    .zip(legacy.drain(..))
+                    .map(|((job, key), old)| (job, key.as_str(), old))
+                    .collect();
+                journal.adopt_legacy_lines(batch, folder, &lines).await?;
+            }
             if !keys.is_again() {
-                self.record_reuses(name, batch, &chunk).await?;
+                self.record_reuses(name, batch, folder, &chunk).await?;
             }
             let lines: Vec<(&NewJob, &str)> =
                 chunk.iter().map(|(job, key)| (job, key.as_str())).collect();
-            journal.record_batch_lines(name, batch, &lines).await?;
+            journal
+                .record_batch_lines(name, batch, folder, &lines)
+                .await?;
         }
         if place < keys.len() {
             return Err(reread(format!(
@@ -79,11 +107,13 @@ impl Runner {
     }
 
     /// Records the lines of `chunk` not yet in the journal whose request a downloaded job
-    /// already paid for, each reusing a task that no line of the batch `batch` holds.
+    /// already paid for, each reusing a task that no line of the batch `batch` (run into
+    /// `folder`) holds.
     async fn record_reuses(
         &self,
         name: &str,
         batch: &str,
+        folder: &Path,
         chunk: &[(NewJob, String)],
     ) -> Result<()> {
         let journal = self.journal();
@@ -104,7 +134,9 @@ impl Runner {
             });
             if let Some(paid) = free {
                 used.extend(paid.task_id.clone());
-                journal.record_reuse(name, batch, new, key, paid).await?;
+                journal
+                    .record_reuse(name, batch, folder, new, key, paid)
+                    .await?;
             }
         }
         Ok(())
@@ -158,6 +190,9 @@ mod tests {
     use crate::batch_lines::BatchLines;
     use crate::store::Journal;
 
+    // The lines of these tests count by their outputs' whole paths (no folder): a line into
+    // another folder is another line, which may reuse a task.
+
     /// Line `i` of a batch into `dir`; lines 0 and 1 ask for the same.
     fn line(dir: &Path, i: usize) -> NewJob {
         let veo = videohub::models::find("veo-3.1").expect("compiled in");
@@ -182,7 +217,7 @@ mod tests {
     }
 
     fn counted(jobs: &[NewJob]) -> BatchKeys {
-        let mut lines = BatchLines::new();
+        let mut lines = BatchLines::new(Path::new(""));
         for job in jobs {
             lines.push(job).unwrap();
         }
@@ -209,7 +244,7 @@ mod tests {
         let mut changed = jobs.clone();
         changed[4_100] = line(dir.path(), n + 1);
         let error = runner
-            .record_lines("b", &keys, changed.into_iter().map(Ok))
+            .record_lines("b", Path::new(""), &keys, changed.into_iter().map(Ok))
             .await
             .unwrap_err();
         assert!(
@@ -231,25 +266,25 @@ mod tests {
             [jobs.clone(), vec![line(dir.path(), 0)]].concat(),
         ] {
             let error = runner
-                .record_lines("b", &keys, lines.into_iter().map(Ok))
+                .record_lines("b", Path::new(""), &keys, lines.into_iter().map(Ok))
                 .await
                 .unwrap_err();
             assert!(matches!(error, Error::BatchReread { .. }), "{error}");
         }
         let unreadable = std::iter::once(Err(std::io::Error::other("disk gone")));
         let error = runner
-            .record_lines("b", &keys, unreadable)
+            .record_lines("b", Path::new(""), &keys, unreadable)
             .await
             .unwrap_err();
         assert!(error.to_string().contains("disk gone"), "{error}");
         // Read as counted, every line is recorded once, under the keys of the whole list.
         runner
-            .record_lines("b", &keys, jobs.clone().into_iter().map(Ok))
+            .record_lines("b", Path::new(""), &keys, jobs.clone().into_iter().map(Ok))
             .await
             .unwrap();
         let counts = runner.journal().batch_counts(keys.id()).await.unwrap();
         assert_eq!(counts.total(), n);
-        let mut expected = line_keys(&jobs);
+        let mut expected = line_keys(&jobs, Path::new(""));
         expected.sort();
         assert!(recorded_keys(&runner).await == expected);
     }
@@ -262,7 +297,7 @@ mod tests {
         let jobs: Vec<NewJob> = (0..3).map(|i| line(&missing, i)).collect();
         let keys = counted(&jobs);
         let error = runner
-            .record_lines("b", &keys, jobs.into_iter().map(Ok))
+            .record_lines("b", Path::new(""), &keys, jobs.into_iter().map(Ok))
             .await
             .unwrap_err();
         assert!(matches!(error, Error::Destination { .. }), "{error}");
@@ -285,7 +320,7 @@ mod tests {
         jobs[2_500] = twin("b.mp4");
         let keys = counted(&jobs);
         runner
-            .record_lines("b", &keys, jobs.clone().into_iter().map(Ok))
+            .record_lines("b", Path::new(""), &keys, jobs.clone().into_iter().map(Ok))
             .await
             .unwrap();
         for (file, task) in [("a.mp4", "t-a"), ("b.mp4", "t-b")] {
@@ -304,7 +339,7 @@ mod tests {
         let more = [vec![twin("c.mp4")], jobs].concat();
         let keys = counted(&more);
         runner
-            .record_lines("b", &keys, more.into_iter().map(Ok))
+            .record_lines("b", Path::new(""), &keys, more.into_iter().map(Ok))
             .await
             .unwrap();
         let third: (String, Option<String>) =
@@ -326,7 +361,7 @@ mod tests {
             .collect();
         let keys = counted(&moved);
         runner
-            .record_lines("b", &keys, moved.into_iter().map(Ok))
+            .record_lines("b", Path::new(""), &keys, moved.into_iter().map(Ok))
             .await
             .unwrap();
         let reused: Vec<Option<String>> = sqlx::query_scalar(

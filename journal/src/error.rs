@@ -31,6 +31,17 @@ pub enum Error {
         seconds: u64,
     },
 
+    /// The journal's database server cannot be reached: it is down, restarting, or out of
+    /// the network's reach. Whether the change being written was recorded is not known; a
+    /// [`Runner`](crate::Runner) tries it again, with backoff, until the server is back.
+    #[error("cannot reach the journal {journal}: {message}")]
+    Unreachable {
+        /// The server (a URL without its password).
+        journal: String,
+        /// Why: what the connection said.
+        message: String,
+    },
+
     /// The database was written by a newer videohub, whose schema this one does not know.
     #[error(
         "the journal {journal} was written by a newer videohub (schema version {found}, this one knows up to {known}); upgrade videohub or open another journal"
@@ -88,6 +99,32 @@ pub enum Error {
         state: String,
         /// Why that state does not fit.
         reason: String,
+    },
+
+    /// This process no longer holds the job: its lease ran out (an outage, a pause longer
+    /// than the lease) and another process took the job over, or let it go. Nothing was
+    /// written; this process stops driving the job, and the one holding it goes on.
+    #[error(
+        "job {id} was taken over by {}: this process stopped driving it",
+        owner.as_deref().unwrap_or("another process, which let it go since")
+    )]
+    LeaseLost {
+        /// The job id.
+        id: String,
+        /// The process holding it now, if any.
+        owner: Option<String>,
+    },
+
+    /// The run was stopped (see [`Stop`](crate::Stop)): the job was let go as it stood, its
+    /// state kept, for another worker or the next run to go on with.
+    #[error(
+        "job {id} was let go as {state} when the run was stopped; the next run or another worker goes on with it"
+    )]
+    LetGo {
+        /// The job id.
+        id: String,
+        /// Its state, kept.
+        state: crate::JobState,
     },
 
     /// Another live process is working on the job.
@@ -193,4 +230,47 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl Error {
+    /// Whether the journal is out of reach for now (its server down or restarting, its file
+    /// locked by another process past the busy timeout): the same call may succeed later.
+    pub fn is_outage(&self) -> bool {
+        matches!(self, Error::Unreachable { .. } | Error::Locked { .. })
+    }
+
+    /// The folder and the system's message when the error is a disk that cannot take a
+    /// job's file: full, read-only, over quota, or failing (`EIO`), as met when the folder
+    /// was tried, the file written, or read back for its checksum.
+    pub fn disk_failure(&self) -> Option<(PathBuf, String)> {
+        let failing = |source: &std::io::Error| {
+            use std::io::ErrorKind;
+            matches!(
+                source.kind(),
+                ErrorKind::StorageFull | ErrorKind::ReadOnlyFilesystem | ErrorKind::QuotaExceeded
+            ) || source.raw_os_error() == Some(EIO)
+        };
+        match self {
+            Error::Destination { dir, message } => Some((dir.clone(), message.clone())),
+            Error::Hub(videohub::Error::Io { path, source, .. }) if failing(source) => {
+                Some((folder_of(path), source.to_string()))
+            }
+            Error::ReadBack { path, source } if failing(source) => {
+                Some((folder_of(path), source.to_string()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The system's code of an input/output error of the device (`EIO` on Linux and the BSDs).
+const EIO: i32 = 5;
+
+/// The folder a file is in (the path itself when it names a folder).
+fn folder_of(path: &std::path::Path) -> PathBuf {
+    if path.is_dir() {
+        return path.to_path_buf();
+    }
+    path.parent()
+        .map_or_else(|| path.to_path_buf(), std::path::Path::to_path_buf)
 }

@@ -81,7 +81,12 @@ pub struct Job {
     /// The input sent (or to send).
     pub input: Map<String, Value>,
     /// Where the output goes, with `{task_id}`, `{job_id}` and `{model}` not yet replaced.
+    /// For a job of a batch, in the folder of the worker that drives it.
     pub output_path: PathBuf,
+    /// For a job of a batch, where its output goes inside the folder the batch is run into
+    /// (`--out`), not yet replaced like [`output_path`](Job::output_path): each worker
+    /// puts the file in its own folder.
+    pub output_name: Option<PathBuf>,
     /// The state.
     pub state: JobState,
     /// The hub's task id, once submitted.
@@ -121,8 +126,21 @@ impl Job {
     /// Where the output goes, with `{task_id}`, `{job_id}` and `{model}` replaced (each
     /// with anything but letters, digits, `-` and `.` turned into `_`).
     pub fn output_file(&self) -> PathBuf {
+        self.rendered(&self.output_path)
+    }
+
+    /// Where the output of this batch job goes in `folder`, another folder its batch is run
+    /// into (replaced like [`output_file`](Job::output_file)); `None` for a job outside a
+    /// batch.
+    pub fn output_file_in(&self, folder: &Path) -> Option<PathBuf> {
+        let name = self.output_name.as_deref()?;
+        Some(self.rendered(&folder.join(name)))
+    }
+
+    /// `template` with `{task_id}`, `{job_id}` and `{model}` replaced.
+    fn rendered(&self, template: &Path) -> PathBuf {
         let task_id = self.task_id.as_deref().unwrap_or(&self.id);
-        render_output(&self.output_path, &self.model, task_id, &self.id)
+        render_output(template, &self.model, task_id, &self.id)
     }
 
     /// What the job generates, from its endpoint; `None` for a path that is not the hub's.
@@ -146,6 +164,7 @@ pub(crate) struct JobRow {
     endpoint: String,
     input: String,
     output_path: String,
+    output_name: Option<String>,
     state: String,
     task_id: Option<String>,
     result: Option<String>,
@@ -206,6 +225,7 @@ impl TryFrom<JobRow> for Job {
             endpoint: row.endpoint,
             input,
             output_path: PathBuf::from(row.output_path),
+            output_name: row.output_name.map(PathBuf::from),
             state,
             task_id: row.task_id,
             result,

@@ -12,12 +12,19 @@ use videohub::{Client, Dynamic, Output, PollPolicy, Task, TaskState, TaskUpdate}
 use crate::error::{Error, Result};
 use crate::hub_limit::{HubLimit, Slot};
 use crate::job::{Job, NewJob};
-use crate::owner::{LEASE, Owner};
+use crate::notice::{Notice, Notices};
+use crate::owner::Owner;
 use crate::state::JobState;
+use crate::stop::Stop;
 use crate::store::{Change, Journal};
 
+mod lease;
+mod outage;
 mod submit;
 
+pub(crate) use lease::Downloading;
+use lease::Held;
+pub(crate) use outage::Backoff;
 use submit::Submit;
 pub(crate) use submit::check_destination;
 
@@ -57,6 +64,14 @@ pub enum Step<'a> {
 /// be reached, the wait's deadline passed, the file could not be written) and is left
 /// unfinished for [`Runner::resume`].
 ///
+/// A job is driven under a lease on the database's clock, renewed while it runs; every
+/// change of its state is written only while this runner holds it. A renewal that finds
+/// another process holding the job (this one could not renew in time) stops the drive at
+/// once ([`Error::LeaseLost`]): nothing more is written or downloaded for it here. A
+/// journal out of reach is waited out with backoff for as long as the poll policy's
+/// deadline (30 min by default), the hub's tasks going on meanwhile; its going and coming
+/// back are told to [`Runner::on_notice`]. A [`Stop`] ends the work from outside.
+///
 /// A runner and its clones send **one submit at a time**: a process killed at any moment
 /// leaves at most one job whose submit may or may not have reached the hub. Submits take
 /// well under a second against generations of a minute, so this costs little throughput.
@@ -80,6 +95,12 @@ pub struct Runner {
     hub_limit: Arc<HubLimit>,
     /// Turns to download.
     pub(crate) downloads: Arc<tokio::sync::Semaphore>,
+    /// Asked from outside to stop.
+    pub(crate) stop: Stop,
+    /// Where notices go.
+    pub(crate) notices: Notices,
+    /// When the journal went out of reach, while it is.
+    outage: Arc<outage::Outage>,
 }
 
 /// How many outputs a runner downloads at once by default.
@@ -96,7 +117,29 @@ impl Runner {
             submitting: Arc::default(),
             hub_limit: Arc::default(),
             downloads: Arc::new(tokio::sync::Semaphore::new(DOWNLOADS_AT_ONCE)),
+            stop: Stop::new(),
+            notices: Notices::default(),
+            outage: Arc::default(),
         }
+    }
+
+    /// Stops when `stop` says so (see [`Stop`]): a signal handler or a server shutting down
+    /// keeps a clone of it.
+    pub fn with_stop(mut self, stop: Stop) -> Runner {
+        self.stop = stop;
+        self
+    }
+
+    /// The stop this runner heeds.
+    pub fn stop(&self) -> &Stop {
+        &self.stop
+    }
+
+    /// Hands every [`Notice`] to `hook` (from any task; they are logged too): the journal
+    /// out of reach and back, a disk that cannot take files, a job taken over elsewhere.
+    pub fn on_notice(mut self, hook: impl Fn(&Notice) + Send + Sync + 'static) -> Runner {
+        self.notices = Notices::to(hook);
+        self
     }
 
     /// Downloads at most `n` outputs at once (at least 1; [`DOWNLOADS_AT_ONCE`] by
@@ -208,12 +251,43 @@ impl Runner {
     }
 
     /// Drives a job this runner holds (one it recorded, or claimed) to a final state, then
-    /// lets it go.
+    /// lets it go. Ends early with [`Error::LeaseLost`] when another process took the job
+    /// over, and with [`Error::LetGo`] when the [`Stop`] reached it.
     pub async fn drive(&self, job: Job, mut on_step: impl FnMut(Step<'_>)) -> Result<Job> {
-        let _heartbeat = Heartbeat::start(self.journal.clone(), job.id.clone(), self.owner.clone());
-        let id = job.id.clone();
-        let outcome = self.advance(job, &mut on_step).await;
-        match self.journal.release(&id, &self.owner).await {
+        let held = Held::start(self, &job.id);
+        let (id, state) = (job.id.clone(), job.state);
+        let downloading = Downloading::default();
+        let outcome = tokio::select! {
+            biased;
+            () = held.lost() => Err(Error::LeaseLost { id: id.clone(), owner: held.holder() }),
+            () = self.stop_reached(&downloading) => Err(Error::LetGo { id: id.clone(), state }),
+            outcome = self.advance(job, &downloading, &mut on_step) => outcome,
+        };
+        // A submit whose drive was cut off above goes on until its answer is recorded:
+        // the job is let go only after that, at the state it then stands at.
+        drop(self.submitting.lock().await);
+        drop(held);
+        let outcome = match outcome {
+            Err(Error::LetGo { id, state }) => {
+                let now = self.persist(|| self.journal.job(&id)).await;
+                Err(Error::LetGo {
+                    state: now.map_or(state, |job| job.state),
+                    id,
+                })
+            }
+            other => other,
+        };
+        if let Err(Error::LeaseLost { id, owner }) = &outcome {
+            self.notices.tell(Notice::TakenOver {
+                job: id.clone(),
+                owner: owner.clone(),
+            });
+            return outcome;
+        }
+        match self
+            .persist(|| self.journal.release(&id, &self.owner))
+            .await
+        {
             Ok(()) => outcome.map(|job| Job { owner: None, ..job }),
             Err(e) => {
                 tracing::warn!(job = %id, error = %e, "could not release the job");
@@ -222,7 +296,12 @@ impl Runner {
         }
     }
 
-    async fn advance(&self, mut job: Job, on_step: &mut impl FnMut(Step<'_>)) -> Result<Job> {
+    async fn advance(
+        &self,
+        mut job: Job,
+        downloading: &Downloading,
+        on_step: &mut impl FnMut(Step<'_>),
+    ) -> Result<Job> {
         let mut task: Option<Task<Dynamic>> = None;
         let mut output: Option<Output> = None;
         // The job's place among the generations in flight, from its submit to its end.
@@ -258,7 +337,7 @@ impl Runner {
                         Some(output) => output,
                         None => self.stored_output(&job)?,
                     };
-                    self.download(job, ready, on_step).await?
+                    self.download(job, ready, downloading, on_step).await?
                 }
                 _ => {
                     drop(slot);
@@ -286,7 +365,9 @@ impl Runner {
                     }
                 }
                 Some(Err(error)) => {
-                    self.journal.note(&job.id, &error.to_string()).await?;
+                    let text = error.to_string();
+                    self.persist(|| self.journal.note(&job.id, &self.owner, &text))
+                        .await?;
                     return Err(error.into());
                 }
                 None => {
@@ -316,14 +397,12 @@ impl Runner {
         change.result = Some(raw);
         change.task_elapsed = took;
         let job = self
-            .journal
             .transition(&job.id, &[JobState::Submitted], change)
             .await?;
         // The poller has taught the client this duration; the journal keeps it for the
         // next process.
         if let (JobState::Completed, Some(took)) = (job.state, took) {
-            self.journal
-                .record_duration(&job.hub, &job.model, took)
+            self.persist(|| self.journal.record_duration(&job.hub, &job.model, took))
                 .await?;
         }
         Ok((job, output))
@@ -341,7 +420,7 @@ impl Runner {
     }
 
     /// The output of a completed job from the task answer it recorded.
-    fn stored_output(&self, job: &Job) -> Result<Output> {
+    pub(crate) fn stored_output(&self, job: &Job) -> Result<Output> {
         let task_id = job.task_id.clone().unwrap_or_default();
         let mut state = job
             .result
@@ -354,27 +433,5 @@ impl Runner {
             })?;
         state.capability = job.capability().or(state.capability);
         Ok(state.into_output(&self.client, &task_id)?)
-    }
-}
-
-/// Renews a job's lease while it runs; stops when dropped.
-struct Heartbeat(tokio::task::JoinHandle<()>);
-
-impl Heartbeat {
-    fn start(journal: Journal, id: String, owner: Owner) -> Heartbeat {
-        Heartbeat(tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(LEASE / 3).await;
-                if let Err(e) = journal.renew(&id, &owner).await {
-                    tracing::warn!(job = %id, error = %e, "could not renew the job's lease");
-                }
-            }
-        }))
-    }
-}
-
-impl Drop for Heartbeat {
-    fn drop(&mut self) {
-        self.0.abort();
     }
 }

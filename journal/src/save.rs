@@ -1,6 +1,11 @@
 //! Saving a job's output: into a part file the journal records, so that a process killed
 //! in the middle leaves a download the next one continues (with a range request), and
 //! from the file of an earlier job when the job reuses its task.
+//!
+//! A part file is written by one download only: a download that takes over a recorded
+//! part (another process's, which may still be writing it after losing its lease) copies
+//! its bytes into a part of its own and continues that one. The checksum recorded is read
+//! back from the saved file, whose length must be the bytes saved.
 
 use std::path::{Path, PathBuf};
 
@@ -11,21 +16,24 @@ use videohub::{Output, OutputFile};
 
 use crate::error::{Error, Result};
 use crate::job::Job;
-use crate::run::{Runner, Step};
+use crate::run::{Downloading, Runner, Step};
 use crate::state::JobState;
 use crate::store::Change;
 
 impl Runner {
-    /// Saves the output and records the file, its size and checksum.
+    /// Saves the output and records the file, its size and checksum. `downloading` says
+    /// when the download is under way (a graceful stop lets it finish).
     pub(crate) async fn download(
         &self,
         job: Job,
         output: Output,
+        downloading: &Downloading,
         on_step: &mut impl FnMut(Step<'_>),
     ) -> Result<Job> {
         let path = job.output_file();
         // Buffers exist only for the downloads running: a few at once.
         let _turn = self.downloads.acquire().await.ok();
+        downloading.set(true);
         on_step(Step::Downloading {
             job: &job,
             path: &path,
@@ -34,18 +42,15 @@ impl Runner {
             return Ok(done);
         }
         let saved = match self.save_part(&job, file_of(&output)?, &path).await {
-            Err(Error::Hub(videohub::Error::DownloadStatus {
-                status: 403 | 404 | 410,
-            })) => {
-                // The link may have expired: ask the hub for the task's output again.
-                let task = self.task_of(&job);
-                let fresh = task.status().await?.into_output(self.client(), task.id())?;
+            Err(error) if is_expired_link(&error) => {
+                let fresh = self.fresh_output(&job).await?;
                 self.save_part(&job, file_of(&fresh)?, &path).await
             }
             other => other,
         };
         let size = match saved {
             Ok(size) => size,
+            Err(error @ Error::LeaseLost { .. }) => return Err(error),
             Err(error) => {
                 // A download cut short keeps its part file for the next try; one that
                 // cannot succeed as it went does not.
@@ -53,10 +58,11 @@ impl Runner {
                     error,
                     Error::Hub(videohub::Error::DownloadInterrupted { .. })
                 ) {
-                    self.journal().remove_part(&job.id).await?;
+                    self.persist(|| self.journal().remove_part(&job.id, Some(self.owner())))
+                        .await?;
                 }
-                self.journal()
-                    .note(&job.id, &format!("download failed: {error}"))
+                let note = format!("download failed: {error}");
+                self.persist(|| self.journal().note(&job.id, self.owner(), &note))
                     .await?;
                 return Err(error);
             }
@@ -64,9 +70,29 @@ impl Runner {
         self.saved(job, path, size, None).await
     }
 
+    /// Downloads downloaded job `job`'s file again from its task to `target` (no submit, and
+    /// nothing recorded): for a copy in another folder whose first file cannot be read
+    /// here.
+    pub(crate) async fn save_again(&self, job: &Job, target: &Path) -> Result<u64> {
+        let output = self.stored_output(job)?;
+        match file_of(&output)?.save(target).await.map_err(Error::Hub) {
+            Err(error) if is_expired_link(&error) => {
+                let fresh = self.fresh_output(job).await?;
+                Ok(file_of(&fresh)?.save(target).await?)
+            }
+            done => done,
+        }
+    }
+
+    /// The task's output as the hub gives it now: its file's link may have expired.
+    async fn fresh_output(&self, job: &Job) -> Result<Output> {
+        let task = self.task_of(job);
+        Ok(task.status().await?.into_output(self.client(), task.id())?)
+    }
+
     /// Records a saved file: state downloaded, path, size, checksum; the part file is gone.
     async fn saved(&self, job: Job, path: PathBuf, size: u64, from: Option<&Job>) -> Result<Job> {
-        let sha256 = sha256_of(&path).await?;
+        let sha256 = sha256_checked(&path, size).await?;
         let mut change = Change::to(JobState::Downloaded);
         change.file_path = Some(path.clone());
         change.file_size = Some(size);
@@ -84,35 +110,57 @@ impl Runner {
         });
         change.sha256 = Some(sha256);
         let done = self
-            .journal()
             .transition(&job.id, &[JobState::Completed], change)
             .await?;
-        self.journal().remove_part(&job.id).await?;
-        self.journal().job(&done.id).await
+        self.persist(|| self.journal().remove_part(&job.id, Some(self.owner())))
+            .await?;
+        self.persist(|| self.journal().job(&done.id)).await
     }
 
-    /// Downloads `file` to `path` through the job's part file: the one an earlier process
-    /// recorded when it is still there (continued from its length), else a new one, recorded
-    /// before the first byte is asked for.
+    /// Downloads `file` to `path` through a part file of this download's own, recorded
+    /// before the first byte is asked for. The bytes of the part an earlier download
+    /// recorded (when it is still there, with the validator of its answer) are copied into
+    /// it first and continued from their length; that part is then removed, never written
+    /// again: the process that wrote it may still be writing.
     async fn save_part(&self, job: &Job, file: &OutputFile, path: &Path) -> Result<u64> {
-        let (part, validator) = match self.journal().part_of(&job.id).await? {
-            Some((part, validator)) if part.is_file() => (part, validator),
-            _ => {
-                let part = videohub::__private::create_part_file(path)?;
-                if let Err(error) = self.journal().set_part(&job.id, &part).await {
-                    crate::store::remove_file(&part);
-                    return Err(error);
+        let earlier = self.persist(|| self.journal().part_of(&job.id)).await?;
+        let part = videohub::__private::create_part_file(path)?;
+        let validator = match &earlier {
+            Some((old, Some(validator))) if old.is_file() => {
+                match tokio::fs::copy(old, &part).await {
+                    Ok(_) => Some(validator.clone()),
+                    Err(error) => {
+                        tracing::warn!(job = %job.id, part = %old.display(), %error, "cannot copy the earlier part file: downloading from the start");
+                        None
+                    }
                 }
-                (part, None)
             }
+            _ => None,
         };
+        let recorded = self
+            .persist(|| {
+                self.journal()
+                    .set_part(&job.id, self.owner(), &part, validator.as_deref())
+            })
+            .await;
+        if let Err(error) = recorded {
+            crate::store::remove_file(&part);
+            return Err(error);
+        }
+        if let Some((old, _)) = earlier {
+            crate::store::remove_file(&old);
+        }
         let (sender, mut validators) = mpsc::unbounded_channel::<String>();
         let save = file.save_continuing(path, &part, validator.as_deref(), move |v| {
             let _ = sender.send(v.to_owned());
         });
         let record = async {
             while let Some(validator) = validators.recv().await {
-                if let Err(error) = self.journal().set_part_validator(&job.id, &validator).await {
+                let recorded = self
+                    .journal()
+                    .set_part_validator(&job.id, self.owner(), &validator)
+                    .await;
+                if let Err(error) = recorded {
                     tracing::warn!(job = %job.id, %error, "could not record the download's validator");
                 }
             }
@@ -128,7 +176,7 @@ impl Runner {
         let Some(paid_id) = &job.reused_from else {
             return Ok(None);
         };
-        let paid = match self.journal().job(paid_id).await {
+        let paid = match self.persist(|| self.journal().job(paid_id)).await {
             Ok(paid) => paid,
             Err(Error::NoSuchJob { .. }) => return Ok(None),
             Err(error) => return Err(error),
@@ -136,13 +184,7 @@ impl Runner {
         let Some(source) = paid.file_path.clone() else {
             return Ok(None);
         };
-        let intact = match (std::fs::metadata(&source), &paid.sha256) {
-            (Ok(meta), Some(sha)) if Some(meta.len()) == paid.file_size => {
-                sha256_of(&source).await.ok().as_ref() == Some(sha)
-            }
-            _ => false,
-        };
-        if !intact {
+        if !is_intact(&source, &paid).await {
             tracing::info!(job = %job.id, source = %source.display(), "the reused file is gone or changed: downloading it again");
             return Ok(None);
         }
@@ -165,9 +207,30 @@ fn file_of(output: &Output) -> Result<&OutputFile> {
     })
 }
 
+/// Whether a download failed on a link that may have expired (403, 404, 410): the hub
+/// gives the task's output again with a new one.
+fn is_expired_link(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::Hub(videohub::Error::DownloadStatus {
+            status: 403 | 404 | 410,
+        })
+    )
+}
+
+/// Whether `file` holds what downloaded job `job` recorded: its size and checksum.
+pub(crate) async fn is_intact(file: &Path, job: &Job) -> bool {
+    match (std::fs::metadata(file), &job.sha256) {
+        (Ok(meta), Some(sha)) if Some(meta.len()) == job.file_size => {
+            sha256_of(file).await.ok().as_ref() == Some(sha)
+        }
+        _ => false,
+    }
+}
+
 /// Puts a copy of `source` at `path`, whole or not at all: a hard link (or a copy across
 /// file systems) made under a part file's name, then renamed into place.
-fn link_or_copy(source: &Path, path: &Path) -> Result<()> {
+pub(crate) fn link_or_copy(source: &Path, path: &Path) -> Result<()> {
     let part = videohub::__private::create_part_file(path)?;
     let io = |action: &'static str, at: &Path| {
         let at = at.to_path_buf();
@@ -190,7 +253,29 @@ fn link_or_copy(source: &Path, path: &Path) -> Result<()> {
     placed
 }
 
+/// The SHA-256 of the file at `path`, in hex.
 pub(crate) async fn sha256_of(path: &Path) -> Result<String> {
+    Ok(read_back(path).await?.0)
+}
+
+/// The SHA-256 of the file at `path`, which must hold the `size` bytes just saved there:
+/// a file of another length was written meanwhile by someone else, and its checksum is
+/// not this download's.
+async fn sha256_checked(path: &Path, size: u64) -> Result<String> {
+    let (sha256, read) = read_back(path).await?;
+    if read != size {
+        return Err(Error::ReadBack {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(format!(
+                "it holds {read} bytes where {size} were saved: something else wrote it meanwhile"
+            )),
+        });
+    }
+    Ok(sha256)
+}
+
+/// The SHA-256 of the file at `path`, in hex, and its length.
+async fn read_back(path: &Path) -> Result<(String, u64)> {
     let read_back = |source| Error::ReadBack {
         path: path.to_path_buf(),
         source,
@@ -198,12 +283,14 @@ pub(crate) async fn sha256_of(path: &Path) -> Result<String> {
     let mut file = tokio::fs::File::open(path).await.map_err(read_back)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0; 256 * 1024];
+    let mut read = 0;
     loop {
         let n = file.read(&mut buffer).await.map_err(read_back)?;
         if n == 0 {
             break;
         }
         hasher.update(&buffer[..n]);
+        read += n as u64;
     }
-    Ok(hex::encode(hasher.finalize()))
+    Ok((hex::encode(hasher.finalize()), read))
 }

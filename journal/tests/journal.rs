@@ -330,7 +330,7 @@ async fn a_journal_from_a_newer_videohub_is_refused_and_left_as_it_is() {
             error,
             Error::NewerSchema {
                 found: 99,
-                known: 4,
+                known: 5,
                 ..
             }
         ),

@@ -2,6 +2,7 @@
 //! index of unfinished jobs gives each job to exactly one of them.
 
 use std::collections::HashSet;
+use std::path::Path;
 
 use serde_json::json;
 use videohub_journal::{Journal, NewJob, Owner, batch_id, line_keys};
@@ -20,11 +21,14 @@ async fn three_workers_claim_every_job_once() {
             NewJob::new("http://127.0.0.1:1", veo, input, format!("{i}.mp4"))
         })
         .collect();
-    let keys = line_keys(&jobs);
+    let keys = line_keys(&jobs, Path::new(""));
     let batch = batch_id(&keys);
     let first = Journal::open_store(&url).await.unwrap();
     assert_eq!(
-        first.record_batch("b", &batch, &jobs, &keys).await.unwrap(),
+        first
+            .record_batch("b", &batch, Path::new(""), &jobs, &keys)
+            .await
+            .unwrap(),
         120
     );
     // Each worker has its own pool and claims with 8 tasks at once.
@@ -36,7 +40,11 @@ async fn three_workers_claim_every_job_once() {
             claimers.push(tokio::spawn(async move {
                 let owner = Owner::this_process();
                 let mut claimed = Vec::new();
-                while let Some(job) = journal.claim_next(&batch, &[], &owner).await.unwrap() {
+                while let Some(job) = journal
+                    .claim_next(&batch, &[], &owner, Path::new(""))
+                    .await
+                    .unwrap()
+                {
                     claimed.push(job.id);
                 }
                 claimed
@@ -53,7 +61,7 @@ async fn three_workers_claim_every_job_once() {
     let owner = Owner::this_process();
     assert!(
         first
-            .claim_next(&batch, &[], &owner)
+            .claim_next(&batch, &[], &owner, Path::new(""))
             .await
             .unwrap()
             .is_none()

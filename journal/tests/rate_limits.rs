@@ -7,7 +7,7 @@ use std::time::Duration;
 use futures::StreamExt;
 use serde_json::json;
 use videohub::{Client, PollPolicy, RetryPolicy};
-use videohub_journal::{JobState, NewJob, Runner};
+use videohub_journal::{JobState, LineEnd, NewJob, Runner};
 use videohub_sandbox::{FaultSpec, Sandbox, TaskDuration};
 
 mod common;
@@ -49,16 +49,18 @@ async fn a_batch_waits_out_the_hubs_refusals_and_sends_each_line_once() {
                 .max_interval(Duration::from_millis(50)),
         );
         let jobs = lines(10, dir.as_path());
-        let keys = videohub_journal::line_keys(&jobs);
+        let keys = videohub_journal::line_keys(&jobs, dir.as_path());
         let finished: Vec<_> = runner
-            .run_batch("limited", jobs, 4)
+            .run_batch("limited", dir.as_path(), jobs, 4)
             .await
             .unwrap()
             .collect()
             .await;
         assert_eq!(finished.len(), 10);
-        for job in finished {
-            let job = job.expect("no job stops short");
+        for end in finished {
+            let LineEnd::Final(job) = end else {
+                panic!("no job stops short: {end:?}");
+            };
             assert_eq!(job.state, JobState::Downloaded, "{job:?}");
             assert!(job.file_path.expect("a file").exists());
         }

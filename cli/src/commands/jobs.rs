@@ -1,6 +1,7 @@
 //! `videohub jobs …` and `videohub history`: the journal's jobs, and finishing them.
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Subcommand;
 use futures::StreamExt;
@@ -14,6 +15,7 @@ use crate::outcome::{ended, report_job};
 use crate::output::{Failure, print_json, row, short, shortened, table, when};
 use crate::output::{out, outln};
 use crate::progress::bytes;
+use crate::signals::{self, GraceArgs};
 use crate::store::{self, StoreArgs};
 
 /// `videohub jobs …`.
@@ -50,6 +52,8 @@ pub(crate) enum JobsCommand {
         /// Print one JSON line per job.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        grace: GraceArgs,
     },
     /// Submit a failed job again (`--force` for one whose first submit may have created a task).
     Retry {
@@ -168,7 +172,9 @@ pub(crate) async fn run(args: JobsArgs, global: &Global) -> Result<ExitCode, Fai
             }
             Ok(ExitCode::SUCCESS)
         }
-        JobsCommand::Resume { ids, json } => resume(hub, store_args, ids, json).await,
+        JobsCommand::Resume { ids, json, grace } => {
+            resume(hub, store_args, ids, json, grace.grace).await
+        }
         JobsCommand::Retry { id, force, no_wait } => {
             let journal = store::open_existing(store_args).await?;
             let job = journal.retry(&id, force).await.map_err(store::failure)?;
@@ -180,7 +186,7 @@ pub(crate) async fn run(args: JobsArgs, global: &Global) -> Result<ExitCode, Fai
                 );
                 return Ok(ExitCode::SUCCESS);
             }
-            resume(hub, store_args, vec![job.id], false).await
+            resume(hub, store_args, vec![job.id], false, DEFAULT_GRACE).await
         }
         JobsCommand::Forget { id, force } => {
             let journal = store::open_existing(store_args).await?;
@@ -191,12 +197,18 @@ pub(crate) async fn run(args: JobsArgs, global: &Global) -> Result<ExitCode, Fai
     }
 }
 
-/// Finishes the unfinished jobs of this hub (or the ones named), several at once.
+/// How long downloads under way go on after a stop of `jobs retry`, which has no
+/// `--grace`.
+const DEFAULT_GRACE: Duration = Duration::from_secs(30);
+
+/// Finishes the unfinished jobs of this hub (or the ones named), several at once. Ctrl-C
+/// or SIGTERM stops taking jobs and lets go of those under way (see `signals`).
 async fn resume(
     hub_args: &HubArgs,
     store_args: &StoreArgs,
     ids: Vec<String>,
     json: bool,
+    grace: Duration,
 ) -> Result<ExitCode, Failure> {
     let hub = Hub::connect(hub_args).await?;
     if hub.is_in_process() {
@@ -239,8 +251,13 @@ async fn resume(
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let runner = Runner::new(journal, hub.client.clone()).poll_policy(hub.poll);
+    let runner = Runner::new(journal, hub.client.clone())
+        .poll_policy(hub.poll)
+        .on_notice(|notice| eprintln!("note: {notice}"));
+    let stopped = signals::watch(runner.stop().clone(), grace);
+    let stop = runner.stop().clone();
     let mut outcomes = futures::stream::iter(mine)
+        .take_while(|_| std::future::ready(!stop.is_requested()))
         .map(|job| {
             let runner = &runner;
             async move {
@@ -282,6 +299,14 @@ async fn resume(
                     format!("another process ({owner}) is working on it"),
                 ),
             ),
+            Err(error @ Error::LetGo { .. }) => (
+                Exit::Success,
+                (job.id.clone(), "let go".into(), error.to_string()),
+            ),
+            Err(error @ Error::LeaseLost { .. }) => (
+                Exit::Success,
+                (job.id.clone(), "taken over".into(), error.to_string()),
+            ),
             Err(error) => (
                 Exit::Api,
                 (job.id.clone(), job.state.to_string(), error.to_string()),
@@ -295,5 +320,8 @@ async fn resume(
             eprintln!("{id} {state}: {message}");
         }
     }
-    Ok(worst.into())
+    Ok(match stopped.exit_code() {
+        Some(code) => ExitCode::from(code),
+        None => worst.into(),
+    })
 }

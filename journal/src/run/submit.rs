@@ -3,12 +3,13 @@
 //! a process that stopped settled.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use videohub::{Dynamic, Task};
 
-use super::{Runner, Step};
+use super::{Backoff, Runner, Step};
 use crate::error::{Error, Result};
 use crate::hub_limit::Slot;
 use crate::job::Job;
@@ -65,8 +66,7 @@ impl Runner {
                 change
             }
         };
-        self.journal
-            .transition(&job.id, &[JobState::Submitting], change)
+        self.transition(&job.id, &[JobState::Submitting], change)
             .await
     }
 
@@ -82,7 +82,22 @@ impl Runner {
     ) -> Result<Submit> {
         let place = self.hub_limit.acquire().await;
         on_step(Step::Submitting(&job));
-        match self.send_submit(job).await {
+        // One submit at a time; this one runs to the end of its answer's recording whatever
+        // becomes of this drive (a stop, a lost lease), holding its turn until then, so that
+        // no stop leaves its outcome unknown.
+        let turn = Arc::clone(&self.submitting).lock_owned().await;
+        let sending = tokio::spawn({
+            let runner = self.clone();
+            async move {
+                let sent = runner.send_submit(job).await;
+                drop(turn);
+                sent
+            }
+        });
+        let sent = sending.await.unwrap_or_else(|panic| {
+            std::panic::resume_unwind(panic.into_panic());
+        });
+        match sent {
             Ok(Sent::Refused(pending, retry_after)) => {
                 let wait = self.hub_limit.refused(retry_after, !*waited);
                 *waited = true;
@@ -105,6 +120,36 @@ impl Runner {
         }
     }
 
+    /// Records task `task_id` of `job`'s submit, marked of unknown outcome by another
+    /// process while this one could not record it (see
+    /// [`Journal::settle_unknown`](crate::Journal)), and takes the job back to drive it on
+    /// when nobody holds it; [`Error::LeaseLost`] when another process does. `None` when the
+    /// job is not in that state.
+    async fn settled_late(&self, job: &Job, task_id: &str) -> Result<Option<Job>> {
+        let settled = self
+            .persist(|| self.journal.settle_unknown(&job.id, job.submits, task_id))
+            .await?;
+        let Some(settled) = settled else {
+            return Ok(None);
+        };
+        if self
+            .persist(|| self.journal.claim(&settled.id, &self.owner))
+            .await?
+        {
+            return self.journal.job(&settled.id).await.map(Some);
+        }
+        Err(self.not_held(&settled.id).await)
+    }
+
+    /// [`Error::LeaseLost`] for job `id`, naming who holds it.
+    async fn not_held(&self, id: &str) -> Error {
+        let owner = self.journal.job(id).await.ok().and_then(|j| j.owner);
+        Error::LeaseLost {
+            id: id.to_owned(),
+            owner,
+        }
+    }
+
     /// Tells the hub's limit how a submit that was answered went.
     fn settle(&self, answered: &Job, waited: bool) {
         if answered.state == JobState::Submitted {
@@ -114,16 +159,14 @@ impl Runner {
         }
     }
 
-    /// Sends the submit of a pending job: its folder is tried, then `submitting` is
-    /// recorded, then the submit is sent. A submit the hub refused for now makes the job
-    /// pending again.
+    /// Sends the submit of a pending job, in the runner's one turn to submit: its folder is
+    /// tried, then `submitting` is recorded, then the submit is sent. A submit the hub
+    /// refused for now makes the job pending again.
     async fn send_submit(&self, job: Job) -> Result<Sent> {
-        let _one_at_a_time = self.submitting.lock().await;
         check_destination(&job.output_file())?;
         let mut sending = Change::to(JobState::Submitting);
         sending.submitted = true;
         let job = self
-            .journal
             .transition(&job.id, &[JobState::Pending], sending)
             .await?;
         let sent = self
@@ -149,7 +192,6 @@ impl Runner {
                 None => "the hub refused the submit for now (not taken); sent again later".into(),
             });
             let job = self
-                .journal
                 .transition(&job.id, &[JobState::Submitting], change)
                 .await?;
             return Ok(Sent::Refused(job, retry_after));
@@ -186,8 +228,7 @@ impl Runner {
         let job = match task_id {
             Some(task_id) => self.record_task_id(&job, &task_id, change).await?,
             None => {
-                self.journal
-                    .transition(&job.id, &[JobState::Submitting], change)
+                self.transition(&job.id, &[JobState::Submitting], change)
                     .await?
             }
         };
@@ -195,43 +236,35 @@ impl Runner {
     }
 
     /// Records the hub's task id: the write is tried again with backoff for as long as the
-    /// wait would have lasted (the poll policy's deadline), past a lock held or a disk full
-    /// for longer than the busy timeout. When it still cannot be written the id is kept
-    /// outside the journal and the error is [`Error::TaskIdKept`].
+    /// wait would have lasted (the poll policy's deadline), past a server out of reach, a
+    /// lock held or a disk full for longer than the busy timeout. When it still cannot be
+    /// written (or an immediate stop cuts the wait short) the id is kept outside the
+    /// journal and the error is [`Error::TaskIdKept`].
     async fn record_task_id(&self, job: &Job, task_id: &str, change: Change) -> Result<Job> {
-        let patience = self.poll.get_deadline().unwrap_or(PATIENCE);
-        let started = Instant::now();
-        let mut backoff = Duration::from_millis(250);
+        let mut backoff = Backoff::new();
         let cause = loop {
             match self
-                .journal
                 .transition(&job.id, &[JobState::Submitting], change.clone())
                 .await
             {
                 Ok(job) => return Ok(job),
                 // Another process took the job over while the journal was out of reach and,
                 // finding no answer, marked this very submit's outcome unknown: it is known.
-                Err(moved @ Error::WrongState { .. }) => {
-                    match self
-                        .journal
-                        .settle_unknown(&job.id, job.submits, task_id)
-                        .await
-                    {
+                Err(moved @ (Error::WrongState { .. } | Error::LeaseLost { .. })) => {
+                    match self.settled_late(job, task_id).await {
                         Ok(Some(job)) => return Ok(job),
                         Ok(None) => break moved,
                         Err(error) => break error,
                     }
                 }
-                Err(
-                    error @ (Error::Locked { .. } | Error::DiskFull { .. } | Error::Storage { .. }),
-                ) if started.elapsed() < patience => {
-                    tracing::warn!(job = %job.id, task = task_id, %error, retry_in_ms = backoff.as_millis() as u64, "the task id could not be recorded yet");
-                    tokio::time::sleep(backoff.mul_f64(0.5 + fastrand::f64())).await;
-                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                Err(error @ (Error::DiskFull { .. } | Error::Storage { .. })) => {
+                    tracing::warn!(job = %job.id, task = task_id, %error, "the task id could not be recorded yet");
+                    if let Err(error) = self.wait_out(error, &mut backoff).await {
+                        break error;
+                    }
                 }
-                Err(
-                    error @ (Error::Locked { .. } | Error::DiskFull { .. } | Error::Storage { .. }),
-                ) => break error,
+                // An outage past the patience, or cut short by a stop: the id is kept.
+                Err(error @ (Error::Unreachable { .. } | Error::Locked { .. })) => break error,
                 Err(error) => return Err(error),
             }
         };
@@ -264,9 +297,6 @@ impl Runner {
         })
     }
 }
-
-/// How long the task id's write is tried when the poll policy has no deadline.
-const PATIENCE: Duration = Duration::from_secs(30 * 60);
 
 /// Tries the folder of `path` by creating and removing a part file there, as the journal's error.
 pub(crate) fn check_destination(path: &Path) -> Result<()> {

@@ -4,13 +4,13 @@
 //! with the lines already done; counts read the index of `(batch_id, state)` alone.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use futures::{Stream, StreamExt};
 use serde_json::Value;
 
 use super::files::path_text;
 use super::insert::new_job_id;
-use super::lease::lease_ms;
 use super::sql::{KEYS_PER_QUERY, OPEN, values};
 use super::{Db, Journal};
 use crate::batch_lines::LineKey;
@@ -23,7 +23,7 @@ use crate::time::now_ms;
 
 /// Lines per transaction when a batch is recorded: each commit is one synced write.
 pub(crate) const LINES_PER_TRANSACTION: usize = 2_000;
-/// Lines per `INSERT` (8 values each). Few enough that binding them stays cheap: sqlx
+/// Lines per `INSERT` (9 values each). Few enough that binding them stays cheap: sqlx
 /// binds SQLite's parameters by name, and SQLite finds each name in a list as long as the
 /// statement's, so the binding of a statement costs the square of its values (at 500
 /// lines, it took a third of the time a million-line batch took to record).
@@ -37,6 +37,12 @@ const COUNTS: &str = "SELECT state, \
 /// The finished jobs of batch `$1`, oldest first (`NOT` the condition `OPEN`).
 const FINISHED: &str = "SELECT * FROM jobs WHERE batch_id = $1 AND NOT (state IN \
      ('pending', 'submitting', 'submitted', 'completed')) ORDER BY created_at, id";
+
+/// The downloaded jobs of batch `$1` whose file is not in the folder `$2` (its path, ending
+/// with a separator).
+const ELSEWHERE: &str = "SELECT id FROM jobs WHERE batch_id = $1 AND state = 'downloaded' \
+     AND output_name IS NOT NULL AND file_path IS NOT NULL \
+     AND substr(file_path, 1, length($2)) <> $2";
 
 /// How many jobs of a batch are in each state.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -56,15 +62,17 @@ impl BatchCounts {
 }
 
 impl Journal {
-    /// Records the batch `batch_id` named `name` and its jobs as [`JobState::Pending`],
-    /// unleased, each under its line key (see [`line_keys`](crate::line_keys)), in
+    /// Records the batch `batch_id` named `name`, run into `folder`, and its jobs as
+    /// [`JobState::Pending`], unleased, each under its line key (see
+    /// [`line_keys`](crate::line_keys)) with its output's name inside `folder`, in
     /// transactions of a few thousand lines. A job whose key is already in the journal (a
-    /// list run again, or one with lines added) is not recorded twice: it joins this batch.
-    /// Returns how many were new.
+    /// list run again, by this worker or another, into this folder or another, or one with
+    /// lines added) is not recorded twice: it joins this batch. Returns how many were new.
     pub async fn record_batch(
         &self,
         name: &str,
         batch_id: &str,
+        folder: &Path,
         jobs: &[NewJob],
         keys: &[String],
     ) -> Result<usize> {
@@ -74,7 +82,9 @@ impl Journal {
             jobs.iter().zip(keys.iter().map(String::as_str)).collect();
         let mut recorded = 0;
         for transaction in lines.chunks(LINES_PER_TRANSACTION) {
-            recorded += self.record_batch_lines(name, batch_id, transaction).await?;
+            recorded += self
+                .record_batch_lines(name, batch_id, folder, transaction)
+                .await?;
         }
         Ok(recorded)
     }
@@ -144,13 +154,14 @@ impl Journal {
         Ok(())
     }
 
-    /// Records `lines` (jobs and their keys) in the batch `batch_id` named `name`, in one
-    /// transaction, as [`record_batch`](Journal::record_batch) does. Returns how many were
-    /// new.
+    /// Records `lines` (jobs and their keys) in the batch `batch_id` named `name`, run into
+    /// `folder`, in one transaction, as [`record_batch`](Journal::record_batch) does.
+    /// Returns how many were new.
     pub(crate) async fn record_batch_lines(
         &self,
         name: &str,
         batch_id: &str,
+        folder: &Path,
         lines: &[(&NewJob, &str)],
     ) -> Result<usize> {
         let now = now_ms();
@@ -160,9 +171,9 @@ impl Journal {
         for chunk in lines.chunks(LINES_PER_STATEMENT) {
             let insert = format!(
                 "INSERT INTO jobs (batch, batch_id, created_at, updated_at, state, id, hub, \
-                 model, endpoint, input, output_path, line_key, request_digest) VALUES {} \
-                 ON CONFLICT (line_key) DO NOTHING RETURNING id",
-                values(chunk.len(), 4, "$1, $2, $3, $3, 'pending'", 8)
+                 model, endpoint, input, output_path, line_key, request_digest, \
+                 output_name) VALUES {} ON CONFLICT (line_key) DO NOTHING RETURNING id",
+                values(chunk.len(), 4, "$1, $2, $3, $3, 'pending'", 9)
             );
             let mut query = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(&*insert))
                 .bind(name)
@@ -177,7 +188,8 @@ impl Journal {
                     .bind(Value::Object(new.input.clone()).to_string())
                     .bind(path_text(&new.output_path))
                     .bind(*key)
-                    .bind(digest_of(new));
+                    .bind(digest_of(new))
+                    .bind(output_name(new, folder));
             }
             let ids = query.fetch_all(&mut *tx).await.db(self)?;
             if !ids.is_empty() {
@@ -206,25 +218,111 @@ impl Journal {
     }
 
     /// Takes the lease of the oldest unfinished job of batch `batch_id` that nobody holds
-    /// (and that is not in `skip`), for `owner`; `None` when there is none. Among several
-    /// workers on Postgres each job goes to exactly one (`FOR UPDATE SKIP LOCKED`).
+    /// (and that is not in `skip`), for `owner`, whose files go in `folder`: the job's
+    /// output goes there from now; `None` when there is none. Among several workers on
+    /// Postgres each job goes to exactly one (`FOR UPDATE SKIP LOCKED`).
     pub async fn claim_next(
         &self,
         batch_id: &str,
         skip: &[String],
         owner: &Owner,
+        folder: &Path,
     ) -> Result<Option<Job>> {
-        let now = now_ms();
+        let mut prefix = path_text(folder);
+        if !prefix.ends_with(std::path::MAIN_SEPARATOR) {
+            prefix.push(std::path::MAIN_SEPARATOR);
+        }
         let row = sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(&*self.claim_sql()))
             .bind(owner.as_str())
-            .bind(now + lease_ms())
             .bind(batch_id)
-            .bind(now)
             .bind(Value::from(skip.to_vec()).to_string())
+            .bind(prefix)
             .fetch_optional(&self.pool)
             .await
             .db(self)?;
         row.map(Job::try_from).transpose()
+    }
+
+    /// Whether the journal holds batch lines without an output name: lines an earlier
+    /// videohub recorded (whose keys [`adopt_legacy_lines`](Journal::adopt_legacy_lines)
+    /// renews), or whose file goes outside their batch's folder. A run of a list into a
+    /// journal without any skips looking its lines up under their older keys.
+    pub(crate) async fn has_unnamed_lines(&self) -> Result<bool> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM jobs WHERE batch IS NOT NULL AND output_name IS NULL LIMIT 1",
+        )
+        .fetch_optional(&self.pool)
+        .await
+        .db(self)?;
+        Ok(found.is_some())
+    }
+
+    /// Gives the jobs recorded under an older key of their line (`legacy`, made by an
+    /// earlier videohub from the output's whole path) the line's key today (`key`, made
+    /// from the output's name inside the batch's folder), that name and the batch
+    /// `batch_id`, unless a job holds that key already: a list recorded by an earlier
+    /// videohub goes on where it stopped. One indexed query per few hundred lines; writes
+    /// only the lines it finds.
+    pub(crate) async fn adopt_legacy_lines(
+        &self,
+        batch_id: &str,
+        folder: &Path,
+        lines: &[(&NewJob, &str, String)],
+    ) -> Result<()> {
+        let find = format!(
+            "SELECT line_key FROM jobs WHERE line_key IN ({})",
+            self.location.json_list("$1")
+        );
+        for chunk in lines.chunks(KEYS_PER_QUERY) {
+            let olds: Vec<&str> = chunk
+                .iter()
+                .filter(|(_, key, old)| key != old)
+                .map(|(_, _, old)| old.as_str())
+                .collect();
+            if olds.is_empty() {
+                continue;
+            }
+            let found: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(&*find))
+                .bind(Value::from(olds).to_string())
+                .fetch_all(&self.pool)
+                .await
+                .db(self)?;
+            for (new, key, old) in chunk.iter().filter(|(_, _, old)| found.contains(old)) {
+                sqlx::query(
+                    "UPDATE jobs SET line_key = $1, output_name = $2, batch_id = $3 \
+                     WHERE line_key = $4 \
+                     AND NOT EXISTS (SELECT 1 FROM jobs AS taken WHERE taken.line_key = $1)",
+                )
+                .bind(*key)
+                .bind(output_name(new, folder))
+                .bind(batch_id)
+                .bind(old.as_str())
+                .execute(&self.pool)
+                .await
+                .db(self)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The downloaded jobs of batch `batch_id` whose file is not in `folder` (downloaded by
+    /// another worker, or by a run into another folder): the ids of those a run into
+    /// `folder` puts a copy of there.
+    pub async fn batch_files_elsewhere(
+        &self,
+        batch_id: &str,
+        folder: &Path,
+    ) -> Result<Vec<String>> {
+        let mut prefix = path_text(folder);
+        if !prefix.ends_with(std::path::MAIN_SEPARATOR) {
+            prefix.push(std::path::MAIN_SEPARATOR);
+        }
+        sqlx::query_scalar(ELSEWHERE)
+            .bind(batch_id)
+            .bind(prefix)
+            .fetch_all(&self.pool)
+            .await
+            .db(self)
     }
 
     /// Whether batch `batch_id` has an unfinished job outside `skip` that `owner` does not
@@ -278,16 +376,21 @@ impl Journal {
 }
 
 impl Journal {
-    /// Claims the oldest free unfinished job of batch `$3` for owner `$1` until `$2`, when
-    /// its lease has run out by `$4` (or it has none) and it is not in the JSON list `$5`.
+    /// Claims the oldest free unfinished job of batch `$2` for owner `$1`, when it has no
+    /// lease or its lease ran out (on the database's clock) and it is not in the JSON list
+    /// `$3`; its output goes to the folder `$4` (ending with a separator) from now.
     fn claim_sql(&self) -> String {
         format!(
-            "UPDATE jobs SET owner = $1, lease_until = $2 WHERE id = ( \
-               SELECT id FROM jobs WHERE batch_id = $3 AND {OPEN} \
-               AND (owner IS NULL OR lease_until < $4) AND id NOT IN ({skip}) \
+            "UPDATE jobs SET owner = $1, lease_until = {until}, output_path = CASE \
+               WHEN output_name IS NULL THEN output_path ELSE $4 || output_name END \
+             WHERE id = ( \
+               SELECT id FROM jobs WHERE batch_id = $2 AND {OPEN} \
+               AND (owner IS NULL OR ({expired})) AND id NOT IN ({skip}) \
                ORDER BY batch_id, created_at, id LIMIT 1 {lock}) \
              RETURNING *",
-            skip = self.location.json_list("$5"),
+            until = self.lease_until(),
+            expired = self.location.lease_expired(),
+            skip = self.location.json_list("$3"),
             lock = self.location.row_lock(),
         )
     }
@@ -300,6 +403,15 @@ impl Journal {
             self.location.json_list("$2")
         )
     }
+}
+
+/// The name of `new`'s output inside `folder` (the batch's `--out`), as stored; `None` for
+/// an output outside it, or no folder (an empty path).
+pub(super) fn output_name(new: &NewJob, folder: &Path) -> Option<String> {
+    if folder.as_os_str().is_empty() {
+        return None;
+    }
+    new.output_path.strip_prefix(folder).ok().map(path_text)
 }
 
 /// A state read from a row that names no job (a batch's counts): one that does not parse
@@ -322,6 +434,11 @@ mod tests {
     use super::*;
     use crate::batch::{batch_id, line_keys};
 
+    /// The folder the test batches are run into.
+    fn out() -> &'static Path {
+        Path::new("out")
+    }
+
     fn lines(n: usize) -> Vec<NewJob> {
         (0..n)
             .map(|i| NewJob {
@@ -342,11 +459,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let journal = Journal::open(dir.path().join("j.sqlite3")).await.unwrap();
         let jobs = lines(n);
-        let keys = line_keys(&jobs);
+        let keys = line_keys(&jobs, out());
         let batch = batch_id(&keys);
         assert_eq!(
             journal
-                .record_batch("b", &batch, &jobs, &keys)
+                .record_batch("b", &batch, out(), &jobs, &keys)
                 .await
                 .unwrap(),
             n
@@ -433,7 +550,11 @@ mod tests {
                 "{finished:?}"
             );
             let mut claimed = Vec::new();
-            while let Some(job) = journal.claim_next(&batch, &[], &owner).await.unwrap() {
+            while let Some(job) = journal
+                .claim_next(&batch, &[], &owner, out())
+                .await
+                .unwrap()
+            {
                 claimed.push(job.id);
             }
             assert_eq!(claimed.len(), 8);
@@ -466,10 +587,10 @@ mod tests {
         };
         let journal = Journal::open_store(&url).await.unwrap();
         let jobs = lines(2_000);
-        let keys = line_keys(&jobs);
+        let keys = line_keys(&jobs, out());
         let batch = batch_id(&keys);
         journal
-            .record_batch("b", &batch, &jobs, &keys)
+            .record_batch("b", &batch, out(), &jobs, &keys)
             .await
             .unwrap();
         // Another batch's 2,000 lines still to do: the batch's unfinished jobs are not
@@ -481,10 +602,10 @@ mod tests {
                 ..new
             })
             .collect();
-        let other_keys = line_keys(&others);
+        let other_keys = line_keys(&others, out());
         let other_batch = batch_id(&other_keys);
         journal
-            .record_batch("c", &other_batch, &others, &other_keys)
+            .record_batch("c", &other_batch, out(), &others, &other_keys)
             .await
             .unwrap();
         sqlx::query(
@@ -506,10 +627,9 @@ mod tests {
         let claim_sql = explain(&journal.claim_sql());
         let claim = sqlx::query_scalar(sqlx::AssertSqlSafe(&*claim_sql))
             .bind(owner.as_str())
-            .bind(i64::MAX)
             .bind(&batch)
-            .bind(now_ms())
-            .bind("[]");
+            .bind("[]")
+            .bind("out/");
         let claim = postgres_plan(&mut conn, claim).await;
         // The row to claim is locked (`FOR UPDATE SKIP LOCKED`) as the index of unfinished
         // jobs yields it.
@@ -567,10 +687,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let journal = Journal::open(dir.path().join("j.sqlite3")).await.unwrap();
         let jobs = lines(3);
-        let keys = line_keys(&jobs);
+        let keys = line_keys(&jobs, out());
         let batch = batch_id(&keys);
         journal
-            .record_batch("b", &batch, &jobs, &keys)
+            .record_batch("b", &batch, out(), &jobs, &keys)
             .await
             .unwrap();
         // As a journal of the first schema holds them: line keys, no batch id.
@@ -579,14 +699,17 @@ mod tests {
             .await
             .unwrap();
         let owner = Owner::this_process();
-        let claimed = journal.claim_next(&batch, &[], &owner).await.unwrap();
+        let claimed = journal
+            .claim_next(&batch, &[], &owner, out())
+            .await
+            .unwrap();
         assert!(claimed.is_none());
         let more = lines(4);
-        let more_keys = line_keys(&more);
+        let more_keys = line_keys(&more, out());
         let bigger = batch_id(&more_keys);
         assert_eq!(
             journal
-                .record_batch("b", &bigger, &more, &more_keys)
+                .record_batch("b", &bigger, out(), &more, &more_keys)
                 .await
                 .unwrap(),
             1
@@ -607,18 +730,18 @@ mod tests {
     async fn a_large_batch_is_recorded_in_few_transactions_and_once() {
         let journal = Journal::in_memory().await.unwrap();
         let jobs = lines(LINES_PER_TRANSACTION * 2 + 7);
-        let keys = line_keys(&jobs);
+        let keys = line_keys(&jobs, out());
         let batch = batch_id(&keys);
         assert_eq!(
             journal
-                .record_batch("b", &batch, &jobs, &keys)
+                .record_batch("b", &batch, out(), &jobs, &keys)
                 .await
                 .unwrap(),
             jobs.len()
         );
         assert_eq!(
             journal
-                .record_batch("b", &batch, &jobs, &keys)
+                .record_batch("b", &batch, out(), &jobs, &keys)
                 .await
                 .unwrap(),
             0

@@ -13,6 +13,10 @@ use crate::request::stored_digest;
 /// How long a write waits for another process's write to end before giving up.
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(15);
 
+/// How long a call waits for a connection to a Postgres server: past that, the server is
+/// reported out of reach ([`Error::Unreachable`]) rather than waited on in silence.
+const CONNECT_WAIT: Duration = Duration::from_secs(5);
+
 // The schema, one step per version: a journal at version `n` has had the first `n`
 // applied. `SQLITE` and `POSTGRES`, listed from `migrations/` by the build script.
 include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
@@ -99,6 +103,32 @@ impl Location {
         }
     }
 
+    /// The database's clock, in milliseconds since the Unix epoch, as an SQL expression:
+    /// every lease is set and judged on it, never on a worker's own clock, so workers whose
+    /// clocks disagree still agree on whose lease ran out.
+    pub(crate) fn now_ms(&self) -> &'static str {
+        match self.dialect {
+            Dialect::Sqlite => "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)",
+            Dialect::Postgres => "CAST(EXTRACT(EPOCH FROM now()) * 1000 AS BIGINT)",
+        }
+    }
+
+    /// The condition of a lease that ran out, on the database's clock. On Postgres a lease
+    /// also lasts at least [`LEASE`](crate::LEASE) from the server's start: a server that
+    /// was down or restarting renewed no lease, and the workers holding them get a whole
+    /// lease to come back before others may take their jobs.
+    pub(crate) fn lease_expired(&self) -> String {
+        let now = self.now_ms();
+        match self.dialect {
+            Dialect::Sqlite => format!("lease_until < {now}"),
+            Dialect::Postgres => format!(
+                "lease_until < {now} AND {now} > \
+                 CAST(EXTRACT(EPOCH FROM pg_postmaster_start_time()) * 1000 AS BIGINT) + {lease}",
+                lease = super::lease::lease_ms()
+            ),
+        }
+    }
+
     /// A subquery of the texts of the JSON array bound as `param`, e.g. a list of ids for
     /// `id NOT IN (…)`: the list is one bound value, whatever its length.
     pub(crate) fn json_list(&self, param: &str) -> String {
@@ -126,7 +156,10 @@ impl Location {
             .min_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
-            .acquire_timeout(busy_timeout * 2)
+            .acquire_timeout(match dialect {
+                Dialect::Sqlite => busy_timeout * 2,
+                Dialect::Postgres => CONNECT_WAIT,
+            })
             .after_connect(move |conn, _| Box::pin(prepare(conn, dialect, busy_timeout)))
             .connect_with(options)
             .await
@@ -246,6 +279,11 @@ impl Location {
     /// A database error as the journal's error, naming the journal.
     pub(crate) fn error(&self, busy_timeout: Duration, error: sqlx::Error) -> Error {
         let journal = self.shown.clone();
+        if self.dialect == Dialect::Postgres
+            && let Some(message) = unreachable(&error)
+        {
+            return Error::Unreachable { journal, message };
+        }
         if let sqlx::Error::Database(db) = &error {
             let code = db.code().unwrap_or_default().into_owned();
             match (self.dialect, sqlite_primary(db.as_ref()), code.as_str()) {
@@ -277,6 +315,29 @@ impl Location {
             journal,
             message: error.to_string(),
         }
+    }
+}
+
+/// Why a Postgres server is out of reach, when `error` says it is: no connection could be
+/// made or kept (refused, reset, cut), none came within [`CONNECT_WAIT`], or the server is
+/// shutting down, starting up or out of connections.
+fn unreachable(error: &sqlx::Error) -> Option<String> {
+    match error {
+        sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed => {
+            Some(error.to_string())
+        }
+        sqlx::Error::PoolTimedOut => Some(format!(
+            "no connection to the server within {} s: it is down, restarting or out of reach",
+            CONNECT_WAIT.as_secs()
+        )),
+        sqlx::Error::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            // Class 08: connection exceptions; 57P01-57P03: the server is shutting down or
+            // starting; 53300: too many connections.
+            (code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03" | "53300"))
+                .then(|| db.message().to_owned())
+        }
+        _ => None,
     }
 }
 

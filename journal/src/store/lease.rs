@@ -1,10 +1,10 @@
 //! Who works on a job: leases taken, renewed and given up, and those of gone processes
-//! released.
+//! released. Every lease is set and judged on the database's clock
+//! ([`Location::now_ms`](super::connect::Location::now_ms)), never on a worker's.
 
 use super::{Db, Journal};
 use crate::error::Result;
 use crate::owner::{self, LEASE, Owner};
-use crate::time::now_ms;
 
 impl Journal {
     /// Lets go of the jobs held by processes of this host that are gone, so that a batch
@@ -26,38 +26,43 @@ impl Journal {
         Ok(())
     }
 
-    /// Takes the lease of job `id` for `owner`, when nobody else holds it: no owner, an
-    /// expired lease, or an owner whose process is gone. `false` when another process holds
+    /// Takes the lease of job `id` for `owner`, when nobody else holds it: no owner, a
+    /// lease run out, or an owner whose process is gone. `false` when another process holds
     /// it.
     pub async fn claim(&self, id: &str, owner: &Owner) -> Result<bool> {
         let job = self.job(id).await?;
         let gone_owner = job.owner.as_deref().filter(|o| owner::is_gone(o));
-        let now = now_ms();
-        let claimed = sqlx::query(
-            "UPDATE jobs SET owner = $1, lease_until = $2 WHERE id = $3 \
-             AND (owner IS NULL OR owner = $1 OR lease_until < $4 OR owner = $5)",
-        )
-        .bind(owner.as_str())
-        .bind(now + lease_ms())
-        .bind(&job.id)
-        .bind(now)
-        .bind(gone_owner)
-        .execute(&self.pool)
-        .await
-        .db(self)?;
+        let sql = format!(
+            "UPDATE jobs SET owner = $1, lease_until = {until} WHERE id = $2 \
+             AND (owner IS NULL OR owner = $1 OR ({expired}) OR owner = $3)",
+            until = self.lease_until(),
+            expired = self.location.lease_expired(),
+        );
+        let claimed = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(owner.as_str())
+            .bind(&job.id)
+            .bind(gone_owner)
+            .execute(&self.pool)
+            .await
+            .db(self)?;
         Ok(claimed.rows_affected() == 1)
     }
 
-    /// Extends `owner`'s lease of job `id`.
-    pub async fn renew(&self, id: &str, owner: &Owner) -> Result<()> {
-        sqlx::query("UPDATE jobs SET lease_until = $1 WHERE id = $2 AND owner = $3")
-            .bind(now_ms() + lease_ms())
+    /// Extends `owner`'s lease of job `id` by a whole [`LEASE`]. `false` when `owner` no
+    /// longer holds it: the lease ran out and another process took the job, or let it go.
+    /// The holder must then stop driving the job at once.
+    pub async fn renew(&self, id: &str, owner: &Owner) -> Result<bool> {
+        let sql = format!(
+            "UPDATE jobs SET lease_until = {} WHERE id = $1 AND owner = $2",
+            self.lease_until()
+        );
+        let renewed = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .bind(owner.as_str())
             .execute(&self.pool)
             .await
             .db(self)?;
-        Ok(())
+        Ok(renewed.rows_affected() == 1)
     }
 
     /// Gives up `owner`'s lease of job `id`, so another process may take it at once.
@@ -72,8 +77,14 @@ impl Journal {
         .db(self)?;
         Ok(())
     }
+
+    /// The end of a lease taken now, as an SQL expression on the database's clock.
+    pub(super) fn lease_until(&self) -> String {
+        format!("{} + {}", self.location.now_ms(), lease_ms())
+    }
 }
 
+/// A [`LEASE`] in milliseconds.
 pub(super) fn lease_ms() -> i64 {
     i64::try_from(LEASE.as_millis()).unwrap_or(i64::MAX)
 }

@@ -8,13 +8,14 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::Value;
 
+use super::batch::output_name;
 use super::files::{path_text, remove_file};
 use super::insert::{event, new_job_id};
 use super::sql::KEYS_PER_QUERY;
 use super::{Db, Journal};
 use crate::error::Result;
 use crate::job::{Job, JobRow, NewJob};
-use crate::owner;
+use crate::owner::{self, Owner};
 use crate::request::{digest_of, request_digest};
 use crate::state::JobState;
 use crate::time::now_ms;
@@ -25,28 +26,50 @@ struct PartRow {
     id: String,
     state: String,
     owner: Option<String>,
-    lease_until: Option<i64>,
+    /// 1 while its lease runs, on the database's clock.
+    leased: i64,
     part_path: String,
 }
 
 impl Journal {
-    /// Records that job `id` downloads into the part file `part` (with no validator yet).
-    pub(crate) async fn set_part(&self, id: &str, part: &Path) -> Result<()> {
-        sqlx::query("UPDATE jobs SET part_path = $1, part_validator = NULL WHERE id = $2")
-            .bind(path_text(part))
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .db(self)?;
+    /// Records that job `id`, held by `owner`, downloads into the part file `part` with
+    /// `validator` (that of the answer its bytes came from, when continued);
+    /// [`Error::LeaseLost`](crate::Error::LeaseLost) when `owner` no longer holds the job.
+    pub(crate) async fn set_part(
+        &self,
+        id: &str,
+        owner: &Owner,
+        part: &Path,
+        validator: Option<&str>,
+    ) -> Result<()> {
+        let set = sqlx::query(
+            "UPDATE jobs SET part_path = $1, part_validator = $2 WHERE id = $3 AND owner = $4",
+        )
+        .bind(path_text(part))
+        .bind(validator)
+        .bind(id)
+        .bind(owner.as_str())
+        .execute(&self.pool)
+        .await
+        .db(self)?;
+        if set.rows_affected() == 0 {
+            return Err(self.not_held(id).await);
+        }
         Ok(())
     }
 
     /// Records the validator (`ETag` or `Last-Modified`) of the answer job `id`'s part file
-    /// holds the bytes of.
-    pub(crate) async fn set_part_validator(&self, id: &str, validator: &str) -> Result<()> {
-        sqlx::query("UPDATE jobs SET part_validator = $1 WHERE id = $2")
+    /// holds the bytes of, while `owner` holds the job.
+    pub(crate) async fn set_part_validator(
+        &self,
+        id: &str,
+        owner: &Owner,
+        validator: &str,
+    ) -> Result<()> {
+        sqlx::query("UPDATE jobs SET part_validator = $1 WHERE id = $2 AND owner = $3")
             .bind(validator)
             .bind(id)
+            .bind(owner.as_str())
             .execute(&self.pool)
             .await
             .db(self)?;
@@ -64,16 +87,25 @@ impl Journal {
         Ok(row.and_then(|(path, validator)| path.map(|p| (PathBuf::from(p), validator))))
     }
 
-    /// Removes job `id`'s part file (when there is one) and forgets it.
-    pub(crate) async fn remove_part(&self, id: &str) -> Result<()> {
-        if let Some((part, _)) = self.part_of(id).await? {
+    /// Forgets job `id`'s part file and removes it, when `owner` holds the job (or, with
+    /// `None`, whoever does): the file of another process's download is never touched.
+    pub(crate) async fn remove_part(&self, id: &str, owner: Option<&Owner>) -> Result<()> {
+        let Some((part, _)) = self.part_of(id).await? else {
+            return Ok(());
+        };
+        let forgotten = sqlx::query(
+            "UPDATE jobs SET part_path = NULL, part_validator = NULL \
+             WHERE id = $1 AND part_path = $2 AND ($3 IS NULL OR owner = $3)",
+        )
+        .bind(id)
+        .bind(path_text(&part))
+        .bind(owner.map(Owner::as_str))
+        .execute(&self.pool)
+        .await
+        .db(self)?;
+        if forgotten.rows_affected() == 1 {
             remove_file(&part);
         }
-        sqlx::query("UPDATE jobs SET part_path = NULL, part_validator = NULL WHERE id = $1")
-            .bind(id)
-            .execute(&self.pool)
-            .await
-            .db(self)?;
         Ok(())
     }
 
@@ -81,27 +113,28 @@ impl Journal {
     /// unfinished jobs that no live process holds, untouched for longer than `max_age`.
     /// Returns how many were removed. Run at the start of the commands that download.
     pub async fn sweep_parts(&self, max_age: Duration) -> Result<usize> {
-        let rows: Vec<PartRow> = sqlx::query_as(
-            "SELECT id, state, owner, lease_until, part_path FROM jobs WHERE part_path IS NOT NULL",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .db(self)?;
-        let now = now_ms();
+        let sql = format!(
+            "SELECT id, state, owner, CAST(CASE WHEN lease_until >= {now} THEN 1 ELSE 0 END \
+             AS BIGINT) AS leased, part_path FROM jobs WHERE part_path IS NOT NULL",
+            now = self.location.now_ms()
+        );
+        let rows: Vec<PartRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .db(self)?;
         let mut swept = 0;
         for PartRow {
             id,
             state,
             owner,
-            lease_until,
+            leased,
             part_path,
         } in rows
         {
             let part = PathBuf::from(part_path);
             // A state that does not parse is no unfinished job's: its part file goes.
             let ended = !state.parse::<JobState>().is_ok_and(JobState::is_unfinished);
-            let held = owner.as_deref().is_some_and(|o| !owner::is_gone(o))
-                && lease_until.is_some_and(|until| until >= now);
+            let held = owner.as_deref().is_some_and(|o| !owner::is_gone(o)) && leased == 1;
             let stale =
                 std::fs::metadata(&part)
                     .and_then(|m| m.modified())
@@ -112,7 +145,7 @@ impl Journal {
                     });
             if ended || (!held && stale) {
                 tracing::info!(job = %id, part = %part.display(), "removing a part file no job continues");
-                self.remove_part(&id).await?;
+                self.remove_part(&id, None).await?;
                 swept += 1;
             }
         }
@@ -246,6 +279,7 @@ impl Journal {
         &self,
         batch: &str,
         batch_id: &str,
+        folder: &Path,
         new: &NewJob,
         key: &str,
         paid: &Job,
@@ -256,9 +290,9 @@ impl Journal {
         let inserted = sqlx::query(
             "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, task_id, \
              result, batch, line_key, reused_from, created_at, updated_at, request_digest, \
-             batch_id) \
+             batch_id, output_name) \
              VALUES ($1, $2, $3, $4, $5, $6, 'completed', $7, $8, $9, $10, $11, $12, $12, $13, \
-             $14) ON CONFLICT (line_key) DO NOTHING",
+             $14, $15) ON CONFLICT (line_key) DO NOTHING",
         )
         .bind(&id)
         .bind(&new.hub)
@@ -274,6 +308,7 @@ impl Journal {
         .bind(now)
         .bind(digest_of(new))
         .bind(batch_id)
+        .bind(output_name(new, folder))
         .execute(&mut *tx)
         .await
         .db(self)?;
@@ -297,23 +332,24 @@ mod tests {
     use serde_json::Map;
 
     use super::*;
-    use crate::owner::Owner;
     use crate::store::Change;
 
     #[tokio::test]
     async fn a_late_task_id_settles_only_the_submit_that_made_it() {
         let journal = Journal::in_memory().await.unwrap();
         let new = crate::store::tests::new_job("a fox");
-        let job = journal.record(&new, &Owner::this_process()).await.unwrap();
+        let owner = Owner::this_process();
+        let job = journal.record(&new, &owner).await.unwrap();
         let mut sending = Change::to(JobState::Submitting);
         sending.submitted = true;
         let sent = journal
-            .transition(&job.id, &[JobState::Pending], sending)
+            .transition(&job.id, &owner, &[JobState::Pending], sending)
             .await
             .unwrap();
         journal
             .transition(
                 &job.id,
+                &owner,
                 &[JobState::Submitting],
                 Change::to(JobState::OutcomeUnknown),
             )
@@ -389,7 +425,14 @@ mod tests {
         // A job that reused a task is no twin: it paid for nothing.
         assert!(
             journal
-                .record_reuse("b", "batch-b", &request("fox", 1), "k-1", &paid)
+                .record_reuse(
+                    "b",
+                    "batch-b",
+                    Path::new(""),
+                    &request("fox", 1),
+                    "k-1",
+                    &paid
+                )
                 .await
                 .unwrap()
         );

@@ -8,7 +8,6 @@ use serde_json::Value;
 
 use super::files::{path_text, remove_file};
 use super::insert::{event, new_job_id};
-use super::lease::lease_ms;
 use super::{Db, Journal};
 use crate::error::{Error, Result};
 use crate::job::{Job, JobRow, NewJob, stored_state};
@@ -29,28 +28,29 @@ impl Journal {
         let input = Value::Object(new.input.clone()).to_string();
         let output = path_text(&new.output_path);
         let digest = digest_of(new);
+        let sql = format!(
+            "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, owner, \
+             lease_until, created_at, updated_at, request_digest) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, {until}, $8, $8, $9) \
+             ON CONFLICT (id) DO NOTHING",
+            until = self.lease_until()
+        );
         let mut tx = self.pool.begin().await.db(self)?;
         let id = loop {
             let id = new_job_id();
-            let inserted = sqlx::query(
-                "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, owner, \
-                 lease_until, created_at, updated_at, request_digest) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $9, $10) \
-                 ON CONFLICT (id) DO NOTHING",
-            )
-            .bind(&id)
-            .bind(&new.hub)
-            .bind(&new.model)
-            .bind(&new.endpoint)
-            .bind(&input)
-            .bind(&output)
-            .bind(owner.as_str())
-            .bind(now + lease_ms())
-            .bind(now)
-            .bind(&digest)
-            .execute(&mut *tx)
-            .await
-            .db(self)?;
+            let inserted = sqlx::query(sqlx::AssertSqlSafe(&*sql))
+                .bind(&id)
+                .bind(&new.hub)
+                .bind(&new.model)
+                .bind(&new.endpoint)
+                .bind(&input)
+                .bind(&output)
+                .bind(owner.as_str())
+                .bind(now)
+                .bind(&digest)
+                .execute(&mut *tx)
+                .await
+                .db(self)?;
             if inserted.rows_affected() == 1 {
                 break id;
             }
@@ -83,29 +83,30 @@ impl Journal {
         owner: &Owner,
     ) -> Result<(Job, bool)> {
         let now = now_ms();
+        let sql = format!(
+            "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, owner, \
+             lease_until, line_key, created_at, updated_at, request_digest) \
+             VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, {until}, $8, $9, $9, $10) \
+             ON CONFLICT DO NOTHING",
+            until = self.lease_until()
+        );
         loop {
             let id = new_job_id();
             let mut tx = self.pool.begin().await.db(self)?;
-            let inserted = sqlx::query(
-                "INSERT INTO jobs (id, hub, model, endpoint, input, output_path, state, owner, \
-                 lease_until, line_key, created_at, updated_at, request_digest) \
-                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $10, $11) \
-                 ON CONFLICT DO NOTHING",
-            )
-            .bind(&id)
-            .bind(&new.hub)
-            .bind(&new.model)
-            .bind(&new.endpoint)
-            .bind(Value::Object(new.input.clone()).to_string())
-            .bind(path_text(&new.output_path))
-            .bind(owner.as_str())
-            .bind(now + lease_ms())
-            .bind(key)
-            .bind(now)
-            .bind(digest_of(new))
-            .execute(&mut *tx)
-            .await
-            .db(self)?;
+            let inserted = sqlx::query(sqlx::AssertSqlSafe(&*sql))
+                .bind(&id)
+                .bind(&new.hub)
+                .bind(&new.model)
+                .bind(&new.endpoint)
+                .bind(Value::Object(new.input.clone()).to_string())
+                .bind(path_text(&new.output_path))
+                .bind(owner.as_str())
+                .bind(key)
+                .bind(now)
+                .bind(digest_of(new))
+                .execute(&mut *tx)
+                .await
+                .db(self)?;
             if inserted.rows_affected() == 1 {
                 event(&mut tx, &id, JobState::Pending, Some("recorded"))
                     .await
@@ -126,16 +127,17 @@ impl Journal {
         }
     }
 
-    /// Moves job `id` from one of `from` to `change.state`, recording the change; fails
-    /// with [`Error::WrongState`] when the job is not in one of `from` (e.g. another process
-    /// moved it on), changing nothing.
+    /// Moves job `id`, held by `owner`, from one of `from` to `change.state`, recording the
+    /// change; changes nothing and fails with [`Error::LeaseLost`] when `owner` no longer
+    /// holds the job, or with [`Error::WrongState`] when it is not in one of `from`.
     pub(crate) async fn transition(
         &self,
         id: &str,
+        owner: &Owner,
         from: &[JobState],
         change: Change,
     ) -> Result<Job> {
-        let done = self.transition_once(id, from, change).await;
+        let done = self.transition_once(id, owner, from, change).await;
         self.after_write(done).await
     }
 
@@ -147,14 +149,20 @@ impl Journal {
         done
     }
 
-    async fn transition_once(&self, id: &str, from: &[JobState], change: Change) -> Result<Job> {
+    async fn transition_once(
+        &self,
+        id: &str,
+        owner: &Owner,
+        from: &[JobState],
+        change: Change,
+    ) -> Result<Job> {
         let sql = format!(
             "UPDATE jobs SET state = $1, task_id = COALESCE($2, task_id), \
              result = COALESCE($3, result), error = $4, file_path = COALESCE($5, file_path), \
              file_size = COALESCE($6, file_size), sha256 = COALESCE($7, sha256), \
              task_elapsed_ms = COALESCE($8, task_elapsed_ms), submits = submits + $9, \
-             updated_at = $10, hub_limit_until = $12 WHERE id = $11 AND state IN ({from}) \
-             RETURNING *",
+             updated_at = $10, hub_limit_until = $12 WHERE id = $11 AND owner = $14 \
+             AND state IN ({from}) RETURNING *",
             from = self.location.json_list("$13"),
         );
         let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
@@ -181,12 +189,19 @@ impl Journal {
             .bind(id)
             .bind(change.hub_limit_until)
             .bind(Value::from(from).to_string())
+            .bind(owner.as_str())
             .fetch_optional(&mut *tx)
             .await
             .db(self)?;
         let Some(updated) = updated else {
             drop(tx);
             let job = self.job_exact(id).await?;
+            if job.owner.as_deref() != Some(owner.as_str()) {
+                return Err(Error::LeaseLost {
+                    id: job.id,
+                    owner: job.owner,
+                });
+            }
             return Err(Error::WrongState {
                 id: job.id,
                 state: job.state.to_string(),
@@ -202,28 +217,55 @@ impl Journal {
         Ok(job)
     }
 
-    /// Records an error on a job without changing its state (e.g. a download that will be
-    /// tried again).
-    pub(crate) async fn note(&self, id: &str, error: &str) -> Result<()> {
-        let done = self.note_once(id, error).await;
+    /// Records an error on job `id`, held by `owner`, without changing its state (e.g. a
+    /// download that will be tried again); [`Error::LeaseLost`] when `owner` no longer
+    /// holds it.
+    pub(crate) async fn note(&self, id: &str, owner: &Owner, error: &str) -> Result<()> {
+        let done = self.note_once(id, owner, error).await;
         self.after_write(done).await
     }
 
-    async fn note_once(&self, id: &str, error: &str) -> Result<()> {
+    async fn note_once(&self, id: &str, owner: &Owner, error: &str) -> Result<()> {
         let mut tx = self.pool.begin().await.db(self)?;
-        let state: String = sqlx::query_scalar(
-            "UPDATE jobs SET error = $1, updated_at = $2 WHERE id = $3 RETURNING state",
+        let state: Option<String> = sqlx::query_scalar(
+            "UPDATE jobs SET error = $1, updated_at = $2 WHERE id = $3 AND owner = $4 \
+             RETURNING state",
         )
         .bind(error)
         .bind(now_ms())
         .bind(id)
-        .fetch_one(&mut *tx)
+        .bind(owner.as_str())
+        .fetch_optional(&mut *tx)
         .await
         .db(self)?;
+        let Some(state) = state else {
+            drop(tx);
+            return Err(self.not_held(id).await);
+        };
         event(&mut tx, id, stored_state(id, "state", &state)?, Some(error))
             .await
             .db(self)?;
         tx.commit().await.db(self)
+    }
+
+    /// Records an event of job `id` in `state` without changing the job: a copy of its file
+    /// that a run put in another folder of its batch, so that the journal names every copy.
+    pub(crate) async fn record_copy(&self, id: &str, state: JobState, detail: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await.db(self)?;
+        event(&mut tx, id, state, Some(detail)).await.db(self)?;
+        tx.commit().await.db(self)
+    }
+
+    /// The error of a change refused because `id` is not held by the process asking:
+    /// [`Error::LeaseLost`] naming who holds it now ([`Error::NoSuchJob`] when it is gone).
+    pub(super) async fn not_held(&self, id: &str) -> Error {
+        match self.job_exact(id).await {
+            Ok(job) => Error::LeaseLost {
+                id: job.id,
+                owner: job.owner,
+            },
+            Err(error) => error,
+        }
     }
 
     /// Makes a finished job [`JobState::Pending`] again, to be submitted anew by the next

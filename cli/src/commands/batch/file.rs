@@ -138,6 +138,13 @@ impl BatchFile {
     }
 }
 
+/// The folder the files go in, `--out`, as an absolute path (as the lines' outputs are,
+/// and as their keys count them: by their names inside it).
+pub(crate) fn out_folder(args: &BatchFileArgs) -> Result<PathBuf, Failure> {
+    std::path::absolute(&args.out)
+        .map_err(|e| Failure::usage(format!("{}: {e}", args.out.display())))
+}
+
 /// Standard input, copied to a temporary file.
 fn stdin_copy() -> std::io::Result<File> {
     let mut file = tempfile::tempfile()?;
@@ -193,8 +200,7 @@ pub(crate) async fn check_batch(
     mut counted: Option<&mut BatchLines>,
     mut invalid: impl FnMut(String),
 ) -> Result<Reading, Failure> {
-    let out = std::path::absolute(&args.out)
-        .map_err(|e| Failure::usage(format!("{}: {e}", args.out.display())))?;
+    let out = out_folder(args)?;
     let mut reading = Reading {
         lines: 0,
         invalid: 0,
@@ -204,7 +210,8 @@ pub(crate) async fn check_batch(
             hub: hub.label(),
             name: NameTemplate::new(&args.name),
             model: args.model.clone(),
-            out: OutputFolder::new(out),
+            out: OutputFolder::new(out.clone()),
+            folder: out,
             schemas: Arc::new(BTreeMap::new()),
         },
     };
@@ -246,10 +253,12 @@ pub(crate) async fn check_batch(
                 // A model the chunk's checker did not know yet.
                 Checked::Unknown(line) => {
                     reading.checker.learn(hub, &line.model).await?;
-                    reading
-                        .checker
-                        .job(line)
-                        .map(|job| (job.model.clone(), hashed.then(|| LineDigest::of(&job))))
+                    reading.checker.job(line).map(|job| {
+                        (
+                            job.model.clone(),
+                            hashed.then(|| LineDigest::of(&job, &reading.checker.folder)),
+                        )
+                    })
                 }
             };
             match valid {
@@ -304,6 +313,8 @@ pub(crate) struct Checker {
     /// `--model`, for JSON lines without their own.
     model: Option<String>,
     out: OutputFolder,
+    /// `--out`, as the line keys count outputs inside it.
+    folder: PathBuf,
     /// The schema of each model named so far; `None` for a model the hub does not know.
     schemas: Arc<BTreeMap<String, Option<ModelSchema>>>,
 }
@@ -329,7 +340,7 @@ impl Checker {
             Ok(line) if !self.schemas.contains_key(&line.model) => Checked::Unknown(line),
             Ok(line) => match self.job(line) {
                 Ok(job) => Checked::Valid {
-                    digest: hashed.then(|| LineDigest::of(&job)),
+                    digest: hashed.then(|| LineDigest::of(&job, &self.folder)),
                     model: job.model,
                 },
                 Err(problems) => Checked::Invalid(problems),

@@ -8,19 +8,22 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 use futures::StreamExt;
-use serde_json::{Value, json};
-use videohub_journal::{BatchLines, Job, JobState, Runner};
+use serde_json::json;
+use tokio::sync::mpsc;
+use videohub_journal::{BatchLines, Notice, Runner};
 
 mod file;
+mod line;
 mod progress;
 
-use self::file::{BatchFile, BatchFileArgs, check_batch};
+use self::file::{BatchFile, BatchFileArgs, check_batch, out_folder};
+use self::line::Ended;
 use self::progress::{BatchProgress, Pace};
 use crate::args::Global;
 use crate::exit::Exit;
 use crate::hub::Hub;
-use crate::outcome::ended;
 use crate::output::{Failure, outln, print_json};
+use crate::signals::{self, GraceArgs};
 use crate::store;
 
 /// `videohub batch …`.
@@ -57,6 +60,8 @@ pub(crate) struct BatchRunArgs {
     /// journal (by default its file is reused).
     #[arg(long)]
     pub again: bool,
+    #[command(flatten)]
+    pub grace: GraceArgs,
 }
 
 /// `videohub batch run|status`.
@@ -72,7 +77,8 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
             let file = BatchFile::open(&args.file)?;
             // A dry run only checks the lines; a run also counts them into the batch's
             // line keys and id, and reads them again to record them.
-            let mut lines = (!args.dry_run).then(BatchLines::new);
+            let out = out_folder(&args.file)?;
+            let mut lines = (!args.dry_run).then(|| BatchLines::new(&out));
             let checked = check_batch(&hub, &args.file, &file, lines.as_mut(), |problem| {
                 eprintln!("{problem}")
             })
@@ -118,7 +124,13 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
                 ))
             })?;
             let journal = store::open_for(&hub, store_args).await?;
-            let runner = Runner::new(journal, hub.client.clone()).poll_policy(hub.poll);
+            let (notices, mut noticed) = mpsc::unbounded_channel::<Notice>();
+            let runner = Runner::new(journal, hub.client.clone())
+                .poll_policy(hub.poll)
+                .on_notice(move |notice| {
+                    let _ = notices.send(notice.clone());
+                });
+            let stopped = signals::watch(runner.stop().clone(), args.grace.grace);
             let total = keys.len();
             let name = batch_name(&args.file.file);
             let typical = checked
@@ -133,7 +145,7 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
             }
             let jobs = file.jobs(checked.checker)?;
             let finished = runner
-                .run_batch_lines(&name, &keys, jobs, args.concurrency)
+                .run_batch_lines(&name, &out, &keys, jobs, args.concurrency)
                 .await
                 .map_err(store::failure)?;
             let done_before = if args.again {
@@ -163,17 +175,16 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
             let progress = BatchProgress::start(pace, &runner, args.file.json);
             let mut finished = std::pin::pin!(finished);
             let mut worst = Exit::Success;
-            while let Some(outcome) = finished.next().await {
-                let ended = match outcome {
-                    Ok(job) => Ended::Job(Box::new(job)),
-                    Err(error) => Ended::Stopped(match &error {
-                        videohub_journal::Error::TaskIdKept { job, .. } => format!(
-                            "{error}; `{}` writes it back and finishes the job",
-                            store::resume_command(store_args, job)
-                        ),
-                        _ => error.to_string(),
-                    }),
+            loop {
+                let line = tokio::select! {
+                    Some(notice) = noticed.recv() => {
+                        progress.note(&notice.to_string());
+                        continue;
+                    }
+                    line = finished.next() => line,
                 };
+                let Some(line) = line else { break };
+                let ended = Ended::from_line(line, store_args);
                 let exit = ended.exit();
                 progress.done(exit == Exit::Success);
                 worst = worst.max(exit);
@@ -184,13 +195,19 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
                 };
                 progress.println(line);
             }
+            while let Ok(notice) = noticed.try_recv() {
+                progress.note(&notice.to_string());
+            }
             progress.finish();
-            Ok(worst.into())
+            Ok(match stopped.exit_code() {
+                Some(code) => ExitCode::from(code),
+                None => worst.into(),
+            })
         }
         BatchCommand::Status(args) => {
             let hub = Hub::connect(hub_args).await?;
             let file = BatchFile::open(&args)?;
-            let mut lines = BatchLines::new();
+            let mut lines = BatchLines::new(&out_folder(&args)?);
             let checked = check_batch(&hub, &args, &file, Some(&mut lines), |_| {}).await?;
             let keys = lines.finish().map_err(store::failure)?;
             let journal = store::open_existing(store_args).await?;
@@ -240,73 +257,4 @@ fn batch_name(file: &Path) -> String {
     file.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "batch".into())
-}
-
-/// How one line of a run ended.
-enum Ended {
-    /// Its job reached a final state (downloaded, or failed on the hub).
-    Job(Box<Job>),
-    /// It stopped short of a final state, for this reason; the journal keeps its job.
-    Stopped(String),
-}
-
-impl Ended {
-    /// Its share of the run's exit code: a job stopped short is an API failure.
-    fn exit(&self) -> Exit {
-        match self {
-            Ended::Job(job) => Exit::of_job(job),
-            Ended::Stopped(_) => Exit::Api,
-        }
-    }
-
-    /// Its status: the job's state, `reused` for a file reused from an earlier job, or
-    /// `stopped`.
-    fn status(&self) -> &'static str {
-        match self {
-            Ended::Job(job) if job.reused_from.is_some() && job.state == JobState::Downloaded => {
-                "reused"
-            }
-            Ended::Job(job) => job.state.as_str(),
-            Ended::Stopped(_) => "stopped",
-        }
-    }
-
-    /// Why a job that is not downloaded ended as it did.
-    fn error(&self) -> Option<String> {
-        match self {
-            Ended::Job(job) if job.state == JobState::Downloaded => None,
-            Ended::Job(job) => Some(ended(job).message),
-            Ended::Stopped(message) => Some(message.clone()),
-        }
-    }
-
-    /// One JSON object for `--json`.
-    fn json(&self) -> Value {
-        match self {
-            Ended::Job(job) => json!({
-                "job_id": job.id,
-                "model": job.model,
-                "status": self.status(),
-                "reused_from": job.reused_from,
-                "task_id": job.task_id,
-                "file": job.file_path,
-                "bytes": job.file_size,
-                "error": self.error(),
-            }),
-            Ended::Stopped(_) => json!({"status": self.status(), "error": self.error()}),
-        }
-    }
-
-    /// One line of text: the job, its status, and its file or error.
-    fn text(&self) -> String {
-        let (id, file) = match self {
-            Ended::Job(job) => (job.id.as_str(), job.file_path.as_ref()),
-            Ended::Stopped(_) => ("-", None),
-        };
-        let what = file
-            .map(|path| path.display().to_string())
-            .or_else(|| self.error())
-            .unwrap_or_default();
-        format!("{id} {} {what}", self.status())
-    }
 }

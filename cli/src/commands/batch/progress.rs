@@ -138,6 +138,15 @@ impl BatchProgress {
         }
     }
 
+    /// Prints what the run says of itself (the journal out of reach, a disk that fails)
+    /// on standard error, above the bar.
+    pub(crate) fn note(&self, text: &str) {
+        match &self.0 {
+            Some(shown) => shown.bar.println(format!("note: {text}")),
+            None => eprintln!("note: {text}"),
+        }
+    }
+
     /// Removes the bar.
     pub(crate) fn finish(&self) {
         if let Some(shown) = &self.0 {

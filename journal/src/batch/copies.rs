@@ -1,0 +1,105 @@
+//! Every file of a batch in every folder it is run into: once the batch is done, the files
+//! downloaded into other folders (by other workers, or by runs into other folders) are
+//! linked, copied, or downloaded again from the same task (no submit) into this run's.
+
+use std::path::{Path, PathBuf};
+
+use futures::StreamExt;
+
+use super::LineEnd;
+use super::work::Shared;
+use crate::error::Result;
+use crate::run::{DOWNLOADS_AT_ONCE, Runner};
+use crate::save::{is_intact, link_or_copy, sha256_of};
+use crate::state::JobState;
+
+/// Copies into the run's folder the file of every downloaded job of the batch that is
+/// elsewhere, and yields each line so copied.
+pub(super) async fn copy_in(runner: &Runner, shared: &Shared) {
+    let journal = runner.journal();
+    let elsewhere = runner
+        .persist(|| journal.batch_files_elsewhere(&shared.batch, &shared.folder))
+        .await;
+    let ids = match elsewhere {
+        Ok(ids) => ids,
+        Err(error) => {
+            shared.send(LineEnd::Stopped(error)).await;
+            return;
+        }
+    };
+    let mut copies = futures::stream::iter(ids)
+        .map(|id| copy_one(runner, id, &shared.folder))
+        .buffer_unordered(DOWNLOADS_AT_ONCE);
+    while let Some(end) = copies.next().await {
+        if !shared.send(end).await {
+            return;
+        }
+    }
+}
+
+/// How one file was put in the folder.
+enum How {
+    /// An earlier run into this folder did.
+    Already,
+    /// Linked (or copied) from the file of the worker that downloaded it.
+    Linked(PathBuf),
+    /// Downloaded again from the same task: that file is gone, changed, or on another
+    /// machine.
+    Downloaded,
+}
+
+async fn copy_one(runner: &Runner, id: String, folder: &Path) -> LineEnd {
+    let journal = runner.journal();
+    let job = match runner.persist(|| journal.job(&id)).await {
+        Ok(job) => job,
+        Err(error) => return LineEnd::Stopped(error),
+    };
+    let Some(target) = job.output_file_in(folder) else {
+        return LineEnd::Final(job);
+    };
+    let how = match put(runner, &job, &target).await {
+        Ok(how) => how,
+        Err(error) => return LineEnd::Stopped(error),
+    };
+    let detail = match &how {
+        How::Already => None,
+        How::Linked(source) => Some(format!(
+            "{} linked (or copied) from {}",
+            target.display(),
+            source.display()
+        )),
+        How::Downloaded => Some(format!(
+            "{} downloaded again from task {} (no submit)",
+            target.display(),
+            job.task_id.as_deref().unwrap_or("?")
+        )),
+    };
+    if let Some(detail) = detail {
+        let recorded = runner
+            .persist(|| journal.record_copy(&job.id, JobState::Downloaded, &detail))
+            .await;
+        if let Err(error) = recorded {
+            tracing::warn!(job = %job.id, %error, "could not record the copy of the file");
+        }
+    }
+    LineEnd::Copied { job, file: target }
+}
+
+/// Puts downloaded job `job`'s file at `target`, whole or not at all.
+async fn put(runner: &Runner, job: &crate::Job, target: &Path) -> Result<How> {
+    if is_intact(target, job).await {
+        return Ok(How::Already);
+    }
+    if let Some(source) = &job.file_path
+        && is_intact(source, job).await
+    {
+        link_or_copy(source, target)?;
+        return Ok(How::Linked(source.clone()));
+    }
+    let _turn = runner.downloads.acquire().await.ok();
+    runner.save_again(job, target).await?;
+    if sha256_of(target).await.ok() != job.sha256 {
+        tracing::warn!(job = %job.id, file = %target.display(), "the task's file downloaded again differs from the one first recorded");
+    }
+    Ok(How::Downloaded)
+}
