@@ -12,6 +12,7 @@ mod batch;
 mod batch_files;
 mod catalog_drift;
 mod common;
+mod fleet;
 mod front_ends;
 mod image;
 mod journal;
