@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use futures::StreamExt;
 use videohub::Client;
-use videohub_journal::{JobState, Journal, NewJob, Runner};
+use videohub_journal::{JobState, Journal, LineEnd, NewJob, Runner};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -41,19 +41,23 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .collect();
 
     for run in ["first run", "second run"] {
-        let mut finished = std::pin::pin!(runner.run_batch("example", lines.clone(), 2).await?);
+        let mut finished =
+            std::pin::pin!(runner.run_batch("example", &out, lines.clone(), 2).await?);
         let mut downloaded = 0;
-        while let Some(job) = finished.next().await {
-            let job = job?;
+        while let Some(line) = finished.next().await {
+            let (job, file) = match line {
+                LineEnd::Final(job) => {
+                    let file = job.output_file();
+                    (job, file)
+                }
+                LineEnd::Copied { job, file } => (job, file),
+                LineEnd::Stopped(error) => return Err(error.into()),
+                _ => continue,
+            };
             if job.state == JobState::Downloaded {
                 downloaded += 1;
             }
-            println!(
-                "{run}: {} {} {}",
-                job.id,
-                job.state,
-                job.output_file().display()
-            );
+            println!("{run}: {} {} {}", job.id, job.state, file.display());
         }
         println!("{run}: {downloaded} of {} downloaded", lines.len());
     }
