@@ -541,19 +541,19 @@ fn a_worker_stopped_with_sigterm_on_another_host_hands_its_jobs_over_at_once() {
 fn a_worker_whose_disk_is_full_stops_claiming_and_leaves_the_lines_to_the_others() {
     let hub = Hub::start(|b| b.durations(TaskDuration::Fixed(Duration::from_millis(300))));
     let dir = tempfile::tempdir().unwrap();
-    let lines = 16;
+    let lines = 40;
     let file = batch_file(dir.path(), lines);
     let (logs, out) = (logs(dir.path()), dir.path().join("out"));
     std::fs::create_dir_all(&out).unwrap();
     let store = dir.path().join("journal.sqlite3");
     let store = store.to_str().unwrap();
-    let start = |through: Vec<OsString>, name: &str| {
+    let start = |through: Vec<OsString>, concurrency: usize, name: &str| {
         Start {
             hub: &hub,
             store,
             file: &file,
             out: &out,
-            concurrency: 3,
+            concurrency,
             through,
             logs: &logs,
         }
@@ -573,7 +573,7 @@ fn a_worker_whose_disk_is_full_stops_claiming_and_leaves_the_lines_to_the_others
     .map(OsString::from)
     .to_vec();
     through.push(out.clone().into());
-    let full = start(through, "full");
+    let full = start(through, 3, "full");
     wait_until(
         "the full worker meets its disk",
         Duration::from_secs(60),
@@ -582,7 +582,8 @@ fn a_worker_whose_disk_is_full_stops_claiming_and_leaves_the_lines_to_the_others
                 .is_ok_and(|e| e.contains("cannot write in"))
         },
     );
-    let healthy = start(Vec::new(), "healthy").wait(Duration::from_secs(120));
+    // Two at a time, the others' lines take longer than the full worker's first pause.
+    let healthy = start(Vec::new(), 2, "healthy").wait(Duration::from_secs(120));
     let full = full.wait(Duration::from_secs(120));
     assert_ne!(
         full.status.code(),
@@ -591,7 +592,17 @@ fn a_worker_whose_disk_is_full_stops_claiming_and_leaves_the_lines_to_the_others
     );
     assert_eq!(healthy.status.code(), Some(0), "{}", healthy.stderr);
     assert_eq!(full.status.code(), Some(0), "{}", full.stderr);
-    assert!(full.stderr.contains("taking no new job"), "{}", full.stderr);
+    // It paused, tried its folder once the pause was over, found it full, paused again.
+    assert!(
+        full.stderr.matches("taking no new job").count() >= 2,
+        "{}",
+        full.stderr
+    );
+    assert!(
+        !full.stderr.contains("takes files again"),
+        "{}",
+        full.stderr
+    );
     let counters = hub.handle.counters();
     assert_eq!(counters.tasks_created as usize, lines, "{counters:?}");
     let jobs = hub.jobs_in(store);
@@ -605,7 +616,8 @@ fn a_worker_whose_disk_is_full_stops_claiming_and_leaves_the_lines_to_the_others
         );
     }
     // The full worker stopped claiming at its first failed write: the downloads that failed
-    // are those of the jobs it held then (and at most one claim under way meanwhile each).
+    // are those of the jobs it held then (and of a claim each of its other workers may have
+    // had under way).
     let mut failed = 0;
     for job in &jobs {
         let shown = hub
@@ -627,7 +639,7 @@ fn a_worker_whose_disk_is_full_stops_claiming_and_leaves_the_lines_to_the_others
             .count();
     }
     assert!(
-        (1..=6).contains(&failed),
+        (1..=5).contains(&failed),
         "{failed} failed downloads: {}",
         full.stderr
     );

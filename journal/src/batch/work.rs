@@ -23,6 +23,9 @@ const IDLE: Duration = Duration::from_millis(500);
 const FIRST_DISK_PAUSE: Duration = Duration::from_secs(5);
 const MAX_DISK_PAUSE: Duration = Duration::from_secs(60);
 
+/// How long the other workers wait while one tries the folder after a pause.
+const TRYING: Duration = Duration::from_secs(1);
+
 /// What the workers of one batch run share.
 pub(super) struct Shared {
     pub(super) batch: String,
@@ -76,17 +79,30 @@ impl Shared {
         self.held.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// The folder's disk cannot take files (`error`): claims pause, for longer each time.
+    fn disk(&self) -> std::sync::MutexGuard<'_, Disk> {
+        self.disk.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A download found that the folder's disk cannot take files (`error`): claims pause,
+    /// unless they already do (the other downloads under way meet the same failure).
     fn disk_failed(&self, runner: &Runner, error: String) {
-        let mut disk = self.disk.lock().unwrap_or_else(|p| p.into_inner());
-        let now = Instant::now();
-        if disk.paused_until.is_some_and(|until| until > now) {
-            // Another download met the same failure during the pause.
+        let mut disk = self.disk();
+        if disk
+            .paused_until
+            .is_some_and(|until| until > Instant::now())
+        {
             return;
         }
+        self.pause(&mut disk, runner, error);
+    }
+
+    /// Pauses claims for twice as long as the last time (from 5 s up to a minute), and says
+    /// why.
+    fn pause(&self, disk: &mut Disk, runner: &Runner, error: String) {
+        let now = Instant::now();
         disk.pause = (disk.pause * 2).clamp(FIRST_DISK_PAUSE, MAX_DISK_PAUSE);
         disk.paused_until = Some(now + disk.pause);
-        disk.failing.get_or_insert_with(|| (now, String::new())).1 = error.clone();
+        disk.failing.get_or_insert((now, String::new())).1 = error.clone();
         runner.notices.tell(Notice::DiskFailing {
             folder: self.folder.clone(),
             error,
@@ -94,21 +110,27 @@ impl Shared {
         });
     }
 
-    /// Whether a worker may claim now: after a pause, the folder is tried first.
+    /// Whether a worker may claim now. Once a pause is over, one worker tries the folder
+    /// (the others wait meanwhile): claims go on when it takes a file, else pause again.
     async fn gate(&self, runner: &Runner) -> Gate {
-        let (until, since) = {
-            let disk = self.disk.lock().unwrap_or_else(|p| p.into_inner());
-            match disk.failing {
-                None => return Gate::Claim,
-                Some((since, _)) => (disk.paused_until, since),
+        let since = {
+            let mut disk = self.disk();
+            let Some((since, _)) = disk.failing else {
+                return Gate::Claim;
+            };
+            let now = Instant::now();
+            if let Some(wait) = disk
+                .paused_until
+                .and_then(|u| u.checked_duration_since(now))
+            {
+                return Gate::Wait(wait);
             }
+            disk.paused_until = Some(now + TRYING);
+            since
         };
-        if let Some(wait) = until.and_then(|u| u.checked_duration_since(Instant::now())) {
-            return Gate::Wait(wait);
-        }
         match try_folder(&self.folder).await {
             Ok(()) => {
-                *self.disk.lock().unwrap_or_else(|p| p.into_inner()) = Disk::default();
+                *self.disk() = Disk::default();
                 runner.notices.tell(Notice::DiskBack {
                     folder: self.folder.clone(),
                 });
@@ -119,7 +141,7 @@ impl Shared {
                 humantime::format_duration(Duration::from_secs(since.elapsed().as_secs()))
             )),
             Err(error) => {
-                self.disk_failed(runner, error.to_string());
+                self.pause(&mut self.disk(), runner, error.to_string());
                 Gate::Wait(Duration::ZERO)
             }
         }
@@ -138,6 +160,8 @@ async fn try_folder(folder: &Path) -> std::io::Result<()> {
             .open(&part)
             .await?;
         file.write_all(&vec![0; 1 << 20]).await?;
+        // The write is only handed over above: its failure comes with the flush.
+        file.flush().await?;
         file.sync_all().await
     }
     .await;
