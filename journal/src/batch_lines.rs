@@ -247,7 +247,7 @@ impl Iterator for Keys<'_> {
 }
 
 /// The error of a temporary file.
-fn scratch(source: std::io::Error) -> Error {
+pub(crate) fn scratch(source: std::io::Error) -> Error {
     Error::Scratch {
         dir: std::env::temp_dir(),
         source,

@@ -8,33 +8,73 @@ use futures::StreamExt;
 
 use super::LineEnd;
 use super::work::Shared;
-use crate::error::Result;
+use crate::batch_lines::scratch;
+use crate::error::{Error, Result};
 use crate::run::{DOWNLOADS_AT_ONCE, Runner};
 use crate::save::{is_intact, link_or_copy, sha256_of};
+use crate::spool::{Sealed, Spool};
 use crate::state::JobState;
 
+/// Bytes a job id takes in the list of the files to copy (an id is 19 characters).
+const ID: usize = 32;
+
 /// Copies into the run's folder the file of every downloaded job of the batch that is
-/// elsewhere, and yields each line so copied.
+/// elsewhere, and yields each line so copied. Their ids are listed first (in a temporary
+/// file past a few megabytes: a batch of a million lines downloaded elsewhere takes the
+/// memory of a few thousand), then the journal is read again job by job.
 pub(super) async fn copy_in(runner: &Runner, shared: &Shared) {
-    let journal = runner.journal();
-    let elsewhere = runner
-        .persist(|| journal.batch_files_elsewhere(&shared.batch, &shared.folder))
-        .await;
-    let ids = match elsewhere {
+    let ids = match runner.persist(|| files_elsewhere(runner, shared)).await {
         Ok(ids) => ids,
         Err(error) => {
             shared.send(LineEnd::Stopped(error)).await;
             return;
         }
     };
-    let mut copies = futures::stream::iter(ids)
-        .map(|id| copy_one(runner, id, &shared.folder))
+    let mut copies = futures::stream::iter(ids.records())
+        .map(|record| async move {
+            match record {
+                Ok(record) => copy_one(runner, id_of(&record), &shared.folder).await,
+                Err(error) => LineEnd::Stopped(scratch(error)),
+            }
+        })
         .buffer_unordered(DOWNLOADS_AT_ONCE);
     while let Some(end) = copies.next().await {
         if !shared.send(end).await {
             return;
         }
     }
+}
+
+/// The ids of the batch's jobs downloaded into another folder than the run's.
+async fn files_elsewhere(runner: &Runner, shared: &Shared) -> Result<Sealed<ID>> {
+    let mut ids = Spool::new();
+    let mut found = std::pin::pin!(
+        runner
+            .journal()
+            .batch_files_elsewhere(&shared.batch, &shared.folder)
+    );
+    while let Some(id) = found.next().await {
+        let id = id?;
+        let mut record = [0; ID];
+        match record.get_mut(..id.len()) {
+            Some(place) => place.copy_from_slice(id.as_bytes()),
+            None => {
+                return Err(Error::BadColumn {
+                    message: format!("longer than the {ID} bytes of a job id"),
+                    column: "id".into(),
+                    id,
+                });
+            }
+        }
+        ids.push(record).map_err(scratch)?;
+    }
+    ids.seal().map_err(scratch)
+}
+
+/// The job id a record of the list holds.
+fn id_of(record: &[u8; ID]) -> String {
+    let end = record.iter().position(|b| *b == 0).unwrap_or(ID);
+    String::from_utf8_lossy(&record[..end]).into_owned()
 }
 
 /// How one file was put in the folder.

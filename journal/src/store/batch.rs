@@ -228,15 +228,11 @@ impl Journal {
         owner: &Owner,
         folder: &Path,
     ) -> Result<Option<Job>> {
-        let mut prefix = path_text(folder);
-        if !prefix.ends_with(std::path::MAIN_SEPARATOR) {
-            prefix.push(std::path::MAIN_SEPARATOR);
-        }
         let row = sqlx::query_as::<_, JobRow>(sqlx::AssertSqlSafe(&*self.claim_sql()))
             .bind(owner.as_str())
             .bind(batch_id)
             .bind(Value::from(skip.to_vec()).to_string())
-            .bind(prefix)
+            .bind(folder_prefix(folder))
             .fetch_optional(&self.pool)
             .await
             .db(self)?;
@@ -307,22 +303,17 @@ impl Journal {
 
     /// The downloaded jobs of batch `batch_id` whose file is not in `folder` (downloaded by
     /// another worker, or by a run into another folder): the ids of those a run into
-    /// `folder` puts a copy of there.
-    pub async fn batch_files_elsewhere(
-        &self,
-        batch_id: &str,
+    /// `folder` puts a copy of there, read as they are taken.
+    pub fn batch_files_elsewhere<'a>(
+        &'a self,
+        batch_id: &'a str,
         folder: &Path,
-    ) -> Result<Vec<String>> {
-        let mut prefix = path_text(folder);
-        if !prefix.ends_with(std::path::MAIN_SEPARATOR) {
-            prefix.push(std::path::MAIN_SEPARATOR);
-        }
-        sqlx::query_scalar(ELSEWHERE)
+    ) -> impl Stream<Item = Result<String>> + Send + 'a {
+        sqlx::query_scalar::<_, String>(ELSEWHERE)
             .bind(batch_id)
-            .bind(prefix)
-            .fetch_all(&self.pool)
-            .await
-            .db(self)
+            .bind(folder_prefix(folder))
+            .fetch(&self.pool)
+            .map(move |id| id.db(self))
     }
 
     /// Whether batch `batch_id` has an unfinished job outside `skip` that `owner` does not
@@ -403,6 +394,15 @@ impl Journal {
             self.location.json_list("$2")
         )
     }
+}
+
+/// `folder`'s path ending with a separator: what the paths of the files in it start with.
+fn folder_prefix(folder: &Path) -> String {
+    let mut prefix = path_text(folder);
+    if !prefix.ends_with(std::path::MAIN_SEPARATOR) {
+        prefix.push(std::path::MAIN_SEPARATOR);
+    }
+    prefix
 }
 
 /// The name of `new`'s output inside `folder` (the batch's `--out`), as stored; `None` for
