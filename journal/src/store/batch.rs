@@ -258,7 +258,7 @@ impl Journal {
     /// from the output's name inside the batch's folder), that name and the batch
     /// `batch_id`, unless a job holds that key already: a list recorded by an earlier
     /// videohub goes on where it stopped. One indexed query per few hundred lines; writes
-    /// only the lines it finds.
+    /// only the lines it finds, those of a few hundred lines in one transaction.
     pub(crate) async fn adopt_legacy_lines(
         &self,
         batch_id: &str,
@@ -283,6 +283,11 @@ impl Journal {
                 .fetch_all(&self.pool)
                 .await
                 .db(self)?;
+            if found.is_empty() {
+                continue;
+            }
+            // One synced write for the lines of the chunk.
+            let mut tx = self.pool.begin().await.db(self)?;
             for (new, key, old) in chunk.iter().filter(|(_, _, old)| found.contains(old)) {
                 sqlx::query(
                     "UPDATE jobs SET line_key = $1, output_name = $2, batch_id = $3 \
@@ -293,10 +298,11 @@ impl Journal {
                 .bind(output_name(new, folder))
                 .bind(batch_id)
                 .bind(old.as_str())
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await
                 .db(self)?;
             }
+            tx.commit().await.db(self)?;
         }
         Ok(())
     }
