@@ -38,6 +38,10 @@ const COUNTS: &str = "SELECT state, \
 const FINISHED: &str = "SELECT * FROM jobs WHERE batch_id = $1 AND NOT (state IN \
      ('pending', 'submitting', 'submitted', 'completed')) ORDER BY created_at, id";
 
+/// A batch line without an output name, found in the partial index `jobs_unnamed` (which
+/// holds those alone) whatever the number of jobs.
+const UNNAMED: &str = "SELECT 1 FROM jobs WHERE batch IS NOT NULL AND output_name IS NULL LIMIT 1";
+
 /// The downloaded jobs of batch `$1` whose file is not in the folder `$2` (its path, ending
 /// with a separator).
 const ELSEWHERE: &str = "SELECT id FROM jobs WHERE batch_id = $1 AND state = 'downloaded' \
@@ -244,12 +248,10 @@ impl Journal {
     /// renews), or whose file goes outside their batch's folder. A run of a list into a
     /// journal without any skips looking its lines up under their older keys.
     pub(crate) async fn has_unnamed_lines(&self) -> Result<bool> {
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT 1 FROM jobs WHERE batch IS NOT NULL AND output_name IS NULL LIMIT 1",
-        )
-        .fetch_optional(&self.pool)
-        .await
-        .db(self)?;
+        let found: Option<i64> = sqlx::query_scalar(UNNAMED)
+            .fetch_optional(&self.pool)
+            .await
+            .db(self)?;
         Ok(found.is_some())
     }
 
@@ -730,6 +732,30 @@ mod tests {
             events, 4,
             "one event per job recorded, none for those joining"
         );
+    }
+
+    #[tokio::test]
+    async fn lines_of_an_earlier_videohub_are_looked_for_in_their_own_index() {
+        let journal = Journal::in_memory().await.unwrap();
+        let jobs = lines(50);
+        let keys = line_keys(&jobs, out());
+        journal
+            .record_batch("b", &batch_id(&keys), out(), &jobs, &keys)
+            .await
+            .unwrap();
+        // Named lines, as this videohub records them: none to look for.
+        assert!(!journal.has_unnamed_lines().await.unwrap());
+        let plan = journal.sqlite_plan(UNNAMED).await;
+        assert!(
+            plan.iter().any(|s| s.contains("INDEX jobs_unnamed")),
+            "{plan:?}"
+        );
+        sqlx::query("UPDATE jobs SET output_name = NULL WHERE line_key = $1")
+            .bind(&keys[7])
+            .execute(journal.pool())
+            .await
+            .unwrap();
+        assert!(journal.has_unnamed_lines().await.unwrap());
     }
 
     #[tokio::test]
