@@ -1,6 +1,7 @@
-//! Ctrl-C and SIGTERM for the commands that drive many jobs (`batch run`, `jobs resume`):
+//! Ctrl-C and SIGTERM. For the commands that drive many jobs (`batch run`, `jobs resume`):
 //! the first signal stops taking jobs and lets go of those that wait, downloads under way
 //! get a grace period, then every job still held is let go; a second signal lets go at once.
+//! For a server (`mcp`): the first signal ends it.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -30,6 +31,25 @@ impl Stopped {
     /// The exit code the command ends with: 130 after Ctrl-C, 143 after SIGTERM.
     pub(crate) fn exit_code(&self) -> Option<u8> {
         self.0.get().copied()
+    }
+
+    /// Listens to Ctrl-C and SIGTERM from now on; the future completes at the first of them,
+    /// noting which (never when they cannot be listened to).
+    #[cfg(feature = "mcp")]
+    pub(crate) fn first_signal(self) -> impl Future<Output = ()> + Send + 'static {
+        let signals = Signals::listen();
+        async move {
+            let code = match signals {
+                Ok(mut signals) => signals.next().await,
+                Err(_) => None,
+            };
+            match code {
+                Some(code) => {
+                    let _ = self.0.set(code);
+                }
+                None => std::future::pending().await,
+            }
+        }
     }
 }
 

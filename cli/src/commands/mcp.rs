@@ -3,7 +3,6 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, OnceLock};
 
 use videohub_app::App;
 use videohub_app::access::check_address;
@@ -13,17 +12,13 @@ use videohub_mcp::{Access, Server, Token};
 use crate::args::Global;
 use crate::exit::Exit;
 use crate::hub::Hub;
-use crate::outcome::INTERRUPTED;
 use crate::output::Failure;
+use crate::signals::Stopped;
 use crate::store;
 
 /// The variable holding the token HTTP clients must send (one is generated when it is not
 /// set).
 const TOKEN_VARIABLE: &str = "VIDEOHUB_MCP_TOKEN";
-
-/// Exit code of a server stopped by SIGTERM (128 + 15, as a shell reports a process killed
-/// by it).
-const TERMINATED: u8 = 143;
 
 /// `videohub mcp`.
 #[derive(Debug, clap::Args)]
@@ -59,7 +54,13 @@ pub(crate) async fn run(args: McpArgs, global: &Global) -> Result<ExitCode, Fail
         None => None,
     };
     let stopped = Stopped::default();
-    let signal = stopped.clone().on_signal();
+    let first = stopped.clone().first_signal();
+    let signal = async move {
+        first.await;
+        eprintln!(
+            "stopping: the jobs under way stay in the journal (`videohub jobs resume` or the next server continues them)"
+        );
+    };
     let hub = &Hub::connect(&global.hub).await?;
     let store = &global.store;
     // Standard output carries the protocol alone: logs go to standard error.
@@ -131,72 +132,4 @@ fn access(remote: bool) -> Result<(Access, Option<Token>), Failure> {
     let access = Access::loopback().token(token.clone());
     let access = if remote { access.any_host() } else { access };
     Ok((access, shown.then_some(token)))
-}
-
-/// The signal that stopped the server, once one came.
-#[derive(Debug, Clone, Default)]
-struct Stopped(Arc<OnceLock<u8>>);
-
-impl Stopped {
-    /// The exit code the command ends with: 130 after Ctrl-C, 143 after SIGTERM.
-    fn exit_code(&self) -> Option<u8> {
-        self.0.get().copied()
-    }
-
-    /// Listens to Ctrl-C and SIGTERM from now on; the future completes at the first of them,
-    /// noting which (never when they cannot be listened to).
-    fn on_signal(self) -> impl Future<Output = ()> + Send + 'static {
-        let signals = Signals::listen();
-        async move {
-            let code = match signals {
-                Ok(mut signals) => signals.next().await,
-                Err(_) => std::future::pending().await,
-            };
-            let _ = self.0.set(code);
-            eprintln!(
-                "stopping: the jobs under way stay in the journal (`videohub jobs resume` or the next server continues them)"
-            );
-        }
-    }
-}
-
-/// Ctrl-C and SIGTERM, listened to from when they are set up.
-struct Signals {
-    #[cfg(unix)]
-    interrupt: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    terminate: tokio::signal::unix::Signal,
-}
-
-impl Signals {
-    fn listen() -> std::io::Result<Signals> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Ok(Signals {
-                interrupt: signal(SignalKind::interrupt())?,
-                terminate: signal(SignalKind::terminate())?,
-            })
-        }
-        #[cfg(not(unix))]
-        Ok(Signals {})
-    }
-
-    /// The exit code of the next Ctrl-C or SIGTERM.
-    async fn next(&mut self) -> u8 {
-        #[cfg(unix)]
-        {
-            tokio::select! {
-                _ = self.interrupt.recv() => INTERRUPTED,
-                _ = self.terminate.recv() => TERMINATED,
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            match tokio::signal::ctrl_c().await {
-                Ok(()) => INTERRUPTED,
-                Err(_) => std::future::pending().await,
-            }
-        }
-    }
 }
