@@ -58,4 +58,4 @@ pub use owner::{LEASE, Owner};
 pub use run::{DOWNLOADS_AT_ONCE, Runner, Step};
 pub use state::{JobState, UnknownState};
 pub use stop::Stop;
-pub use store::{BatchCounts, Journal};
+pub use store::{BatchCounts, BatchFileSeen, Journal};

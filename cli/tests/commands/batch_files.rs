@@ -1,7 +1,7 @@
 //! Batch files read as a stream: a bad line near the end of a long file still stops
 //! everything before anything is recorded or sent, CSV and standard input run and run
-//! again like JSON lines, and the memory of checking and counting does not grow with the
-//! lines.
+//! again like JSON lines, the status of a file run before is read by its bytes, and the
+//! memory of checking and counting does not grow with the lines.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -138,6 +138,54 @@ fn standard_input_runs_and_runs_again_like_a_file() {
     // The batch read from standard input is the file's.
     let status = status(&hub, dir.path(), &file, &[]);
     assert_eq!(status["states"]["downloaded"], 3, "{status}");
+}
+
+/// Runs `sql` on the SQLite journal at `journal`.
+fn execute(journal: &Path, sql: &str) {
+    let url = format!("sqlite://{}", journal.display());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    });
+}
+
+#[test]
+fn the_status_of_a_file_run_before_is_read_by_its_bytes_and_a_changed_file_by_its_lines() {
+    let hub = Hub::start(|b| b);
+    let dir = tempfile::tempdir().unwrap();
+    let (file, mut lines) = lines_file(dir.path(), "known.jsonl", 3);
+    hub.videohub()
+        .args(["batch", "run", "--json", "--out"])
+        .arg(dir.path())
+        .arg(&file)
+        .assert()
+        .success();
+    let status_now = status(&hub, dir.path(), &file, &[]);
+    assert_eq!(status_now["lines"], 3, "{status_now}");
+    assert_eq!(status_now["states"]["downloaded"], 3, "{status_now}");
+    // The counts come from what the run kept of the file, not from its lines: altered
+    // there, the status says so.
+    execute(&hub.journal(), "UPDATE batch_files SET lines = 7, keys = 7");
+    let kept = status(&hub, dir.path(), &file, &[]);
+    assert_eq!(kept["lines"], 7, "{kept}");
+    assert_eq!(kept["states"]["not recorded"], 4, "{kept}");
+    // Another folder, or another name template, is another digest: the lines are read.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let read = status(&hub, elsewhere.path(), &file, &[]);
+    assert_eq!(read["lines"], 3, "{read}");
+    // A changed byte is another file, so another batch (not run yet): its lines are read
+    // and checked again.
+    lines[2] = lines[2].replace("shot 2", "shot two");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let changed = status(&hub, dir.path(), &file, &[]);
+    assert_eq!(changed["lines"], 3, "{changed}");
+    assert_eq!(changed["states"], serde_json::json!({"not recorded": 3}), "{changed}");
+    assert_eq!(hub.handle.counters().tasks_created, 3);
 }
 
 /// The peak resident set (KiB) of `videohub batch status` of `file`, its `/proc` status

@@ -10,6 +10,7 @@ use sqlx::AnyPool;
 use crate::error::{Error, Result};
 
 mod batch;
+mod batch_files;
 mod connect;
 mod durations;
 mod files;
@@ -22,6 +23,7 @@ mod write;
 
 pub use batch::BatchCounts;
 pub(crate) use batch::LINES_PER_TRANSACTION;
+pub use batch_files::BatchFileSeen;
 use connect::{BUSY_TIMEOUT, Location};
 pub(crate) use files::remove_file;
 pub(crate) use write::Change;

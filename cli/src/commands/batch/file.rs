@@ -80,12 +80,22 @@ impl BatchFile {
         Ok(BatchFile { file, csv })
     }
 
-    /// The lines from the first.
-    fn lines(&self) -> Result<Lines, Failure> {
+    /// The file's bytes from the first.
+    pub(crate) fn bytes(&self) -> Result<File, Failure> {
         let read = |e: std::io::Error| Failure::usage(format!("cannot read the batch: {e}"));
         let mut file = self.file.try_clone().map_err(read)?;
         file.rewind().map_err(read)?;
-        let reader = BufReader::new(file);
+        Ok(file)
+    }
+
+    /// The model of every line of a CSV file; `None` for JSON lines.
+    pub(crate) fn csv_model(&self) -> Option<&str> {
+        self.csv.as_deref()
+    }
+
+    /// The lines from the first.
+    fn lines(&self) -> Result<Lines, Failure> {
+        let reader = BufReader::new(self.bytes()?);
         Ok(match &self.csv {
             None => Lines::Json {
                 reader,

@@ -10,11 +10,12 @@ use clap::Subcommand;
 use futures::StreamExt;
 use serde_json::json;
 use tokio::sync::mpsc;
-use videohub_journal::{BatchLines, Notice, Runner};
+use videohub_journal::{BatchFileSeen, BatchLines, Notice, Runner};
 
 mod file;
 mod line;
 mod progress;
+mod seen;
 
 use self::file::{BatchFile, BatchFileArgs, check_batch, out_folder};
 use self::line::Ended;
@@ -143,6 +144,18 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
                 );
                 keys = keys.again().map_err(store::failure)?;
             }
+            if !args.again {
+                // Before any line is recorded: a status reads the same counts whether the
+                // recording ended or not.
+                let seen = BatchFileSeen {
+                    batch_id: keys.id().to_owned(),
+                    lines: checked.lines,
+                    invalid: checked.invalid,
+                    keys: total,
+                };
+                let digest = seen::digest(&file, &args.file, &out)?;
+                seen::remember(runner.journal(), &digest, &seen).await;
+            }
             let jobs = file.jobs(checked.checker)?;
             let finished = runner
                 .run_batch_lines(&name, &out, &keys, jobs, args.concurrency)
@@ -205,14 +218,28 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
             })
         }
         BatchCommand::Status(args) => {
-            let hub = Hub::connect(hub_args).await?;
             let file = BatchFile::open(&args)?;
-            let mut lines = BatchLines::new(&out_folder(&args)?);
-            let checked = check_batch(&hub, &args, &file, Some(&mut lines), |_| {}).await?;
-            let keys = lines.finish().map_err(store::failure)?;
+            let out = out_folder(&args)?;
             let journal = store::open_existing(store_args).await?;
+            // A file a run read is known by its bytes; another is read and checked.
+            let digest = seen::digest(&file, &args, &out)?;
+            let seen = match journal.batch_file(&digest).await.map_err(store::failure)? {
+                Some(seen) => seen,
+                None => {
+                    let hub = Hub::connect(hub_args).await?;
+                    let mut lines = BatchLines::new(&out);
+                    let checked = check_batch(&hub, &args, &file, Some(&mut lines), |_| {}).await?;
+                    let keys = lines.finish().map_err(store::failure)?;
+                    BatchFileSeen {
+                        batch_id: keys.id().to_owned(),
+                        lines: checked.lines,
+                        invalid: checked.invalid,
+                        keys: keys.len(),
+                    }
+                }
+            };
             let known = journal
-                .batch_counts(keys.id())
+                .batch_counts(&seen.batch_id)
                 .await
                 .map_err(store::failure)?;
             let mut counts: BTreeMap<String, usize> = known
@@ -220,7 +247,7 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
                 .iter()
                 .map(|(state, n)| (state.to_string(), *n))
                 .collect();
-            let not_started = (keys.len() as usize).saturating_sub(known.total());
+            let not_started = (seen.keys as usize).saturating_sub(known.total());
             if not_started > 0 {
                 counts.insert("not recorded".into(), not_started);
             }
@@ -229,18 +256,18 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
             }
             if args.json {
                 print_json(
-                    &json!({"lines": checked.lines, "invalid": checked.invalid, "states": counts}),
+                    &json!({"lines": seen.lines, "invalid": seen.invalid, "states": counts}),
                 )?;
             } else {
                 let parts: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
                 outln!(
                     "{} lines: {}{}",
-                    checked.lines,
+                    seen.lines,
                     parts.join(", "),
-                    if checked.invalid == 0 {
+                    if seen.invalid == 0 {
                         String::new()
                     } else {
-                        format!(", {} invalid", checked.invalid)
+                        format!(", {} invalid", seen.invalid)
                     }
                 );
             }
