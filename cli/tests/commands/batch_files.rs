@@ -184,7 +184,11 @@ fn the_status_of_a_file_run_before_is_read_by_its_bytes_and_a_changed_file_by_it
     std::fs::write(&file, lines.join("\n")).unwrap();
     let changed = status(&hub, dir.path(), &file, &[]);
     assert_eq!(changed["lines"], 3, "{changed}");
-    assert_eq!(changed["states"], serde_json::json!({"not recorded": 3}), "{changed}");
+    assert_eq!(
+        changed["states"],
+        serde_json::json!({"not recorded": 3}),
+        "{changed}"
+    );
     assert_eq!(hub.handle.counters().tasks_created, 3);
 }
 
