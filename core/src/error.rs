@@ -311,6 +311,34 @@ pub enum Error {
         found: String,
     },
 
+    /// A destination that cannot be saved to, told before anything is requested: a URL of
+    /// a scheme no store serves, an object URL without a bucket or with a key that climbs
+    /// (`..`), a prefix where an object is due, or an object URL where the crate was built
+    /// without the `object-store` feature.
+    #[error("cannot save to `{destination}`: {reason}")]
+    BadDestination {
+        /// The destination as given.
+        destination: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+
+    /// The object store refused or failed an operation, after its own retries: a missing
+    /// bucket, denied access, a bad credential, a store that cannot be reached. Nothing was
+    /// saved. The message names no credential.
+    #[error("{action} {url}: {message}")]
+    Storage {
+        /// What was being done (`cannot upload to`, `cannot read`, …).
+        action: &'static str,
+        /// The object (or bucket) URL.
+        url: String,
+        /// What the store said, without credentials.
+        message: String,
+        /// Whether the store named the cause as a missing bucket or object, a denied access
+        /// or a bad credential (which another try will not mend).
+        refused: bool,
+    },
+
     /// A local file operation failed.
     #[error("{action} {path}: {source}")]
     Io {
@@ -472,6 +500,8 @@ impl Error {
             | Error::NoOutputFile { .. }
             | Error::DownloadStatus { .. }
             | Error::DownloadIncomplete { .. }
+            | Error::BadDestination { .. }
+            | Error::Storage { .. }
             | Error::Io { .. }) => kept,
         }
     }

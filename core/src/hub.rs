@@ -1,5 +1,5 @@
 //! The handle that tasks, polls, outputs and downloads share: the transport, the settings
-//! of downloads and the task durations learned. A [`Client`](crate::Client) is a facade
+//! of downloads, the object stores opened and the task durations learned. A [`Client`](crate::Client) is a facade
 //! over one; its clones, and every task and file they hand out, hold the same.
 
 use std::sync::Arc;
@@ -29,6 +29,9 @@ pub(crate) struct Hub {
 
 struct Inner {
     transport: Transport,
+    /// The object stores of the buckets saved to, each opened once.
+    #[cfg(feature = "object-store")]
+    buckets: crate::objects::Buckets,
     downloads: DownloadSettings,
     /// Recent task durations per model, for learned poll schedules.
     durations: DurationHistory,
@@ -36,10 +39,16 @@ struct Inner {
 
 impl Hub {
     /// A handle sending its API requests through `transport`.
-    pub(crate) fn new(transport: Transport, downloads: DownloadSettings) -> Hub {
+    pub(crate) fn new(
+        transport: Transport,
+        downloads: DownloadSettings,
+        #[cfg(feature = "object-store")] buckets: crate::objects::Buckets,
+    ) -> Hub {
         Hub {
             inner: Arc::new(Inner {
                 transport,
+                #[cfg(feature = "object-store")]
+                buckets,
                 downloads,
                 durations: DurationHistory::default(),
             }),
@@ -54,6 +63,12 @@ impl Hub {
     /// What removes the key from the hub's text before it is shown or stored.
     pub(crate) fn redactor(&self) -> &Redactor {
         self.inner.transport.redactor()
+    }
+
+    /// The object stores of the buckets saved to.
+    #[cfg(feature = "object-store")]
+    pub(crate) fn buckets(&self) -> &crate::objects::Buckets {
+        &self.inner.buckets
     }
 
     /// The settings of downloads.

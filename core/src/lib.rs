@@ -12,16 +12,17 @@
 //! ```text
 //!  client/        Client (the whole public API of the hub) and its ClientBuilder
 //!  ───────────────────────────────────────────────────────────────────────────────
-//!  catalog        poll/ (policy, poller)        download/ (part files, file checks)
-//!                       task          output
+//!  catalog        poll/ (policy, poller)        download/ (part files, file checks,
+//!                       task          output              uploads to objects)
 //!  ───────────────────────────────────────────────────────────────────────────────
 //!  hub            the handle tasks, polls, outputs and downloads share:
 //!                 transport + download settings + learned durations (learned)
+//!                 + the object stores opened (objects/, with `object-store`)
 //!  ───────────────────────────────────────────────────────────────────────────────
 //!  wire/          transport, request (verdict on failures), retry (RetryPolicy and
 //!                 the one retry loop), body, key: knows nothing of Client or tasks
 //!  ───────────────────────────────────────────────────────────────────────────────
-//!  clock          error   redact   url_rules   schema/   model   media   vocab
+//!  clock   error   redact   url_rules   object_url   schema/   model   media   vocab
 //! ```
 //!
 //! Every wait and every "now" goes through the [`Clock`] (tokio's by default; supply one
@@ -38,6 +39,9 @@ mod download;
 mod error;
 mod hub;
 mod learned;
+mod object_url;
+#[cfg(feature = "object-store")]
+mod objects;
 mod output;
 mod poll;
 mod redact;
@@ -64,12 +68,17 @@ pub use schema::LiveSchema;
 pub use schema::{InputSchema, ModelSchema, ParamError, ValidationErrors};
 
 pub use catalog::ModelInfo;
+#[cfg(feature = "object-store")]
+pub use client::ObjectInfo;
 pub use client::{
     API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_DOWNLOAD_SIZE,
 };
 pub use clock::{Clock, TokioClock};
 pub use error::{Error, ErrorCode, Result};
 pub use learned::TaskDurations;
+pub use object_url::{Destination, ObjectUrl, Scheme};
+#[cfg(feature = "object-store")]
+pub use objects::{Upload, Uploaded};
 pub use output::{Output, OutputFile};
 pub use poll::{PollPolicy, Schedule, TaskUpdate};
 pub use task::{Dynamic, SubmitReceipt, Task, TaskState, TaskStatus};

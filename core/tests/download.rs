@@ -346,3 +346,23 @@ async fn a_kept_part_without_a_validator_starts_over_and_stays_after_a_failure()
         &body[..30_000]
     );
 }
+
+/// Without the `object-store` feature an object URL is refused by name, before any request:
+/// never taken for a folder called `s3:`.
+#[cfg(not(feature = "object-store"))]
+#[tokio::test]
+async fn an_object_url_needs_the_object_store_feature() {
+    let client = videohub_core::Client::new("sk-test-key-0123456789").unwrap();
+    let answer = serde_json::json!({"id": "t-1", "status": "completed",
+        "data": {"video": {"url": "https://cdn.invalid/v.mp4"}}});
+    let output = videohub_core::TaskState::from_json(answer)
+        .unwrap()
+        .into_output(&client, "t-1")
+        .unwrap();
+    let error = output.save("s3://bucket/fox.mp4").await.unwrap_err();
+    assert!(
+        matches!(&error, Error::BadDestination { reason, .. } if reason.contains("object-store")),
+        "{error}"
+    );
+    assert!(!std::path::Path::new("s3:").exists(), "no folder `s3:`");
+}

@@ -58,12 +58,15 @@ pub struct ClientBuilder {
     max_concurrent_requests: usize,
     /// The clock of retries and polls; tokio's when `None`.
     clock: Option<Arc<dyn Clock>>,
+    /// Settings of the object stores, over the environment's.
+    #[cfg(feature = "object-store")]
+    storage_options: Vec<(String, String)>,
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("api_key", &self.api_key.as_ref().map(|_| "***"))
+        let mut f = f.debug_struct("ClientBuilder");
+        f.field("api_key", &self.api_key.as_ref().map(|_| "***"))
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("connect_timeout", &self.connect_timeout)
@@ -75,8 +78,17 @@ impl fmt::Debug for ClientBuilder {
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("retry", &self.retry)
             .field("max_concurrent_requests", &self.max_concurrent_requests)
-            .field("custom_clock", &self.clock.is_some())
-            .finish()
+            .field("custom_clock", &self.clock.is_some());
+        // The options' names only: their values may be credentials.
+        #[cfg(feature = "object-store")]
+        let keys: Vec<&str> = self
+            .storage_options
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
+        #[cfg(feature = "object-store")]
+        f.field("storage_options", &keys);
+        f.finish()
     }
 }
 
@@ -96,6 +108,8 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             max_concurrent_requests: DEFAULT_MAX_CONCURRENT_REQUESTS,
             clock: None,
+            #[cfg(feature = "object-store")]
+            storage_options: Vec::new(),
         }
     }
 }
@@ -201,6 +215,19 @@ impl ClientBuilder {
         self
     }
 
+    /// Sets one setting of the object stores outputs are saved to, over the environment's:
+    /// a key of the `object_store` crate's configuration (`aws_endpoint`,
+    /// `aws_access_key_id`, `google_service_account`, `azure_storage_account_name`,
+    /// `azure_storage_use_emulator`, …, case ignored), applied to every store that knows
+    /// it. By default each store reads its cloud's standard settings (see
+    /// [`OutputFile::save`](crate::OutputFile::save)). [`build`](ClientBuilder::build) fails
+    /// on a key no store knows. Values are never shown (`Debug` names the keys).
+    #[cfg(feature = "object-store")]
+    pub fn storage_option(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.storage_options.push((key.into(), value.into()));
+        self
+    }
+
     /// Builds the client. Fails without a key, or with a base URL that is not `https://`
     /// (or `http://` to loopback, unless insecure HTTP is allowed).
     pub fn build(self) -> Result<Client> {
@@ -219,6 +246,16 @@ impl ClientBuilder {
                 message: format!("base URL `{raw}`: {reason}"),
             }
         })?;
+        #[cfg(feature = "object-store")]
+        if let Some((key, _)) = self
+            .storage_options
+            .iter()
+            .find(|(key, _)| !crate::objects::known_option(key))
+        {
+            return Err(Error::Config {
+                message: format!("`{key}` is not a setting of any object store"),
+            });
+        }
         let http = match self.http_client {
             Some(client) => client,
             None => {
@@ -250,7 +287,15 @@ impl ClientBuilder {
             retries: self.download_retries,
             max_size: self.max_download_size,
         };
-        Ok(Client::from_parts(transport, downloads))
+        #[cfg(feature = "object-store")]
+        let client = Client::from_parts(
+            transport,
+            downloads,
+            crate::objects::Buckets::new(self.storage_options),
+        );
+        #[cfg(not(feature = "object-store"))]
+        let client = Client::from_parts(transport, downloads);
+        Ok(client)
     }
 
     /// A builder filled from `MOUNTSEA_API_KEY` and `MOUNTSEA_BASE_URL` (when set).

@@ -3,6 +3,8 @@
 //! learned of task durations. `builder` holds its configuration.
 
 mod builder;
+#[cfg(feature = "object-store")]
+mod objects;
 #[cfg(test)]
 mod tests;
 
@@ -16,6 +18,8 @@ use serde_json::{Map, Value};
 pub use builder::{
     API_KEY_ENV, BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_DOWNLOAD_SIZE,
 };
+#[cfg(feature = "object-store")]
+pub use objects::ObjectInfo;
 
 use crate::Capability;
 use crate::catalog::{self, ModelInfo};
@@ -67,10 +71,16 @@ impl fmt::Debug for Client {
 
 impl Client {
     /// A client sending its API requests through `transport`.
-    fn from_parts(transport: Transport, downloads: DownloadSettings) -> Client {
-        Client {
-            hub: Hub::new(transport, downloads),
-        }
+    fn from_parts(
+        transport: Transport,
+        downloads: DownloadSettings,
+        #[cfg(feature = "object-store")] buckets: crate::objects::Buckets,
+    ) -> Client {
+        #[cfg(feature = "object-store")]
+        let hub = Hub::new(transport, downloads, buckets);
+        #[cfg(not(feature = "object-store"))]
+        let hub = Hub::new(transport, downloads);
+        Client { hub }
     }
 }
 

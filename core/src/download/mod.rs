@@ -9,8 +9,11 @@
 //!   redirect not followed.
 
 mod checks;
+#[cfg(feature = "object-store")]
+mod object;
 mod part;
 mod ranges;
+mod sink;
 mod transfer;
 
 use std::path::Path;
@@ -21,13 +24,17 @@ use tokio::io::AsyncWriteExt;
 use tracing::Instrument;
 
 use crate::error::{Error, Result};
+use crate::object_url::Destination;
+#[cfg(not(feature = "object-store"))]
+use crate::object_url::ObjectUrl;
 use crate::output::OutputFile;
 use crate::vocab::SIGNATURE_LEN;
 use crate::wire::{GaveUp, retry, retry_after};
 use checks::unfollowed;
 use part::{Part, PartPath};
 use ranges::{accepts_ranges, part_of, validator};
-use transfer::{Failure, Progress, Transfer, inconsistent, io, truncate};
+use sink::{FileSink, Sink};
+use transfer::{Failure, Progress, Transfer, inconsistent, io, restart};
 
 pub use part::{check_destination, create_part_file};
 
@@ -66,9 +73,26 @@ impl OutputFile {
     /// retried ([`Error::DownloadStatus`]), nor is a complete answer of the wrong size
     /// ([`Error::DownloadIncomplete`]). When no try is left the error is
     /// [`Error::DownloadInterrupted`], carrying the last cause.
+    ///
+    /// `path` may name an object instead (`s3://bucket/key`, `gs://bucket/key`,
+    /// `az://container/key`; a `file://` URL names a path), with the `object-store` feature:
+    /// the file is then streamed into the store as [`upload`](OutputFile::upload) does, and
+    /// exists there only once whole (without the feature, [`Error::BadDestination`] before
+    /// any request).
     pub async fn save(&self, path: impl AsRef<Path>) -> Result<u64> {
-        let path = path.as_ref();
-        let (url, span) = self.download_url(path).map_err(|e| self.shown(e))?;
+        let path = match Destination::parse(path.as_ref())? {
+            Destination::Path(path) => path,
+            #[cfg(feature = "object-store")]
+            Destination::Object(object) => {
+                return self.upload_to(&object, None).await.map(|u| u.size);
+            }
+            #[cfg(not(feature = "object-store"))]
+            Destination::Object(object) => return Err(needs_the_feature(&object)),
+        };
+        let path = path.as_path();
+        let (url, span) = self
+            .download_url(&path.display())
+            .map_err(|e| self.shown(e))?;
         self.save_from(url, path, Part::Temporary)
             .instrument(span)
             .await
@@ -92,7 +116,17 @@ impl OutputFile {
         mut on_validator: impl FnMut(&str) + Send,
     ) -> Result<u64> {
         let path = path.as_ref();
-        let (url, span) = self.download_url(path).map_err(|e| self.shown(e))?;
+        if let Destination::Object(object) = Destination::parse(path)? {
+            return Err(Error::BadDestination {
+                destination: object.to_string(),
+                reason: "a part file is kept for a path: objects are uploaded \
+                         (`OutputFile::upload`)"
+                    .into(),
+            });
+        }
+        let (url, span) = self
+            .download_url(&path.display())
+            .map_err(|e| self.shown(e))?;
         let part = Part::Kept {
             path: part.as_ref(),
             validator: validator.and_then(|v| HeaderValue::from_str(v).ok()),
@@ -111,7 +145,7 @@ impl OutputFile {
 
     /// The file's URL, parsed, and the span of its download to `path`. A URL that holds
     /// the API key is refused: the key is never sent to a download host.
-    fn download_url(&self, path: &Path) -> Result<(Url, tracing::Span)> {
+    fn download_url(&self, path: &dyn std::fmt::Display) -> Result<(Url, tracing::Span)> {
         if self.hub.redactor().finds_key(self.url()) {
             return Err(Error::UrlRefused {
                 url: self.url().to_owned(),
@@ -122,17 +156,12 @@ impl OutputFile {
             message: format!("the file URL is not valid: {e}"),
             excerpt: self.url().chars().take(200).collect(),
         })?;
-        let span = tracing::info_span!("videohub.download", host = url.host_str().unwrap_or(""), path = %path.display());
+        let span = tracing::info_span!("videohub.download", host = url.host_str().unwrap_or(""), path = %path);
         Ok((url, span))
     }
 
     async fn save_from(&self, url: Url, path: &Path, part: Part<'_>) -> Result<u64> {
-        crate::url_rules::check(&url, self.hub.transport().allow_insecure_http()).map_err(
-            |reason| Error::UrlRefused {
-                url: self.url().to_owned(),
-                reason,
-            },
-        )?;
+        self.check_url(&url)?;
         let (file, temp_path, progress, on_validator) = match part {
             Part::Temporary => {
                 let temp = part::new_part(path)?;
@@ -167,59 +196,31 @@ impl OutputFile {
                 )
             }
         };
-        let policy = self
-            .hub
-            .transport()
-            .retry_policy()
-            .max_retries(self.hub.downloads().retries);
-        let temp = temp_path.as_ref();
-        // The tries run one after the other; the lock only lends the transfer to each.
-        let transfer = tokio::sync::Mutex::new(Transfer {
+        let sink = FileSink {
             file,
+            path: temp_path.as_ref().to_path_buf(),
+        };
+        let transfer = Transfer {
+            sink,
             progress,
             on_validator,
-        });
-        let tries = retry(&policy, self.hub.clock(), true, |number| {
-            let (transfer, url) = (&transfer, &url);
-            async move {
-                let mut transfer = transfer.lock().await;
-                self.attempt(number, url, temp, &mut transfer).await?;
-                Ok(number)
-            }
-        })
-        .await;
+        };
+        let (transfer, tries) = self.tries(&url, transfer).await;
         let Transfer {
-            mut file, progress, ..
-        } = transfer.into_inner();
+            sink: FileSink {
+                mut file,
+                path: written,
+            },
+            progress,
+            ..
+        } = transfer;
         // Every byte received is in the file before this returns, whatever the outcome (a
         // write not yet flushed would be lost with the handle): the next process continues
         // from what the part file holds.
         let flushed = file.flush().await;
-        let tries = match tries {
-            Ok(tries) => tries,
-            Err(GaveUp {
-                failure: Failure::Fatal(error),
-                ..
-            }) => return Err(error),
-            Err(GaveUp {
-                failure: Failure::Retry { error, .. },
-                tries,
-            }) => {
-                return Err(Error::DownloadInterrupted {
-                    attempts: tries,
-                    received: progress.received,
-                    source: Box::new(error),
-                });
-            }
-        };
+        let tries = tries?;
         let received = progress.received;
-        if received == 0 {
-            return Err(Error::DownloadEmpty {
-                url: self.url().to_owned(),
-            });
-        }
-        self.check_head(&progress.head)?;
-        let written = temp_path.as_ref().to_path_buf();
+        self.check_whole(&progress)?;
         flushed.map_err(io("write", &written))?;
         file.sync_all().await.map_err(io("write", &written))?;
         drop(file);
@@ -242,17 +243,77 @@ impl OutputFile {
         Ok(received)
     }
 
-    /// One request: appends what it receives to the temporary file. `Ok` once the file is
-    /// whole.
+    /// Refuses a file URL that breaks the client's URL rules.
+    fn check_url(&self, url: &Url) -> Result<()> {
+        crate::url_rules::check(url, self.hub.transport().allow_insecure_http()).map_err(|reason| {
+            Error::UrlRefused {
+                url: self.url().to_owned(),
+                reason,
+            }
+        })
+    }
+
+    /// Runs the tries of a download into `transfer`'s sink, one after the other; returns
+    /// the transfer with the number of requests made, or why the last one failed.
+    async fn tries<'a, S: Sink>(
+        &self,
+        url: &Url,
+        transfer: Transfer<'a, S>,
+    ) -> (Transfer<'a, S>, Result<u32>) {
+        let policy = self
+            .hub
+            .transport()
+            .retry_policy()
+            .max_retries(self.hub.downloads().retries);
+        // The tries run one after the other; the lock only lends the transfer to each.
+        let transfer = tokio::sync::Mutex::new(transfer);
+        let tries = retry(&policy, self.hub.clock(), true, |number| {
+            let transfer = &transfer;
+            async move {
+                let mut transfer = transfer.lock().await;
+                self.attempt(number, url, &mut transfer).await?;
+                Ok(number)
+            }
+        })
+        .await;
+        let transfer = transfer.into_inner();
+        let tries = match tries {
+            Ok(tries) => Ok(tries),
+            Err(GaveUp {
+                failure: Failure::Fatal(error),
+                ..
+            }) => Err(error),
+            Err(GaveUp {
+                failure: Failure::Retry { error, .. },
+                tries,
+            }) => Err(Error::DownloadInterrupted {
+                attempts: tries,
+                received: transfer.progress.received,
+                source: Box::new(error),
+            }),
+        };
+        (transfer, tries)
+    }
+
+    /// Whether the bytes received make a file that may be saved: not empty, and of its kind.
+    fn check_whole(&self, progress: &Progress) -> Result<()> {
+        if progress.received == 0 {
+            return Err(Error::DownloadEmpty {
+                url: self.url().to_owned(),
+            });
+        }
+        self.check_head(&progress.head)
+    }
+
+    /// One request: appends what it receives to the sink. `Ok` once the file is whole.
     async fn attempt(
         &self,
         number: u32,
         url: &Url,
-        temp: &Path,
-        transfer: &mut Transfer<'_>,
+        transfer: &mut Transfer<'_, impl Sink>,
     ) -> Result<(), Failure> {
         let Transfer {
-            file,
+            sink,
             progress,
             on_validator,
         } = transfer;
@@ -262,7 +323,7 @@ impl OutputFile {
                 discarded = progress.received,
                 "restarting the download from zero: the host does not serve usable ranges"
             );
-            truncate(file, temp, progress).await?;
+            restart(sink, progress).await?;
         }
         let resuming = progress.received > 0;
         if resuming {
@@ -308,7 +369,7 @@ impl OutputFile {
                         discarded = progress.received,
                         "the host sent the whole file again: restarting from zero"
                     );
-                    truncate(file, temp, progress).await?;
+                    restart(sink, progress).await?;
                 }
                 let headers = response.headers();
                 progress.ranges = accepts_ranges(headers);
@@ -382,9 +443,7 @@ impl OutputFile {
             if received > self.max_size() {
                 return Err(Failure::Fatal(self.too_large()));
             }
-            file.write_all(&chunk)
-                .await
-                .map_err(|e| Failure::Fatal(io("write", temp)(e)))?;
+            sink.write(&chunk).await.map_err(Failure::Fatal)?;
             progress.received = received;
             let sniffed = progress.head.len() >= SIGNATURE_LEN;
             let room = SIGNATURE_LEN.saturating_sub(progress.head.len());
@@ -421,5 +480,17 @@ impl OutputFile {
             }),
             _ => Ok(()),
         }
+    }
+}
+
+/// The error of an object URL given to a build without the `object-store` feature.
+#[cfg(not(feature = "object-store"))]
+fn needs_the_feature(object: &ObjectUrl) -> Error {
+    Error::BadDestination {
+        destination: object.to_string(),
+        reason: format!(
+            "saving to {}:// needs videohub's `object-store` feature",
+            object.scheme()
+        ),
     }
 }

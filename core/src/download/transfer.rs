@@ -1,13 +1,12 @@
-//! What the tries of one download share: the part file and what is known of the file so
-//! far, why a try failed, and the edits of the part file between tries.
+//! What the tries of one download share: where the bytes go (a part file, or an upload)
+//! and what is known of the file so far, why a try failed, and the restart from zero.
 
-use std::io::SeekFrom;
 use std::path::Path;
 use std::time::Duration;
 
 use reqwest::header::HeaderValue;
-use tokio::fs::File;
-use tokio::io::{AsyncSeekExt, AsyncWriteExt};
+
+use super::sink::Sink;
 
 use crate::error::Error;
 use crate::wire::{Retryable, Verdict};
@@ -29,9 +28,9 @@ pub(super) struct Progress {
 }
 
 /// What the tries of a download work on, one after the other.
-pub(super) struct Transfer<'a> {
-    /// The part file the bytes go to.
-    pub(super) file: File,
+pub(super) struct Transfer<'a, S> {
+    /// Where the bytes go.
+    pub(super) sink: S,
     pub(super) progress: Progress,
     /// Told the validator of a whole answer.
     pub(super) on_validator: Option<&'a mut (dyn FnMut(&str) + Send)>,
@@ -65,16 +64,9 @@ pub(super) fn inconsistent(reason: String) -> Failure {
     }
 }
 
-/// Empties the temporary file for a download from zero.
-pub(super) async fn truncate(
-    file: &mut File,
-    temp: &Path,
-    progress: &mut Progress,
-) -> Result<(), Failure> {
-    let fail = |e| Failure::Fatal(io("write", temp)(e));
-    file.flush().await.map_err(fail)?;
-    file.set_len(0).await.map_err(fail)?;
-    file.seek(SeekFrom::Start(0)).await.map_err(fail)?;
+/// Forgets the bytes received, for a download from zero.
+pub(super) async fn restart(sink: &mut impl Sink, progress: &mut Progress) -> Result<(), Failure> {
+    sink.restart().await.map_err(Failure::Fatal)?;
     progress.received = 0;
     progress.head.clear();
     Ok(())
