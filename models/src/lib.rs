@@ -110,6 +110,11 @@ pub use videohub_core::{
     Dynamic, Output, OutputFile, SubmitReceipt, Task, TaskState, TaskStatus, TaskUpdate,
 };
 
+// Where outputs go: paths, or objects in a bucket (uploads with `object-store`).
+pub use videohub_core::{Destination, ObjectUrl, Scheme};
+#[cfg(feature = "object-store")]
+pub use videohub_core::{ObjectInfo, Upload, Uploaded};
+
 // Media.
 pub use videohub_core::media;
 pub use videohub_core::{AudioInput, Image, Media, MediaError, VideoInput};

@@ -34,6 +34,8 @@ pub mod acme_still {
 
 pub use acme_still::AcmeStill;
 
+pub mod stores;
+
 /// The Postgres server of the tests: `VIDEOHUB_TEST_POSTGRES_URL`, or else the throwaway one
 /// `scripts/test-postgres.sh` starts (installing Debian's postgresql package when missing);
 /// a database of its own for this test. `VIDEOHUB_SKIP_POSTGRES_TESTS=1` leaves it out.
