@@ -68,11 +68,11 @@ pub use schema::LiveSchema;
 pub use schema::{InputSchema, ModelSchema, ParamError, ValidationErrors};
 
 pub use catalog::ModelInfo;
-#[cfg(feature = "object-store")]
-pub use client::ObjectInfo;
 pub use client::{
     API_KEY_ENV, BASE_URL_ENV, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_DOWNLOAD_SIZE,
 };
+#[cfg(feature = "object-store")]
+pub use client::{ObjectInfo, ObjectRead};
 pub use clock::{Clock, TokioClock};
 pub use error::{Error, ErrorCode, Result};
 pub use learned::TaskDurations;

@@ -113,7 +113,7 @@ pub use videohub_core::{
 // Where outputs go: paths, or objects in a bucket (uploads with `object-store`).
 pub use videohub_core::{Destination, ObjectUrl, Scheme};
 #[cfg(feature = "object-store")]
-pub use videohub_core::{ObjectInfo, Upload, Uploaded};
+pub use videohub_core::{ObjectInfo, ObjectRead, Upload, Uploaded};
 
 // Media.
 pub use videohub_core::media;

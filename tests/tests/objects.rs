@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use futures::StreamExt;
 use sha2::{Digest, Sha256};
 use videohub::{Client, Error, ObjectUrl, Output, PollPolicy};
 use videohub_sandbox::{FaultKind, FaultPoint, FaultSpec, Sandbox, SandboxHandle};
@@ -125,6 +126,12 @@ async fn an_upload_started_beforehand_reports_the_object() {
     // Aborting a finished upload, as a sweep after a crash may, is no error.
     client.abort_upload(&upload).await.unwrap();
     assert_eq!(s3.object("renders", "jobs/fox.mp4").await.unwrap(), bytes);
+
+    let read = client.read_object(&url, Some(10..20)).await.unwrap();
+    assert_eq!((read.size, read.range.clone()), (LARGE, 10..20));
+    let chunks: Vec<_> = read.into_stream().collect().await;
+    let got: Vec<u8> = chunks.into_iter().flat_map(|c| c.unwrap()).collect();
+    assert_eq!(got, bytes[10..20]);
 
     let copy: ObjectUrl = "s3://renders/again/fox.mp4".parse().unwrap();
     client.copy_object(&url, &copy).await.unwrap();

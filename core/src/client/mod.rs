@@ -19,7 +19,7 @@ pub use builder::{
     API_KEY_ENV, BASE_URL_ENV, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_MAX_DOWNLOAD_SIZE,
 };
 #[cfg(feature = "object-store")]
-pub use objects::ObjectInfo;
+pub use objects::{ObjectInfo, ObjectRead};
 
 use crate::Capability;
 use crate::catalog::{self, ModelInfo};

@@ -1,10 +1,17 @@
 //! The client's object stores: a destination checked before anything is paid for, uploads
-//! started, recorded and aborted by id, objects copied inside their store and looked at.
+//! started, recorded and aborted by id, objects copied inside their store, looked at and
+//! read.
+
+use std::fmt;
+use std::ops::Range;
+
+use bytes::Bytes;
+use futures::stream::{BoxStream, Stream, StreamExt};
+use object_store::{GetOptions, GetRange, ObjectStoreExt};
 
 use crate::error::{Error, Result};
 use crate::object_url::ObjectUrl;
 use crate::objects::Upload;
-use object_store::ObjectStoreExt;
 
 use super::Client;
 
@@ -15,6 +22,31 @@ pub struct ObjectInfo {
     pub size: u64,
     /// Its entity tag, when the store gave one.
     pub etag: Option<String>,
+}
+
+/// An object being read: its size, the bytes asked for, and a stream of them.
+pub struct ObjectRead {
+    /// The whole object's size in bytes.
+    pub size: u64,
+    /// The bytes the stream holds (all of them, or the range asked for).
+    pub range: Range<u64>,
+    stream: BoxStream<'static, Result<Bytes>>,
+}
+
+impl fmt::Debug for ObjectRead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ObjectRead")
+            .field("size", &self.size)
+            .field("range", &self.range)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ObjectRead {
+    /// The bytes, as the store sends them.
+    pub fn into_stream(self) -> impl Stream<Item = Result<Bytes>> + Send + 'static {
+        self.stream
+    }
 }
 
 impl Client {
@@ -86,6 +118,40 @@ impl Client {
         Ok(ObjectInfo {
             size: meta.size,
             etag: meta.e_tag,
+        })
+    }
+}
+
+impl Client {
+    /// Reads the object `url`, whole or the bytes of `range` (its end past the object's is
+    /// cut to it), as a stream: served as it comes, never held whole. An object that does
+    /// not exist, or a range that starts past its end, is [`Error::Storage`].
+    pub async fn read_object(
+        &self,
+        url: &ObjectUrl,
+        range: Option<Range<u64>>,
+    ) -> Result<ObjectRead> {
+        let bucket = self.hub.buckets().get(url)?;
+        let key = url.expect_object().and_then(|()| bucket.key(url))?;
+        let options = GetOptions {
+            range: range.map(GetRange::Bounded),
+            ..GetOptions::default()
+        };
+        let got = bucket
+            .store()
+            .get_opts(&key, options)
+            .await
+            .map_err(|e| bucket.error("cannot read", url, e))?;
+        let (size, range) = (got.meta.size, got.range.clone());
+        let (failed, url) = (bucket.clone(), url.clone());
+        let stream = got
+            .into_stream()
+            .map(move |chunk| chunk.map_err(|e| failed.error("cannot read", &url, e)))
+            .boxed();
+        Ok(ObjectRead {
+            size,
+            range,
+            stream,
         })
     }
 }

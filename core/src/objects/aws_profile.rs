@@ -7,11 +7,13 @@
 //! credentials another way (a role, single sign-on, a process) is named in an error that
 //! says how to hand them over instead.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
-use ini::{Ini, ParseOption};
-
 use crate::error::{Error, Result};
+
+/// An INI file as the AWS CLI writes it: sections of `key = value` lines.
+type Ini = HashMap<String, HashMap<String, String>>;
 
 /// What a profile holds that a store uses.
 #[derive(Default, PartialEq, Eq)]
@@ -61,10 +63,8 @@ pub(super) fn read(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<Profil
         "default" => "default".to_owned(),
         name => format!("profile {name}"),
     };
-    let from_credentials = credentials.as_ref().and_then(|f| f.section(Some(&name)));
-    let from_config = config
-        .as_ref()
-        .and_then(|f| f.section(Some(config_section.as_str())));
+    let from_credentials = credentials.as_ref().and_then(|f| f.get(&name));
+    let from_config = config.as_ref().and_then(|f| f.get(&config_section));
     if from_credentials.is_none() && from_config.is_none() {
         return match named {
             Some(name) => Err(Error::Config {
@@ -81,7 +81,7 @@ pub(super) fn read(env: &dyn Fn(&str) -> Option<String>) -> Result<Option<Profil
         from_credentials
             .and_then(|s| s.get(key))
             .or_else(|| from_config.and_then(|s| s.get(key)))
-            .map(str::trim)
+            .map(|v| v.trim())
             .filter(|v| !v.is_empty())
             .map(str::to_owned)
     };
@@ -125,23 +125,29 @@ fn load(path: Option<PathBuf>) -> Result<Option<Ini>> {
             });
         }
     };
-    // Secrets hold `/`, `+` and `\` as they are; nested settings (`s3 =` then indented
-    // lines) are read as one value and left aside.
-    let options = ParseOption {
-        enabled_quote: false,
-        enabled_escape: false,
-        enabled_indented_mutiline_value: true,
-        ..ParseOption::default()
-    };
-    Ini::load_from_str_opt(&text, options)
-        .map(Some)
-        .map_err(|e| Error::Config {
-            message: format!(
-                "the AWS settings in {} are not an INI file: line {}",
-                path.display(),
-                e.line
-            ),
-        })
+    Ok(Some(parse(&text)))
+}
+
+/// The sections of an AWS settings file: `[name]` then `key = value` lines; blank lines and
+/// comments (`#`, `;`) skipped; values taken as written (secrets hold `/`, `+` and `\`);
+/// a nested setting (`s3 =` then indented lines) kept as its first line, which is empty.
+fn parse(text: &str) -> Ini {
+    let mut sections = Ini::new();
+    let mut current: Option<&mut HashMap<String, String>> = None;
+    for line in text.lines() {
+        let nested = line.starts_with([' ', '\t']);
+        let line = line.trim();
+        if line.is_empty() || line.starts_with(['#', ';']) || nested {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            current = Some(sections.entry(name.trim().to_owned()).or_default());
+        } else if let (Some(section), Some((key, value))) = (current.as_mut(), line.split_once('='))
+        {
+            section.insert(key.trim().to_owned(), value.trim().to_owned());
+        }
+    }
+    sections
 }
 
 #[cfg(test)]
@@ -206,6 +212,14 @@ mod tests {
         assert!(missing.to_string().contains("`nope`"), "{missing}");
         let sso = read_with(&[("AWS_PROFILE", "sso")], &files).err().unwrap();
         assert!(sso.to_string().contains("export-credentials"), "{sso}");
+    }
+
+    #[test]
+    fn comments_blank_lines_and_nested_settings_are_skipped() {
+        let ini = parse("# top\n[a]\n; note\nk = v = w\n\n  indented = no\n[ b ]\nx=1\n");
+        assert_eq!(ini["a"]["k"], "v = w");
+        assert!(!ini["a"].contains_key("indented"));
+        assert_eq!(ini["b"]["x"], "1");
     }
 
     #[test]
