@@ -4,9 +4,16 @@
 //!
 //! A name is a template: `{model}`, `{task_id}` and `{job_id}` are replaced when the file
 //! is saved (the task id is known only then), `{ext}` when the job is recorded.
+//!
+//! Wherever a path is taken, an object URL is too (`s3://bucket/key`, `gs://…`, `az://…`;
+//! `file://` URLs are paths): a file named is an object, a folder is a prefix, and a name
+//! in it is a key under it, confined to it as a path is to its folder. The path of such a
+//! destination is the URL's text, which the journal records and saves to.
 
 use std::collections::HashSet;
 use std::path::{Component, Path, PathBuf};
+
+use videohub::{Destination, ObjectUrl};
 
 /// The file name of a generation unless told otherwise: `veo-3.1-<task id>.mp4`.
 pub const DEFAULT_NAME: &str = "{model}-{task_id}.{ext}";
@@ -38,11 +45,41 @@ pub fn for_task(dir: &Path, model: &str, task_id: &str, extension: &str) -> Path
     videohub_journal::render_output(&dir.join(name), model, task_id, task_id)
 }
 
+/// What `path` names: a path (a `file://` URL's path), or an object or prefix. A URL of a
+/// scheme no store serves, or a key that climbs, is refused; so is an object URL when the
+/// object stores are not built in.
+fn parse(path: &Path) -> Result<Destination, DestinationError> {
+    let destination = Destination::parse(path).map_err(|e| DestinationError(e.to_string()))?;
+    match destination {
+        #[cfg(not(feature = "object-store"))]
+        Destination::Object(url) => Err(DestinationError(format!(
+            "cannot save to {url}: saving to {}:// needs videohub's `object-store` feature",
+            url.scheme()
+        ))),
+        destination => Ok(destination),
+    }
+}
+
+/// The path that stands for the object or prefix `url`: its text.
+fn object_path(url: &ObjectUrl) -> PathBuf {
+    PathBuf::from(url.to_string())
+}
+
 /// A file the user named (or the default name in the current folder), made absolute so
 /// that a job resumed from elsewhere saves it in the same place. Its folder must exist, and
-/// it must not be a folder itself.
+/// it must not be a folder itself. An object URL must name an object, not a prefix.
 pub fn file(path: Option<&Path>) -> Result<PathBuf, DestinationError> {
-    let path = path.unwrap_or(Path::new(DEFAULT_NAME));
+    let path = match parse(path.unwrap_or(Path::new(DEFAULT_NAME)))? {
+        Destination::Path(path) => path,
+        Destination::Object(url) if url.names_object() => return Ok(object_path(&url)),
+        Destination::Object(url) => {
+            return Err(DestinationError(format!(
+                "the output {url} names a bucket or a prefix: name an object in it \
+                 ({url}/fox.mp4, or {url}/{DEFAULT_NAME})"
+            )));
+        }
+    };
+    let path = path.as_path();
     let absolute = std::path::absolute(path).map_err(|e| {
         DestinationError(format!(
             "cannot use the output path {}: {e}",
@@ -69,6 +106,20 @@ pub fn file(path: Option<&Path>) -> Result<PathBuf, DestinationError> {
 /// made, `.ext` added when it has no extension), or the default name. A name that leaves
 /// the folder is refused.
 pub fn in_folder(dir: &Path, name: Option<&str>) -> Result<PathBuf, DestinationError> {
+    let dir = match parse(dir)? {
+        Destination::Path(dir) => dir,
+        Destination::Object(prefix) => {
+            let name = name
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or(DEFAULT_NAME);
+            let mut path = OutputFolder::new(object_path(&prefix)).confine(Path::new(name))?;
+            if path.extension().is_none() {
+                path.set_extension("{ext}");
+            }
+            return Ok(path);
+        }
+    };
+    let dir = dir.as_path();
     let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
         return Ok(default_in(dir));
     };
@@ -111,10 +162,13 @@ pub fn confined(out: &Path, path: &Path) -> Result<PathBuf, DestinationError> {
 }
 
 /// An output folder that many paths are confined to (a batch's `--out`): resolved once,
-/// and each folder inside it looked up once (the last thousand, when there are more).
+/// and each folder inside it looked up once (the last thousand, when there are more). A
+/// prefix of objects (`s3://bucket/runs/`) is one too: its keys are the paths' segments.
 #[derive(Debug, Clone)]
 pub struct OutputFolder {
     out: PathBuf,
+    /// The prefix `out` names, when it names one.
+    prefix: Option<ObjectUrl>,
     /// Its real path, when it exists; a folder not made yet holds no link.
     root: Result<Option<PathBuf>, DestinationError>,
     /// Folders inside it found to be no link out of it.
@@ -127,6 +181,25 @@ const REMEMBERED: usize = 1_024;
 impl OutputFolder {
     /// The folder `out`.
     pub fn new(out: PathBuf) -> OutputFolder {
+        let (out, prefix) = match parse(&out) {
+            Ok(Destination::Object(prefix)) => {
+                return OutputFolder {
+                    out: object_path(&prefix),
+                    prefix: Some(prefix),
+                    root: Ok(None),
+                    inside: HashSet::new(),
+                };
+            }
+            Ok(Destination::Path(path)) => (path, None),
+            Err(problem) => {
+                return OutputFolder {
+                    out,
+                    prefix: None,
+                    root: Err(problem),
+                    inside: HashSet::new(),
+                };
+            }
+        };
         let root = match out.canonicalize() {
             Ok(root) => Ok(Some(root)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -137,6 +210,7 @@ impl OutputFolder {
         };
         OutputFolder {
             out,
+            prefix,
             root,
             inside: HashSet::new(),
         }
@@ -177,6 +251,19 @@ impl OutputFolder {
                     ));
                 }
             }
+        }
+        if let Some(prefix) = &self.prefix {
+            let segments: Vec<_> = path
+                .components()
+                .filter_map(|c| match c {
+                    Component::Normal(segment) => Some(segment.to_string_lossy()),
+                    _ => None,
+                })
+                .collect();
+            let key = prefix
+                .join(&segments.join("/"))
+                .map_err(|e| DestinationError(e.to_string()))?;
+            return Ok(object_path(&key));
         }
         let root = match &self.root {
             Ok(Some(root)) => root,
@@ -239,8 +326,14 @@ fn leads_out(path: &Path, root: &Path) -> Option<bool> {
 }
 
 /// Checks that the output folder `dir` exists and takes files (a part file is created
-/// there and removed, as a download does), before anything is sent.
+/// there and removed, as a download does), before anything is sent. A prefix of objects is
+/// checked for its form here; the store is tried before each submit.
 pub fn check_folder(dir: &Path) -> Result<(), DestinationError> {
+    let dir = match parse(dir)? {
+        Destination::Path(dir) => dir,
+        Destination::Object(_) => return Ok(()),
+    };
+    let dir = dir.as_path();
     if !dir.is_dir() {
         return Err(DestinationError(format!(
             "the output directory {} does not exist: create it first",
@@ -325,5 +418,39 @@ mod tests {
         assert_eq!(check_folder(dir.path()), Ok(()));
         assert!(check_folder(&dir.path().join("missing")).is_err());
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[cfg(feature = "object-store")]
+    #[test]
+    fn object_urls_are_destinations_confined_to_their_prefix() {
+        let named = Path::new("s3://renders/fleet/{model}-{task_id}.{ext}");
+        assert_eq!(file(Some(named)), Ok(named.to_path_buf()));
+        assert!(file(Some(Path::new("s3://renders/fleet/"))).is_err());
+        assert!(file(Some(Path::new("ftp://host/x.mp4"))).is_err());
+        assert_eq!(
+            file(Some(Path::new("file:///tmp/fox.mp4"))),
+            Ok(PathBuf::from("/tmp/fox.mp4"))
+        );
+        let prefix = Path::new("gs://renders/runs");
+        assert_eq!(
+            in_folder(prefix, Some("a/fox")),
+            Ok(PathBuf::from("gs://renders/runs/a/fox.{ext}"))
+        );
+        assert_eq!(
+            in_folder(prefix, None),
+            Ok(PathBuf::from("gs://renders/runs/{model}-{task_id}.{ext}"))
+        );
+        let mut folder = OutputFolder::new("s3://renders/runs/".into());
+        assert_eq!(
+            folder.confine(Path::new("./a/{task_id}.mp4")),
+            Ok(PathBuf::from("s3://renders/runs/a/{task_id}.mp4"))
+        );
+        for bad in ["../x.mp4", "a/../../x.mp4", "/x.mp4"] {
+            assert!(folder.confine(Path::new(bad)).is_err(), "{bad}");
+            assert!(in_folder(prefix, Some(bad)).is_err(), "{bad}");
+        }
+        assert!(folder.confine(Path::new("")).is_err());
+        assert_eq!(check_folder(prefix), Ok(()));
+        assert!(check_folder(Path::new("s3://renders/../x")).is_err());
     }
 }
