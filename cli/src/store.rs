@@ -57,12 +57,16 @@ pub(crate) async fn open_existing(args: &StoreArgs) -> Result<Journal, Failure> 
 /// How old the part file of a download no live process holds must be to be removed.
 const PART_FILE_AGE: Duration = Duration::from_secs(24 * 3600);
 
-/// Opens the journal, removes the part files no job continues, and teaches the hub's client the task durations it holds for this hub.
+/// Opens the journal, removes the part files no job continues (and aborts the uploads), and teaches the hub's client the task durations it holds for this hub.
 pub(crate) async fn open_for(hub: &Hub, args: &StoreArgs) -> Result<Journal, Failure> {
     let journal = open(args).await?;
     match journal.sweep_parts(PART_FILE_AGE).await {
         Ok(_) => {}
         Err(error) => eprintln!("warning: cannot sweep old part files: {error}"),
+    }
+    #[cfg(feature = "object-store")]
+    if let Err(error) = journal.sweep_uploads(&hub.client).await {
+        eprintln!("warning: cannot abort abandoned uploads: {error}");
     }
     let durations = journal
         .task_durations(&hub.label())

@@ -101,6 +101,8 @@ pub struct Job {
     pub file_size: Option<u64>,
     /// Its SHA-256, in hex.
     pub sha256: Option<String>,
+    /// The store's entity tag of the object, when the file was saved as one.
+    pub etag: Option<String>,
     /// How long the task ran, as the hub reported it (or as waited).
     #[serde(serialize_with = "crate::time::serialize_secs")]
     pub task_duration: Option<Duration>,
@@ -172,6 +174,7 @@ pub(crate) struct JobRow {
     file_path: Option<String>,
     file_size: Option<i64>,
     sha256: Option<String>,
+    etag: Option<String>,
     task_elapsed_ms: Option<i64>,
     submits: i64,
     owner: Option<String>,
@@ -233,6 +236,7 @@ impl TryFrom<JobRow> for Job {
             file_path: row.file_path.map(PathBuf::from),
             file_size,
             sha256: row.sha256,
+            etag: row.etag,
             task_duration,
             submits,
             owner: row.owner,

@@ -39,6 +39,7 @@ mod hub_limit;
 mod job;
 mod kept;
 mod notice;
+mod objects;
 mod owner;
 mod request;
 mod run;

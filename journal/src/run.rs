@@ -101,6 +101,9 @@ pub struct Runner {
     pub(crate) notices: Notices,
     /// When the journal went out of reach, while it is.
     outage: Arc<outage::Outage>,
+    /// The folders of objects proven writable.
+    #[cfg(feature = "object-store")]
+    pub(crate) proven: Arc<crate::objects::Proven>,
 }
 
 /// How many outputs a runner downloads at once by default.
@@ -120,6 +123,8 @@ impl Runner {
             stop: Stop::new(),
             notices: Notices::default(),
             outage: Arc::default(),
+            #[cfg(feature = "object-store")]
+            proven: Arc::default(),
         }
     }
 
@@ -179,7 +184,7 @@ impl Runner {
     /// folder is tried first (a part file is created there and removed): one that cannot take the file fails
     /// with [`Error::Destination`] and nothing is recorded.
     pub async fn record(&self, new: &NewJob) -> Result<Job> {
-        check_destination(&new.output_path)?;
+        self.try_destination(&new.output_path).await?;
         self.journal.record(new, &self.owner).await
     }
 
@@ -188,7 +193,7 @@ impl Runner {
     /// before, by this process or another: that job is returned unchanged, and `false` says
     /// it is not new.
     pub async fn record_keyed(&self, new: &NewJob, key: &str) -> Result<(Job, bool)> {
-        check_destination(&new.output_path)?;
+        self.try_destination(&new.output_path).await?;
         self.journal.record_keyed(new, key, &self.owner).await
     }
 

@@ -16,13 +16,23 @@ use videohub::{Output, OutputFile};
 
 use crate::error::{Error, Result};
 use crate::job::Job;
+use crate::objects::{Target, target};
 use crate::run::{Downloading, Runner, Step};
 use crate::state::JobState;
 use crate::store::Change;
 
+/// A file saved: where, how large, its SHA-256 (read back from the file when not known
+/// yet), and an object's entity tag.
+pub(crate) struct Saved {
+    pub(crate) path: PathBuf,
+    pub(crate) size: u64,
+    pub(crate) sha256: Option<String>,
+    pub(crate) etag: Option<String>,
+}
+
 impl Runner {
-    /// Saves the output and records the file, its size and checksum. `downloading` says
-    /// when the download is under way (a graceful stop lets it finish).
+    /// Saves the output (a file, or an object) and records it, its size and checksum.
+    /// `downloading` says when the download is under way (a graceful stop lets it finish).
     pub(crate) async fn download(
         &self,
         job: Job,
@@ -31,6 +41,7 @@ impl Runner {
         on_step: &mut impl FnMut(Step<'_>),
     ) -> Result<Job> {
         let path = job.output_file();
+        let target = target(&path)?;
         // Buffers exist only for the downloads running: a few at once.
         let _turn = self.downloads.acquire().await.ok();
         downloading.set(true);
@@ -38,26 +49,27 @@ impl Runner {
             job: &job,
             path: &path,
         });
-        if let Some(done) = self.copy_reused(&job, &path).await? {
+        if let Some(done) = self.copy_reused(&job, &target).await? {
             return Ok(done);
         }
-        let saved = match self.save_part(&job, file_of(&output)?, &path).await {
+        let saved = match self.save_to(&job, file_of(&output)?, &target).await {
             Err(error) if is_expired_link(&error) => {
                 let fresh = self.fresh_output(&job).await?;
-                self.save_part(&job, file_of(&fresh)?, &path).await
+                self.save_to(&job, file_of(&fresh)?, &target).await
             }
             other => other,
         };
-        let size = match saved {
-            Ok(size) => size,
+        let saved = match saved {
+            Ok(saved) => saved,
             Err(error @ Error::LeaseLost { .. }) => return Err(error),
             Err(error) => {
                 // A download cut short keeps its part file for the next try; one that
-                // cannot succeed as it went does not.
-                if !matches!(
+                // cannot succeed as it went does not, nor does an upload (aborted).
+                let interrupted = matches!(
                     error,
                     Error::Hub(videohub::Error::DownloadInterrupted { .. })
-                ) {
+                );
+                if !interrupted || !matches!(target, Target::File(_)) {
                     self.persist(|| self.journal().remove_part(&job.id, Some(self.owner())))
                         .await?;
                 }
@@ -67,7 +79,21 @@ impl Runner {
                 return Err(error);
             }
         };
-        self.saved(job, path, size, None).await
+        self.saved(job, saved, None).await
+    }
+
+    /// Saves `file` where `target` says.
+    async fn save_to(&self, job: &Job, file: &OutputFile, target: &Target) -> Result<Saved> {
+        match target {
+            Target::File(path) => Ok(Saved {
+                size: self.save_part(job, file, path).await?,
+                path: path.clone(),
+                sha256: None,
+                etag: None,
+            }),
+            #[cfg(feature = "object-store")]
+            Target::Object(url) => self.upload(job, file, url).await,
+        }
     }
 
     /// Downloads downloaded job `job`'s file again from its task to `target` (no submit, and
@@ -90,9 +116,19 @@ impl Runner {
         Ok(task.status().await?.into_output(self.client(), task.id())?)
     }
 
-    /// Records a saved file: state downloaded, path, size, checksum; the part file is gone.
-    async fn saved(&self, job: Job, path: PathBuf, size: u64, from: Option<&Job>) -> Result<Job> {
-        let sha256 = sha256_checked(&path, size).await?;
+    /// Records a saved file: state downloaded, path, size, checksum (and an object's entity
+    /// tag); the part file or upload is forgotten.
+    async fn saved(&self, job: Job, saved: Saved, from: Option<&Job>) -> Result<Job> {
+        let Saved {
+            path,
+            size,
+            sha256,
+            etag,
+        } = saved;
+        let sha256 = match sha256 {
+            Some(sha256) => sha256,
+            None => sha256_checked(&path, size).await?,
+        };
         let mut change = Change::to(JobState::Downloaded);
         change.file_path = Some(path.clone());
         change.file_size = Some(size);
@@ -109,6 +145,7 @@ impl Runner {
             None => format!("{} ({size} bytes)", path.display()),
         });
         change.sha256 = Some(sha256);
+        change.etag = etag;
         let done = self
             .transition(&job.id, &[JobState::Completed], change)
             .await?;
@@ -170,9 +207,10 @@ impl Runner {
     }
 
     /// For a job that reuses an earlier job's task: that job's file, still whole (its
-    /// recorded size and checksum), linked (or copied) to `path` and recorded. `None` when
-    /// the job reuses nothing or the earlier file is gone or changed: it is downloaded.
-    async fn copy_reused(&self, job: &Job, path: &Path) -> Result<Option<Job>> {
+    /// recorded size and checksum), linked (or copied) to `target`, or its object copied
+    /// inside its bucket, and recorded. `None` when the job reuses nothing, or the earlier
+    /// file is gone or changed, or the two are not in one place: it is downloaded.
+    async fn copy_reused(&self, job: &Job, target: &Target) -> Result<Option<Job>> {
         let Some(paid_id) = &job.reused_from else {
             return Ok(None);
         };
@@ -184,18 +222,39 @@ impl Runner {
         let Some(source) = paid.file_path.clone() else {
             return Ok(None);
         };
-        if !is_intact(&source, &paid).await {
-            tracing::info!(job = %job.id, source = %source.display(), "the reused file is gone or changed: downloading it again");
+        let copied = match (crate::objects::target(&source), target) {
+            (Ok(Target::File(source)), Target::File(path)) => {
+                copy_file(&paid, &source, path).await?
+            }
+            #[cfg(feature = "object-store")]
+            (Ok(Target::Object(source)), Target::Object(url)) => {
+                self.copy_object(&paid, &source, url).await?
+            }
+            _ => None,
+        };
+        let Some(copied) = copied else {
+            tracing::info!(job = %job.id, source = %source.display(), "the reused file is gone, changed or elsewhere: downloading it again");
             return Ok(None);
-        }
-        if source != path {
-            link_or_copy(&source, path)?;
-        }
-        let size = paid.file_size.unwrap_or(0);
-        self.saved(job.clone(), path.to_path_buf(), size, Some(&paid))
-            .await
-            .map(Some)
+        };
+        self.saved(job.clone(), copied, Some(&paid)).await.map(Some)
     }
+}
+
+/// The paid job `paid`'s file `source`, still whole (its recorded size and checksum),
+/// linked (or copied) to `path`; `None` when it is gone or changed.
+async fn copy_file(paid: &Job, source: &Path, path: &Path) -> Result<Option<Saved>> {
+    if !is_intact(source, paid).await {
+        return Ok(None);
+    }
+    if source != path {
+        link_or_copy(source, path)?;
+    }
+    Ok(Some(Saved {
+        path: path.to_path_buf(),
+        size: paid.file_size.unwrap_or(0),
+        sha256: None,
+        etag: None,
+    }))
 }
 
 /// The task's file; [`videohub::Error::NoOutputFile`] when the output has none.

@@ -54,6 +54,8 @@ pub(crate) async fn run(args: HistoryArgs, global: &Global) -> Result<ExitCode, 
                     "task_seconds": job.task_duration.map(|d| d.as_secs_f64()),
                     "file": job.file_path,
                     "bytes": job.file_size,
+                    "sha256": job.sha256,
+                    "etag": job.etag,
                     "error": job.error,
                 })
             })

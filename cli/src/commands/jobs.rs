@@ -140,6 +140,9 @@ pub(crate) async fn run(args: JobsArgs, global: &Global) -> Result<ExitCode, Fai
                 lines.push(("file", path.display().to_string()));
                 lines.push(("size", bytes(job.file_size.unwrap_or(0))));
                 lines.push(("sha256", job.sha256.clone().unwrap_or_default()));
+                if let Some(etag) = &job.etag {
+                    lines.push(("etag", etag.clone()));
+                }
             }
             if let Some(part) = &job.part_file {
                 lines.push(("part file", part.display().to_string()));

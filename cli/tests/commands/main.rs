@@ -17,6 +17,6 @@ mod front_ends;
 mod image;
 mod journal;
 mod local_faults;
-mod objects;
 mod mcp;
+mod objects;
 mod schema_corpus;

@@ -21,7 +21,10 @@ fn finished_task(hub: &Hub) -> String {
         .output()
         .unwrap();
     assert!(submitted.status.success(), "{submitted:?}");
-    String::from_utf8(submitted.stdout).unwrap().trim().to_owned()
+    String::from_utf8(submitted.stdout)
+        .unwrap()
+        .trim()
+        .to_owned()
 }
 
 /// A home whose AWS files hold the profile `render`: the server's credentials, region and
@@ -77,7 +80,14 @@ fn task_download_saves_to_a_bucket_with_the_named_aws_profile() {
     let home = aws_home(&s3);
 
     let saved = with_profile(&hub, home.path())
-        .args(["-vvv", "task", "download", &task, "-o", "s3://renders/tasks/fox.mp4"])
+        .args([
+            "-vvv",
+            "task",
+            "download",
+            &task,
+            "-o",
+            "s3://renders/tasks/fox.mp4",
+        ])
         .output()
         .unwrap();
 
@@ -102,7 +112,14 @@ fn a_missing_bucket_is_named_and_no_credential_is_shown() {
     let home = aws_home(&s3);
 
     let refused = with_profile(&hub, home.path())
-        .args(["-vvv", "task", "download", &task, "-o", "s3://no-such-bucket/fox.mp4"])
+        .args([
+            "-vvv",
+            "task",
+            "download",
+            &task,
+            "-o",
+            "s3://no-such-bucket/fox.mp4",
+        ])
         .output()
         .unwrap();
 
@@ -110,4 +127,191 @@ fn a_missing_bucket_is_named_and_no_credential_is_shown() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("s3://no-such-bucket/fox.mp4"), "{stderr}");
     assert_no_credential(&refused);
+}
+
+/// The binary pointed at `hub` and at the S3 server `s3` by the standard AWS variables.
+fn with_s3(hub: &Hub, s3: &S3Server) -> assert_cmd::Command {
+    let mut command = hub.videohub();
+    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("AWS_")) {
+        command.env_remove(name);
+    }
+    command.envs(s3.env());
+    command
+}
+
+/// The journal's only job, as `history --json` shows it.
+fn only_generation(hub: &Hub, s3: &S3Server) -> serde_json::Value {
+    let history = with_s3(hub, s3)
+        .args(["history", "--json"])
+        .output()
+        .unwrap();
+    assert!(history.status.success(), "{history:?}");
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&history.stdout).unwrap();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    entries.into_iter().next().unwrap()
+}
+
+#[test]
+fn generate_saves_to_a_bucket_under_a_named_template_with_one_task() {
+    let s3 = S3Server::start();
+    block_on(s3.create_bucket("renders"));
+    let hub = Hub::start(|b| b);
+
+    let generated = with_s3(&hub, &s3)
+        .args(["-vvv", "generate", "veo-3.1", "--prompt", "a red fox"])
+        .args(["-o", "s3://renders/fleet/{model}-{task_id}.mp4"])
+        .output()
+        .unwrap();
+
+    assert!(generated.status.success(), "{generated:?}");
+    assert_no_credential(&generated);
+    let keys = block_on(s3.keys("renders"));
+    assert_eq!(keys.len(), 1, "only the video, no trial object: {keys:?}");
+    assert!(keys[0].starts_with("fleet/veo-3.1-"), "{keys:?}");
+    assert_eq!(
+        block_on(s3.object("renders", &keys[0])).unwrap(),
+        videohub_sandbox::SAMPLE_MP4
+    );
+    assert!(block_on(s3.multipart_uploads("renders")).is_empty());
+    assert_eq!(hub.handle.counters().tasks_created, 1);
+    assert!(!Path::new("s3:").exists(), "no local folder named `s3:`");
+
+    let entry = only_generation(&hub, &s3);
+    let url = format!("s3://renders/{}", keys[0]);
+    assert_eq!(entry["file"], url.as_str(), "{entry}");
+    assert_eq!(entry["bytes"], videohub_sandbox::SAMPLE_MP4.len());
+    let sha256 = entry["sha256"].as_str().unwrap();
+    assert_eq!(sha256.len(), 64, "{entry}");
+    assert!(
+        entry["etag"].as_str().is_some_and(|e| !e.is_empty()),
+        "{entry}"
+    );
+    let shown = with_s3(&hub, &s3)
+        .args(["jobs", "show", entry["job_id"].as_str().unwrap()])
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.contains(&url) && shown.contains(sha256) && shown.contains("etag"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn generate_to_a_missing_bucket_is_refused_before_the_submit() {
+    let s3 = S3Server::start();
+    let hub = Hub::start(|b| b);
+
+    let refused = with_s3(&hub, &s3)
+        .args(["generate", "veo-3.1", "--prompt", "a red fox"])
+        .args(["-o", "s3://no-such-bucket/fox.mp4"])
+        .output()
+        .unwrap();
+
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("s3://no-such-bucket/fox.mp4"), "{stderr}");
+    assert!(stderr.contains("nothing was sent"), "{stderr}");
+    assert_eq!(hub.handle.counters().submits_received, 0);
+    assert_no_credential(&refused);
+}
+
+/// A hub whose 20 MiB video comes slowly, and a bucket `renders` for it.
+fn slow_hub_and_bucket() -> (Hub, S3Server) {
+    let s3 = S3Server::start();
+    block_on(s3.create_bucket("renders"));
+    let hub = Hub::start(|b| {
+        b.video_size(20 << 20)
+            .faults("kinds=slow,on=download,slow=1s".parse().unwrap())
+    });
+    (hub, s3)
+}
+
+/// A `generate -o s3://renders/fox.mp4` killed (SIGKILL) once its upload has started and
+/// before it ends.
+fn generate_killed_mid_upload(hub: &Hub, s3: &S3Server) {
+    let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("videohub"));
+    for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("AWS_")) {
+        command.env_remove(name);
+    }
+    let mut child = command
+        .env_remove("MOUNTSEA_API_KEY")
+        .env("VIDEOHUB_STORE", hub.journal())
+        .envs(s3.env())
+        .args(["--base-url", hub.handle.url(), "--api-key", "test-key"])
+        .args([
+            "generate",
+            "veo-3.1",
+            "--prompt",
+            "a fox",
+            "-o",
+            "s3://renders/fox.mp4",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    // The upload is recorded once the store gave its id, before its first part.
+    while hub
+        .jobs()
+        .first()
+        .is_none_or(|job| job["part_file"].is_null())
+    {
+        assert!(started.elapsed().as_secs() < 60, "the upload never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(block_on(s3.multipart_uploads("renders")).len(), 1);
+}
+
+#[test]
+fn an_upload_killed_midway_is_aborted_and_done_again_without_a_new_submit() {
+    let (hub, s3) = slow_hub_and_bucket();
+    generate_killed_mid_upload(&hub, &s3);
+    assert_eq!(block_on(s3.object("renders", "fox.mp4")), None);
+
+    let resumed = with_s3(&hub, &s3)
+        .args(["jobs", "resume"])
+        .output()
+        .unwrap();
+
+    assert!(resumed.status.success(), "{resumed:?}");
+    let saved = block_on(s3.object("renders", "fox.mp4")).unwrap();
+    assert_eq!(saved.len() as u64, hub.handle.video_size());
+    assert!(
+        block_on(s3.multipart_uploads("renders")).is_empty(),
+        "the first upload was aborted"
+    );
+    let counters = hub.handle.counters();
+    assert_eq!(counters.tasks_created, 1, "{counters:?}");
+    assert_eq!(counters.submits_received, 1, "{counters:?}");
+    assert_eq!(only_generation(&hub, &s3)["status"], "downloaded");
+}
+
+#[test]
+fn the_sweep_aborts_an_upload_no_process_continues() {
+    let (hub, s3) = slow_hub_and_bucket();
+    generate_killed_mid_upload(&hub, &s3);
+
+    // Any command that saves outputs sweeps first: the killed process holds the job no more.
+    let swept = with_s3(&hub, &s3)
+        .args(["generate", "veo-3.1", "--prompt", "a hare", "--no-wait"])
+        .output()
+        .unwrap();
+
+    assert!(swept.status.success(), "{swept:?}");
+    assert!(
+        block_on(s3.multipart_uploads("renders")).is_empty(),
+        "{swept:?}"
+    );
+    assert_eq!(block_on(s3.object("renders", "fox.mp4")), None);
+    let fox = hub
+        .jobs()
+        .into_iter()
+        .find(|job| job["input"]["prompt"] == "a fox");
+    let fox = fox.expect("the killed job");
+    assert_eq!(fox["state"], "completed", "{fox}");
+    assert!(fox["part_file"].is_null(), "{fox}");
 }

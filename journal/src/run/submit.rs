@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::hub_limit::Slot;
 use crate::job::Job;
 use crate::kept::{self, KeptTaskId};
+use crate::objects::{Target, target};
 use crate::state::JobState;
 use crate::store::Change;
 use crate::time::now_ms;
@@ -163,7 +164,7 @@ impl Runner {
     /// tried, then `submitting` is recorded, then the submit is sent. A submit the hub
     /// refused for now makes the job pending again.
     async fn send_submit(&self, job: Job) -> Result<Sent> {
-        check_destination(&job.output_file())?;
+        self.try_destination(&job.output_file()).await?;
         let mut sending = Change::to(JobState::Submitting);
         sending.submitted = true;
         let job = self
@@ -298,8 +299,31 @@ impl Runner {
     }
 }
 
-/// Tries the folder of `path` by creating and removing a part file there, as the journal's error.
+impl Runner {
+    /// Tries where `path` saves before anything is sent: its folder takes a part file, or
+    /// its bucket a trial object ([`Error::Destination`] when not).
+    pub(crate) async fn try_destination(&self, path: &Path) -> Result<()> {
+        match target(path)? {
+            Target::File(file) => check_folder(&file),
+            #[cfg(feature = "object-store")]
+            Target::Object(url) => self.probe(&url).await,
+        }
+    }
+}
+
+/// Tries the folder of `path` by creating and removing a part file there, as the journal's
+/// error. An object's form is checked here, its bucket before its submit
+/// (`Runner::try_destination`).
 pub(crate) fn check_destination(path: &Path) -> Result<()> {
+    match target(path)? {
+        Target::File(path) => check_folder(&path),
+        #[cfg(feature = "object-store")]
+        Target::Object(_) => Ok(()),
+    }
+}
+
+/// Tries the folder of the file `path`.
+fn check_folder(path: &Path) -> Result<()> {
     videohub::__private::check_destination(path).map_err(|error| match error {
         videohub::Error::Io { path, source, .. } => Error::Destination {
             dir: path,

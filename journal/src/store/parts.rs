@@ -1,6 +1,7 @@
 //! What the journal keeps for local files: the part file of a download under way (so that
-//! another process continues it, and none outlives its job), and the earlier jobs whose
-//! task a batch line may reuse instead of paying again.
+//! another process continues it, and none outlives its job), or the multipart upload of an
+//! object (so that another process aborts it), and the earlier jobs whose task a batch line
+//! may reuse instead of paying again.
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
@@ -31,7 +32,76 @@ struct PartRow {
     part_path: String,
 }
 
+impl PartRow {
+    /// Whether no process continues the part: its job ended, or no live process holds it
+    /// and `stale` says it was left long enough.
+    fn abandoned(&self, stale: impl FnOnce() -> bool) -> bool {
+        // A state that does not parse is no unfinished job's.
+        let ended = !self
+            .state
+            .parse::<JobState>()
+            .is_ok_and(JobState::is_unfinished);
+        let held = self.owner.as_deref().is_some_and(|o| !owner::is_gone(o)) && self.leased == 1;
+        ended || (!held && stale())
+    }
+
+    /// Whether the part is an object's upload rather than a file.
+    fn is_upload(&self) -> bool {
+        is_object(Path::new(&self.part_path))
+    }
+}
+
+/// Whether `part` names an object (an upload) rather than a file.
+fn is_object(part: &Path) -> bool {
+    matches!(
+        videohub::Destination::parse(part),
+        Ok(videohub::Destination::Object(_))
+    )
+}
+
 impl Journal {
+    /// Records that job `id`, held by `owner`, uploads its file to the object `url` in the
+    /// multipart upload `upload_id`, before the first part is sent;
+    /// [`Error::LeaseLost`](crate::Error::LeaseLost) when `owner` no longer holds the job.
+    #[cfg(feature = "object-store")]
+    pub(crate) async fn set_upload(
+        &self,
+        id: &str,
+        owner: &Owner,
+        url: &str,
+        upload_id: &str,
+    ) -> Result<()> {
+        let set = sqlx::query(
+            "UPDATE jobs SET part_path = $1, part_validator = NULL, upload_id = $2 \
+             WHERE id = $3 AND owner = $4",
+        )
+        .bind(url)
+        .bind(upload_id)
+        .bind(id)
+        .bind(owner.as_str())
+        .execute(&self.pool)
+        .await
+        .db(self)?;
+        if set.rows_affected() == 0 {
+            return Err(self.not_held(id).await);
+        }
+        Ok(())
+    }
+
+    /// Job `id`'s recorded upload: its object's URL and the store's id of the upload.
+    pub(crate) async fn upload_of(&self, id: &str) -> Result<Option<(String, String)>> {
+        let row: Option<(Option<String>, Option<String>)> =
+            sqlx::query_as("SELECT part_path, upload_id FROM jobs WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await
+                .db(self)?;
+        Ok(match row {
+            Some((Some(url), Some(upload_id))) => Some((url, upload_id)),
+            _ => None,
+        })
+    }
+
     /// Records that job `id`, held by `owner`, downloads into the part file `part` with
     /// `validator` (that of the answer its bytes came from, when continued);
     /// [`Error::LeaseLost`](crate::Error::LeaseLost) when `owner` no longer holds the job.
@@ -88,13 +158,14 @@ impl Journal {
     }
 
     /// Forgets job `id`'s part file and removes it, when `owner` holds the job (or, with
-    /// `None`, whoever does): the file of another process's download is never touched.
+    /// `None`, whoever does): the file of another process's download is never touched. An
+    /// upload is forgotten only (aborted by the caller).
     pub(crate) async fn remove_part(&self, id: &str, owner: Option<&Owner>) -> Result<()> {
         let Some((part, _)) = self.part_of(id).await? else {
             return Ok(());
         };
         let forgotten = sqlx::query(
-            "UPDATE jobs SET part_path = NULL, part_validator = NULL \
+            "UPDATE jobs SET part_path = NULL, part_validator = NULL, upload_id = NULL \
              WHERE id = $1 AND part_path = $2 AND ($3 IS NULL OR owner = $3)",
         )
         .bind(id)
@@ -103,7 +174,7 @@ impl Journal {
         .execute(&self.pool)
         .await
         .db(self)?;
-        if forgotten.rows_affected() == 1 {
+        if forgotten.rows_affected() == 1 && !is_object(&part) {
             remove_file(&part);
         }
         Ok(())
@@ -112,44 +183,57 @@ impl Journal {
     /// Removes the part files no job will continue: those of jobs that ended, and those of
     /// unfinished jobs that no live process holds, untouched for longer than `max_age`.
     /// Returns how many were removed. Run at the start of the commands that download.
+    /// Uploads are left to `Journal::sweep_uploads`, which aborts them in their store.
     pub async fn sweep_parts(&self, max_age: Duration) -> Result<usize> {
-        let sql = format!(
-            "SELECT id, state, owner, CAST(CASE WHEN lease_until >= {now} THEN 1 ELSE 0 END \
-             AS BIGINT) AS leased, part_path FROM jobs WHERE part_path IS NOT NULL",
-            now = self.location.now_ms()
-        );
-        let rows: Vec<PartRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await
-            .db(self)?;
         let mut swept = 0;
-        for PartRow {
-            id,
-            state,
-            owner,
-            leased,
-            part_path,
-        } in rows
-        {
-            let part = PathBuf::from(part_path);
-            // A state that does not parse is no unfinished job's: its part file goes.
-            let ended = !state.parse::<JobState>().is_ok_and(JobState::is_unfinished);
-            let held = owner.as_deref().is_some_and(|o| !owner::is_gone(o)) && leased == 1;
-            let stale =
+        for row in self.part_rows().await? {
+            if row.is_upload() {
+                continue;
+            }
+            let part = PathBuf::from(&row.part_path);
+            let stale = || {
                 std::fs::metadata(&part)
                     .and_then(|m| m.modified())
                     .map_or(true, |modified| {
                         SystemTime::now()
                             .duration_since(modified)
                             .is_ok_and(|age| age > max_age)
-                    });
-            if ended || (!held && stale) {
-                tracing::info!(job = %id, part = %part.display(), "removing a part file no job continues");
-                self.remove_part(&id, None).await?;
+                    })
+            };
+            if row.abandoned(stale) {
+                tracing::info!(job = %row.id, part = %part.display(), "removing a part file no job continues");
+                self.remove_part(&row.id, None).await?;
                 swept += 1;
             }
         }
         Ok(swept)
+    }
+
+    /// The jobs whose recorded upload no process continues: their job ended, or no live
+    /// process holds it (the next one to drive it starts the upload over).
+    #[cfg(feature = "object-store")]
+    pub(crate) async fn abandoned_uploads(&self) -> Result<Vec<String>> {
+        Ok(self
+            .part_rows()
+            .await?
+            .into_iter()
+            .filter(|row| row.is_upload() && row.abandoned(|| true))
+            .map(|row| row.id)
+            .collect())
+    }
+
+    /// The jobs with a part file or an upload, and whether their lease runs (on the
+    /// database's clock).
+    async fn part_rows(&self) -> Result<Vec<PartRow>> {
+        let sql = format!(
+            "SELECT id, state, owner, CAST(CASE WHEN lease_until >= {now} THEN 1 ELSE 0 END \
+             AS BIGINT) AS leased, part_path FROM jobs WHERE part_path IS NOT NULL",
+            now = self.location.now_ms()
+        );
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(&self.pool)
+            .await
+            .db(self)
     }
 
     /// Records task `task_id` for job `id`, marked [`JobState::OutcomeUnknown`] by another

@@ -161,8 +161,8 @@ impl Journal {
              result = COALESCE($3, result), error = $4, file_path = COALESCE($5, file_path), \
              file_size = COALESCE($6, file_size), sha256 = COALESCE($7, sha256), \
              task_elapsed_ms = COALESCE($8, task_elapsed_ms), submits = submits + $9, \
-             updated_at = $10, hub_limit_until = $12 WHERE id = $11 AND owner = $14 \
-             AND state IN ({from}) RETURNING *",
+             updated_at = $10, hub_limit_until = $12, etag = COALESCE($15, etag) \
+             WHERE id = $11 AND owner = $14 AND state IN ({from}) RETURNING *",
             from = self.location.json_list("$13"),
         );
         let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
@@ -190,6 +190,7 @@ impl Journal {
             .bind(change.hub_limit_until)
             .bind(Value::from(from).to_string())
             .bind(owner.as_str())
+            .bind(change.etag.as_deref())
             .fetch_optional(&mut *tx)
             .await
             .db(self)?;
@@ -352,6 +353,8 @@ pub(crate) struct Change {
     pub(crate) file_path: Option<PathBuf>,
     pub(crate) file_size: Option<u64>,
     pub(crate) sha256: Option<String>,
+    /// The entity tag of the object saved.
+    pub(crate) etag: Option<String>,
     pub(crate) task_elapsed: Option<Duration>,
     /// Whether this change sends a submit.
     pub(crate) submitted: bool,
@@ -373,6 +376,7 @@ impl Change {
             file_path: None,
             file_size: None,
             sha256: None,
+            etag: None,
             task_elapsed: None,
             submitted: false,
             detail: None,
