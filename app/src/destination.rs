@@ -325,6 +325,26 @@ fn leads_out(path: &Path, root: &Path) -> Option<bool> {
     )
 }
 
+/// The output folder `dir` of a front-end that saves many files (the studio, the MCP
+/// server), made absolute so that jobs resumed from elsewhere save in the same place, and
+/// created first when `create`; a prefix of objects is kept as written.
+pub fn folder(dir: &Path, create: bool) -> Result<PathBuf, DestinationError> {
+    let dir = match parse(dir)? {
+        Destination::Path(dir) => dir,
+        Destination::Object(prefix) => return Ok(object_path(&prefix)),
+    };
+    let failed = |e: std::io::Error| {
+        DestinationError(format!(
+            "cannot use the output directory {}: {e}",
+            dir.display()
+        ))
+    };
+    if create {
+        std::fs::create_dir_all(&dir).map_err(failed)?;
+    }
+    std::path::absolute(&dir).map_err(failed)
+}
+
 /// Checks that the output folder `dir` exists and takes files (a part file is created
 /// there and removed, as a download does), before anything is sent. A prefix of objects is
 /// checked for its form here; the store is tried before each submit.
@@ -451,6 +471,8 @@ mod tests {
         }
         assert!(folder.confine(Path::new("")).is_err());
         assert_eq!(check_folder(prefix), Ok(()));
+        assert_eq!(super::folder(prefix, true), Ok(prefix.to_path_buf()));
+        assert!(!Path::new("gs:").exists(), "no local folder named `gs:`");
         assert!(check_folder(Path::new("s3://renders/../x")).is_err());
     }
 }

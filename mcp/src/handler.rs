@@ -81,7 +81,7 @@ impl ServerHandler for Handler {
         request: ReadResourceRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, ErrorData> {
-        resources::read(self.app.journal(), &request.uri)
+        resources::read(&self.app, &request.uri)
             .await
             .map(Into::into)
     }

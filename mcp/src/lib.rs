@@ -124,7 +124,7 @@ impl Server {
     }
 
     /// Where generated files are saved (an `output` given to `generate` is a path inside
-    /// it). It is created when missing.
+    /// it): a folder, created when missing, or a prefix of objects (`s3://bucket/agent/`).
     pub fn output_dir(mut self, dir: impl AsRef<Path>) -> Server {
         self.output_dir = dir.as_ref().to_path_buf();
         self
@@ -133,8 +133,8 @@ impl Server {
     /// The handler every connection shares, with the output directory made absolute and
     /// created.
     fn handler(self) -> std::io::Result<Handler> {
-        std::fs::create_dir_all(&self.output_dir)?;
-        let output_dir = std::path::absolute(&self.output_dir)?;
+        let output_dir = videohub_app::destination::folder(&self.output_dir, true)
+            .map_err(std::io::Error::other)?;
         Ok(Handler::new(self.app, output_dir))
     }
 

@@ -8,6 +8,7 @@ use rmcp::model::{CallToolResult, ContentBlock, Resource};
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::{Map, Value};
+use videohub::Destination;
 use videohub_journal::{Job, JobState};
 
 use videohub_app::Live;
@@ -59,7 +60,8 @@ pub struct JobReport {
     /// The saved file, on this machine.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// The saved file as a `file://` URI (also a resource of this server).
+    /// The saved file as a `file://` URI, or the object's URL (`s3://…`); also a resource
+    /// of this server.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
     /// The file's MIME type.
@@ -249,7 +251,7 @@ pub struct HistoryEntry {
     /// The saved file.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
-    /// The saved file as a `file://` URI.
+    /// The saved file as a `file://` URI, or the object's URL (`s3://…`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uri: Option<String>,
     /// The last error.
@@ -291,9 +293,13 @@ pub(crate) fn rfc3339(time: SystemTime) -> String {
     humantime::format_rfc3339_seconds(time).to_string()
 }
 
-/// `file:///…` for an absolute path.
+/// The URI of a saved file: `file:///…` for an absolute path, the object's own URL
+/// (`s3://bucket/key`) for an object.
 pub(crate) fn file_uri(path: &Path) -> Option<String> {
-    url::Url::from_file_path(path).ok().map(String::from)
+    match Destination::parse(path) {
+        Ok(Destination::Object(url)) => Some(url.to_string()),
+        _ => url::Url::from_file_path(path).ok().map(String::from),
+    }
 }
 
 /// The MIME type of a generated file, from its extension.
@@ -328,6 +334,10 @@ mod tests {
         assert_eq!(
             file_uri(Path::new("/a b/fox.mp4")).as_deref(),
             Some("file:///a%20b/fox.mp4")
+        );
+        assert_eq!(
+            file_uri(Path::new("s3://renders/fleet/fox.mp4")).as_deref(),
+            Some("s3://renders/fleet/fox.mp4")
         );
     }
 }

@@ -71,8 +71,8 @@ impl Studio {
     /// Serves on `127.0.0.1:port` (`0` picks a free port) until the handle is shut down or
     /// dropped.
     pub async fn start(self, port: u16) -> std::io::Result<StudioHandle> {
-        let output_dir = std::path::absolute(&self.output_dir)?;
-        videohub_app::destination::check_folder(&output_dir)
+        let output_dir = videohub_app::destination::folder(&self.output_dir, false)
+            .and_then(|dir| videohub_app::destination::check_folder(&dir).map(|()| dir))
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::NotFound, e))?;
         let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).await?;
         let addr = listener.local_addr()?;

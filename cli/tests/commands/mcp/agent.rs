@@ -28,6 +28,9 @@ pub const KEY: &str = "mcp-test-key-4f1e";
 pub struct Fixture {
     pub hub: SandboxHandle,
     dir: tempfile::TempDir,
+    /// The server's `--output-dir` when not [`Fixture::outputs`], and the environment it
+    /// is given besides the key.
+    saving_to: Option<(String, Vec<(&'static str, String)>)>,
 }
 
 impl Fixture {
@@ -47,7 +50,14 @@ impl Fixture {
         Fixture {
             hub,
             dir: tempfile::tempdir().unwrap(),
+            saving_to: None,
         }
+    }
+
+    /// The servers save to `output` (a folder, or a prefix of objects), with `env`.
+    pub fn saving_to(mut self, output: &str, env: Vec<(&'static str, String)>) -> Fixture {
+        self.saving_to = Some((output.to_owned(), env));
+        self
     }
 
     pub fn outputs(&self) -> PathBuf {
@@ -117,8 +127,11 @@ impl Fixture {
             .arg("--store")
             .arg(self.journal())
             .arg("mcp")
-            .arg("--output-dir")
-            .arg(self.outputs());
+            .arg("--output-dir");
+        match &self.saving_to {
+            Some((output, env)) => command.arg(output).envs(env.iter().cloned()),
+            None => command.arg(self.outputs()),
+        };
         let (transport, stderr) = TokioChildProcess::builder(command)
             .stderr(std::process::Stdio::piped())
             .spawn()

@@ -482,3 +482,51 @@ async fn a_stdio_server_stops_on_sigterm_or_its_client_going_at_any_point() {
         drop(open_input);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn outputs_saved_to_a_bucket_are_linked_and_read_by_their_object_url() {
+    let s3 = videohub_tests::stores::S3Server::start();
+    s3.create_bucket("renders").await;
+    let fixture = Fixture::start(Duration::from_millis(50), 1.0)
+        .await
+        .saving_to("s3://renders/agent/", s3.env());
+    let agent = fixture.connect().await;
+
+    let done = agent
+        .call(
+            "generate",
+            json!({"model": "veo-3.1", "input": fox(), "output": "fox.mp4", "wait_seconds": 30}),
+        )
+        .await;
+
+    let job = structured(&done);
+    assert_eq!(job["state"], "downloaded", "{job}");
+    let url = "s3://renders/agent/fox.mp4";
+    assert_eq!((&job["path"], &job["uri"]), (&json!(url), &json!(url)));
+    let link = done.content.iter().find_map(|c| c.as_resource_link());
+    assert_eq!(link.expect("a resource link").uri, url);
+    assert_eq!(
+        s3.object("renders", "agent/fox.mp4").await.unwrap(),
+        videohub_sandbox::SAMPLE_MP4
+    );
+    let resources = agent.client.list_all_resources().await.unwrap();
+    assert!(resources.iter().any(|r| r.uri == url), "{resources:?}");
+    let read = agent
+        .client
+        .read_resource(rmcp::model::ReadResourceRequestParams::new(url))
+        .await
+        .unwrap();
+    let described = serde_json::to_string(&read).unwrap();
+    assert!(
+        described.contains("not sent inline") && described.contains(url),
+        "{described}"
+    );
+    assert_eq!(fixture.hub.counters().tasks_created, 1);
+    let log = agent.close().await;
+    for secret in [
+        videohub_tests::stores::ACCESS_KEY_ID,
+        videohub_tests::stores::SECRET_ACCESS_KEY,
+    ] {
+        assert!(!log.contains(secret) && !described.contains(secret));
+    }
+}
