@@ -65,7 +65,7 @@ impl Runner {
                 chunk.push((job, key.key));
             }
             for (job, _) in &chunk {
-                folders.check(&job.output_path)?;
+                folders.check(self, &job.output_path).await?;
             }
             if first {
                 first = false;
@@ -152,13 +152,13 @@ impl Folders {
     /// Folders remembered at most.
     const REMEMBERED: usize = 1_024;
 
-    /// Tries the folder of `path`, unless it was tried.
-    fn check(&mut self, path: &Path) -> Result<()> {
+    /// Tries the folder (or the bucket's) of `path`, unless it was tried.
+    async fn check(&mut self, runner: &Runner, path: &Path) -> Result<()> {
         let folder = path.parent().unwrap_or(Path::new(""));
         if self.0.contains(folder) {
             return Ok(());
         }
-        crate::run::check_destination(path)?;
+        runner.try_destination(path).await?;
         if self.0.len() == Self::REMEMBERED {
             self.0.clear();
         }

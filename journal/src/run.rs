@@ -26,7 +26,6 @@ pub(crate) use lease::Downloading;
 use lease::Held;
 pub(crate) use outage::Backoff;
 use submit::Submit;
-pub(crate) use submit::check_destination;
 
 /// A step of a job, reported while [`Runner::run`] or [`Runner::resume`] drives it.
 #[derive(Debug)]

@@ -315,3 +315,83 @@ fn the_sweep_aborts_an_upload_no_process_continues() {
     assert_eq!(fox["state"], "completed", "{fox}");
     assert!(fox["part_file"].is_null(), "{fox}");
 }
+
+/// `videohub batch run FILE --out OUT` with the S3 server's settings; its output.
+fn batch_run(hub: &Hub, s3: &S3Server, file: &Path, out: &str) -> std::process::Output {
+    let run = with_s3(hub, s3)
+        .args(["batch", "run", "--out", out])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    assert_no_credential(&run);
+    run
+}
+
+#[test]
+fn a_batch_saves_to_a_prefix_and_runs_again_or_elsewhere_in_the_bucket_for_nothing() {
+    let s3 = S3Server::start();
+    block_on(s3.create_bucket("renders"));
+    let hub = Hub::start(|b| b);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shots.jsonl");
+    let lines = [
+        r#"{"model": "veo-3.1", "input": {"prompt": "shot 0"}, "output": "a/{task_id}"}"#,
+        r#"{"model": "veo-3.1", "input": {"prompt": "shot 1"}, "output": "b/{task_id}"}"#,
+        r#"{"model": "veo-3.1", "input": {"prompt": "shot 2"}}"#,
+    ];
+    std::fs::write(&file, lines.join("\n")).unwrap();
+
+    batch_run(&hub, &s3, &file, "s3://renders/runs/");
+
+    let keys = block_on(s3.keys("renders"));
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert!(keys.iter().all(|k| k.starts_with("runs/")), "{keys:?}");
+    assert!(keys.iter().any(|k| k.starts_with("runs/a/")), "{keys:?}");
+    assert!(keys.iter().any(|k| k.starts_with("runs/b/")), "{keys:?}");
+    for key in &keys {
+        let saved = block_on(s3.object("renders", key)).unwrap();
+        assert_eq!(saved, videohub_sandbox::SAMPLE_MP4, "{key}");
+    }
+    let paid = hub.handle.counters();
+    assert_eq!(paid.tasks_created, 3, "{paid:?}");
+
+    // Run again: nothing is sent or downloaded.
+    batch_run(&hub, &s3, &file, "s3://renders/runs/");
+    // The same batch to another prefix: copied inside the bucket.
+    batch_run(&hub, &s3, &file, "s3://renders/again/");
+
+    let counters = hub.handle.counters();
+    assert_eq!(counters.tasks_created, 3, "{counters:?}");
+    assert_eq!(counters.downloads, paid.downloads, "copied, not downloaded");
+    let keys = block_on(s3.keys("renders"));
+    assert_eq!(keys.len(), 6, "{keys:?}");
+    for key in keys.iter().filter(|k| k.starts_with("again/")) {
+        let copied = block_on(s3.object("renders", key)).unwrap();
+        assert_eq!(copied, videohub_sandbox::SAMPLE_MP4, "{key}");
+    }
+    assert!(block_on(s3.multipart_uploads("renders")).is_empty());
+}
+
+#[test]
+fn a_batch_to_a_missing_bucket_sends_nothing() {
+    let s3 = S3Server::start();
+    let hub = Hub::start(|b| b);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shots.jsonl");
+    std::fs::write(
+        &file,
+        r#"{"model": "veo-3.1", "input": {"prompt": "shot 0"}}"#,
+    )
+    .unwrap();
+
+    let refused = with_s3(&hub, &s3)
+        .args(["batch", "run", "--out", "s3://no-such-bucket/runs/"])
+        .arg(&file)
+        .output()
+        .unwrap();
+
+    assert_eq!(refused.status.code(), Some(2), "{refused:?}");
+    assert_eq!(hub.handle.counters().submits_received, 0);
+    assert_no_credential(&refused);
+}

@@ -311,18 +311,8 @@ impl Runner {
     }
 }
 
-/// Tries the folder of `path` by creating and removing a part file there, as the journal's
-/// error. An object's form is checked here, its bucket before its submit
-/// (`Runner::try_destination`).
-pub(crate) fn check_destination(path: &Path) -> Result<()> {
-    match target(path)? {
-        Target::File(path) => check_folder(&path),
-        #[cfg(feature = "object-store")]
-        Target::Object(_) => Ok(()),
-    }
-}
-
-/// Tries the folder of the file `path`.
+/// Tries the folder of the file `path` by creating and removing a part file there, as the
+/// journal's error.
 fn check_folder(path: &Path) -> Result<()> {
     videohub::__private::check_destination(path).map_err(|error| match error {
         videohub::Error::Io { path, source, .. } => Error::Destination {

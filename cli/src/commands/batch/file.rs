@@ -149,10 +149,9 @@ impl BatchFile {
 }
 
 /// The folder the files go in, `--out`, as an absolute path (as the lines' outputs are,
-/// and as their keys count them: by their names inside it).
+/// and as their keys count them: by their names inside it); a prefix of objects as written.
 pub(crate) fn out_folder(args: &BatchFileArgs) -> Result<PathBuf, Failure> {
-    std::path::absolute(&args.out)
-        .map_err(|e| Failure::usage(format!("{}: {e}", args.out.display())))
+    videohub_app::destination::folder(&args.out, false).map_err(|e| Failure::usage(e.to_string()))
 }
 
 /// Standard input, copied to a temporary file.

@@ -118,12 +118,8 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
                 return Ok(ExitCode::SUCCESS);
             };
             let mut keys = lines.finish().map_err(store::failure)?;
-            std::fs::create_dir_all(&args.file.out).map_err(|e| {
-                Failure::usage(format!(
-                    "cannot create the output directory {}: {e} (nothing was sent)",
-                    args.file.out.display()
-                ))
-            })?;
+            videohub_app::destination::folder(&args.file.out, true)
+                .map_err(|e| Failure::usage(format!("{e} (nothing was sent)")))?;
             let journal = store::open_for(&hub, store_args).await?;
             let (notices, mut noticed) = mpsc::unbounded_channel::<Notice>();
             let runner = Runner::new(journal, hub.client.clone())
