@@ -310,6 +310,12 @@ async fn video(
             .unwrap_or_else(|| format!("job {} has no video yet", job.id));
         return error(StatusCode::NOT_FOUND, why);
     };
+    #[cfg(feature = "object-store")]
+    if let Some(url) = crate::remote::object_of(&job) {
+        let client = state.app.client();
+        return crate::remote::serve(client, &job, &url, &state.output_dir, request.headers())
+            .await;
+    }
     let path = match crate::files::servable(&job, &state.output_dir) {
         Ok(path) => path,
         Err(why) => return error(StatusCode::FORBIDDEN, why),

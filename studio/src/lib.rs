@@ -35,6 +35,8 @@
 mod api;
 mod assets;
 mod files;
+#[cfg(feature = "object-store")]
+mod remote;
 mod view;
 
 use std::net::{Ipv4Addr, SocketAddr};

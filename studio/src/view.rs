@@ -109,6 +109,15 @@ fn prompt_of(job: &Job) -> Option<String> {
     (!prompts.is_empty()).then(|| prompts.join(" / "))
 }
 
+/// Whether `path` names an object (played from its store, with the `object-store` feature).
+fn is_object(path: &std::path::Path) -> bool {
+    cfg!(feature = "object-store")
+        && matches!(
+            videohub::Destination::parse(path),
+            Ok(videohub::Destination::Object(_))
+        )
+}
+
 /// The video's address, or what keeps the page from playing it.
 pub(crate) fn video_of(
     job: &Job,
@@ -119,7 +128,9 @@ pub(crate) fn video_of(
     let error = job.error.clone();
     match job.state {
         JobState::Downloaded => match &job.file_path {
-            Some(path) if path.is_file() => (Some(format!("/api/jobs/{}/video", job.id)), None),
+            Some(path) if path.is_file() || is_object(path) => {
+                (Some(format!("/api/jobs/{}/video", job.id)), None)
+            }
             Some(path) if path.exists() => (
                 None,
                 Some(format!(

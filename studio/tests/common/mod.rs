@@ -28,6 +28,21 @@ pub const LIVE_MODEL: &str = "wan-2.5-i2v-live";
 impl Setup {
     /// Tasks take `task` on the hub; `faults` as the sandbox reads them (none when empty).
     pub async fn start(task: Duration, faults: &str) -> Setup {
+        Setup::start_saving_to(task, faults, None).await
+    }
+
+    /// [`Setup::start`], the studio saving to `output` (a prefix of objects) with the
+    /// stores' `settings` (the variables of [`videohub_tests::stores::S3Server::env`]).
+    #[cfg(feature = "object-store")]
+    pub async fn saving_to(output: &str, settings: Vec<(&'static str, String)>) -> Setup {
+        Setup::start_saving_to(Duration::from_millis(500), "", Some((output, settings))).await
+    }
+
+    async fn start_saving_to(
+        task: Duration,
+        faults: &str,
+        output: Option<(&str, Vec<(&'static str, String)>)>,
+    ) -> Setup {
         let faults: FaultSpec = if faults.is_empty() {
             FaultSpec::none()
         } else {
@@ -52,11 +67,13 @@ impl Setup {
             .start()
             .await
             .expect("the sandbox starts");
-        let client = Client::builder()
-            .api_key(KEY)
-            .base_url(sandbox.url())
-            .build()
-            .expect("a client");
+        #[allow(unused_mut)]
+        let mut builder = Client::builder().api_key(KEY).base_url(sandbox.url());
+        #[cfg(feature = "object-store")]
+        for (key, value) in output.iter().flat_map(|(_, settings)| settings) {
+            builder = builder.storage_option(key.to_ascii_lowercase(), value);
+        }
+        let client = builder.build().expect("a client");
         let dir = tempfile::tempdir().expect("a temp dir");
         let journal = Journal::open(dir.path().join("journal.sqlite3"))
             .await
@@ -67,8 +84,9 @@ impl Setup {
         let runner = Runner::new(journal, client).poll_policy(poll);
         let videos = dir.path().join("videos");
         std::fs::create_dir(&videos).expect("the videos directory");
+        let output_dir = output.map_or(videos, |(output, _)| PathBuf::from(output));
         let studio = Studio::new(videohub_app::App::new(runner.clone(), sandbox.url()))
-            .output_dir(&videos)
+            .output_dir(&output_dir)
             .start(0)
             .await
             .expect("the studio starts");
