@@ -418,6 +418,51 @@ mod tests {
     use super::*;
     use crate::store::Change;
 
+    #[cfg(feature = "object-store")]
+    #[tokio::test]
+    async fn an_upload_is_recorded_swept_when_abandoned_and_keeps_its_job_from_being_forgotten() {
+        let journal = Journal::in_memory().await.unwrap();
+        let job = journal
+            .record(
+                &crate::store::tests::new_job("a fox"),
+                &Owner::this_process(),
+            )
+            .await
+            .unwrap();
+        journal
+            .set_upload(&job.id, "s3://renders/fox.mp4", "upload-1")
+            .await
+            .unwrap();
+        assert_eq!(
+            journal.upload_of(&job.id).await.unwrap(),
+            Some(("s3://renders/fox.mp4".into(), "upload-1".into()))
+        );
+        assert_eq!(
+            journal.sweep_parts(Duration::ZERO).await.unwrap(),
+            0,
+            "not a file"
+        );
+        assert!(
+            journal.abandoned_uploads().await.unwrap().is_empty(),
+            "held"
+        );
+        assert!(matches!(
+            journal.forget(&job.id, true).await,
+            Err(crate::Error::WrongState { .. })
+        ));
+        sqlx::query("UPDATE jobs SET owner = NULL")
+            .execute(journal.pool())
+            .await
+            .unwrap();
+        assert_eq!(
+            journal.abandoned_uploads().await.unwrap(),
+            vec![job.id.clone()]
+        );
+        journal.remove_part(&job.id).await.unwrap();
+        assert_eq!(journal.upload_of(&job.id).await.unwrap(), None);
+        journal.forget(&job.id, true).await.unwrap();
+    }
+
     #[tokio::test]
     async fn a_late_task_id_settles_only_the_submit_that_made_it() {
         let journal = Journal::in_memory().await.unwrap();

@@ -320,7 +320,9 @@ impl Journal {
 
     /// Removes a job and its history from the journal (its saved file stays, the part file
     /// of a download cut short goes). A job still
-    /// in progress needs `force`: once forgotten, nothing finishes it.
+    /// in progress needs `force`: once forgotten, nothing finishes it. A job with an upload
+    /// recorded is not forgotten until the upload is aborted (by `jobs resume`, or the
+    /// sweep of any command that saves): its parts would stay in the store, unseen.
     pub async fn forget(&self, id: &str, force: bool) -> Result<Job> {
         let job = self.job(id).await?;
         if job.state.is_unfinished() && job.state != JobState::Pending && !force {
@@ -328,6 +330,16 @@ impl Journal {
                 id: job.id,
                 state: job.state.to_string(),
                 reason: "it may still produce a billed video: `videohub jobs resume` finishes it, --force forgets it anyway".into(),
+            });
+        }
+        if let Some((url, _)) = self.upload_of(&job.id).await? {
+            return Err(Error::WrongState {
+                id: job.id,
+                state: job.state.to_string(),
+                reason: format!(
+                    "its upload to {url} is recorded: `videohub jobs resume` finishes or aborts it \
+                     first, so that its parts are not left in the store"
+                ),
             });
         }
         if let Some(part) = &job.part_file {
