@@ -422,15 +422,13 @@ mod tests {
     #[tokio::test]
     async fn an_upload_is_recorded_swept_when_abandoned_and_keeps_its_job_from_being_forgotten() {
         let journal = Journal::in_memory().await.unwrap();
+        let owner = Owner::this_process();
         let job = journal
-            .record(
-                &crate::store::tests::new_job("a fox"),
-                &Owner::this_process(),
-            )
+            .record(&crate::store::tests::new_job("a fox"), &owner)
             .await
             .unwrap();
         journal
-            .set_upload(&job.id, "s3://renders/fox.mp4", "upload-1")
+            .set_upload(&job.id, &owner, "s3://renders/fox.mp4", "upload-1")
             .await
             .unwrap();
         assert_eq!(
@@ -458,7 +456,7 @@ mod tests {
             journal.abandoned_uploads().await.unwrap(),
             vec![job.id.clone()]
         );
-        journal.remove_part(&job.id).await.unwrap();
+        journal.remove_part(&job.id, None).await.unwrap();
         assert_eq!(journal.upload_of(&job.id).await.unwrap(), None);
         journal.forget(&job.id, true).await.unwrap();
     }
