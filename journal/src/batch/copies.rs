@@ -125,8 +125,13 @@ async fn copy_one(runner: &Runner, id: String, folder: &Path) -> LineEnd {
     LineEnd::Copied { job, file: target }
 }
 
-/// Puts downloaded job `job`'s file at `target`, whole or not at all.
+/// Puts downloaded job `job`'s file at `target`, whole or not at all: an object is copied
+/// inside its bucket when the first one is there as recorded.
 async fn put(runner: &Runner, job: &crate::Job, target: &Path) -> Result<How> {
+    #[cfg(feature = "object-store")]
+    if let Some(source) = copied_object(runner, job, target).await? {
+        return Ok(How::Linked(source));
+    }
     if is_intact(target, job).await {
         return Ok(How::Already);
     }
@@ -138,8 +143,27 @@ async fn put(runner: &Runner, job: &crate::Job, target: &Path) -> Result<How> {
     }
     let _turn = runner.downloads.acquire().await.ok();
     runner.save_again(job, target).await?;
-    if sha256_of(target).await.ok() != job.sha256 {
+    if target.is_file() && sha256_of(target).await.ok() != job.sha256 {
         tracing::warn!(job = %job.id, file = %target.display(), "the task's file downloaded again differs from the one first recorded");
     }
     Ok(How::Downloaded)
+}
+
+/// The object of downloaded job `job`, copied to the object `target` inside their bucket
+/// when both are objects of one bucket and the first is as recorded; its URL then.
+#[cfg(feature = "object-store")]
+async fn copied_object(
+    runner: &Runner,
+    job: &crate::Job,
+    target: &Path,
+) -> Result<Option<PathBuf>> {
+    use crate::objects::{Target, target as target_of};
+    let (Some(source), Ok(Target::Object(to))) = (&job.file_path, target_of(target)) else {
+        return Ok(None);
+    };
+    let Ok(Target::Object(from)) = target_of(source) else {
+        return Ok(None);
+    };
+    let copied = runner.copy_object(job, &from, &to).await?;
+    Ok(copied.map(|_| source.clone()))
 }
