@@ -219,7 +219,12 @@ impl Client {
             ))
         })?;
         redactor.value(&mut receipt.raw);
-        tracing::info!(task_id = %receipt.task_id, model = model_id, "task submitted");
+        tracing::info!(
+            name: "videohub.submitted",
+            task_id = %receipt.task_id,
+            model = model_id,
+            "task submitted"
+        );
         Ok(receipt)
     }
 

@@ -156,7 +156,16 @@ impl OutputFile {
             message: format!("the file URL is not valid: {e}"),
             excerpt: self.url().chars().take(200).collect(),
         })?;
-        let span = tracing::info_span!("videohub.download", host = url.host_str().unwrap_or(""), path = %path);
+        // `bytes` (all the file holds, a continued part included) and `attempts` are
+        // recorded when it ends.
+        let span = tracing::info_span!(
+            "videohub.download",
+            otel.kind = "client",
+            server.address = url.host_str().unwrap_or(""),
+            path = %path,
+            bytes = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+        );
         Ok((url, span))
     }
 
@@ -239,6 +248,9 @@ impl OutputFile {
             path: path.to_path_buf(),
             source,
         })?;
+        let span = tracing::Span::current();
+        span.record("bytes", received);
+        span.record("attempts", tries);
         tracing::info!(bytes = received, attempts = tries, "file saved");
         Ok(received)
     }

@@ -222,7 +222,9 @@ pub(crate) async fn retry<T, F: Retryable, Try: Future<Output = Result<T, F>>>(
             Ok(value) => return Ok(value),
             Err(failure) => failure,
         };
-        let delay = match failure.verdict(idempotent) {
+        let verdict = failure.verdict(idempotent);
+        let refused = matches!(verdict, Verdict::Refused { .. });
+        let delay = match verdict {
             Verdict::Stop => None,
             Verdict::Retry { after } => {
                 retries += 1;
@@ -236,9 +238,13 @@ pub(crate) async fn retry<T, F: Retryable, Try: Future<Output = Result<T, F>>>(
         let Some(delay) = delay else {
             return Err(GaveUp { failure, tries });
         };
+        // Named, for a metrics layer: `refused` is a wait the other side asked for (429,
+        // 503: a rate limit), as against a backoff after a failure.
         tracing::debug!(
+            name: "videohub.retry",
             tries,
             delay_ms = delay.as_millis() as u64,
+            refused,
             idempotent,
             failure = ?failure,
             "trying again"

@@ -20,6 +20,24 @@ use crate::clock::Clock;
 use crate::error::{Error, Result};
 use crate::redact::Redactor;
 
+/// The span of one API request (its tries included) at `level`: an HTTP client span in
+/// OpenTelemetry's names (`http.request.method`, `server.address`, `url.path`), whose
+/// `http.response.status_code` each try records. Polls are at debug level, submits at info.
+macro_rules! request_span {
+    ($level:ident, $method:literal, $url:expr) => {
+        tracing::span!(
+            tracing::Level::$level,
+            "videohub.request",
+            otel.name = $method,
+            otel.kind = "client",
+            http.request.method = $method,
+            server.address = $url.host_str().unwrap_or(""),
+            url.path = %$url.path(),
+            http.response.status_code = tracing::field::Empty,
+        )
+    };
+}
+
 /// Sends the client's API requests: the HTTP client, the hub's address and key, the
 /// timeout, the retry policy, the limit of requests in flight and the clock.
 pub(crate) struct Transport {
@@ -128,7 +146,7 @@ impl Transport {
     /// `GET` a JSON document, retried on transport errors, timeouts, 429 and 5xx. The
     /// document is the hub's as it came; the hub's text in an error has the key removed.
     pub(crate) async fn get_json(&self, url: Url) -> Result<Value> {
-        let span = tracing::debug_span!("videohub.request", method = "GET", path = %url.path(), status = tracing::field::Empty);
+        let span = request_span!(DEBUG, "GET", url);
         async move {
             let request = Request::get(url);
             let redactor = self.redactor();
@@ -147,7 +165,7 @@ impl Transport {
     /// [`Error::SubmitOutcomeUnknown`]. The answer is the hub's as it came; the hub's text
     /// in an error has the key removed.
     pub(crate) async fn post_submit(&self, url: Url, model: &str, body: &[u8]) -> Result<Vec<u8>> {
-        let span = tracing::info_span!("videohub.request", method = "POST", path = %url.path(), model, status = tracing::field::Empty);
+        let span = request_span!(INFO, "POST", url);
         async move {
             let request = Request::post_once(url, body);
             let redactor = self.redactor();
@@ -199,7 +217,7 @@ impl Transport {
             Err(e) => return Err(Failure::Broken(e)),
         };
         let status = response.status();
-        tracing::Span::current().record("status", status.as_u16());
+        tracing::Span::current().record("http.response.status_code", status.as_u16());
         if status.is_success() {
             return read_capped(response, API_BODY_CAP)
                 .await

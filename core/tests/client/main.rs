@@ -11,6 +11,7 @@ mod gets;
 mod keys_in_answers;
 mod polling;
 mod secrecy;
+mod span_fields;
 mod submit;
 
 use serde_json::{Value, json};
