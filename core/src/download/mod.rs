@@ -157,7 +157,7 @@ impl OutputFile {
             excerpt: self.url().chars().take(200).collect(),
         })?;
         // `bytes` (all the file holds, a continued part included) and `attempts` are
-        // recorded when it ends.
+        // recorded when it ends, by `record_end`.
         let span = tracing::info_span!(
             "videohub.download",
             otel.kind = "client",
@@ -248,9 +248,7 @@ impl OutputFile {
             path: path.to_path_buf(),
             source,
         })?;
-        let span = tracing::Span::current();
-        span.record("bytes", received);
-        span.record("attempts", tries);
+        record_end(received, tries);
         tracing::info!(bytes = received, attempts = tries, "file saved");
         Ok(received)
     }
@@ -505,4 +503,12 @@ fn needs_the_feature(object: &ObjectUrl) -> Error {
             object.scheme()
         ),
     }
+}
+
+/// Records on the current download span how many bytes the file holds and how many
+/// attempts it took, as signed integers (the type trace exporters keep as numbers).
+fn record_end(bytes: u64, attempts: u32) {
+    let span = tracing::Span::current();
+    span.record("bytes", i64::try_from(bytes).unwrap_or(i64::MAX));
+    span.record("attempts", i64::from(attempts));
 }

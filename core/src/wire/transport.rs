@@ -217,7 +217,7 @@ impl Transport {
             Err(e) => return Err(Failure::Broken(e)),
         };
         let status = response.status();
-        tracing::Span::current().record("http.response.status_code", status.as_u16());
+        tracing::Span::current().record("http.response.status_code", i64::from(status.as_u16()));
         if status.is_success() {
             return read_capped(response, API_BODY_CAP)
                 .await
