@@ -14,6 +14,7 @@ use std::sync::Arc;
 use futures::{Stream, StreamExt};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
+use tracing::Instrument;
 
 use crate::batch_lines::{BatchKeys, BatchLines};
 use crate::error::{Error, Result};
@@ -269,32 +270,47 @@ impl Runner {
         let (sender, receiver) = mpsc::channel(concurrency.max(1) + AHEAD);
         let shared = Arc::new(Shared::new(batch.to_owned(), folder.to_path_buf(), sender));
         let runner = self.clone();
-        tokio::spawn(async move {
-            let mut finished = std::pin::pin!(runner.journal().batch_finished_jobs(&shared.batch));
-            while let Some(job) = finished.next().await {
-                let end = match job {
-                    // A file downloaded into another folder is copied here once the batch
-                    // is done.
-                    Ok(job) if downloaded_elsewhere(&job, &shared.folder) => continue,
-                    Ok(job) => LineEnd::Final(job),
-                    Err(error) => LineEnd::Stopped(error),
-                };
-                let failed = matches!(end, LineEnd::Stopped(_));
-                if !shared.send(end).await || failed {
-                    // The stream was dropped, or the journal cannot be read.
-                    return;
+        // The run's own span: each job's span links to it (see `JobTrace`), rather than
+        // hanging a batch's every job under one trace.
+        let run = tracing::info_span!(
+            "videohub.batch",
+            otel.name = "batch run",
+            videohub.batch.id = %batch,
+        );
+        let in_run = run.clone();
+        tokio::spawn(
+            async move {
+                let mut finished =
+                    std::pin::pin!(runner.journal().batch_finished_jobs(&shared.batch));
+                while let Some(job) = finished.next().await {
+                    let end = match job {
+                        // A file downloaded into another folder is copied here once the batch
+                        // is done.
+                        Ok(job) if downloaded_elsewhere(&job, &shared.folder) => continue,
+                        Ok(job) => LineEnd::Final(job),
+                        Err(error) => LineEnd::Stopped(error),
+                    };
+                    let failed = matches!(end, LineEnd::Stopped(_));
+                    if !shared.send(end).await || failed {
+                        // The stream was dropped, or the journal cannot be read.
+                        return;
+                    }
+                }
+                let mut workers = tokio::task::JoinSet::new();
+                for _ in 0..concurrency.max(1) {
+                    let (runner, shared) = (runner.clone(), shared.clone());
+                    workers.spawn(
+                        async move { work::work(&runner, &shared).await }
+                            .instrument(in_run.clone()),
+                    );
+                }
+                while workers.join_next().await.is_some() {}
+                if !runner.stop().is_requested() {
+                    copies::copy_in(&runner, &shared).await;
                 }
             }
-            let mut workers = tokio::task::JoinSet::new();
-            for _ in 0..concurrency.max(1) {
-                let (runner, shared) = (runner.clone(), shared.clone());
-                workers.spawn(async move { work::work(&runner, &shared).await });
-            }
-            while workers.join_next().await.is_some() {}
-            if !runner.stop().is_requested() {
-                copies::copy_in(&runner, &shared).await;
-            }
-        });
+            .instrument(run),
+        );
         Ok(BatchRun(receiver))
     }
 }

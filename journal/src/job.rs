@@ -116,6 +116,10 @@ pub struct Job {
     /// The job whose task it reuses (a batch line already paid for in this journal): no
     /// submit was sent for it, its file is a copy.
     pub reused_from: Option<String>,
+    /// The W3C `traceparent` of the job's trace, once a process that exports traces has
+    /// driven it: the spans of every later process that drives it join that trace (see
+    /// [`JobTrace`](crate::JobTrace)).
+    pub traceparent: Option<String>,
     /// When it was recorded.
     #[serde(serialize_with = "crate::time::serialize_time")]
     pub created_at: SystemTime,
@@ -180,6 +184,7 @@ pub(crate) struct JobRow {
     owner: Option<String>,
     part_path: Option<String>,
     reused_from: Option<String>,
+    traceparent: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
@@ -242,6 +247,7 @@ impl TryFrom<JobRow> for Job {
             owner: row.owner,
             part_file: row.part_path.map(PathBuf::from),
             reused_from: row.reused_from,
+            traceparent: row.traceparent,
             created_at: from_ms(row.created_at),
             updated_at: from_ms(row.updated_at),
             id,

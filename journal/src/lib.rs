@@ -49,6 +49,7 @@ mod state;
 mod stop;
 mod store;
 mod time;
+mod trace;
 
 pub use batch::{BatchRun, LineEnd, batch_id, line_keys, request_key};
 pub use batch_lines::{BatchKeys, BatchLines, LineDigest};
@@ -60,3 +61,4 @@ pub use run::{DOWNLOADS_AT_ONCE, Runner, Step};
 pub use state::{JobState, UnknownState};
 pub use stop::Stop;
 pub use store::{BatchCounts, BatchFileSeen, Journal};
+pub use trace::JobTrace;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
+use tracing::Instrument;
 use videohub::{Client, Dynamic, Output, PollPolicy, Task, TaskState, TaskUpdate};
 
 use crate::error::{Error, Result};
@@ -17,6 +18,7 @@ use crate::owner::Owner;
 use crate::state::JobState;
 use crate::stop::Stop;
 use crate::store::{Change, Journal};
+use crate::trace::{self, JobTrace};
 
 mod lease;
 mod outage;
@@ -103,6 +105,8 @@ pub struct Runner {
     /// The folders of objects proven writable.
     #[cfg(feature = "object-store")]
     pub(crate) proven: Arc<crate::objects::Proven>,
+    /// Puts each job's span in the job's trace, when this process exports traces.
+    trace: Option<Arc<dyn JobTrace>>,
 }
 
 /// How many outputs a runner downloads at once by default.
@@ -124,6 +128,7 @@ impl Runner {
             outage: Arc::default(),
             #[cfg(feature = "object-store")]
             proven: Arc::default(),
+            trace: None,
         }
     }
 
@@ -143,6 +148,13 @@ impl Runner {
     /// out of reach and back, a disk that cannot take files, a job taken over elsewhere.
     pub fn on_notice(mut self, hook: impl Fn(&Notice) + Send + Sync + 'static) -> Runner {
         self.notices = Notices::to(hook);
+        self
+    }
+
+    /// Opens each job's span in the job's own trace through `trace`, and keeps the trace
+    /// context of a job on its row (see [`JobTrace`]).
+    pub fn trace_jobs(mut self, trace: Arc<dyn JobTrace>) -> Runner {
+        self.trace = Some(trace);
         self
     }
 
@@ -205,8 +217,23 @@ impl Runner {
     /// Records `new` and sends its submit without waiting: the job is left
     /// [`JobState::Submitted`] (or failed, or of unknown outcome), released for
     /// [`Runner::resume`] by any process.
-    pub async fn submit(&self, new: NewJob, mut on_step: impl FnMut(Step<'_>)) -> Result<Job> {
-        let mut job = self.record(&new).await?;
+    pub async fn submit(&self, new: NewJob, on_step: impl FnMut(Step<'_>)) -> Result<Job> {
+        let job = self.record(&new).await?;
+        let span = self.job_span(&job, None).await?;
+        let outcome = self
+            .submit_recorded(job, on_step)
+            .instrument(span.clone())
+            .await;
+        trace::ended(&span, &outcome);
+        outcome
+    }
+
+    /// Sends the submit of `job`, just recorded, then lets it go.
+    async fn submit_recorded(
+        &self,
+        mut job: Job,
+        mut on_step: impl FnMut(Step<'_>),
+    ) -> Result<Job> {
         let id = job.id.clone();
         let mut waited = false;
         let sent = loop {
@@ -257,7 +284,39 @@ impl Runner {
     /// Drives a job this runner holds (one it recorded, or claimed) to a final state, then
     /// lets it go. Ends early with [`Error::LeaseLost`] when another process took the job
     /// over, and with [`Error::LetGo`] when the [`Stop`] reached it.
-    pub async fn drive(&self, job: Job, mut on_step: impl FnMut(Step<'_>)) -> Result<Job> {
+    pub async fn drive(&self, job: Job, on_step: impl FnMut(Step<'_>)) -> Result<Job> {
+        self.drive_in(job, None, on_step).await
+    }
+
+    /// [`Runner::drive`] for a job of `batch`, when it is one, in the job's span.
+    pub(crate) async fn drive_in(
+        &self,
+        job: Job,
+        batch: Option<&str>,
+        on_step: impl FnMut(Step<'_>),
+    ) -> Result<Job> {
+        let span = self.job_span(&job, batch).await?;
+        let outcome = self.drive_held(job, on_step).instrument(span.clone()).await;
+        trace::ended(&span, &outcome);
+        outcome
+    }
+
+    /// The span of `job`'s work here, in the job's trace when this runner traces jobs: the
+    /// trace context of a job that had none is kept on its row before anything is sent.
+    async fn job_span(&self, job: &Job, batch: Option<&str>) -> Result<tracing::Span> {
+        let Some(trace) = &self.trace else {
+            return Ok(trace::job_span(job, batch, false));
+        };
+        let span = trace::job_span(job, batch, true);
+        let traceparent = trace.enter(&span, job.traceparent.as_deref());
+        if let (None, Some(traceparent)) = (&job.traceparent, traceparent) {
+            self.journal.keep_traceparent(&job.id, &traceparent).await?;
+        }
+        Ok(span)
+    }
+
+    /// Drives a job this runner holds to a final state, then lets it go.
+    async fn drive_held(&self, job: Job, mut on_step: impl FnMut(Step<'_>)) -> Result<Job> {
         let held = Held::start(self, &job.id);
         let (id, state) = (job.id.clone(), job.state);
         let downloading = Downloading::default();

@@ -228,7 +228,7 @@ pub(super) async fn work(runner: &Runner, shared: &Shared) {
         // to have.
         let id = job.id.clone();
         shared.held().push(id.clone());
-        let end = match runner.drive(job, |_| {}).await {
+        let end = match runner.drive_in(job, Some(&shared.batch), |_| {}).await {
             Ok(job) => Some(LineEnd::Final(job)),
             // Another worker drives it, or any worker may take it again: the disk of this
             // one failed, and it takes no new job for a while.

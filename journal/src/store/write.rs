@@ -269,6 +269,20 @@ impl Journal {
         }
     }
 
+    /// Keeps `traceparent` as the trace of job `id`, unless it has one already: the
+    /// first process to drive a job starts its trace, every later one joins it.
+    pub(crate) async fn keep_traceparent(&self, id: &str, traceparent: &str) -> Result<()> {
+        let done =
+            sqlx::query("UPDATE jobs SET traceparent = $1 WHERE id = $2 AND traceparent IS NULL")
+                .bind(traceparent)
+                .bind(id)
+                .execute(&self.pool)
+                .await
+                .db(self)
+                .map(drop);
+        self.after_write(done).await
+    }
+
     /// Makes a finished job [`JobState::Pending`] again, to be submitted anew by the next
     /// run or resume. A job whose outcome is unknown needs `force` (its first submit may
     /// have created a task, billed if it completes); a job still in progress or downloaded
