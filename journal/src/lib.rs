@@ -60,5 +60,5 @@ pub use owner::{LEASE, Owner};
 pub use run::{DOWNLOADS_AT_ONCE, Runner, Step};
 pub use state::{JobState, UnknownState};
 pub use stop::Stop;
-pub use store::{BatchCounts, BatchFileSeen, Journal};
+pub use store::{BatchCounts, BatchFileSeen, Fleet, Journal};
 pub use trace::JobTrace;

@@ -224,7 +224,7 @@ impl Runner {
             .submit_recorded(job, on_step)
             .instrument(span.clone())
             .await;
-        trace::ended(&span, &outcome);
+        trace::ended(&span, &outcome, None);
         outcome
     }
 
@@ -296,8 +296,9 @@ impl Runner {
         on_step: impl FnMut(Step<'_>),
     ) -> Result<Job> {
         let span = self.job_span(&job, batch).await?;
+        let task = job.task_id.clone();
         let outcome = self.drive_held(job, on_step).instrument(span.clone()).await;
-        trace::ended(&span, &outcome);
+        trace::ended(&span, &outcome, task.as_deref());
         outcome
     }
 

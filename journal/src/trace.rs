@@ -28,8 +28,9 @@ pub trait JobTrace: Debug + Send + Sync {
 
 /// The span of a job's work in this process: `{gen_ai.operation.name}
 /// {gen_ai.request.model}` (e.g. `video_generation veo-3.1`) with the GenAI attributes;
-/// `gen_ai.response.id` (the task id) and `error.type` are recorded when it ends, by
-/// [`ended`]. A root span when `root`, else a child of the current one.
+/// `videohub.job.queue_wait_s` is set for a pending job; `gen_ai.response.id` (the task
+/// id, known then or not), `videohub.job.outcome` and `error.type` are recorded when it
+/// ends, by [`ended`]. A root span when `root`, else a child of the current one.
 pub(crate) fn job_span(job: &Job, batch: Option<&str>, root: bool) -> tracing::Span {
     let operation = operation_name(job.capability());
     let parent = if root {
@@ -51,35 +52,56 @@ pub(crate) fn job_span(job: &Job, batch: Option<&str>, root: bool) -> tracing::S
         gen_ai.provider.name = PROVIDER,
         gen_ai.request.model = %job.model,
         gen_ai.output.type = output_type(job.capability()),
-        gen_ai.response.id = job.task_id.as_deref(),
+        gen_ai.response.id = tracing::field::Empty,
         server.address = server.as_str(),
         videohub.job.id = %job.id,
         videohub.batch.id = batch,
+        videohub.job.queue_wait_s = queue_wait(job),
+        videohub.job.outcome = tracing::field::Empty,
         error.type = tracing::field::Empty,
     )
 }
 
-/// Records on a job's span how its work here ended: the task id, and `error.type` when the
-/// job failed on the hub (its state) or stopped short here (the error's kind).
-pub(crate) fn ended(span: &tracing::Span, outcome: &crate::Result<Job>) {
-    match outcome {
-        Ok(job) => {
-            if let Some(task) = &job.task_id {
-                span.record("gen_ai.response.id", task.as_str());
-            }
-            if matches!(
-                job.state,
-                JobState::Failed
-                    | JobState::Timeout
-                    | JobState::Cancelled
-                    | JobState::OutcomeUnknown
-            ) {
-                span.record("error.type", job.state.as_str());
-            }
-        }
-        Err(error) => {
-            span.record("error.type", error_kind(error).as_str());
-        }
+/// How long a pending job waited since it was recorded, in seconds; `None` for a job past
+/// its submit (its wait in the queue was counted by the process that sent it).
+fn queue_wait(job: &Job) -> Option<f64> {
+    (job.state == JobState::Pending).then(|| {
+        std::time::SystemTime::now()
+            .duration_since(job.created_at)
+            .unwrap_or_default()
+            .as_secs_f64()
+    })
+}
+
+/// Records on a job's span how its work here ended: the task id (`task`, the one known
+/// when it began, for a job that stopped short), `videohub.job.outcome` (its state, or
+/// `stopped` when it stopped short here), and `error.type` when the job failed on the hub
+/// (its state) or stopped short here (the error's kind).
+pub(crate) fn ended(span: &tracing::Span, outcome: &crate::Result<Job>, task: Option<&str>) {
+    let task = match outcome {
+        Ok(job) => job.task_id.as_deref(),
+        Err(_) => task,
+    };
+    if let Some(task) = task {
+        span.record("gen_ai.response.id", task);
+    }
+    let state = match outcome {
+        Ok(job) => job.state.as_str(),
+        Err(_) => "stopped",
+    };
+    span.record("videohub.job.outcome", state);
+    let error = match outcome {
+        Ok(job) => match job.state {
+            JobState::Failed
+            | JobState::Timeout
+            | JobState::Cancelled
+            | JobState::OutcomeUnknown => Some(job.state.as_str().to_owned()),
+            _ => None,
+        },
+        Err(error) => Some(error_kind(error)),
+    };
+    if let Some(error) = error {
+        span.record("error.type", error.as_str());
     }
 }
 

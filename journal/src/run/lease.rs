@@ -81,7 +81,12 @@ async fn renew(
                 return;
             }
             Err(error) => {
-                tracing::warn!(job = %id, %error, "could not renew the job's lease");
+                tracing::warn!(
+                    name: "videohub.lease_renewal_failed",
+                    job = %id,
+                    %error,
+                    "could not renew the job's lease"
+                );
                 if error.is_outage() {
                     runner.outage_began(&error);
                 }

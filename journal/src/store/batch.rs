@@ -424,7 +424,7 @@ pub(super) fn output_name(new: &NewJob, folder: &Path) -> Option<String> {
 
 /// A state read from a row that names no job (a batch's counts): one that does not parse
 /// is an error of the journal `journal`.
-fn parse_state(journal: &str, text: &str) -> Result<JobState> {
+pub(super) fn parse_state(journal: &str, text: &str) -> Result<JobState> {
     text.parse()
         .map_err(|e: crate::state::UnknownState| Error::Storage {
             journal: journal.to_owned(),

@@ -14,6 +14,7 @@ mod batch_files;
 mod connect;
 mod durations;
 mod files;
+mod fleet;
 mod insert;
 mod lease;
 mod parts;
@@ -26,6 +27,7 @@ pub(crate) use batch::LINES_PER_TRANSACTION;
 pub use batch_files::BatchFileSeen;
 use connect::{BUSY_TIMEOUT, Location};
 pub(crate) use files::remove_file;
+pub use fleet::Fleet;
 pub(crate) use write::Change;
 
 /// A database result as the journal's: an error names the journal (see
