@@ -33,6 +33,21 @@ pub(crate) struct Cli {
     pub command: Command,
 }
 
+impl Command {
+    /// Where the command serves metrics (`--metrics-addr`), when it does.
+    pub(crate) fn metrics_addr(&self) -> Option<std::net::SocketAddr> {
+        match self {
+            Command::Batch(batch) => batch.metrics_addr(),
+            Command::Jobs(jobs) => jobs.metrics_addr(),
+            #[cfg(feature = "studio")]
+            Command::Studio(studio) => studio.metrics.metrics_addr,
+            #[cfg(feature = "mcp")]
+            Command::Mcp(mcp) => mcp.metrics.metrics_addr,
+            _ => None,
+        }
+    }
+}
+
 /// The options every command takes: which hub, and which journal.
 #[derive(Debug, clap::Args)]
 pub(crate) struct Global {

@@ -11,6 +11,7 @@ mod progress;
 mod schemas;
 mod signals;
 mod store;
+mod telemetry;
 
 use std::process::ExitCode;
 
@@ -26,6 +27,9 @@ fn main() -> ExitCode {
         Err(e) => e.exit(),
     };
     let verbose = cli.verbose;
+    // Declared before the runtime, so dropped after it: the exporter is flushed once the
+    // command's tasks are gone, on every way out.
+    let _telemetry = telemetry::Telemetry::start(verbose, cli.command.metrics_addr().is_some());
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -64,11 +68,5 @@ fn command() -> clap::Command {
 }
 
 async fn run(cli: Cli) -> Result<ExitCode, Failure> {
-    if cli.verbose > 1 {
-        tracing_subscriber::fmt()
-            .with_writer(std::io::stderr)
-            .with_env_filter("videohub=debug")
-            .init();
-    }
     commands::run(cli.command, &cli.global).await
 }

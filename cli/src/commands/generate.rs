@@ -74,7 +74,8 @@ pub(crate) async fn run(args: GenerateArgs, global: &Global) -> Result<ExitCode,
     if let Some(timeout) = args.wait.timeout {
         policy = policy.deadline(timeout);
     }
-    let runner = Runner::new(journal, hub.client.clone()).poll_policy(policy);
+    let runner =
+        crate::telemetry::traced(Runner::new(journal, hub.client.clone())).poll_policy(policy);
     let new = NewJob::new(hub.label(), schema, input, output_path);
     if args.no_wait {
         let job = runner

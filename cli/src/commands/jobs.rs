@@ -6,6 +6,7 @@ use std::time::Duration;
 use clap::Subcommand;
 use futures::StreamExt;
 use serde_json::json;
+use tracing::Instrument;
 use videohub_journal::{Error, Job, JobFilter, JobState, Runner};
 
 use crate::args::Global;
@@ -23,6 +24,16 @@ use crate::store::{self, StoreArgs};
 pub(crate) struct JobsArgs {
     #[command(subcommand)]
     command: JobsCommand,
+}
+
+impl JobsArgs {
+    /// Where `jobs resume` serves metrics, when asked.
+    pub(crate) fn metrics_addr(&self) -> Option<std::net::SocketAddr> {
+        match &self.command {
+            JobsCommand::Resume { metrics, .. } => metrics.metrics_addr,
+            _ => None,
+        }
+    }
 }
 
 /// `videohub jobs list|show|resume|retry|forget`.
@@ -54,6 +65,8 @@ pub(crate) enum JobsCommand {
         json: bool,
         #[command(flatten)]
         grace: GraceArgs,
+        #[command(flatten)]
+        metrics: crate::telemetry::MetricsArgs,
     },
     /// Submit a failed job again (`--force` for one whose first submit may have created a task).
     Retry {
@@ -175,9 +188,12 @@ pub(crate) async fn run(args: JobsArgs, global: &Global) -> Result<ExitCode, Fai
             }
             Ok(ExitCode::SUCCESS)
         }
-        JobsCommand::Resume { ids, json, grace } => {
-            resume(hub, store_args, ids, json, grace.grace).await
-        }
+        JobsCommand::Resume {
+            ids,
+            json,
+            grace,
+            metrics,
+        } => resume(hub, store_args, ids, json, grace.grace, &metrics).await,
         JobsCommand::Retry { id, force, no_wait } => {
             let journal = store::open_existing(store_args).await?;
             let job = journal.retry(&id, force).await.map_err(store::failure)?;
@@ -189,7 +205,15 @@ pub(crate) async fn run(args: JobsArgs, global: &Global) -> Result<ExitCode, Fai
                 );
                 return Ok(ExitCode::SUCCESS);
             }
-            resume(hub, store_args, vec![job.id], false, DEFAULT_GRACE).await
+            resume(
+                hub,
+                store_args,
+                vec![job.id],
+                false,
+                DEFAULT_GRACE,
+                &Default::default(),
+            )
+            .await
         }
         JobsCommand::Forget { id, force } => {
             let journal = store::open_existing(store_args).await?;
@@ -212,6 +236,7 @@ async fn resume(
     ids: Vec<String>,
     json: bool,
     grace: Duration,
+    metrics: &crate::telemetry::MetricsArgs,
 ) -> Result<ExitCode, Failure> {
     let hub = Hub::connect(hub_args).await?;
     if hub.is_in_process() {
@@ -220,6 +245,7 @@ async fn resume(
         ));
     }
     let journal = store::open_for(&hub, store_args).await?;
+    let _metrics = metrics.serve(&journal).await?;
     let label = hub.label();
     let jobs: Vec<Job> = if ids.is_empty() {
         let filter = JobFilter {
@@ -254,11 +280,13 @@ async fn resume(
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let runner = Runner::new(journal, hub.client.clone())
+    let runner = crate::telemetry::traced(Runner::new(journal, hub.client.clone()))
         .poll_policy(hub.poll)
         .on_notice(|notice| eprintln!("note: {notice}"));
     let stopped = signals::watch(runner.stop().clone(), grace);
     let stop = runner.stop().clone();
+    // The command's span: each job's span in its own trace links to it.
+    let resuming = tracing::info_span!("videohub.resume", otel.name = "jobs resume");
     let mut outcomes = futures::stream::iter(mine)
         .take_while(|_| std::future::ready(!stop.is_requested()))
         .map(|job| {
@@ -267,6 +295,7 @@ async fn resume(
                 let outcome = runner.resume(&job.id, |_| {}).await;
                 (job, outcome)
             }
+            .instrument(resuming.clone())
         })
         .buffer_unordered(RESUME_CONCURRENCY);
     let mut worst = Exit::Success;

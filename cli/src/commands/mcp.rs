@@ -35,6 +35,8 @@ pub(crate) struct McpArgs {
     /// Where generated videos and images are saved (default: `videohub` in the videos folder).
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub metrics: crate::telemetry::MetricsArgs,
 }
 
 /// Serves until the client goes (standard input and output), or until Ctrl-C or SIGTERM:
@@ -73,7 +75,9 @@ pub(crate) async fn run(args: McpArgs, global: &Global) -> Result<ExitCode, Fail
         )
         .try_init();
     let journal = store::open_for(hub, store).await?;
-    let runner = Runner::new(journal, hub.client.clone()).poll_policy(hub.poll);
+    let _metrics = args.metrics.serve(&journal).await?;
+    let runner =
+        crate::telemetry::traced(Runner::new(journal, hub.client.clone())).poll_policy(hub.poll);
     let output_dir = args
         .output_dir
         .unwrap_or_else(videohub_mcp::default_output_dir);

@@ -26,6 +26,8 @@ pub(crate) struct StudioArgs {
     /// Where generated videos and images are saved.
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub output_dir: PathBuf,
+    #[command(flatten)]
+    pub metrics: crate::telemetry::MetricsArgs,
 }
 
 /// Serves until Ctrl-C.
@@ -35,7 +37,9 @@ pub(crate) async fn run(args: StudioArgs, global: &Global) -> Result<ExitCode, F
     videohub_app::destination::check_folder(&args.output_dir)
         .map_err(|e| Failure::usage(format!("{e}: the studio cannot save its files")))?;
     let journal = store::open_for(hub, store).await?;
-    let runner = Runner::new(journal, hub.client.clone()).poll_policy(hub.poll);
+    let _metrics = args.metrics.serve(&journal).await?;
+    let runner =
+        crate::telemetry::traced(Runner::new(journal, hub.client.clone())).poll_policy(hub.poll);
     let app = App::new(runner, hub.label()).hub_in_process(hub.is_in_process());
     let studio = Studio::new(app)
         .output_dir(&args.output_dir)

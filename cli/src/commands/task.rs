@@ -173,7 +173,8 @@ async fn finish_known(
                 }
                 Finish::IfReady => {}
             }
-            let runner = Runner::new(journal, hub.client.clone()).poll_policy(policy);
+            let runner = crate::telemetry::traced(Runner::new(journal, hub.client.clone()))
+                .poll_policy(policy);
             let id = job.id.clone();
             runner
                 .resume(&id, |_| {})

@@ -18,5 +18,7 @@ mod image;
 mod journal;
 mod local_faults;
 mod mcp;
+mod metrics;
 mod objects;
 mod schema_corpus;
+mod telemetry;

@@ -34,6 +34,16 @@ pub(crate) struct BatchArgs {
     command: BatchCommand,
 }
 
+impl BatchArgs {
+    /// Where `batch run` serves metrics, when asked.
+    pub(crate) fn metrics_addr(&self) -> Option<std::net::SocketAddr> {
+        match &self.command {
+            BatchCommand::Run(run) => run.metrics.metrics_addr,
+            BatchCommand::Status(_) => None,
+        }
+    }
+}
+
 /// `videohub batch run|status`.
 #[derive(Debug, Subcommand)]
 pub(crate) enum BatchCommand {
@@ -48,6 +58,8 @@ pub(crate) enum BatchCommand {
 pub(crate) struct BatchRunArgs {
     #[command(flatten)]
     pub file: BatchFileArgs,
+    #[command(flatten)]
+    pub metrics: crate::telemetry::MetricsArgs,
     /// Generations in flight at once.
     #[arg(long, default_value_t = 4)]
     pub concurrency: usize,
@@ -121,8 +133,9 @@ pub(crate) async fn run(args: BatchArgs, global: &Global) -> Result<ExitCode, Fa
             videohub_app::destination::folder(&args.file.out, true)
                 .map_err(|e| Failure::usage(format!("{e} (nothing was sent)")))?;
             let journal = store::open_for(&hub, store_args).await?;
+            let _metrics = args.metrics.serve(&journal).await?;
             let (notices, mut noticed) = mpsc::unbounded_channel::<Notice>();
-            let runner = Runner::new(journal, hub.client.clone())
+            let runner = crate::telemetry::traced(Runner::new(journal, hub.client.clone()))
                 .poll_policy(hub.poll)
                 .on_notice(move |notice| {
                     let _ = notices.send(notice.clone());
