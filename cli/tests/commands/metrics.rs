@@ -191,3 +191,63 @@ fn prometheus_scrapes_a_batch_run_and_counts_its_finished_jobs() {
         8
     );
 }
+
+/// The `/metrics` page of the binary run with `args` and `--metrics-addr 127.0.0.1:0`,
+/// fetched once it says where it serves them; the process is stopped after.
+fn metrics_page(args: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("videohub"))
+        .env_remove("MOUNTSEA_API_KEY")
+        .env_remove("MOUNTSEA_BASE_URL")
+        .args(["--sandbox", "--no-store"])
+        .args(args)
+        .args(["--metrics-addr", "127.0.0.1:0", "--output-dir"])
+        .arg(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    let port: u16 = loop {
+        line.clear();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "no metrics address said"
+        );
+        if let Some(url) = line.trim().strip_prefix("metrics on http://127.0.0.1:") {
+            break url.trim_end_matches("/metrics").parse().unwrap();
+        }
+    };
+    let page = get(port, "/metrics");
+    let _ = child.kill();
+    let _ = child.wait();
+    let (status, body) = page.expect("an answer");
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// What every page says: the journal's counts by state, the build, the end of the text.
+fn assert_served(page: &str) {
+    for line in [
+        "videohub_jobs{state=\"pending\"} 0",
+        "videohub_jobs{state=\"downloaded\"} 0",
+        "videohub_oldest_unfinished_job_age_seconds 0.0",
+        "videohub_jobs_in_flight 0",
+        "# EOF",
+    ] {
+        assert!(page.lines().any(|l| l == line), "{line} in {page}");
+    }
+    assert!(page.contains("videohub_build_info{version=\""), "{page}");
+}
+
+#[test]
+fn the_studio_serves_metrics() {
+    assert_served(&metrics_page(&["studio", "--port", "0", "--no-open"]));
+}
+
+#[test]
+fn the_mcp_server_over_http_serves_metrics() {
+    assert_served(&metrics_page(&["mcp", "--http", "127.0.0.1:0"]));
+}
