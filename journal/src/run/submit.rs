@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
+use tracing::Instrument;
 use videohub::{Dynamic, Task};
 
 use super::{Backoff, Runner, Step};
@@ -87,14 +88,18 @@ impl Runner {
         // becomes of this drive (a stop, a lost lease), holding its turn until then, so that
         // no stop leaves its outcome unknown.
         let turn = Arc::clone(&self.submitting).lock_owned().await;
-        let sending = tokio::spawn({
-            let runner = self.clone();
-            async move {
-                let sent = runner.send_submit(job).await;
-                drop(turn);
-                sent
+        // In the job's span: the submit's request is part of the job's trace.
+        let sending = tokio::spawn(
+            {
+                let runner = self.clone();
+                async move {
+                    let sent = runner.send_submit(job).await;
+                    drop(turn);
+                    sent
+                }
             }
-        });
+            .in_current_span(),
+        );
         let sent = sending.await.unwrap_or_else(|panic| {
             std::panic::resume_unwind(panic.into_panic());
         });
