@@ -1,7 +1,8 @@
 //! Ctrl-C and SIGTERM. For the commands that drive many jobs (`batch run`, `jobs resume`):
 //! the first signal stops taking jobs and lets go of those that wait, downloads under way
 //! get a grace period, then every job still held is let go; a second signal lets go at once.
-//! For a server (`mcp`): the first signal ends it.
+//! For a server (`mcp`, `studio`): the first signal ends it, and the jobs it drives are let
+//! go once no submit of theirs waits for its answer.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -35,7 +36,7 @@ impl Stopped {
 
     /// Listens to Ctrl-C and SIGTERM from now on; the future completes at the first of them,
     /// noting which (never when they cannot be listened to).
-    #[cfg(feature = "mcp")]
+    #[cfg(any(feature = "mcp", feature = "studio"))]
     pub(crate) fn first_signal(self) -> impl Future<Output = ()> + Send + 'static {
         let signals = Signals::listen();
         async move {

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use videohub_app::App;
 use videohub_journal::Runner;
@@ -10,8 +11,10 @@ use videohub_studio::Studio;
 use crate::args::Global;
 use crate::exit::Exit;
 use crate::hub::Hub;
+use crate::outcome::INTERRUPTED;
 use crate::output::Failure;
 use crate::output::outln;
+use crate::signals::Stopped;
 use crate::store;
 
 /// `videohub studio`.
@@ -30,7 +33,8 @@ pub(crate) struct StudioArgs {
     pub metrics: crate::telemetry::MetricsArgs,
 }
 
-/// Serves until Ctrl-C.
+/// Serves until Ctrl-C or SIGTERM, then lets go of the jobs it drives once no submit of theirs
+/// waits for its answer, and exits 130 (Ctrl-C) or 143 (SIGTERM).
 pub(crate) async fn run(args: StudioArgs, global: &Global) -> Result<ExitCode, Failure> {
     let hub = &Hub::connect(&global.hub).await?;
     let store = &global.store;
@@ -41,7 +45,9 @@ pub(crate) async fn run(args: StudioArgs, global: &Global) -> Result<ExitCode, F
     let runner =
         crate::telemetry::traced(Runner::new(journal, hub.client.clone())).poll_policy(hub.poll);
     let app = App::new(runner, hub.label()).hub_in_process(hub.is_in_process());
-    let studio = Studio::new(app)
+    let stopped = Stopped::default();
+    let signal = stopped.clone().first_signal();
+    let studio = Studio::new(app.clone())
         .output_dir(&args.output_dir)
         .start(args.port)
         .await
@@ -52,17 +58,26 @@ pub(crate) async fn run(args: StudioArgs, global: &Global) -> Result<ExitCode, F
             )
         })?;
     let url = studio.url();
-    outln!("videohub studio on {url} (Ctrl-C stops it)");
+    outln!("videohub studio on {url} (Ctrl-C or SIGTERM stops it)");
     if hub.is_in_process() {
         outln!("  against an in-process sandbox hub: its tasks end with this command");
     }
     if !args.no_open {
         open_browser(&url);
     }
-    let _ = tokio::signal::ctrl_c().await;
-    studio.shutdown().await;
-    Ok(ExitCode::SUCCESS)
+    signal.await;
+    eprintln!(
+        "stopping: the jobs under way stay in the journal (`videohub jobs resume` or the next studio continues them)"
+    );
+    // The page's open streams of progress may keep a request going: the jobs are let go
+    // whether or not the server has ended within a few seconds.
+    let _ = tokio::time::timeout(SHUTDOWN, studio.shutdown()).await;
+    app.stop().await;
+    Ok(ExitCode::from(stopped.exit_code().unwrap_or(INTERRUPTED)))
 }
+
+/// How long the studio waits for its open requests once asked to stop.
+const SHUTDOWN: Duration = Duration::from_secs(5);
 
 /// Opens `url` in the default browser; says so and goes on when there is none.
 fn open_browser(url: &str) {

@@ -21,4 +21,5 @@ mod mcp;
 mod metrics;
 mod objects;
 mod schema_corpus;
+mod studio;
 mod telemetry;
