@@ -64,24 +64,7 @@ async fn a_studio_stopped_mid_render_leaves_its_job_to_resume(signal: &str, code
         .expect("the studio stops within 30 s of the signal")
         .unwrap();
     assert_eq!(status.code(), Some(code));
-    let jobs = fixture.jobs();
-    assert_eq!(jobs.len(), 1, "{jobs:?}");
-    assert_eq!(
-        (jobs[0]["state"].as_str(), jobs[0]["owner"].as_str()),
-        (Some("submitted"), None),
-        "kept as it was, and let go: {jobs:?}"
-    );
-
-    let resumed = fixture
-        .videohub()
-        .args(["jobs", "resume"])
-        .output()
-        .unwrap();
-    assert!(resumed.status.success(), "{resumed:?}");
-    let job = fixture.job(jobs[0]["id"].as_str().unwrap());
-    assert_eq!(job["state"], "downloaded", "{job}");
-    let counters = fixture.hub.counters();
-    assert_eq!((counters.submits_received, counters.tasks_created), (1, 1));
+    fixture.assert_let_go_then_resumed_once();
 }
 
 #[tokio::test(flavor = "multi_thread")]

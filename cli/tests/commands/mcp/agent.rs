@@ -117,6 +117,24 @@ impl Fixture {
         serde_json::from_slice::<Value>(&output.stdout).unwrap()["job"].clone()
     }
 
+    /// The journal's one job was let go as it was (`submitted`, no owner) by a process
+    /// that stopped, and `jobs resume` downloads it: one submit in all.
+    pub fn assert_let_go_then_resumed_once(&self) {
+        let jobs = self.jobs();
+        assert_eq!(jobs.len(), 1, "{jobs:?}");
+        assert_eq!(
+            (jobs[0]["state"].as_str(), jobs[0]["owner"].as_str()),
+            (Some("submitted"), None),
+            "kept as it was, and let go: {jobs:?}"
+        );
+        let resumed = self.videohub().args(["jobs", "resume"]).output().unwrap();
+        assert!(resumed.status.success(), "{resumed:?}");
+        let job = self.job(jobs[0]["id"].as_str().unwrap());
+        assert_eq!(job["state"], "downloaded", "{job}");
+        let counters = self.hub.counters();
+        assert_eq!((counters.submits_received, counters.tasks_created), (1, 1));
+    }
+
     async fn spawn(&self, hub: &[&str], kind: Kind) -> Agent {
         let mut command = tokio::process::Command::new(env!("CARGO_BIN_EXE_videohub"));
         command

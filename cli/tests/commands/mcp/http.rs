@@ -354,23 +354,6 @@ async fn sigterm_in_the_middle_of_a_wait_leaves_the_job_to_resume() {
     let _ = tokio::time::timeout(Duration::from_secs(10), waiting)
         .await
         .expect("the open call ends with the server");
-    let jobs = fixture.jobs();
-    assert_eq!(jobs.len(), 1, "{jobs:?}");
-    assert_eq!(
-        (jobs[0]["state"].as_str(), jobs[0]["owner"].as_str()),
-        (Some("submitted"), None),
-        "kept as it was, and let go: {jobs:?}"
-    );
-
-    let resumed = fixture
-        .videohub()
-        .args(["jobs", "resume"])
-        .output()
-        .unwrap();
-    assert!(resumed.status.success(), "{resumed:?}");
-    let job = fixture.job(jobs[0]["id"].as_str().unwrap());
-    assert_eq!(job["state"], "downloaded", "{job}");
-    let counters = fixture.hub.counters();
-    assert_eq!((counters.submits_received, counters.tasks_created), (1, 1));
+    fixture.assert_let_go_then_resumed_once();
     assert!(!server.output().await.1.contains(KEY));
 }
