@@ -74,9 +74,15 @@ impl Traces {
     }
 }
 
+/// How long the last export may take when the process ends: a request's own timeout and a
+/// margin (the SDK's default, 5 s, gave up on a collector slower than that while the request
+/// itself could still succeed, and the spans that ended last were lost).
+const LAST_EXPORT: std::time::Duration =
+    super::http::TIMEOUT.saturating_add(std::time::Duration::from_secs(5));
+
 impl Drop for Traces {
     fn drop(&mut self) {
-        if let Err(e) = self.provider.shutdown() {
+        if let Err(e) = self.provider.shutdown_with_timeout(LAST_EXPORT) {
             eprintln!("warning: the last traces may not have been exported: {e}");
         }
     }
