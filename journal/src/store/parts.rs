@@ -82,10 +82,7 @@ impl Journal {
         .execute(&self.pool)
         .await
         .db(self)?;
-        if set.rows_affected() == 0 {
-            return Err(self.not_held(id).await);
-        }
-        Ok(())
+        self.held(id, set.rows_affected()).await
     }
 
     /// Job `id`'s recorded upload: its object's URL and the store's id of the upload.
@@ -122,10 +119,7 @@ impl Journal {
         .execute(&self.pool)
         .await
         .db(self)?;
-        if set.rows_affected() == 0 {
-            return Err(self.not_held(id).await);
-        }
-        Ok(())
+        self.held(id, set.rows_affected()).await
     }
 
     /// Records the validator (`ETag` or `Last-Modified`) of the answer job `id`'s part file

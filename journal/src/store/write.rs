@@ -257,6 +257,15 @@ impl Journal {
         tx.commit().await.db(self)
     }
 
+    /// `Ok` when a write allowed only to job `id`'s owner changed its row (`changed` rows),
+    /// else the error of [`Journal::not_held`].
+    pub(super) async fn held(&self, id: &str, changed: u64) -> Result<()> {
+        if changed == 0 {
+            return Err(self.not_held(id).await);
+        }
+        Ok(())
+    }
+
     /// The error of a change refused because `id` is not held by the process asking:
     /// [`Error::LeaseLost`] naming who holds it now ([`Error::NoSuchJob`] when it is gone).
     pub(super) async fn not_held(&self, id: &str) -> Error {
