@@ -7,25 +7,11 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use serde_json::json;
-use videohub::{Client, PollPolicy};
-use videohub_journal::{Journal, LineEnd, NewJob, Runner, batch_id, line_keys};
+use videohub_journal::{LineEnd, NewJob, Runner, batch_id, line_keys};
 use videohub_sandbox::{Sandbox, SandboxHandle, TaskDuration};
 
 mod common;
-use common::on_each_store;
-
-fn runner(journal: &Journal, hub: &SandboxHandle) -> Runner {
-    let client = Client::builder()
-        .api_key("sandbox")
-        .base_url(hub.url())
-        .build()
-        .unwrap();
-    Runner::new(journal.clone(), client).poll_policy(
-        PollPolicy::default()
-            .initial_delay(Duration::from_millis(20))
-            .max_interval(Duration::from_millis(50)),
-    )
-}
+use common::{client, on_each_store, runner};
 
 /// `n` lines whose files go in `folder`.
 fn lines(hub: &SandboxHandle, folder: &Path, n: usize) -> Vec<NewJob> {
@@ -69,7 +55,10 @@ async fn workers_with_their_own_folders_pay_once_per_line_and_each_folder_gets_e
             .await
             .unwrap();
         let (a, b) = (dir.join("a"), dir.join("b"));
-        let (first, second) = (runner(&journal, &hub), runner(&journal, &hub));
+        let (first, second) = (
+            runner(&journal, client(&hub)),
+            runner(&journal, client(&hub)),
+        );
         let (ends_a, ends_b) = tokio::join!(run(&first, &hub, &a, 6), run(&second, &hub, &b, 6));
         assert_eq!(hub.counters().tasks_created, 6, "one task per line");
         assert_eq!(hub.counters().duplicate_tasks, 0);
@@ -101,7 +90,7 @@ async fn workers_with_their_own_folders_pay_once_per_line_and_each_folder_gets_e
 
         // A third run into another folder pays for nothing and copies every file.
         let c = dir.join("c");
-        let ends = run(&runner(&journal, &hub), &hub, &c, 6).await;
+        let ends = run(&runner(&journal, client(&hub)), &hub, &c, 6).await;
         assert!(
             ends.iter().all(|e| matches!(e, LineEnd::Copied { .. })),
             "{ends:?}"
@@ -128,7 +117,7 @@ async fn a_list_recorded_by_an_earlier_videohub_goes_on_where_it_stopped() {
             .record_batch("shots", &batch_id(&legacy), Path::new(""), &jobs, &legacy)
             .await
             .unwrap();
-        let ends = run(&runner(&journal, &hub), &hub, &folder, 3).await;
+        let ends = run(&runner(&journal, client(&hub)), &hub, &folder, 3).await;
         assert_eq!(ends.len(), 3);
         assert!(
             ends.iter().all(|e| matches!(e, LineEnd::Final(_))),

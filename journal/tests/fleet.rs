@@ -3,12 +3,11 @@
 use std::time::Duration;
 
 use serde_json::json;
-use videohub::{Client, PollPolicy};
-use videohub_journal::{JobState, NewJob, Runner};
+use videohub_journal::{JobState, NewJob};
 use videohub_sandbox::{Sandbox, TaskDuration};
 
 mod common;
-use common::on_each_store;
+use common::{client, on_each_store, runner};
 
 #[tokio::test]
 async fn the_fleet_counts_jobs_by_state_and_dates_the_oldest_unfinished() {
@@ -24,16 +23,7 @@ async fn the_fleet_counts_jobs_by_state_and_dates_the_oldest_unfinished() {
             assert!(empty.states.is_empty());
             assert_eq!(empty.oldest_unfinished, None);
 
-            let client = Client::builder()
-                .api_key("sandbox")
-                .base_url(hub.url())
-                .build()
-                .unwrap();
-            let runner = Runner::new(journal.clone(), client).poll_policy(
-                PollPolicy::default()
-                    .initial_delay(Duration::from_millis(20))
-                    .max_interval(Duration::from_millis(50)),
-            );
+            let runner = runner(&journal, client(hub));
             let veo = videohub::models::find("veo-3.1").expect("compiled in");
             let input = json!({"prompt": "a red fox"}).as_object().cloned().unwrap();
             let new = |name: &str| NewJob::new(hub.url(), veo, input.clone(), dir.join(name));

@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 use sqlx::Connection;
-use videohub::{Client, PollPolicy};
-use videohub_journal::{Error, JobFilter, JobState, Journal, NewJob, Runner};
+use videohub::Client;
+use videohub_journal::{Error, JobFilter, JobState, Journal, NewJob};
 use videohub_sandbox::{FaultSpec, Sandbox, SandboxHandle, TaskDuration};
 
 mod common;
-use common::on_each_store;
+use common::{client, on_each_store, runner};
 
 /// A sandbox with these faults (`""` for none).
 async fn sandbox(faults: &str) -> SandboxHandle {
@@ -26,19 +26,6 @@ async fn sandbox(faults: &str) -> SandboxHandle {
         .start()
         .await
         .unwrap()
-}
-
-fn runner(journal: Journal, hub: &SandboxHandle) -> Runner {
-    let client = Client::builder()
-        .api_key("sandbox")
-        .base_url(hub.url())
-        .build()
-        .unwrap();
-    Runner::new(journal, client).poll_policy(
-        PollPolicy::default()
-            .initial_delay(Duration::from_millis(20))
-            .max_interval(Duration::from_millis(50)),
-    )
 }
 
 fn new_job(hub: &SandboxHandle, model: &str, output: &Path) -> NewJob {
@@ -63,7 +50,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 async fn a_job_is_recorded_through_every_step_and_its_file_checked() {
     on_each_store("every_step", |journal, dir| async move {
         let hub = sandbox("").await;
-        let runner = runner(journal.clone(), &hub);
+        let runner = runner(&journal, client(&hub));
         let template = dir.as_path().join("{model}-{task_id}.mp4");
         let mut steps = Vec::new();
         let job = runner
@@ -157,7 +144,7 @@ async fn durations_load_the_last_32_per_model_in_order() {
 async fn failures_are_final_states_and_a_refused_submit_has_no_task() {
     on_each_store("failures", |journal, dir| async move {
         let hub = sandbox("kinds=failed").await;
-        let runner = runner(journal, &hub);
+        let runner = runner(&journal, client(&hub));
         let out = dir.as_path().join("a.mp4");
         let failed = runner
             .run(new_job(&hub, "veo-3.1", &out), |_| {})
@@ -183,7 +170,7 @@ async fn failures_are_final_states_and_a_refused_submit_has_no_task() {
 async fn an_unknown_outcome_is_resent_only_with_force() {
     on_each_store("unknown_outcome", |journal, dir| async move {
         let hub = sandbox("kinds=reset-after,on=submit,rate=1").await;
-        let runner = runner(journal.clone(), &hub);
+        let runner = runner(&journal, client(&hub));
         let out = dir.as_path().join("a.mp4");
         let job = runner
             .run(new_job(&hub, "veo-3.1", &out), |_| {})
@@ -221,8 +208,8 @@ async fn an_unknown_outcome_is_resent_only_with_force() {
 async fn a_job_held_by_a_live_runner_is_left_to_it() {
     on_each_store("held_job", |journal, dir| async move {
         let hub = sandbox("").await;
-        let first = runner(journal.clone(), &hub);
-        let second = runner(journal.clone(), &hub);
+        let first = runner(&journal, client(&hub));
+        let second = runner(&journal, client(&hub));
         let job = first
             .record(&new_job(&hub, "veo-3.1", &dir.as_path().join("a.mp4")))
             .await
@@ -242,7 +229,7 @@ async fn a_job_held_by_a_live_runner_is_left_to_it() {
 async fn a_missing_output_directory_is_refused_before_anything_is_recorded_or_sent() {
     on_each_store("missing_dir", |journal, dir| async move {
     let hub = sandbox("").await;
-    let runner = runner(journal.clone(), &hub);
+    let runner = runner(&journal, client(&hub));
     let out = dir.as_path().join("later").join("a.mp4");
     let error = runner
         .run(new_job(&hub, "veo-3.1", &out), |_| {})
@@ -268,7 +255,7 @@ async fn a_missing_output_directory_is_refused_before_anything_is_recorded_or_se
 async fn an_output_directory_gone_after_the_submit_keeps_the_job_for_a_later_resume() {
     on_each_store("gone_dir", |journal, dir| async move {
         let hub = sandbox("").await;
-        let runner = runner(journal.clone(), &hub);
+        let runner = runner(&journal, client(&hub));
         let later = dir.as_path().join("later");
         std::fs::create_dir(&later).unwrap();
         let out = later.join("a.mp4");
@@ -309,7 +296,7 @@ async fn journal_with_a_job(dir: &Path) -> PathBuf {
     let path = dir.join("j.sqlite3");
     let journal = Journal::open(&path).await.unwrap();
     let hub = sandbox("").await;
-    runner(journal, &hub)
+    runner(&journal, client(&hub))
         .record(&new_job(&hub, "veo-3.1", &dir.join("a.mp4")))
         .await
         .unwrap();
@@ -379,7 +366,7 @@ async fn a_journal_locked_too_long_is_a_clear_error_and_loses_nothing() {
         .await
         .unwrap();
     let hub = sandbox("").await;
-    let error = runner(journal.clone(), &hub)
+    let error = runner(&journal, client(&hub))
         .record(&new_job(&hub, "veo-3.1", &dir.path().join("b.mp4")))
         .await
         .unwrap_err();
@@ -390,7 +377,7 @@ async fn a_journal_locked_too_long_is_a_clear_error_and_loses_nothing() {
     );
     sqlx::query("COMMIT").execute(&mut holder).await.unwrap();
     assert_eq!(job_count(&path).await, 1);
-    runner(journal, &hub)
+    runner(&journal, client(&hub))
         .record(&new_job(&hub, "veo-3.1", &dir.path().join("b.mp4")))
         .await
         .unwrap();

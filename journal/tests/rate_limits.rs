@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use serde_json::json;
-use videohub::{Client, PollPolicy, RetryPolicy};
-use videohub_journal::{JobState, LineEnd, NewJob, Runner};
+use videohub::RetryPolicy;
+use videohub_journal::{JobState, LineEnd, NewJob};
 use videohub_sandbox::{FaultSpec, Sandbox, TaskDuration};
 
 mod common;
-use common::on_each_store;
+use common::{client, on_each_store, runner};
 
 fn lines(n: usize, out: &std::path::Path) -> Vec<NewJob> {
     let wan = videohub::models::find("wan-2.7").expect("compiled in");
@@ -37,17 +37,7 @@ async fn a_batch_waits_out_the_hubs_refusals_and_sends_each_line_once() {
             .await
             .unwrap();
         // No retries in the client: every refusal reaches the runner.
-        let client = Client::builder()
-            .api_key("sandbox")
-            .base_url(hub.url())
-            .retry(RetryPolicy::none())
-            .build()
-            .unwrap();
-        let runner = Runner::new(journal.clone(), client).poll_policy(
-            PollPolicy::default()
-                .initial_delay(Duration::from_millis(20))
-                .max_interval(Duration::from_millis(50)),
-        );
+        let runner = runner(&journal, client(&hub).retry(RetryPolicy::none()));
         let jobs = lines(10, dir.as_path());
         let keys = videohub_journal::line_keys(&jobs, dir.as_path());
         let finished: Vec<_> = runner

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::json;
-use videohub::{Client, PollPolicy};
+use videohub::Client;
 use videohub_journal::{JobState, JobTrace, Journal, NewJob, Runner};
 use videohub_sandbox::{Sandbox, SandboxHandle, TaskDuration};
 
@@ -33,19 +33,8 @@ impl JobTrace for Recorded {
     }
 }
 
-fn runner(journal: Journal, hub: &SandboxHandle, trace: Arc<Recorded>) -> Runner {
-    let client = Client::builder()
-        .api_key("sandbox")
-        .base_url(hub.url())
-        .build()
-        .unwrap();
-    Runner::new(journal, client)
-        .poll_policy(
-            PollPolicy::default()
-                .initial_delay(Duration::from_millis(20))
-                .max_interval(Duration::from_millis(50)),
-        )
-        .trace_jobs(trace)
+fn runner(journal: &Journal, hub: &SandboxHandle, trace: Arc<Recorded>) -> Runner {
+    common::runner(journal, common::client(hub)).trace_jobs(trace)
 }
 
 fn new_job(hub: &SandboxHandle, output: &Path) -> NewJob {
@@ -67,7 +56,7 @@ async fn the_first_process_keeps_the_trace_and_the_next_one_joins_it() {
         let hub = &hub;
         async move {
             let first = Arc::new(Recorded::default());
-            let submitted = runner(journal.clone(), hub, first.clone())
+            let submitted = runner(&journal, hub, first.clone())
                 .submit(new_job(hub, &dir.join("fox.mp4")), |_| {})
                 .await
                 .unwrap();
@@ -85,7 +74,7 @@ async fn the_first_process_keeps_the_trace_and_the_next_one_joins_it() {
             );
 
             let next = Arc::new(Recorded::default());
-            let done = runner(journal.clone(), hub, next.clone())
+            let done = runner(&journal, hub, next.clone())
                 .resume(&submitted.id, |_| {})
                 .await
                 .unwrap();

@@ -1,10 +1,28 @@
-//! What the journal's tests share: running one check on a journal of each database.
+//! What the journal's tests share: running one check on a journal of each database, and
+//! runners of a sandbox that poll it often.
 
 use std::future::Future;
 use std::path::PathBuf;
+use std::time::Duration;
 
-use videohub_journal::Journal;
+use videohub::{Client, ClientBuilder, PollPolicy};
+use videohub_journal::{Journal, Runner};
+use videohub_sandbox::SandboxHandle;
 use videohub_tests::postgres_database;
+
+/// A client of the sandbox `hub`, to build.
+pub(crate) fn client(hub: &SandboxHandle) -> ClientBuilder {
+    Client::builder().api_key("sandbox").base_url(hub.url())
+}
+
+/// A runner of `journal` with the client `client` builds, polling every 20 to 50 ms.
+pub(crate) fn runner(journal: &Journal, client: ClientBuilder) -> Runner {
+    Runner::new(journal.clone(), client.build().unwrap()).poll_policy(
+        PollPolicy::default()
+            .initial_delay(Duration::from_millis(20))
+            .max_interval(Duration::from_millis(50)),
+    )
+}
 
 /// Runs `check` on a new journal of each database the journal keeps jobs in: a SQLite
 /// file, then a Postgres database of its own named after `name` (left out when
