@@ -4,6 +4,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -142,6 +143,116 @@ pub async fn serve_until_stdin_closes(sandbox: videohub_sandbox::SandboxHandle) 
     .await
     .ok();
     sandbox.shutdown().await;
+}
+
+/// What the benches that save one large video start from (`download`, `upload`): the video
+/// made by a sandbox in a child process, and the command line's `--size-mb` (1000 by
+/// default), `--rounds` (3) and `--dir`.
+pub struct BigVideo {
+    /// The runtime the bench runs its saves on.
+    pub runtime: tokio::runtime::Runtime,
+    /// The video's size in bytes.
+    pub size: u64,
+    /// How many rounds to time.
+    pub rounds: usize,
+    /// Where the saved files go (created).
+    pub dir: PathBuf,
+    /// The sandbox that made the video, serving it while the bench runs.
+    pub server: ChildSandbox,
+    /// A client of that sandbox.
+    pub client: videohub::Client,
+    /// The finished task's output: the video.
+    pub output: videohub::Output,
+}
+
+impl BigVideo {
+    /// Makes the video, or, in the child started with `--serve`, serves it until stdin
+    /// closes and returns `None`. `dir` is where files go without `--dir`.
+    pub fn make(dir: &str) -> Option<BigVideo> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let size: u64 =
+            arg("--size-mb").map_or(1000, |s| s.parse().expect("--size-mb")) * 1_000_000;
+        if std::env::args().any(|a| a == "--serve") {
+            runtime.block_on(async {
+                let sandbox = videohub_sandbox::Sandbox::builder()
+                    .time_scale(0.0)
+                    .video_size(size)
+                    .task_retention(Duration::from_secs(3600))
+                    .start()
+                    .await
+                    .expect("sandbox");
+                serve_until_stdin_closes(sandbox).await;
+            });
+            return None;
+        }
+        let rounds: usize = arg("--rounds").map_or(3, |s| s.parse().expect("--rounds"));
+        let dir = PathBuf::from(arg("--dir").unwrap_or_else(|| dir.into()));
+        std::fs::create_dir_all(&dir).expect("the output directory");
+        let server = ChildSandbox::start(&["--size-mb", &(size / 1_000_000).to_string()]);
+        let client = videohub::Client::builder()
+            .api_key("bench")
+            .base_url(&server.url)
+            .build()
+            .expect("client");
+        let output = runtime.block_on(async {
+            let models = videohub_sandbox::compiled_models();
+            let input = input_for(&models, "veo-3.1", "a big one");
+            let task = client
+                .submit_unchecked(videohub::Capability::Video.endpoint(), "veo-3.1", input)
+                .await
+                .expect("submit");
+            task.wait().await.expect("a video")
+        });
+        Some(BigVideo {
+            runtime,
+            size,
+            rounds,
+            dir,
+            server,
+            client,
+            output,
+        })
+    }
+}
+
+/// The smallest and largest of `values`, as `min–max` rounded.
+pub fn range(values: &[f64]) -> String {
+    let min = values.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = values.iter().copied().fold(0.0, f64::max);
+    format!("{min:.0}–{max:.0}")
+}
+
+/// The `videohub` binary the batch benches run: `--videohub PATH`, or the release build.
+pub fn videohub() -> PathBuf {
+    let path = arg("--videohub").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/videohub"),
+        PathBuf::from,
+    );
+    assert!(
+        path.exists(),
+        "{} not found: `cargo build --release -p videohub-cli` first, or pass --videohub PATH",
+        path.display()
+    );
+    path
+}
+
+/// A batch file of `lines` lines in `dir` whose inputs differ from those of any other `tag`
+/// (the sandbox counts a task whose input it saw before as a duplicate).
+pub fn batch_file(dir: &Path, tag: &str, lines: usize) -> PathBuf {
+    let text: Vec<String> = (0..lines)
+        .map(|i| {
+            format!(
+                r#"{{"model": "wan-2.7", "input": {{"prompt": "{tag} shot {i}", "seed": {i}}}}}"#
+            )
+        })
+        .collect();
+    let path = dir.join(format!("{tag}.jsonl"));
+    std::fs::write(&path, text.join("\n")).unwrap();
+    path
 }
 
 /// The example input of a model the sandbox serves, with a prompt of our own.

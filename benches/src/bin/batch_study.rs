@@ -15,26 +15,13 @@
 #[path = "../hub_common.rs"]
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::arg;
+use common::{arg, batch_file, videohub};
 use serde_json::Value;
 use videohub_sandbox::{FaultSpec, Sandbox, SandboxHandle, TaskDuration};
-
-fn videohub() -> PathBuf {
-    let path = arg("--videohub").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/videohub"),
-        PathBuf::from,
-    );
-    assert!(
-        path.exists(),
-        "{}: `cargo build --release -p videohub-cli` first",
-        path.display()
-    );
-    path
-}
 
 fn sandbox(runtime: &tokio::runtime::Runtime, faults: FaultSpec, task: Duration) -> SandboxHandle {
     runtime
@@ -47,21 +34,6 @@ fn sandbox(runtime: &tokio::runtime::Runtime, faults: FaultSpec, task: Duration)
                 .start(),
         )
         .unwrap()
-}
-
-/// A batch of `jobs` lines whose inputs differ from those of any other `tag` (the sandbox
-/// counts a task whose input it saw before as a duplicate).
-fn batch_file(dir: &Path, tag: &str, jobs: usize) -> PathBuf {
-    let lines: Vec<String> = (0..jobs)
-        .map(|i| {
-            format!(
-                r#"{{"model": "wan-2.7", "input": {{"prompt": "{tag} shot {i}", "seed": {i}}}}}"#
-            )
-        })
-        .collect();
-    let path = dir.join(format!("{tag}.jsonl"));
-    std::fs::write(&path, lines.join("\n")).unwrap();
-    path
 }
 
 fn batch(

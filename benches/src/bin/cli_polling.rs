@@ -17,7 +17,6 @@
 #[path = "../hub_common.rs"]
 mod common;
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
@@ -34,15 +33,7 @@ fn main() {
     let sequences: usize = arg("--sequences").map_or(6, |s| s.parse().expect("--sequences"));
     let runs: usize = arg("--runs").map_or(8, |s| s.parse().expect("--runs"));
     let median: f64 = arg("--median").map_or(30.0, |s| s.parse().expect("--median"));
-    let videohub = arg("--videohub").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/videohub"),
-        PathBuf::from,
-    );
-    assert!(
-        videohub.exists(),
-        "{} not found: `cargo build --release -p videohub-cli` first, or pass --videohub PATH",
-        videohub.display()
-    );
+    let videohub = common::videohub();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let hub = runtime
         .block_on(

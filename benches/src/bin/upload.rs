@@ -12,54 +12,27 @@
 #[path = "../hub_common.rs"]
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use common::{ChildSandbox, arg, median, peak_rss_kib, reset_peak_rss, rss_kib};
+use common::{BigVideo, median, peak_rss_kib, range, reset_peak_rss, rss_kib};
 use videohub::Client;
-use videohub_sandbox::Sandbox;
 use videohub_tests::stores::S3Server;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let size: u64 = arg("--size-mb").map_or(1000, |s| s.parse().expect("--size-mb")) * 1_000_000;
-    if std::env::args().any(|a| a == "--serve") {
-        runtime.block_on(async {
-            let sandbox = Sandbox::builder()
-                .time_scale(0.0)
-                .video_size(size)
-                .task_retention(Duration::from_secs(3600))
-                .start()
-                .await
-                .expect("sandbox");
-            common::serve_until_stdin_closes(sandbox).await;
-        });
+    let Some(BigVideo {
+        runtime,
+        size,
+        rounds,
+        dir,
+        server,
+        output,
+        ..
+    }) = BigVideo::make("target/upload-bench")
+    else {
         return;
-    }
-    let rounds: usize = arg("--rounds").map_or(3, |s| s.parse().expect("--rounds"));
-    let dir = PathBuf::from(arg("--dir").unwrap_or_else(|| "target/upload-bench".into()));
-    std::fs::create_dir_all(&dir).expect("the output directory");
-    let size_mb = (size / 1_000_000).to_string();
-    let server = ChildSandbox::start(&["--size-mb", &size_mb]);
-    let client = Client::builder()
-        .api_key("bench")
-        .base_url(&server.url)
-        .build()
-        .expect("client");
-    let output = runtime.block_on(async {
-        let models = videohub_sandbox::compiled_models();
-        let input = common::input_for(&models, "veo-3.1", "a big one");
-        let task = client
-            .submit_unchecked(videohub::Capability::Video.endpoint(), "veo-3.1", input)
-            .await
-            .expect("submit");
-        task.wait().await.expect("a video")
-    });
+    };
     // boto3 uploads a local copy of the same video.
     let local = dir.join("video.mp4");
     runtime.block_on(output.save(&local)).expect("a local copy");
@@ -121,11 +94,6 @@ fn main() {
         );
     }
     std::fs::remove_file(&local).expect("removed");
-    let range = |v: &[f64]| {
-        let min = v.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = v.iter().copied().fold(0.0, f64::max);
-        format!("{min:.0}–{max:.0}")
-    };
     println!(
         "upload of {} MB to moto, {rounds} rounds, medians [ranges]:",
         size / 1_000_000

@@ -30,34 +30,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::arg;
+use common::{arg, batch_file, videohub};
 use videohub_sandbox::{FaultSpec, Sandbox, SandboxHandle, TaskDuration};
 
-fn videohub() -> PathBuf {
-    let path = arg("--videohub").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/release/videohub"),
-        PathBuf::from,
-    );
-    assert!(
-        path.exists(),
-        "{}: `cargo build --release -p videohub-cli` first",
-        path.display()
-    );
-    path
+/// A run's folder: a batch file of `lines` lines tagged `tag`, and an empty `out` folder.
+struct RunFolder {
+    dir: tempfile::TempDir,
+    file: PathBuf,
+    out: PathBuf,
 }
 
-/// A batch of `lines` lines whose inputs differ from those of any other `tag`.
-fn batch_file(dir: &Path, tag: &str, lines: usize) -> PathBuf {
-    let text: Vec<String> = (0..lines)
-        .map(|i| {
-            format!(
-                r#"{{"model": "wan-2.7", "input": {{"prompt": "{tag} shot {i}", "seed": {i}}}}}"#
-            )
-        })
-        .collect();
-    let path = dir.join(format!("{tag}.jsonl"));
-    std::fs::write(&path, text.join("\n")).unwrap();
-    path
+impl RunFolder {
+    fn new(tag: &str, lines: usize) -> RunFolder {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        let file = batch_file(dir.path(), tag, lines);
+        RunFolder { dir, file, out }
+    }
 }
 
 fn batch(hub: &SandboxHandle, store: &str, file: &Path, out: &Path, concurrency: usize) -> Child {
@@ -184,17 +174,15 @@ fn rate() {
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     for lines in lines_arg("1000,10000") {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        std::fs::create_dir(&out).unwrap();
-        let file = batch_file(dir.path(), &format!("rate-{lines}"), lines);
-        let store = dir.path().join("journal.sqlite3");
+        let run = RunFolder::new(&format!("rate-{lines}"), lines);
+        let (file, out) = (&run.file, &run.out);
+        let store = run.dir.path().join("journal.sqlite3");
         let before = hub.counters().tasks_created;
         let used = usage_of(batch(
             &hub,
             &store.to_string_lossy(),
-            &file,
-            &out,
+            file,
+            out,
             concurrency,
         ));
         println!(
@@ -205,7 +193,7 @@ fn rate() {
             used.cpu.as_secs_f64() * 1000.0 / lines as f64,
             used.peak_rss_kib,
             journal_bytes(&store) / lines as u64,
-            files_in(&out),
+            files_in(out),
             hub.counters().tasks_created - before,
         );
     }
@@ -229,19 +217,17 @@ fn memory() {
     println!("| --- | --- | --- |");
     let mut base = None;
     for concurrency in [1, 64, 512] {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        std::fs::create_dir(&out).unwrap();
-        let file = batch_file(dir.path(), &format!("memory-{concurrency}"), concurrency);
-        let store = dir.path().join("journal.sqlite3");
+        let run = RunFolder::new(&format!("memory-{concurrency}"), concurrency);
+        let (file, out) = (&run.file, &run.out);
+        let store = run.dir.path().join("journal.sqlite3");
         let used = usage_of(batch(
             &hub,
             &store.to_string_lossy(),
-            &file,
-            &out,
+            file,
+            out,
             concurrency,
         ));
-        assert_eq!(files_in(&out), concurrency);
+        assert_eq!(files_in(out), concurrency);
         let one = *base.get_or_insert(used.peak_rss_kib);
         let per_job = if concurrency > 1 {
             format!(
@@ -265,16 +251,14 @@ fn postgres() {
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     for lines in lines_arg("3000") {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        std::fs::create_dir(&out).unwrap();
-        let file = batch_file(dir.path(), &format!("pg-{lines}"), lines);
+        let run = RunFolder::new(&format!("pg-{lines}"), lines);
+        let (file, out) = (&run.file, &run.out);
         let store = common::fresh_database(&url, &format!("bench_scale_{lines}"));
         let before = hub.counters();
         let start = Instant::now();
         let workers: Vec<std::thread::JoinHandle<Usage>> = (0..3)
             .map(|_| {
-                let child = batch(&hub, &store, &file, &out, 64);
+                let child = batch(&hub, &store, file, out, 64);
                 std::thread::spawn(move || usage_of(child))
             })
             .collect();
@@ -286,7 +270,7 @@ fn postgres() {
             lines as f64 / wall,
             cpu.as_secs_f64(),
             cpu.as_secs_f64() * 1000.0 / lines as f64,
-            files_in(&out),
+            files_in(out),
             after.tasks_created - before.tasks_created,
             after.duplicate_tasks - before.duplicate_tasks,
         );

@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 
 use videohub_sandbox::SandboxHandle;
 
-use super::common::arg;
-use super::{Usage, batch_file, lines_arg, scaled_sandbox, status_kib, usage_of, videohub, watch};
+use super::common::{arg, batch_file, videohub};
+use super::{Usage, lines_arg, scaled_sandbox, status_kib, usage_of, watch};
 
 /// The same lines as [`batch_file`], as CSV for `--model wan-2.7`.
 fn csv_file(dir: &Path, tag: &str, lines: usize) -> PathBuf {
