@@ -46,6 +46,16 @@ impl Command {
             _ => None,
         }
     }
+
+    /// Whether the command logs its warnings on stderr without `-vv` (`RUST_LOG` choosing
+    /// others): the MCP server's, whose standard output carries the protocol alone.
+    pub(crate) fn logs_warnings(&self) -> bool {
+        match self {
+            #[cfg(feature = "mcp")]
+            Command::Mcp(_) => true,
+            _ => false,
+        }
+    }
 }
 
 /// The options every command takes: which hub, and which journal.

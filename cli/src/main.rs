@@ -29,7 +29,11 @@ fn main() -> ExitCode {
     let verbose = cli.verbose;
     // Declared before the runtime, so dropped after it: the exporter is flushed once the
     // command's tasks are gone, on every way out.
-    let _telemetry = telemetry::Telemetry::start(verbose, cli.command.metrics_addr().is_some());
+    let _telemetry = telemetry::Telemetry::start(
+        verbose,
+        cli.command.logs_warnings(),
+        cli.command.metrics_addr().is_some(),
+    );
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {

@@ -65,15 +65,6 @@ pub(crate) async fn run(args: McpArgs, global: &Global) -> Result<ExitCode, Fail
     };
     let hub = &Hub::connect(&global.hub).await?;
     let store = &global.store;
-    // Standard output carries the protocol alone: logs go to standard error.
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .try_init();
     let journal = store::open_for(hub, store).await?;
     let _metrics = args.metrics.serve(&journal).await?;
     let runner =

@@ -58,16 +58,25 @@ pub(crate) struct Telemetry {
 }
 
 impl Telemetry {
-    /// Logs to stderr at debug level for `-vv` (`verbose` > 1), counts for `/metrics`
-    /// when `metrics` (the command serves them), and exports traces when the environment
-    /// asks for them; a global subscriber is set only when one of them is on, so that a
-    /// process reporting nothing pays nothing for its spans. An exporter that cannot be
-    /// made is said on stderr, and the command runs without it.
-    pub(crate) fn start(verbose: u8, metrics: bool) -> Telemetry {
-        let logs = (verbose > 1).then(|| {
+    /// Logs to stderr at debug level for `-vv` (`verbose` > 1), or warnings (or what
+    /// `RUST_LOG` asks for) when `warnings`; counts for `/metrics` when `metrics` (the
+    /// command serves them); and exports traces when the environment asks for them. A
+    /// global subscriber is set only when one of them is on, so that a process reporting
+    /// nothing pays nothing for its spans. An exporter that cannot be made is said on
+    /// stderr, and the command runs without it.
+    pub(crate) fn start(verbose: u8, warnings: bool, metrics: bool) -> Telemetry {
+        let filter = if verbose > 1 {
+            Some(EnvFilter::new("videohub=debug"))
+        } else if warnings {
+            Some(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn")))
+        } else {
+            None
+        };
+        let logs = filter.map(|filter| {
             tracing_subscriber::fmt::layer()
                 .with_writer(std::io::stderr)
-                .with_filter(EnvFilter::new("videohub=debug"))
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+                .with_filter(filter)
         });
         let counts = metrics.then(|| {
             metrics::MetricsLayer(metrics::metrics()).with_filter(EnvFilter::new("videohub=debug"))

@@ -157,7 +157,7 @@ impl OutputFile {
             excerpt: self.url().chars().take(200).collect(),
         })?;
         // `bytes` (all the file holds, a continued part included) and `attempts` are
-        // recorded when it ends, by `record_end`.
+        // recorded when its tries end, whatever their outcome, by `record_end`.
         let span = tracing::info_span!(
             "videohub.download",
             otel.kind = "client",
@@ -248,7 +248,6 @@ impl OutputFile {
             path: path.to_path_buf(),
             source,
         })?;
-        record_end(received, tries);
         tracing::info!(bytes = received, attempts = tries, "file saved");
         Ok(received)
     }
@@ -287,6 +286,10 @@ impl OutputFile {
         })
         .await;
         let transfer = transfer.into_inner();
+        let attempts = match &tries {
+            Ok(tries) | Err(GaveUp { tries, .. }) => *tries,
+        };
+        record_end(transfer.progress.received, attempts);
         let tries = match tries {
             Ok(tries) => Ok(tries),
             Err(GaveUp {
@@ -506,7 +509,7 @@ fn needs_the_feature(object: &ObjectUrl) -> Error {
 }
 
 /// Records on the current download span how many bytes the file holds and how many
-/// attempts it took, as signed integers (the type trace exporters keep as numbers).
+/// attempts were made, as signed integers (the type trace exporters keep as numbers).
 fn record_end(bytes: u64, attempts: u32) {
     let span = tracing::Span::current();
     span.record("bytes", i64::try_from(bytes).unwrap_or(i64::MAX));

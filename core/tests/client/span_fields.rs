@@ -87,3 +87,41 @@ async fn requests_and_downloads_carry_their_method_status_bytes_and_attempts() {
         "the download's span: {text}"
     );
 }
+
+#[tokio::test]
+async fn an_interrupted_download_carries_the_bytes_and_attempts_it_made() {
+    let logs = LogCapture::default();
+    let _guard = logs.install();
+    let mut reply = b"HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ncontent-length: 100000\r\nconnection: close\r\n\r\n".to_vec();
+    reply.extend_from_slice(&file(5000));
+    let cdn = RawServer::start(vec![Conn::Reply(reply)]).await;
+    let hub = MockServer::start().await;
+    let url = format!("{}/cut.mp4", cdn.base);
+    mount_task_sequence(
+        &hub,
+        "cut",
+        vec![completed("cut", json!({"video_url": url}))],
+    )
+    .await;
+    let output = client_with(&hub.uri(), fast_retry())
+        .task_by_id("cut")
+        .wait_with(fast_poll())
+        .await
+        .expect("done");
+    let dir = tempfile::tempdir().expect("dir");
+    output
+        .save(dir.path().join("cut.mp4"))
+        .await
+        .expect_err("cut on every try");
+
+    let text = logs.text();
+    let closed = text.lines().find(|line| {
+        line.contains("videohub.download{") && line.contains("close") && line.contains("attempts=")
+    });
+    let closed = closed.unwrap_or_else(|| panic!("the download's span closed: {text}"));
+    assert!(closed.contains("attempts=6"), "every try counted: {closed}");
+    assert!(
+        closed.contains("bytes=5000"),
+        "what the part holds: {closed}"
+    );
+}

@@ -254,6 +254,8 @@ async fn a_token_chosen_by_the_user_is_not_printed() {
     let chosen = "a-token-of-my-own-2718281828";
     let mut command = on_own_sandbox(dir.path(), "127.0.0.1:0");
     command.env("VIDEOHUB_MCP_TOKEN", chosen);
+    // Traces exported (to a port where nothing listens) do not silence the server's log.
+    command.env("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9");
     let mut server = Server::start(command).await;
     assert_eq!(server.token, None);
     assert!(
@@ -261,11 +263,13 @@ async fn a_token_chosen_by_the_user_is_not_printed() {
         "{}",
         server.banner
     );
+    assert_eq!(server.post(&initialize(), None, &[]).await.status(), 401);
     let answer = server.post(&initialize(), Some(chosen), &[]).await;
     assert_eq!(answer.status(), 200);
     assert_eq!(server.signal("-INT").await, Some(130), "as after Ctrl-C");
     let (_, log) = server.output().await;
     assert!(!log.contains(chosen), "{log}");
+    assert!(log.contains("refused a request"), "{log}");
 
     let short = std::process::Command::new(env!("CARGO_BIN_EXE_videohub"))
         .env("VIDEOHUB_MCP_TOKEN", "short")
@@ -338,17 +342,7 @@ async fn sigterm_in_the_middle_of_a_wait_leaves_the_job_to_resume() {
             answer.text().await
         })
     };
-    for _ in 0..1200 {
-        if fixture.hub.counters().tasks_created == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert_eq!(
-        fixture.hub.counters().tasks_created,
-        1,
-        "the render started"
-    );
+    fixture.until_render_started().await;
 
     assert_eq!(server.terminate().await, Some(143));
     let _ = tokio::time::timeout(Duration::from_secs(10), waiting)
