@@ -40,22 +40,28 @@ struct Ended {
 }
 
 /// How a worker is started.
+#[derive(Clone, Copy)]
 struct Start<'a> {
     hub: &'a Hub,
     store: &'a str,
     file: &'a Path,
     out: &'a Path,
     concurrency: usize,
-    /// A command the binary and its arguments are handed to (`faketime -f +10m`, `unshare …`).
-    through: Vec<OsString>,
     /// Where its output goes.
     logs: &'a Path,
 }
 
 impl Start<'_> {
+    /// Starts the worker `name`.
     fn spawn(&self, name: &str) -> Worker {
+        self.spawn_through(name, &[])
+    }
+
+    /// Starts the worker `name` through `through`, a command the binary and its arguments
+    /// are handed to (`faketime -f +10m`, `unshare …`).
+    fn spawn_through(&self, name: &str, through: &[OsString]) -> Worker {
         let binary = OsString::from(assert_cmd::cargo::cargo_bin("videohub"));
-        let mut command = match self.through.split_first() {
+        let mut command = match through.split_first() {
             Some((program, args)) => {
                 let mut command = Command::new(program);
                 command.args(args).arg(binary);
@@ -85,6 +91,11 @@ impl Start<'_> {
             stderr,
         }
     }
+}
+
+/// Waits for the end of each of `workers`, at most `limit` each.
+fn wait_all(workers: Vec<Worker>, limit: Duration) -> Vec<Ended> {
+    workers.into_iter().map(|w| w.wait(limit)).collect()
 }
 
 impl Worker {
@@ -211,26 +222,20 @@ fn workers_with_their_own_folders_pay_once_per_line_and_each_folder_gets_every_f
         logs(dir.path()),
         ["a", "b", "c"].map(|n| dir.path().join(n)),
     );
+    let start = Start {
+        hub: &hub,
+        store: &store,
+        file: &file,
+        out: &folders[0],
+        concurrency: 3,
+        logs: &logs,
+    };
     let workers: Vec<Worker> = folders
         .iter()
         .enumerate()
-        .map(|(i, out)| {
-            let start = Start {
-                hub: &hub,
-                store: &store,
-                file: &file,
-                out,
-                concurrency: 3,
-                through: Vec::new(),
-                logs: &logs,
-            };
-            start.spawn(&format!("worker-{i}"))
-        })
+        .map(|(i, out)| Start { out, ..start }.spawn(&format!("worker-{i}")))
         .collect();
-    let ended: Vec<Ended> = workers
-        .into_iter()
-        .map(|w| w.wait(Duration::from_secs(120)))
-        .collect();
+    let ended = wait_all(workers, Duration::from_secs(120));
     for worker in &ended {
         assert_eq!(worker.status.code(), Some(0), "{}", worker.stderr);
         assert_eq!(worker.stdout.lines().count(), lines, "{}", worker.stdout);
@@ -286,29 +291,24 @@ fn a_worker_ten_minutes_ahead_takes_no_lease_of_the_others() {
     let lines = 30;
     let file = batch_file(dir.path(), lines);
     let (logs, out) = (logs(dir.path()), dir.path().join("out"));
+    let start = Start {
+        hub: &hub,
+        store: &store,
+        file: &file,
+        out: &out,
+        concurrency: 3,
+        logs: &logs,
+    };
+    let ahead: Vec<OsString> = [faketime.as_str(), "-f", "+10m"]
+        .map(OsString::from)
+        .to_vec();
     let workers: Vec<Worker> = (0..3)
         .map(|i| {
-            let through = if i == 0 {
-                vec![faketime.clone().into(), "-f".into(), "+10m".into()]
-            } else {
-                Vec::new()
-            };
-            let start = Start {
-                hub: &hub,
-                store: &store,
-                file: &file,
-                out: &out,
-                concurrency: 3,
-                through,
-                logs: &logs,
-            };
-            start.spawn(&format!("worker-{i}"))
+            let through = if i == 0 { &ahead[..] } else { &[] };
+            start.spawn_through(&format!("worker-{i}"), through)
         })
         .collect();
-    let ended: Vec<Ended> = workers
-        .into_iter()
-        .map(|w| w.wait(Duration::from_secs(180)))
-        .collect();
+    let ended = wait_all(workers, Duration::from_secs(180));
     for worker in &ended {
         assert_eq!(worker.status.code(), Some(0), "{}", worker.stderr);
     }
@@ -395,19 +395,16 @@ fn the_postgres_server_stopped_for_a_minute_mid_batch_loses_and_doubles_nothing(
     let lines = 36;
     let file = batch_file(dir.path(), lines);
     let (logs, out) = (logs(dir.path()), dir.path().join("out"));
+    let start = Start {
+        hub: &hub,
+        store: &store,
+        file: &file,
+        out: &out,
+        concurrency: 3,
+        logs: &logs,
+    };
     let workers: Vec<Worker> = (0..3)
-        .map(|i| {
-            let start = Start {
-                hub: &hub,
-                store: &store,
-                file: &file,
-                out: &out,
-                concurrency: 3,
-                through: Vec::new(),
-                logs: &logs,
-            };
-            start.spawn(&format!("worker-{i}"))
-        })
+        .map(|i| start.spawn(&format!("worker-{i}")))
         .collect();
     wait_until(
         "a third of the tasks created",
@@ -417,10 +414,7 @@ fn the_postgres_server_stopped_for_a_minute_mid_batch_loses_and_doubles_nothing(
     server.script(&["stop"]);
     std::thread::sleep(Duration::from_secs(60));
     server.script(&[]);
-    let ended: Vec<Ended> = workers
-        .into_iter()
-        .map(|w| w.wait(Duration::from_secs(240)))
-        .collect();
+    let ended = wait_all(workers, Duration::from_secs(240));
     for worker in &ended {
         assert_eq!(worker.status.code(), Some(0), "{}", worker.stderr);
         assert!(
@@ -443,22 +437,19 @@ fn a_worker_stopped_with_sigterm_on_another_host_hands_its_jobs_over_at_once() {
     let lines = 18;
     let file = batch_file(dir.path(), lines);
     let (logs, out) = (logs(dir.path()), dir.path().join("out"));
-    let start = |through: Vec<OsString>, name: &str| {
-        Start {
-            hub: &hub,
-            store: &store,
-            file: &file,
-            out: &out,
-            concurrency: 3,
-            through,
-            logs: &logs,
-        }
-        .spawn(name)
+    let start = Start {
+        hub: &hub,
+        store: &store,
+        file: &file,
+        out: &out,
+        concurrency: 3,
+        logs: &logs,
     };
     // In a UTS namespace of its own, with a host name of its own: its process cannot be
     // seen by the other worker, which must rely on what the stopped one gives up.
-    let elsewhere = start(
-        [
+    let elsewhere = start.spawn_through(
+        "elsewhere",
+        &[
             "unshare",
             "--uts",
             "sh",
@@ -466,9 +457,7 @@ fn a_worker_stopped_with_sigterm_on_another_host_hands_its_jobs_over_at_once() {
             "hostname elsewhere && exec \"$@\"",
             "sh",
         ]
-        .map(OsString::from)
-        .to_vec(),
-        "elsewhere",
+        .map(OsString::from),
     );
     let held_elsewhere = "FROM jobs WHERE owner LIKE 'elsewhere/%' AND state IN \
          ('pending', 'submitting', 'submitted', 'completed')";
@@ -477,7 +466,7 @@ fn a_worker_stopped_with_sigterm_on_another_host_hands_its_jobs_over_at_once() {
         Duration::from_secs(60),
         || counts_at_least(&store, &format!("SELECT count(*) {held_elsewhere}"), 3),
     );
-    let here = start(Vec::new(), "here");
+    let here = start.spawn("here");
     wait_until(
         "the worker here holds jobs",
         Duration::from_secs(60),
@@ -547,17 +536,13 @@ fn a_worker_whose_disk_is_full_stops_claiming_and_leaves_the_lines_to_the_others
     std::fs::create_dir_all(&out).unwrap();
     let store = dir.path().join("journal.sqlite3");
     let store = store.to_str().unwrap();
-    let start = |through: Vec<OsString>, concurrency: usize, name: &str| {
-        Start {
-            hub: &hub,
-            store,
-            file: &file,
-            out: &out,
-            concurrency,
-            through,
-            logs: &logs,
-        }
-        .spawn(name)
+    let start = Start {
+        hub: &hub,
+        store,
+        file: &file,
+        out: &out,
+        concurrency: 3,
+        logs: &logs,
     };
     // One worker's --out is a full tmpfs in a mount namespace of its own: the same folder by
     // name, another disk, as on another machine.
@@ -573,7 +558,7 @@ fn a_worker_whose_disk_is_full_stops_claiming_and_leaves_the_lines_to_the_others
     .map(OsString::from)
     .to_vec();
     through.push(out.clone().into());
-    let full = start(through, 3, "full");
+    let full = start.spawn_through("full", &through);
     wait_until(
         "the full worker meets its disk",
         Duration::from_secs(60),
@@ -583,7 +568,12 @@ fn a_worker_whose_disk_is_full_stops_claiming_and_leaves_the_lines_to_the_others
         },
     );
     // Two at a time, the others' lines take longer than the full worker's first pause.
-    let healthy = start(Vec::new(), 2, "healthy").wait(Duration::from_secs(120));
+    let healthy = Start {
+        concurrency: 2,
+        ..start
+    }
+    .spawn("healthy")
+    .wait(Duration::from_secs(120));
     let full = full.wait(Duration::from_secs(120));
     assert_ne!(
         full.status.code(),

@@ -41,17 +41,7 @@ async fn a_studio_stopped_mid_render_leaves_its_job_to_resume(signal: &str, code
         .await
         .unwrap();
     assert!(started.status().is_success(), "{started:?}");
-    for _ in 0..1200 {
-        if fixture.hub.counters().tasks_created == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    assert_eq!(
-        fixture.hub.counters().tasks_created,
-        1,
-        "the render started"
-    );
+    fixture.until_render_started().await;
 
     let pid = studio.id().unwrap().to_string();
     let sent = std::process::Command::new("kill")

@@ -15,19 +15,7 @@ use crate::common::Hub;
 /// The folder `scripts/telemetry-receivers.sh` installed the receivers in.
 pub(crate) fn receivers() -> &'static Path {
     static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let installed = INSTALLED.get_or_init(|| {
-        let script = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../scripts/telemetry-receivers.sh"
-        );
-        let output = Command::new(script).output().map_err(|e| e.to_string())?;
-        if !output.status.success() {
-            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
-        }
-        Ok(PathBuf::from(
-            String::from_utf8_lossy(&output.stdout).trim(),
-        ))
-    });
+    let installed = INSTALLED.get_or_init(|| crate::common::installed_by("telemetry-receivers.sh"));
     match installed {
         Ok(dir) => dir,
         Err(why) => panic!(

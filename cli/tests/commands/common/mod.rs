@@ -1,4 +1,5 @@
-//! A sandbox hub for the binary's tests, and the binary pointed at it.
+//! A sandbox hub for the binary's tests, the binary pointed at it, and the programs written
+//! elsewhere that the tests drive, installed by the project's scripts.
 
 #![allow(unreachable_pub)]
 
@@ -119,4 +120,17 @@ pub fn build_user_crate(dir: &std::path::Path, name: &str) -> std::path::PathBuf
         std::fs::read_to_string(dir.join("src").join("generated.rs")).unwrap_or_default()
     );
     target.join("debug").join(name)
+}
+
+/// Runs `scripts/{script}`, which installs what a test drives and prints the folder it is in:
+/// that folder, or what the script said when it failed.
+pub fn installed_by(script: &str) -> Result<std::path::PathBuf, String> {
+    let script = format!("{}/../scripts/{script}", env!("CARGO_MANIFEST_DIR"));
+    let output = std::process::Command::new(&script)
+        .output()
+        .map_err(|e| format!("{script}: {e}"))?;
+    if !output.status.success() {
+        return Err(String::from_utf8_lossy(&output.stderr).into_owned());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().into())
 }

@@ -117,6 +117,17 @@ impl Fixture {
         serde_json::from_slice::<Value>(&output.stdout).unwrap()["job"].clone()
     }
 
+    /// Waits until the hub has created the render's task (30 s at most).
+    pub async fn until_render_started(&self) {
+        for _ in 0..1200 {
+            if self.hub.counters().tasks_created == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        assert_eq!(self.hub.counters().tasks_created, 1, "the render started");
+    }
+
     /// The journal's one job was let go as it was (`submitted`, no owner) by a process
     /// that stopped, and `jobs resume` downloads it: one submit in all.
     pub fn assert_let_go_then_resumed_once(&self) {

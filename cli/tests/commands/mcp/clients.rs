@@ -17,16 +17,7 @@ use super::http::Server;
 /// The folder `scripts/mcp-clients.sh` installed the clients in.
 fn clients() -> &'static Path {
     static INSTALLED: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let installed = INSTALLED.get_or_init(|| {
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/mcp-clients.sh");
-        let output = Command::new(script).output().map_err(|e| e.to_string())?;
-        if !output.status.success() {
-            return Err(String::from_utf8_lossy(&output.stderr).into_owned());
-        }
-        Ok(PathBuf::from(
-            String::from_utf8_lossy(&output.stdout).trim(),
-        ))
-    });
+    let installed = INSTALLED.get_or_init(|| crate::common::installed_by("mcp-clients.sh"));
     match installed {
         Ok(dir) => dir,
         Err(why) => panic!(
