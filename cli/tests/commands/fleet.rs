@@ -51,7 +51,20 @@ struct Start<'a> {
     logs: &'a Path,
 }
 
-impl Start<'_> {
+impl<'a> Start<'a> {
+    /// Workers of `hub` on the journal `store`, running `file` into `out` three lines at a
+    /// time, their output in `logs`.
+    fn new(hub: &'a Hub, store: &'a str, file: &'a Path, out: &'a Path, logs: &'a Path) -> Self {
+        Start {
+            hub,
+            store,
+            file,
+            out,
+            concurrency: 3,
+            logs,
+        }
+    }
+
     /// Starts the worker `name`.
     fn spawn(&self, name: &str) -> Worker {
         self.spawn_through(name, &[])
@@ -222,14 +235,7 @@ fn workers_with_their_own_folders_pay_once_per_line_and_each_folder_gets_every_f
         logs(dir.path()),
         ["a", "b", "c"].map(|n| dir.path().join(n)),
     );
-    let start = Start {
-        hub: &hub,
-        store: &store,
-        file: &file,
-        out: &folders[0],
-        concurrency: 3,
-        logs: &logs,
-    };
+    let start = Start::new(&hub, &store, &file, &folders[0], &logs);
     let workers: Vec<Worker> = folders
         .iter()
         .enumerate()
@@ -291,14 +297,7 @@ fn a_worker_ten_minutes_ahead_takes_no_lease_of_the_others() {
     let lines = 30;
     let file = batch_file(dir.path(), lines);
     let (logs, out) = (logs(dir.path()), dir.path().join("out"));
-    let start = Start {
-        hub: &hub,
-        store: &store,
-        file: &file,
-        out: &out,
-        concurrency: 3,
-        logs: &logs,
-    };
+    let start = Start::new(&hub, &store, &file, &out, &logs);
     let ahead: Vec<OsString> = [faketime.as_str(), "-f", "+10m"]
         .map(OsString::from)
         .to_vec();
@@ -395,14 +394,7 @@ fn the_postgres_server_stopped_for_a_minute_mid_batch_loses_and_doubles_nothing(
     let lines = 36;
     let file = batch_file(dir.path(), lines);
     let (logs, out) = (logs(dir.path()), dir.path().join("out"));
-    let start = Start {
-        hub: &hub,
-        store: &store,
-        file: &file,
-        out: &out,
-        concurrency: 3,
-        logs: &logs,
-    };
+    let start = Start::new(&hub, &store, &file, &out, &logs);
     let workers: Vec<Worker> = (0..3)
         .map(|i| start.spawn(&format!("worker-{i}")))
         .collect();
@@ -437,14 +429,7 @@ fn a_worker_stopped_with_sigterm_on_another_host_hands_its_jobs_over_at_once() {
     let lines = 18;
     let file = batch_file(dir.path(), lines);
     let (logs, out) = (logs(dir.path()), dir.path().join("out"));
-    let start = Start {
-        hub: &hub,
-        store: &store,
-        file: &file,
-        out: &out,
-        concurrency: 3,
-        logs: &logs,
-    };
+    let start = Start::new(&hub, &store, &file, &out, &logs);
     // In a UTS namespace of its own, with a host name of its own: its process cannot be
     // seen by the other worker, which must rely on what the stopped one gives up.
     let elsewhere = start.spawn_through(
@@ -536,14 +521,7 @@ fn a_worker_whose_disk_is_full_stops_claiming_and_leaves_the_lines_to_the_others
     std::fs::create_dir_all(&out).unwrap();
     let store = dir.path().join("journal.sqlite3");
     let store = store.to_str().unwrap();
-    let start = Start {
-        hub: &hub,
-        store,
-        file: &file,
-        out: &out,
-        concurrency: 3,
-        logs: &logs,
-    };
+    let start = Start::new(&hub, store, &file, &out, &logs);
     // One worker's --out is a full tmpfs in a mount namespace of its own: the same folder by
     // name, another disk, as on another machine.
     let mut through: Vec<OsString> = [

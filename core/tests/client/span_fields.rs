@@ -3,6 +3,7 @@
 //! level, submits at info), the download's host, bytes and attempts.
 
 use serde_json::json;
+use videohub_core::Error;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -92,27 +93,11 @@ async fn requests_and_downloads_carry_their_method_status_bytes_and_attempts() {
 async fn an_interrupted_download_carries_the_bytes_and_attempts_it_made() {
     let logs = LogCapture::default();
     let _guard = logs.install();
-    let mut reply = b"HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ncontent-length: 100000\r\nconnection: close\r\n\r\n".to_vec();
-    reply.extend_from_slice(&file(5000));
-    let cdn = RawServer::start(vec![Conn::Reply(reply)]).await;
-    let hub = MockServer::start().await;
-    let url = format!("{}/cut.mp4", cdn.base);
-    mount_task_sequence(
-        &hub,
-        "cut",
-        vec![completed("cut", json!({"video_url": url}))],
-    )
-    .await;
-    let output = client_with(&hub.uri(), fast_retry())
-        .task_by_id("cut")
-        .wait_with(fast_poll())
-        .await
-        .expect("done");
-    let dir = tempfile::tempdir().expect("dir");
-    output
-        .save(dir.path().join("cut.mp4"))
-        .await
-        .expect_err("cut on every try");
+    let mut cut = b"HTTP/1.1 200 OK\r\ncontent-type: video/mp4\r\ncontent-length: 100000\r\nconnection: close\r\n\r\n".to_vec();
+    cut.extend_from_slice(&file(5000));
+    // Cut on every try: the first and 5 retries.
+    let saved = save_through(vec![Conn::Reply(cut)], None, 5).await;
+    assert!(matches!(saved.error(), Error::DownloadInterrupted { .. }));
 
     let text = logs.text();
     let closed = text.lines().find(|line| {
