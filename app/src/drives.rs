@@ -166,10 +166,34 @@ impl Drives {
         Follow::Here(receiver)
     }
 
-    /// Stops every drive of this process, once no submit is in flight (or after a grace
-    /// period), and gives their jobs up for another process to continue.
+    /// Stops every drive of this process, and gives their jobs up for another process to
+    /// continue, as the runner's [`Stop`](videohub_journal::Stop) says: when a graceful stop
+    /// was asked for, the drives waiting are let go at once and downloads under way go on
+    /// until they end or an immediate stop is asked for; otherwise every drive is stopped
+    /// at once. A submit in flight gets its answer recorded first (or a grace period).
     pub async fn stop(&self) {
+        let stop = self.runner.stop();
+        if !stop.is_requested() {
+            stop.immediately();
+        }
+        tokio::select! {
+            () = self.ended() => {}
+            () = stop.immediate() => {
+                // The drives let their jobs go themselves once their submit is recorded.
+                let _ = tokio::time::timeout(SUBMIT_GRACE, self.ended()).await;
+            }
+        }
         self.let_go_of(|_| true).await;
+    }
+
+    /// Once no drive of this process runs.
+    async fn ended(&self) {
+        while lock(&self.drives)
+            .values()
+            .any(|drive| drive.task.is_some())
+        {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Stops driving job `id` in this process, once its submit in flight (if any) has its

@@ -148,8 +148,9 @@ impl App {
         Ok(self.journal().jobs(&filter).await?)
     }
 
-    /// Stops the drives of this process once no submit is in flight, and gives their jobs
-    /// up for another process to continue ([`Drives::stop`]).
+    /// Stops the drives of this process and gives their jobs up for another process to
+    /// continue: downloads under way first finish when the runner's stop was asked for
+    /// gracefully, until it is made immediate ([`Drives::stop`]).
     pub async fn stop(&self) {
         self.drives.stop().await;
     }

@@ -1,8 +1,7 @@
-//! Ctrl-C and SIGTERM. For the commands that drive many jobs (`batch run`, `jobs resume`):
-//! the first signal stops taking jobs and lets go of those that wait, downloads under way
-//! get a grace period, then every job still held is let go; a second signal lets go at once.
-//! For a server (`mcp`, `studio`): the first signal ends it, and the jobs it drives are let
-//! go once no submit of theirs waits for its answer.
+//! Ctrl-C and SIGTERM, for the commands that drive jobs for long (`batch run`, `jobs resume`,
+//! the studio and the MCP server): the first signal stops taking jobs (and requests) and
+//! lets go of the jobs that wait, downloads under way get a grace period, then every job
+//! still held is let go; a second signal lets go at once.
 
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -32,25 +31,6 @@ impl Stopped {
     /// The exit code the command ends with: 130 after Ctrl-C, 143 after SIGTERM.
     pub(crate) fn exit_code(&self) -> Option<u8> {
         self.0.get().copied()
-    }
-
-    /// Listens to Ctrl-C and SIGTERM from now on; the future completes at the first of them,
-    /// noting which (never when they cannot be listened to).
-    #[cfg(any(feature = "mcp", feature = "studio"))]
-    pub(crate) fn first_signal(self) -> impl Future<Output = ()> + Send + 'static {
-        let signals = Signals::listen();
-        async move {
-            let code = match signals {
-                Ok(mut signals) => signals.next().await,
-                Err(_) => None,
-            };
-            match code {
-                Some(code) => {
-                    let _ = self.0.set(code);
-                }
-                None => std::future::pending().await,
-            }
-        }
     }
 }
 

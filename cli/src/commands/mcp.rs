@@ -6,14 +6,14 @@ use std::process::ExitCode;
 
 use videohub_app::App;
 use videohub_app::access::check_address;
-use videohub_journal::Runner;
+use videohub_journal::{Runner, Stop};
 use videohub_mcp::{Access, Server, Token};
 
 use crate::args::Global;
 use crate::exit::Exit;
 use crate::hub::Hub;
 use crate::output::Failure;
-use crate::signals::Stopped;
+use crate::signals::{self, GraceArgs};
 use crate::store;
 
 /// The variable holding the token HTTP clients must send (one is generated when it is not
@@ -36,12 +36,16 @@ pub(crate) struct McpArgs {
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
     #[command(flatten)]
+    pub grace: GraceArgs,
+    #[command(flatten)]
     pub metrics: crate::telemetry::MetricsArgs,
 }
 
-/// Serves until the client goes (standard input and output), or until Ctrl-C or SIGTERM:
-/// then the jobs it drives are left in the journal once no submit of theirs waits for its
-/// answer, and it exits 130 (Ctrl-C) or 143 (SIGTERM).
+/// Serves until the client goes (standard input and output: every job it drives is let go
+/// at once), or until Ctrl-C or SIGTERM: then no request is taken, the jobs waiting are let
+/// go, downloads under way get `--grace` to finish (a second signal ends them), and it exits
+/// 130 (Ctrl-C) or 143 (SIGTERM). A job let go stays in the journal as it was, for `jobs
+/// resume` or the next server to continue without a second submit.
 pub(crate) async fn run(args: McpArgs, global: &Global) -> Result<ExitCode, Failure> {
     let http = match args.http {
         Some(addr) => {
@@ -55,20 +59,19 @@ pub(crate) async fn run(args: McpArgs, global: &Global) -> Result<ExitCode, Fail
         }
         None => None,
     };
-    let stopped = Stopped::default();
-    let first = stopped.clone().first_signal();
-    let signal = async move {
-        first.await;
-        eprintln!(
-            "stopping: the jobs under way stay in the journal (`videohub jobs resume` or the next server continues them)"
-        );
+    let stop = Stop::new();
+    let stopped = signals::watch(stop.clone(), args.grace.grace);
+    let signal = {
+        let stop = stop.clone();
+        async move { stop.requested().await }
     };
     let hub = &Hub::connect(&global.hub).await?;
     let store = &global.store;
     let journal = store::open_for(hub, store).await?;
     let _metrics = args.metrics.serve(&journal).await?;
-    let runner =
-        crate::telemetry::traced(Runner::new(journal, hub.client.clone())).poll_policy(hub.poll);
+    let runner = crate::telemetry::traced(Runner::new(journal, hub.client.clone()))
+        .poll_policy(hub.poll)
+        .with_stop(stop);
     let output_dir = args
         .output_dir
         .unwrap_or_else(videohub_mcp::default_output_dir);

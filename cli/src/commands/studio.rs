@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use videohub_app::App;
-use videohub_journal::Runner;
+use videohub_journal::{Runner, Stop};
 use videohub_studio::Studio;
 
 use crate::args::Global;
@@ -14,7 +14,7 @@ use crate::hub::Hub;
 use crate::outcome::INTERRUPTED;
 use crate::output::Failure;
 use crate::output::outln;
-use crate::signals::Stopped;
+use crate::signals::{self, GraceArgs};
 use crate::store;
 
 /// `videohub studio`.
@@ -30,11 +30,15 @@ pub(crate) struct StudioArgs {
     #[arg(long, value_name = "DIR", default_value = ".")]
     pub output_dir: PathBuf,
     #[command(flatten)]
+    pub grace: GraceArgs,
+    #[command(flatten)]
     pub metrics: crate::telemetry::MetricsArgs,
 }
 
-/// Serves until Ctrl-C or SIGTERM, then lets go of the jobs it drives once no submit of theirs
-/// waits for its answer, and exits 130 (Ctrl-C) or 143 (SIGTERM).
+/// Serves until Ctrl-C or SIGTERM; then takes no request, lets go of the jobs waiting, gives
+/// downloads under way `--grace` to finish (a second signal ends them), and exits 130
+/// (Ctrl-C) or 143 (SIGTERM). A job let go stays in the journal as it was, for `jobs resume`
+/// or the next studio to continue without a second submit.
 pub(crate) async fn run(args: StudioArgs, global: &Global) -> Result<ExitCode, Failure> {
     let hub = &Hub::connect(&global.hub).await?;
     let store = &global.store;
@@ -42,11 +46,12 @@ pub(crate) async fn run(args: StudioArgs, global: &Global) -> Result<ExitCode, F
         .map_err(|e| Failure::usage(format!("{e}: the studio cannot save its files")))?;
     let journal = store::open_for(hub, store).await?;
     let _metrics = args.metrics.serve(&journal).await?;
-    let runner =
-        crate::telemetry::traced(Runner::new(journal, hub.client.clone())).poll_policy(hub.poll);
+    let stop = Stop::new();
+    let stopped = signals::watch(stop.clone(), args.grace.grace);
+    let runner = crate::telemetry::traced(Runner::new(journal, hub.client.clone()))
+        .poll_policy(hub.poll)
+        .with_stop(stop.clone());
     let app = App::new(runner, hub.label()).hub_in_process(hub.is_in_process());
-    let stopped = Stopped::default();
-    let signal = stopped.clone().first_signal();
     let studio = Studio::new(app.clone())
         .output_dir(&args.output_dir)
         .start(args.port)
@@ -65,10 +70,7 @@ pub(crate) async fn run(args: StudioArgs, global: &Global) -> Result<ExitCode, F
     if !args.no_open {
         open_browser(&url);
     }
-    signal.await;
-    eprintln!(
-        "stopping: the jobs under way stay in the journal (`videohub jobs resume` or the next studio continues them)"
-    );
+    stop.requested().await;
     // The page's open streams of progress may keep a request going: the jobs are let go
     // whether or not the server has ended within a few seconds.
     let _ = tokio::time::timeout(SHUTDOWN, studio.shutdown()).await;
