@@ -140,8 +140,11 @@ impl Server {
 
     /// Serves one client on standard input and output until it closes them, or `shutdown`
     /// completes (before the client's first request too). Nothing else is written to
-    /// standard output. Jobs still running then are left in the journal, once no submit of
-    /// theirs waits for its answer, for the next `get_job` (or `videohub jobs resume`).
+    /// standard output. Jobs still running then are left in the journal, for the next
+    /// `get_job` (or `videohub jobs resume`), as [`App::stop`](videohub_app::App::stop)
+    /// says: downloads under way first finish when the runner's stop was asked for
+    /// gracefully (`shutdown` may wait on [`Stop::requested`](videohub_journal::Stop)),
+    /// until it is made immediate.
     ///
     /// Standard input is read by a blocking thread that nothing interrupts: after a
     /// `shutdown` while the client keeps it open, the program should not wait for that
@@ -185,8 +188,9 @@ impl Server {
     /// Serves the streamable-HTTP transport at `http://{addr}/mcp` to the requests `access`
     /// lets through (with bodies of at most [`MAX_REQUEST_BODY`]) until `shutdown`
     /// completes. Then no request is taken any more, the jobs it drives are left in the
-    /// journal once no submit of theirs waits for its answer, and open requests get a few
-    /// seconds to finish. `ready` is called with the bound address once it listens.
+    /// journal as [`App::stop`](videohub_app::App::stop) says (downloads under way finish
+    /// first after a graceful stop of the runner), and open requests get a few seconds to
+    /// finish. `ready` is called with the bound address once it listens.
     pub async fn serve_http(
         self,
         addr: SocketAddr,
