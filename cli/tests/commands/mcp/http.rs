@@ -1,5 +1,5 @@
 //! `videohub mcp --http`: locked by a token, for this machine's pages only, stopped without
-//! losing a job.
+//! losing a job (a download under way finishes within `--grace`).
 
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
@@ -309,39 +309,48 @@ async fn an_address_beyond_this_machine_needs_allow_remote() {
     server.terminate().await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn sigterm_in_the_middle_of_a_wait_leaves_the_job_to_resume() {
-    let fixture = Fixture::start(Duration::from_secs(6), 1.0).await;
-    let dir = tempfile::tempdir().unwrap();
+/// An MCP server over HTTP on `fixture`'s hub, saving to `dir`, with a token it made.
+async fn server_on(fixture: &Fixture, dir: &std::path::Path) -> Server {
     let mut command = fixture.videohub();
     command
         .env_remove("VIDEOHUB_MCP_TOKEN")
         .args(["mcp", "--http", "127.0.0.1:0", "--output-dir"])
-        .arg(dir.path());
-    let mut server = Server::start(command).await;
+        .arg(dir);
+    Server::start(command).await
+}
+
+/// A `generate` call of a session of `server` that waits up to 50 s for the video, in a task
+/// of its own: what the server answered.
+async fn generate_waiting(server: &mut Server) -> tokio::task::JoinHandle<reqwest::Result<String>> {
     let session = server.session().await;
     let call = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
         "name": "generate",
         "arguments": {"model": "veo-3.1", "input": {"prompt": "a red fox"}, "wait_seconds": 50}}});
-    let waiting = {
-        let (http, url, token) = (
-            server.http.clone(),
-            server.url.clone(),
-            server.token.clone().unwrap(),
-        );
-        tokio::spawn(async move {
-            let answer = http
-                .post(url)
-                .bearer_auth(token)
-                .header("accept", "application/json, text/event-stream")
-                .header("mcp-session-id", session)
-                .header("mcp-protocol-version", "2025-11-25")
-                .json(&call)
-                .send()
-                .await?;
-            answer.text().await
-        })
-    };
+    let (http, url, token) = (
+        server.http.clone(),
+        server.url.clone(),
+        server.token.clone().unwrap(),
+    );
+    tokio::spawn(async move {
+        let answer = http
+            .post(url)
+            .bearer_auth(token)
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-session-id", session)
+            .header("mcp-protocol-version", "2025-11-25")
+            .json(&call)
+            .send()
+            .await?;
+        answer.text().await
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_in_the_middle_of_a_wait_leaves_the_job_to_resume() {
+    let fixture = Fixture::start(Duration::from_secs(6), 1.0).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = server_on(&fixture, dir.path()).await;
+    let waiting = generate_waiting(&mut server).await;
     fixture.until_render_started().await;
 
     assert_eq!(server.terminate().await, Some(143));
@@ -350,4 +359,34 @@ async fn sigterm_in_the_middle_of_a_wait_leaves_the_job_to_resume() {
         .expect("the open call ends with the server");
     fixture.assert_let_go_then_resumed_once();
     assert!(!server.output().await.1.contains(KEY));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sigterm_in_the_middle_of_a_download_lets_it_finish_within_the_grace() {
+    // Half of the file at once, the rest 2 s later.
+    let faults = "kinds=slow,on=download,rate=1,slow=2s";
+    let fixture = Fixture::with_faults(Duration::from_millis(100), 1.0, faults).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut server = server_on(&fixture, dir.path()).await;
+    let waiting = generate_waiting(&mut server).await;
+    for _ in 0..1200 {
+        if fixture.hub.counters().downloads == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert_eq!(fixture.hub.counters().downloads, 1, "the download began");
+
+    assert_eq!(server.terminate().await, Some(143));
+    let _ = tokio::time::timeout(Duration::from_secs(10), waiting)
+        .await
+        .expect("the open call ends with the server");
+    let jobs = fixture.jobs();
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    assert_eq!(
+        jobs[0]["state"], "downloaded",
+        "finished before the exit: {jobs:?}"
+    );
+    let counters = fixture.hub.counters();
+    assert_eq!((counters.tasks_created, counters.downloads), (1, 1));
 }
