@@ -13,7 +13,8 @@ fn block_on<T>(future: impl std::future::Future<Output = T>) -> T {
     tokio::runtime::Runtime::new().unwrap().block_on(future)
 }
 
-/// A task the hub finished, submitted without waiting.
+/// A task the hub finished: submitted without waiting, then polled (`task status --json`)
+/// until the hub says it is ready, for `task download` takes only a finished task.
 fn finished_task(hub: &Hub) -> String {
     let submitted = hub
         .videohub()
@@ -21,10 +22,24 @@ fn finished_task(hub: &Hub) -> String {
         .output()
         .unwrap();
     assert!(submitted.status.success(), "{submitted:?}");
-    String::from_utf8(submitted.stdout)
+    let task = String::from_utf8(submitted.stdout)
         .unwrap()
         .trim()
-        .to_owned()
+        .to_owned();
+    for _ in 0..300 {
+        let status = hub
+            .videohub()
+            .args(["task", "status", &task, "--json"])
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "{status:?}");
+        let answer: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+        if answer["ready"] == true {
+            return task;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("task {task} not finished within 30 s");
 }
 
 /// A home whose AWS files hold the profile `render`: the server's credentials, region and
