@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::json;
-use videohub::Client;
 use videohub_journal::{JobState, JobTrace, Journal, NewJob, Runner};
 use videohub_sandbox::{Sandbox, SandboxHandle, TaskDuration};
 
@@ -100,12 +99,7 @@ async fn without_a_hook_no_trace_context_is_kept() {
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let journal = Journal::open(dir.path().join("j.sqlite3")).await.unwrap();
-    let client = Client::builder()
-        .api_key("sandbox")
-        .base_url(hub.url())
-        .build()
-        .unwrap();
-    let job = Runner::new(journal, client)
+    let job = common::runner(&journal, common::client(&hub))
         .submit(new_job(&hub, &dir.path().join("fox.mp4")), |_| {})
         .await
         .unwrap();

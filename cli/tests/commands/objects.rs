@@ -67,14 +67,24 @@ fn aws_home(s3: &S3Server) -> tempfile::TempDir {
     home
 }
 
-/// The binary pointed at `hub`, its AWS settings only those of `home`'s files.
-fn with_profile(hub: &Hub, home: &Path) -> assert_cmd::Command {
+/// `videohub -vvv task download TASK -o DESTINATION` pointed at `hub`, its AWS settings
+/// only those of `home`'s files (the profile `render`).
+fn download_with_profile(
+    hub: &Hub,
+    home: &Path,
+    task: &str,
+    destination: &str,
+) -> std::process::Output {
     let mut command = hub.videohub();
     for (name, _) in std::env::vars().filter(|(name, _)| name.starts_with("AWS_")) {
         command.env_remove(name);
     }
-    command.env("HOME", home).env("AWS_PROFILE", "render");
     command
+        .env("HOME", home)
+        .env("AWS_PROFILE", "render")
+        .args(["-vvv", "task", "download", task, "-o", destination])
+        .output()
+        .unwrap()
 }
 
 fn assert_no_credential(output: &std::process::Output) {
@@ -94,17 +104,7 @@ fn task_download_saves_to_a_bucket_with_the_named_aws_profile() {
     let task = finished_task(&hub);
     let home = aws_home(&s3);
 
-    let saved = with_profile(&hub, home.path())
-        .args([
-            "-vvv",
-            "task",
-            "download",
-            &task,
-            "-o",
-            "s3://renders/tasks/fox.mp4",
-        ])
-        .output()
-        .unwrap();
+    let saved = download_with_profile(&hub, home.path(), &task, "s3://renders/tasks/fox.mp4");
 
     assert!(saved.status.success(), "{saved:?}");
     assert_eq!(
@@ -126,17 +126,7 @@ fn a_missing_bucket_is_named_and_no_credential_is_shown() {
     let task = finished_task(&hub);
     let home = aws_home(&s3);
 
-    let refused = with_profile(&hub, home.path())
-        .args([
-            "-vvv",
-            "task",
-            "download",
-            &task,
-            "-o",
-            "s3://no-such-bucket/fox.mp4",
-        ])
-        .output()
-        .unwrap();
+    let refused = download_with_profile(&hub, home.path(), &task, "s3://no-such-bucket/fox.mp4");
 
     assert!(!refused.status.success(), "{refused:?}");
     let stderr = String::from_utf8_lossy(&refused.stderr);
